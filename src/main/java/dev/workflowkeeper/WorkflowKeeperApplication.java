@@ -1,0 +1,20 @@
+package dev.workflowkeeper;
+
+import dev.workflowkeeper.cli.KeeperCommandLine;
+
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/**
+ * The workflow-keeper worker. {@link #main} hands the arguments to the command line, which boots
+ * this application for the command it runs ({@code serve} by default).
+ */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class WorkflowKeeperApplication {
+
+	public static void main(String[] args) {
+		System.exit(KeeperCommandLine.run(args));
+	}
+
+}

@@ -1,0 +1,46 @@
+package dev.workflowkeeper.cli;
+
+import dev.workflowkeeper.store.StoreUri;
+
+/**
+ * Turns an exception into the one line a user reads, and its exit code.
+ */
+final class CommandErrors {
+
+	private CommandErrors() {
+	}
+
+	static String oneLine(Throwable ex) {
+		Throwable root = ex;
+		String message = null;
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t.getMessage() != null && !t.getMessage().isBlank()) {
+				message = t.getMessage();
+				root = t;
+			}
+			if (t instanceof UserFacingException) {
+				message = t.getMessage();
+				root = t;
+				break;
+			}
+		}
+		if (message == null) {
+			message = ex.getClass().getSimpleName();
+		}
+		String line = message.lines().findFirst().orElse(message);
+		return StoreUri.mask(line) + ((root instanceof UserFacingException) ? "" : " (" + root.getClass().getSimpleName() + ")");
+	}
+
+	static int exitCode(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof UserFacingException user) {
+				return user.exitCode();
+			}
+			if (t instanceof IllegalArgumentException) {
+				return KeeperCommandLine.USAGE;
+			}
+		}
+		return KeeperCommandLine.FAILED;
+	}
+
+}

@@ -1,0 +1,69 @@
+package dev.workflowkeeper.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DurationUnit;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The worker's settings, bound from {@code keeper.*}. {@code config/application.yml} maps the
+ * workflow service's own environment variables ({@code REDIS_URL}, {@code WORKFLOW_STATE_TTL}, …)
+ * onto them, so the worker drops into the service's deployment unchanged.
+ *
+ * @param keyPrefix the prefix of every state key; the thread id follows it
+ * @param stateTtl the TTL the service gives a state ({@code WORKFLOW_STATE_TTL}, in seconds)
+ * @param dataDir where the history database, rejects, archives and the memory store live
+ * @param redis how to reach Redis
+ * @param migration limits of the migration job
+ */
+@ConfigurationProperties("keeper")
+public record KeeperProperties(@DefaultValue("document_workflow:") String keyPrefix,
+		@DefaultValue("86400") @DurationUnit(ChronoUnit.SECONDS) Duration stateTtl,
+		@DefaultValue("./data") Path dataDir,
+		@DefaultValue Redis redis,
+		@DefaultValue Migration migration) {
+
+	/**
+	 * Redis connection settings.
+	 *
+	 * @param url {@code REDIS_URL}; empty when none is configured
+	 * @param useRedis {@code USE_REDIS}: without it the default store is the embedded {@code memory:}
+	 * @param password {@code REDIS_PASSWORD}; overrides a password in the URL
+	 * @param db {@code REDIS_DB}; overrides the database in the URL when set
+	 * @param maxConnections {@code REDIS_MAX_CONNECTIONS}
+	 * @param socketTimeout {@code REDIS_SOCKET_TIMEOUT}, in seconds as the service reads it
+	 * @param connectTimeout {@code REDIS_SOCKET_CONNECT_TIMEOUT}, in seconds
+	 * @param scanCount the COUNT hint of every SCAN
+	 * @param pipelineSize how many per-key commands go out in one pipeline
+	 */
+	public record Redis(@DefaultValue("") String url, @DefaultValue("false") boolean useRedis,
+			@DefaultValue("") String password, Integer db, @DefaultValue("16") int maxConnections,
+			@DefaultValue("30") @DurationUnit(ChronoUnit.SECONDS) Duration socketTimeout,
+			@DefaultValue("10") @DurationUnit(ChronoUnit.SECONDS) Duration connectTimeout,
+			@DefaultValue("1000") int scanCount, @DefaultValue("1000") int pipelineSize) {
+
+		/** Whether a Redis is configured for the worker's default store. */
+		public boolean configured() {
+			return this.useRedis && this.url != null && !this.url.isBlank();
+		}
+
+	}
+
+	/**
+	 * Limits of the migration job.
+	 *
+	 * @param chunkSize states per chunk (one transaction of the job history, one pipeline)
+	 * @param skipLimit how many rejected records a run tolerates before it fails
+	 * @param maxRecordSize a larger record is rejected
+	 * @param ttlTolerance how far a target's expiry may drift from the expected one before
+	 * verification counts it
+	 */
+	public record Migration(@DefaultValue("1000") int chunkSize, @DefaultValue("1000") long skipLimit,
+			@DefaultValue("16MB") DataSize maxRecordSize, @DefaultValue("5s") Duration ttlTolerance) {
+	}
+
+}

@@ -1,0 +1,49 @@
+package dev.workflowkeeper.store;
+
+import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.store.memory.MemoryWorkflowStore;
+import dev.workflowkeeper.store.redis.RedisWorkflowStore;
+import dev.workflowkeeper.store.snapshot.SnapshotWorkflowStore;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Opens the store that an address names. The caller closes what it opened; closing the embedded
+ * memory store only releases the view, the store itself lives as long as the worker.
+ */
+@Component
+public class WorkflowStores {
+
+	private final KeeperProperties properties;
+
+	private final MemoryWorkflowStore memoryStore;
+
+	public WorkflowStores(KeeperProperties properties, MemoryWorkflowStore memoryStore) {
+		this.properties = properties;
+		this.memoryStore = memoryStore;
+	}
+
+	/** Opens a store with the configured key prefix. */
+	public WorkflowStore open(StoreUri uri) {
+		return open(uri, this.properties.keyPrefix());
+	}
+
+	/**
+	 * Opens a store whose keys are {@code keyPrefix + threadId} (the prefix matters only to stores
+	 * that have keys: Redis and the memory store).
+	 */
+	public WorkflowStore open(StoreUri uri, String keyPrefix) {
+		return switch (uri.kind()) {
+			case REDIS -> new RedisWorkflowStore(uri, keyPrefix, this.properties);
+			case SNAPSHOT -> new SnapshotWorkflowStore(uri.snapshotPath(), this.properties);
+			case MEMORY -> this.memoryStore.view(keyPrefix);
+		};
+	}
+
+	/** The store the worker uses when none is named: Redis when the service's settings enable it, else memory. */
+	public StoreUri defaultStore() {
+		KeeperProperties.Redis redis = this.properties.redis();
+		return redis.configured() ? StoreUri.parse(redis.url()) : StoreUri.parse("memory:");
+	}
+
+}

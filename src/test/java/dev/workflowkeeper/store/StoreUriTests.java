@@ -1,0 +1,35 @@
+package dev.workflowkeeper.store;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+class StoreUriTests {
+
+	@Test
+	void shouldParseEveryKindOfStore() {
+		assertThat(StoreUri.parse("redis://localhost:6379/2").kind()).isEqualTo(StoreUri.Kind.REDIS);
+		assertThat(StoreUri.parse("rediss://user:pw@cache.example:6380/0").kind()).isEqualTo(StoreUri.Kind.REDIS);
+		assertThat(StoreUri.parse("snapshot:/tmp/states.json.gz").snapshotPath().toString()).isEqualTo("/tmp/states.json.gz");
+		assertThat(StoreUri.parse("memory:").kind()).isEqualTo(StoreUri.Kind.MEMORY);
+	}
+
+	@Test
+	void shouldMaskPasswordsWhereverTheAddressIsShown() {
+		assertThat(StoreUri.parse("redis://:s3cret@host:6379/0").toString()).isEqualTo("redis://:****@host:6379/0");
+		assertThat(StoreUri.parse("rediss://ops:s3cret@host:6380/1").masked()).isEqualTo("rediss://ops:****@host:6380/1");
+		assertThat(StoreUri.mask("redis://host:6379/0")).isEqualTo("redis://host:6379/0");
+	}
+
+	@Test
+	void shouldRejectUnknownAddressesWithOneClearLine() {
+		assertThatIllegalArgumentException().isThrownBy(() -> StoreUri.parse("mongodb://x"))
+			.withMessageStartingWith("unknown store address 'mongodb://x'");
+		assertThatIllegalArgumentException().isThrownBy(() -> StoreUri.parse("redis://:pw@host:6379/abc"))
+			.withMessageContaining("redis://:****@host:6379/abc")
+			.withMessageNotContaining("pw@");
+		assertThatIllegalArgumentException().isThrownBy(() -> StoreUri.parse("snapshot:"));
+	}
+
+}

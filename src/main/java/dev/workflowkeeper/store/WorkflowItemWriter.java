@@ -2,6 +2,10 @@ package dev.workflowkeeper.store;
 
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.listener.StepExecutionListener;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamSupport;
 import org.springframework.batch.infrastructure.item.ItemStreamWriter;
@@ -11,8 +15,11 @@ import org.springframework.batch.infrastructure.item.ItemStreamWriter;
  * ExecutionContext, so that after a restart they continue from the last committed chunk.
  * <p>
  * Writes must be idempotent: a chunk that is written again after a crash leaves the same state.
+ * Register the writer as a listener of its step too: {@link #complete()} runs once the step has
+ * completed, for writers that publish their output only then (a snapshot file's rename).
  */
-public abstract class WorkflowItemWriter extends ItemStreamSupport implements ItemStreamWriter<WorkflowEntry> {
+public abstract class WorkflowItemWriter extends ItemStreamSupport
+		implements ItemStreamWriter<WorkflowEntry>, StepExecutionListener {
 
 	/** States written (created or replaced). */
 	protected final AtomicLong written = new AtomicLong();
@@ -39,6 +46,21 @@ public abstract class WorkflowItemWriter extends ItemStreamSupport implements It
 		executionContext.putLong(getExecutionContextKey("written"), this.written.get());
 		executionContext.putLong(getExecutionContextKey("keptExisting"), this.keptExisting.get());
 		executionContext.putLong(getExecutionContextKey("expired"), this.expired.get());
+	}
+
+	@Override
+	public ExitStatus afterStep(StepExecution stepExecution) {
+		if (stepExecution.getStatus() == BatchStatus.COMPLETED) {
+			complete();
+		}
+		return null;
+	}
+
+	/**
+	 * Runs after the step completed, before the step closes its streams; publishes what the writer
+	 * kept back until then. Default: nothing.
+	 */
+	protected void complete() {
 	}
 
 	public WriteCounts counts() {

@@ -1,13 +1,16 @@
 package dev.workflowkeeper.cli;
 
 import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
+import java.util.Map;
 
 import picocli.CommandLine;
 
 /**
- * Entry point of the command line: parses the arguments with picocli, and hands each command to the
- * application it boots. Exit codes: 0 success, 1 the job failed or found differences, 2 a usage or
- * configuration error.
+ * Entry point of the command line: parses the arguments with picocli and hands each command the
+ * means to boot the application. Results go to stdout, logs and errors to stderr. Exit codes:
+ * {@value #OK} success, {@value #FAILED} the job failed or found differences, {@value #USAGE} a
+ * usage or configuration error.
  */
 public final class KeeperCommandLine {
 
@@ -24,14 +27,18 @@ public final class KeeperCommandLine {
 	}
 
 	public static int run(String... args) {
-		return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+		return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), Map.of(), args);
 	}
 
-	public static int run(PrintWriter out, PrintWriter err, String... args) {
-		CommandLine commandLine = new CommandLine(new RootCommand());
+	/**
+	 * Runs one command.
+	 * @param overrides settings that take precedence over the configuration files
+	 */
+	public static int run(PrintWriter out, PrintWriter err, Map<String, Object> overrides, String... args) {
+		Boot boot = new Boot(out, err, overrides);
+		CommandLine commandLine = new CommandLine(new RootCommand(), new Factory(boot));
 		commandLine.setOut(out);
 		commandLine.setErr(err);
-		commandLine.setExitCodeExceptionMapper((ex) -> FAILED);
 		commandLine.setParameterExceptionHandler((ex, arguments) -> {
 			err.println("error: " + ex.getMessage());
 			err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
@@ -42,7 +49,26 @@ public final class KeeperCommandLine {
 			return CommandErrors.exitCode(ex);
 		});
 		String[] effective = (args.length == 0) ? new String[] { "serve" } : args;
-		return commandLine.execute(effective);
+		int code = commandLine.execute(effective);
+		out.flush();
+		err.flush();
+		return code;
+	}
+
+	/** Builds commands that take a {@link Boot}, and everything else the picocli way. */
+	private record Factory(Boot boot) implements CommandLine.IFactory {
+
+		@Override
+		public <K> K create(Class<K> type) throws Exception {
+			for (Constructor<?> constructor : type.getDeclaredConstructors()) {
+				if (constructor.getParameterCount() == 1 && constructor.getParameterTypes()[0] == Boot.class) {
+					constructor.setAccessible(true);
+					return type.cast(constructor.newInstance(this.boot));
+				}
+			}
+			return CommandLine.defaultFactory().create(type);
+		}
+
 	}
 
 }

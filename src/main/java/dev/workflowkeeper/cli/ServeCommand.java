@@ -3,9 +3,6 @@ package dev.workflowkeeper.cli;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-import dev.workflowkeeper.WorkflowKeeperApplication;
-
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
 
@@ -16,12 +13,16 @@ import picocli.CommandLine.Command;
 		description = "Run the worker: scheduled maintenance jobs, actuator endpoints and the dashboard.")
 class ServeCommand implements Callable<Integer> {
 
+	private final Boot boot;
+
+	ServeCommand(Boot boot) {
+		this.boot = boot;
+	}
+
 	@Override
 	public Integer call() throws InterruptedException {
 		CountDownLatch closed = new CountDownLatch(1);
-		new SpringApplicationBuilder(WorkflowKeeperApplication.class)
-			.listeners((ApplicationListener<ContextClosedEvent>) (event) -> closed.countDown())
-			.run();
+		this.boot.worker((ApplicationListener<ContextClosedEvent>) (event) -> closed.countDown());
 		// The caller exits the JVM when this returns: wait until the context is closed (SIGTERM).
 		closed.await();
 		return KeeperCommandLine.OK;

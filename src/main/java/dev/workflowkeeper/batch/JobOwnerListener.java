@@ -1,0 +1,56 @@
+package dev.workflowkeeper.batch;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.listener.JobExecutionListener;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.stereotype.Component;
+
+/**
+ * Records which process runs a job execution (host and pid) in its ExecutionContext, as soon as it
+ * starts, so that an execution left STARTED by a killed process can be told from a running one.
+ */
+@Component
+public class JobOwnerListener implements JobExecutionListener {
+
+	/** ExecutionContext key of the owner's host name. */
+	public static final String HOST = "owner.host";
+
+	/** ExecutionContext key of the owner's process id. */
+	public static final String PID = "owner.pid";
+
+	private final JobRepository jobRepository;
+
+	public JobOwnerListener(JobRepository jobRepository) {
+		this.jobRepository = jobRepository;
+	}
+
+	@Override
+	public void beforeJob(JobExecution jobExecution) {
+		jobExecution.getExecutionContext().putString(HOST, hostName());
+		jobExecution.getExecutionContext().putLong(PID, ProcessHandle.current().pid());
+		this.jobRepository.updateExecutionContext(jobExecution);
+	}
+
+	/** Whether the process that ran an execution is known to be gone (same host, pid not alive). */
+	public static boolean ownerIsGone(JobExecution jobExecution) {
+		var context = jobExecution.getExecutionContext();
+		if (!context.containsKey(PID) || !hostName().equals(context.getString(HOST, ""))) {
+			return false;
+		}
+		long pid = context.getLong(PID);
+		return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map((p) -> !p.isAlive()).orElse(true);
+	}
+
+	static String hostName() {
+		try {
+			return InetAddress.getLocalHost().getHostName();
+		}
+		catch (UnknownHostException ex) {
+			return "unknown";
+		}
+	}
+
+}

@@ -1,0 +1,156 @@
+package dev.workflowkeeper.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+import dev.workflowkeeper.migration.MigrationCounts;
+import dev.workflowkeeper.migration.MigrationJob;
+import dev.workflowkeeper.migration.MigrationParameters;
+import dev.workflowkeeper.migration.TtlPolicy;
+import dev.workflowkeeper.migration.verify.VerificationResult;
+import dev.workflowkeeper.store.ConflictPolicy;
+import dev.workflowkeeper.store.StoreUri;
+import dev.workflowkeeper.store.WorkflowStores;
+
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code migrate}: copies workflow states from one store to another, then verifies the copy. */
+@Command(name = "migrate", mixinStandardHelpOptions = true, sortOptions = false,
+		description = { "Copy workflow states from one store to another, then verify the copy.",
+				"Stores: redis://[user:password@]host:port/db, rediss://… (TLS), snapshot:PATH[.gz], memory:.",
+				"Running the same command again after a failure resumes it from its last checkpoint." },
+		footer = { "", "Exit codes: 0 completed and verified, 1 failed or differences found, 2 usage or configuration error.",
+				"", "Examples:", "  migrate --from snapshot:states.json --to redis://localhost:6379/0",
+				"  migrate --from redis://old:6379/0 --to redis://new:6379/0 --on-conflict newer",
+				"  migrate --from redis://localhost:6379/0 --to snapshot:backup.jsonl.gz --dry-run" })
+class MigrateCommand implements Callable<Integer> {
+
+	private final Boot boot;
+
+	@Option(names = "--from", required = true, paramLabel = "URI", description = "The source store.")
+	String from;
+
+	@Option(names = "--to", required = true, paramLabel = "URI", description = "The target store.")
+	String to;
+
+	@Option(names = "--ttl", paramLabel = "POLICY", defaultValue = "auto",
+			description = "preserve | from-age | reset | <seconds>. Default: preserve where the source has expiries, from-age otherwise.")
+	String ttl;
+
+	@Option(names = "--on-conflict", paramLabel = "POLICY", defaultValue = "skip",
+			description = "skip (the target's state wins; default) | overwrite | newer (the later updated_at wins).")
+	String onConflict;
+
+	@Option(names = "--target-prefix", paramLabel = "PREFIX", description = "Key prefix in the target (default: the configured one).")
+	String targetPrefix;
+
+	@Option(names = "--exclude-terminal", description = "Leave completed, failed and cancelled states behind.")
+	boolean excludeTerminal;
+
+	@Option(names = "--status", paramLabel = "STATUS", split = ",", description = "Migrate only states with these statuses.")
+	List<String> statuses = new ArrayList<>();
+
+	@Option(names = "--dry-run", description = "Read and transform, write nothing; report what would be written.")
+	boolean dryRun;
+
+	@Option(names = "--no-verify", negatable = false, description = "Skip the verification of the copy.")
+	boolean noVerify;
+
+	MigrateCommand(Boot boot) {
+		this.boot = boot;
+	}
+
+	@Override
+	public Integer call() throws Exception {
+		MigrationParameters parameters = parameters();
+		try (ConfigurableApplicationContext context = this.boot.oneOff()) {
+			preflight(context.getBean(WorkflowStores.class), parameters);
+			MigrationJob.Outcome outcome = context.getBean(MigrationJob.class).run(parameters);
+			print(outcome, parameters);
+			if (!outcome.execution().getStatus().isUnsuccessful() && outcome.success()) {
+				return KeeperCommandLine.OK;
+			}
+			if (!outcome.execution().getAllFailureExceptions().isEmpty()) {
+				Throwable failure = outcome.execution().getAllFailureExceptions().get(0);
+				this.boot.err().println("error: " + CommandErrors.oneLine(failure));
+				this.boot.err().println("Fix the cause and run the same command again: it resumes from the last checkpoint.");
+				return CommandErrors.exitCode(failure) == KeeperCommandLine.USAGE ? KeeperCommandLine.USAGE
+						: KeeperCommandLine.FAILED;
+			}
+			return KeeperCommandLine.FAILED;
+		}
+	}
+
+	MigrationParameters parameters() {
+		ConflictPolicy policy;
+		try {
+			policy = ConflictPolicy.valueOf(this.onConflict.trim().toUpperCase(Locale.ROOT));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new UserFacingException(KeeperCommandLine.USAGE,
+					"--on-conflict must be skip, overwrite or newer, not '" + this.onConflict + "'");
+		}
+		Set<String> wanted = new LinkedHashSet<>();
+		for (String status : this.statuses) {
+			if (!status.isBlank()) {
+				wanted.add(status.trim().toLowerCase(Locale.ROOT));
+			}
+		}
+		try {
+			return new MigrationParameters(StoreUri.parse(this.from), StoreUri.parse(this.to), TtlPolicy.parse(this.ttl),
+					policy, this.targetPrefix, this.excludeTerminal, wanted, this.dryRun, !this.noVerify);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new UserFacingException(KeeperCommandLine.USAGE, ex.getMessage());
+		}
+	}
+
+	/** Opens both stores once, so that a wrong address fails in one line before any job starts. */
+	private static void preflight(WorkflowStores stores, MigrationParameters parameters) {
+		if (parameters.from().value().equals(parameters.to().value()) && parameters.targetPrefix() == null) {
+			throw new UserFacingException(KeeperCommandLine.USAGE, "--from and --to name the same store: nothing to migrate");
+		}
+		try {
+			stores.open(parameters.from()).close();
+			stores.open(parameters.to()).close();
+		}
+		catch (RuntimeException ex) {
+			throw new UserFacingException(KeeperCommandLine.USAGE, CommandErrors.oneLine(ex), ex);
+		}
+	}
+
+	private void print(MigrationJob.Outcome outcome, MigrationParameters parameters) {
+		JobExecution execution = outcome.execution();
+		MigrationCounts counts = outcome.counts();
+		var out = this.boot.out();
+		out.printf("migration %s → %s: %s (execution %d, %s)%n", parameters.from().masked(), parameters.to().masked(),
+				execution.getStatus(), execution.getId(), execution.getExitStatus().getExitCode());
+		out.printf("  read %,d  %s %,d  kept existing %,d  expired %,d  filtered %,d  rejected %,d%n", counts.read(),
+				parameters.dryRun() ? "would write" : "written", counts.written(), counts.keptExisting(), counts.expired(),
+				counts.filtered(), counts.rejected());
+		if (counts.rejected() > 0 && !counts.rejectsFile().isEmpty()) {
+			out.printf("  rejects: %s%n", counts.rejectsFile());
+		}
+		VerificationResult verification = counts.verification();
+		if (verification != null) {
+			out.printf("  verify: %,d expected, %,d in target: %,d matched, %,d missing, %,d mismatched, %,d TTL drift, %,d extra%n",
+					verification.expected(), verification.target(), verification.matched(), verification.missing(),
+					verification.mismatched(), verification.ttlDrift(), verification.extra());
+			out.printf("  explained: %,d kept by the conflict policy, %,d extra held before, %,d expired meanwhile%n",
+					verification.keptByPolicy(), verification.extraPreExisting(), verification.expiredMeanwhile());
+		}
+		else if (parameters.dryRun()) {
+			out.println("  dry run: nothing was written");
+		}
+		out.flush();
+	}
+
+}

@@ -1,0 +1,149 @@
+package dev.workflowkeeper.migration;
+
+import java.nio.file.Path;
+import java.time.Clock;
+
+import dev.workflowkeeper.batch.JobOwnerListener;
+import dev.workflowkeeper.batch.ProgressReporter;
+import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.migration.verify.MigrationVerifyTasklet;
+import dev.workflowkeeper.migration.verify.TargetInventoryTasklet;
+import dev.workflowkeeper.store.RejectedRecordException;
+import dev.workflowkeeper.store.StoreAddresses;
+import dev.workflowkeeper.store.StoreUri;
+import dev.workflowkeeper.store.WorkflowEntry;
+import dev.workflowkeeper.store.WorkflowItemWriter;
+import dev.workflowkeeper.store.WorkflowStore;
+import dev.workflowkeeper.store.WorkflowStores;
+
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * The migration job: copies workflow states from one store to another, then verifies the copy.
+ * <ol>
+ * <li>{@code migrateInventoryStep} records what the target holds before the run, so that
+ * verification can tell a state the target kept from one it lost;</li>
+ * <li>{@code migrateStatesStep} reads the source, applies the filters and the TTL policy, and writes
+ * the target in chunks; rejected records go to the rejects report;</li>
+ * <li>{@code migrateVerifyStep} compares source and target in both directions.</li>
+ * </ol>
+ * A failed run restarts from the last committed chunk; every write is idempotent.
+ */
+@Configuration(proxyBeanMethods = false)
+class MigrateStatesJobConfiguration {
+
+	/** The job's name in the history database. */
+	static final String JOB_NAME = MigrationJob.NAME;
+
+	@Bean
+	Job migrateStatesJob(JobRepository jobRepository, Step migrateInventoryStep, Step migrateStatesStep,
+			Step migrateVerifyStep, JobOwnerListener ownerListener, MigrationOutcomeListener outcomeListener) {
+		return new JobBuilder(JOB_NAME, jobRepository).listener(ownerListener)
+			.listener(outcomeListener)
+			.start(migrateInventoryStep)
+			.next(migrateStatesStep)
+			.next(migrateVerifyStep)
+			.build();
+	}
+
+	@Bean
+	Step migrateInventoryStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+			TargetInventoryTasklet inventoryTasklet) {
+		return new StepBuilder("migrateInventoryStep", jobRepository).tasklet(inventoryTasklet, transactionManager).build();
+	}
+
+	@Bean
+	Step migrateStatesStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+			KeeperProperties properties, ItemStreamReader<WorkflowEntry> migrationReader,
+			StatesMigrationProcessor migrationProcessor, WorkflowItemWriter migrationWriter, RejectsReport rejectsReport,
+			ProgressReporter migrationProgress, MigrationCountsListener countsListener) {
+		return new StepBuilder("migrateStatesStep", jobRepository)
+			.<WorkflowEntry, WorkflowEntry>chunk(properties.migration().chunkSize())
+			.transactionManager(transactionManager)
+			.reader(migrationReader)
+			.processor(migrationProcessor)
+			.writer(migrationWriter)
+			.stream(rejectsReport)
+			.listener(migrationWriter)
+			.listener(migrationProgress)
+			.listener(countsListener)
+			.faultTolerant()
+			.skip(RejectedRecordException.class)
+			.skipLimit(properties.migration().skipLimit())
+			.skipListener(rejectsReport)
+			.build();
+	}
+
+	@Bean
+	Step migrateVerifyStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+			MigrationVerifyTasklet verifyTasklet) {
+		return new StepBuilder("migrateVerifyStep", jobRepository).tasklet(verifyTasklet, transactionManager).build();
+	}
+
+	@Bean
+	@StepScope
+	WorkflowStore migrationSource(WorkflowStores stores, StoreAddresses addresses,
+			@Value("#{jobParameters['from']}") String from) {
+		return stores.open(addresses.resolve(from));
+	}
+
+	@Bean
+	@StepScope
+	WorkflowStore migrationTarget(WorkflowStores stores, StoreAddresses addresses, KeeperProperties properties,
+			@Value("#{jobParameters['to']}") String to, @Value("#{jobParameters['targetPrefix']}") String targetPrefix) {
+		String prefix = (targetPrefix == null || targetPrefix.isEmpty()) ? properties.keyPrefix() : targetPrefix;
+		return stores.open(addresses.resolve(to), prefix);
+	}
+
+	@Bean
+	@StepScope
+	ItemStreamReader<WorkflowEntry> migrationReader(WorkflowStore migrationSource) {
+		return new SequentialItemReader("source", migrationSource.readers("source"));
+	}
+
+	@Bean
+	@StepScope
+	StatesMigrationProcessor migrationProcessor(KeeperProperties properties,
+			@Value("#{stepExecution}") StepExecution stepExecution) {
+		MigrationParameters parameters = MigrationParameters.of(stepExecution.getJobParameters());
+		boolean targetNeedsJson = parameters.to().kind() == StoreUri.Kind.SNAPSHOT;
+		return new StatesMigrationProcessor(parameters, properties.stateTtl(), targetNeedsJson, Clock.systemUTC());
+	}
+
+	@Bean
+	@StepScope
+	WorkflowItemWriter migrationWriter(WorkflowStore migrationTarget, @Value("#{stepExecution}") StepExecution stepExecution) {
+		MigrationParameters parameters = MigrationParameters.of(stepExecution.getJobParameters());
+		return parameters.dryRun() ? new DryRunItemWriter(System.currentTimeMillis())
+				: migrationTarget.writer("target", parameters.onConflict());
+	}
+
+	@Bean
+	@StepScope
+	RejectsReport rejectsReport(KeeperProperties properties, @Value("#{stepExecution}") StepExecution stepExecution) {
+		return new RejectsReport(rejectsFile(properties, stepExecution.getJobExecution().getJobInstance().getInstanceId()));
+	}
+
+	@Bean
+	@StepScope
+	ProgressReporter migrationProgress(WorkflowStore migrationSource) {
+		return new ProgressReporter("migrate", migrationSource.estimateCount());
+	}
+
+	/** Where a migration's rejects are reported: beside the job history. */
+	static Path rejectsFile(KeeperProperties properties, long jobInstanceId) {
+		return properties.dataDir().resolve("rejects").resolve("migrate-" + jobInstanceId + ".jsonl");
+	}
+
+}

@@ -1,0 +1,62 @@
+package dev.workflowkeeper.migration;
+
+import java.util.List;
+
+import dev.workflowkeeper.store.WorkflowEntry;
+
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
+import org.springframework.batch.infrastructure.item.ItemStreamSupport;
+
+/**
+ * Reads a store's node readers one after the other (one per Redis node; a single one elsewhere).
+ * Each delegate keeps its own position under its own name; this reader keeps which one is current.
+ * Not thread-safe; restartable.
+ */
+class SequentialItemReader extends ItemStreamSupport implements ItemStreamReader<WorkflowEntry> {
+
+	private final List<ItemStreamReader<WorkflowEntry>> delegates;
+
+	private int current;
+
+	SequentialItemReader(String name, List<ItemStreamReader<WorkflowEntry>> delegates) {
+		this.delegates = delegates;
+		setName(name);
+	}
+
+	@Override
+	public void open(ExecutionContext executionContext) {
+		this.current = executionContext.getInt(getExecutionContextKey("current"), 0);
+		for (ItemStreamReader<WorkflowEntry> delegate : this.delegates) {
+			delegate.open(executionContext);
+		}
+	}
+
+	@Override
+	public WorkflowEntry read() throws Exception {
+		while (this.current < this.delegates.size()) {
+			WorkflowEntry entry = this.delegates.get(this.current).read();
+			if (entry != null) {
+				return entry;
+			}
+			this.current++;
+		}
+		return null;
+	}
+
+	@Override
+	public void update(ExecutionContext executionContext) {
+		executionContext.putInt(getExecutionContextKey("current"), this.current);
+		for (ItemStreamReader<WorkflowEntry> delegate : this.delegates) {
+			delegate.update(executionContext);
+		}
+	}
+
+	@Override
+	public void close() {
+		for (ItemStreamReader<WorkflowEntry> delegate : this.delegates) {
+			delegate.close();
+		}
+	}
+
+}

@@ -1,0 +1,100 @@
+package dev.workflowkeeper.support;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.workflowkeeper.cli.KeeperCommandLine;
+
+/**
+ * Runs workflow-keeper commands for tests against one data folder (history database, rejects,
+ * memory store): in this JVM, or as a separate process that a test can kill.
+ */
+public final class KeeperCli {
+
+	private final Path dataDir;
+
+	private final Map<String, Object> settings = new LinkedHashMap<>();
+
+	public KeeperCli(Path dataDir) {
+		this.dataDir = dataDir;
+		this.settings.put("keeper.data-dir", dataDir.toString());
+		this.settings.put("spring.datasource.url", "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("history") + ";AUTO_SERVER=TRUE");
+	}
+
+	public Path dataDir() {
+		return this.dataDir;
+	}
+
+	/** Adds a setting of the highest precedence to every later command. */
+	public KeeperCli with(String key, Object value) {
+		this.settings.put(key, value);
+		return this;
+	}
+
+	/** Runs a command in this JVM. */
+	public Result run(String... args) {
+		StringWriter out = new StringWriter();
+		StringWriter err = new StringWriter();
+		int code = KeeperCommandLine.run(new PrintWriter(out, true), new PrintWriter(err, true), this.settings, args);
+		return new Result(code, out.toString(), err.toString());
+	}
+
+	/** Starts a command as a separate JVM, with stdout and stderr in files of the data folder. */
+	public Process start(String... args) {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.add("-Xmx512m");
+		for (Map.Entry<String, Object> setting : this.settings.entrySet()) {
+			command.add("-D" + setting.getKey() + "=" + setting.getValue());
+		}
+		command.add("-cp");
+		command.add(System.getProperty("java.class.path"));
+		command.add("dev.workflowkeeper.WorkflowKeeperApplication");
+		command.addAll(List.of(args));
+		try {
+			Files.createDirectories(this.dataDir);
+			return new ProcessBuilder(command).redirectOutput(this.dataDir.resolve("process.out").toFile())
+				.redirectError(this.dataDir.resolve("process.err").toFile())
+				.start();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/** Waits for a started command and returns its result. */
+	public Result await(Process process, long seconds) throws Exception {
+		if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+			process.destroyForcibly();
+			throw new IllegalStateException("command did not end in " + seconds + " s");
+		}
+		return new Result(process.exitValue(), Files.readString(this.dataDir.resolve("process.out")),
+				Files.readString(this.dataDir.resolve("process.err")));
+	}
+
+	/**
+	 * What a command did.
+	 *
+	 * @param exitCode its exit code
+	 * @param out what it printed on stdout
+	 * @param err what it printed on stderr
+	 */
+	public record Result(int exitCode, String out, String err) {
+
+		@Override
+		public String toString() {
+			return "exit " + this.exitCode + "\n--- stdout\n" + this.out + "\n--- stderr\n" + this.err;
+		}
+
+	}
+
+}

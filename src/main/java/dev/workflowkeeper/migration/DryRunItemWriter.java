@@ -13,7 +13,7 @@ class DryRunItemWriter extends WorkflowItemWriter {
 	private final long nowMillis;
 
 	DryRunItemWriter(long nowMillis) {
-		super("dryRunWriter");
+		super("target");
 		this.nowMillis = nowMillis;
 	}
 

@@ -75,6 +75,7 @@ class MigrateStatesJobConfiguration {
 			.processor(migrationProcessor)
 			.writer(migrationWriter)
 			.stream(rejectsReport)
+			.stream(countsListener)
 			.listener(migrationWriter)
 			.listener(migrationProgress)
 			.listener(countsListener)

@@ -54,7 +54,7 @@ final class RecordDecoder {
 				claim(readKey(record));
 			}
 			else if (record.failure() == null) {
-				CharBuffer chars = decodeUtf8(record, 0);
+				CharBuffer chars = decodeUtf8(record, 0, null);
 				try (JsonParser parser = SnapshotJson.FACTORY.createParser(chars.array(), 0, chars.limit())) {
 					if (parser.nextToken() == JsonToken.START_OBJECT) {
 						while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
@@ -83,13 +83,13 @@ final class RecordDecoder {
 			throw reject(record, key, record.failure());
 		}
 		if (key == null) {
-			decodeUtf8(record, 0);
+			decodeUtf8(record, 0, null);
 			throw reject(record, null, "malformed JSON: the member does not start with a quoted thread id");
 		}
 		if (keyProblem != null) {
 			throw reject(record, key, keyProblem);
 		}
-		CharBuffer chars = decodeUtf8(record, 1);
+		CharBuffer chars = decodeUtf8(record, 1, key);
 		// the member alone is no JSON document: braces around it make it one, a map of one state
 		chars.put(0, '{');
 		chars.put(chars.limit() - 1, '}');
@@ -112,7 +112,7 @@ final class RecordDecoder {
 		if (record.failure() != null) {
 			throw reject(record, null, record.failure());
 		}
-		CharBuffer chars = decodeUtf8(record, 0);
+		CharBuffer chars = decodeUtf8(record, 0, null);
 		String threadId = null;
 		String threadIdProblem = "the record has no thread_id";
 		byte[] state = null;
@@ -227,7 +227,7 @@ final class RecordDecoder {
 	 * Decodes the record's bytes strictly, into a buffer with {@code margin} free chars at each end;
 	 * the buffer's limit is the end of the text plus the margin.
 	 */
-	private CharBuffer decodeUtf8(RawRecord record, int margin) {
+	private CharBuffer decodeUtf8(RawRecord record, int margin, String threadId) {
 		byte[] bytes = record.bytes();
 		CharBuffer chars = CharBuffer.allocate(bytes.length + 2 * margin);
 		chars.position(margin);
@@ -235,7 +235,7 @@ final class RecordDecoder {
 		this.utf8.reset();
 		CoderResult result = this.utf8.decode(in, chars, true);
 		if (result.isError()) {
-			throw reject(record, null, "invalid UTF-8 at offset " + (record.startOffset() + in.position()));
+			throw reject(record, threadId, "invalid UTF-8 at offset " + (record.startOffset() + in.position()));
 		}
 		this.utf8.flush(chars);
 		chars.limit(chars.position() + margin);

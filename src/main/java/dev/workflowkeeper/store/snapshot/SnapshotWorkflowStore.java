@@ -21,8 +21,11 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  */
 public class SnapshotWorkflowStore implements WorkflowStore {
 
-	/** Records sampled from the start of the file for {@link #estimateCount()}. */
-	private static final int ESTIMATE_SAMPLE = 1000;
+	/**
+	 * File bytes sampled from the start for {@link #estimateCount()}: far more than the read-ahead
+	 * buffers, whose bytes are counted as read before their records are.
+	 */
+	private static final long ESTIMATE_SAMPLE_BYTES = 2 * 1024 * 1024;
 
 	private final Path path;
 
@@ -65,8 +68,8 @@ public class SnapshotWorkflowStore implements WorkflowStore {
 	}
 
 	/**
-	 * Extrapolates from the records in the first part of the file: their count times the file size
-	 * over the file bytes they took (compressed bytes for gzip). Exact for a file that small.
+	 * Extrapolates from the records in the first 2 MB of the file: their count times the file size
+	 * over the file bytes they took (compressed bytes for gzip). Exact for a smaller file.
 	 */
 	@Override
 	public long estimateCount() {
@@ -83,7 +86,7 @@ public class SnapshotWorkflowStore implements WorkflowStore {
 		try (SnapshotInput input = SnapshotInput.open(this.path)) {
 			RecordSplitter splitter = format.splitter(input, this.maxRecordSize);
 			long records = 0;
-			while (records < ESTIMATE_SAMPLE) {
+			while (input.rawBytesRead() < ESTIMATE_SAMPLE_BYTES) {
 				if (splitter.next() == null) {
 					return records;
 				}

@@ -1,0 +1,125 @@
+package dev.workflowkeeper.store.redis;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+
+import javax.net.ssl.SSLException;
+
+import dev.workflowkeeper.store.StoreAccessException;
+
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * Turns what Jedis throws into a {@link StoreAccessException} whose message is the one line a user
+ * reads: which Redis, what went wrong, what to check. The password is masked in the address and
+ * scrubbed from any server text, since some replies echo what the client sent.
+ */
+final class RedisErrors {
+
+	private final String address;
+
+	private final String password;
+
+	/**
+	 * @param address the server's address, already masked
+	 * @param password the password in use, to scrub from messages; {@code null} when none
+	 */
+	RedisErrors(String address, String password) {
+		this.address = address;
+		this.password = password;
+	}
+
+	StoreAccessException translate(RuntimeException ex) {
+		return new StoreAccessException(scrub(message(ex)), ex);
+	}
+
+	private String message(RuntimeException ex) {
+		Throwable cause = rootCause(ex);
+		if (find(ex, ConnectException.class) != null || find(ex, NoRouteToHostException.class) != null) {
+			return "cannot reach Redis at " + this.address + ": " + reason(cause, "connection refused");
+		}
+		if (find(ex, UnknownHostException.class) != null) {
+			return "cannot reach Redis at " + this.address + ": unknown host; check the host name in the URL";
+		}
+		if (find(ex, SSLException.class) != null) {
+			return "TLS connection to Redis at " + this.address + " failed: " + firstLine(cause.getMessage());
+		}
+		if (find(ex, SocketTimeoutException.class) != null) {
+			return "Redis at " + this.address
+					+ " did not answer in time; check the address, the server's load and REDIS_SOCKET_TIMEOUT";
+		}
+		String server = serverError(ex);
+		if (server != null) {
+			if (server.startsWith("WRONGPASS") || server.contains("invalid password") || server.startsWith("ERR AUTH")
+					|| server.contains("no password is set") || find(ex, JedisAccessControlException.class) != null) {
+				return "Redis at " + this.address + " refused the credentials: " + server
+						+ "; check REDIS_PASSWORD or the URL";
+			}
+			if (server.startsWith("NOAUTH")) {
+				return "Redis at " + this.address + " requires a password: " + server
+						+ "; set REDIS_PASSWORD or put it in the URL";
+			}
+			if (server.startsWith("NOPERM")) {
+				return "Redis at " + this.address + " denied a command to this user: " + server
+						+ "; grant the ACL user the commands and keys the worker needs";
+			}
+			if (server.contains("DB index is out of range")) {
+				return "Redis at " + this.address + " has no such database: " + server + "; check REDIS_DB or the URL";
+			}
+			return "Redis at " + this.address + " failed: " + server;
+		}
+		if (find(ex, JedisConnectionException.class) != null) {
+			return "lost the connection to Redis at " + this.address + ": " + firstLine(cause.getMessage());
+		}
+		return "Redis at " + this.address + " failed: " + firstLine(cause.getMessage());
+	}
+
+	/** The text of the first error reply from the server along the causes, if any. */
+	private static String serverError(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof JedisDataException && t.getMessage() != null) {
+				return firstLine(t.getMessage());
+			}
+		}
+		return null;
+	}
+
+	private static <T extends Throwable> T find(Throwable ex, Class<T> type) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (type.isInstance(t)) {
+				return type.cast(t);
+			}
+		}
+		return null;
+	}
+
+	private static Throwable rootCause(Throwable ex) {
+		Throwable root = ex;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		return root;
+	}
+
+	private static String reason(Throwable cause, String fallback) {
+		String message = firstLine(cause.getMessage());
+		return (message == null || message.isBlank()) ? fallback : message.toLowerCase();
+	}
+
+	private static String firstLine(String text) {
+		if (text == null) {
+			return "(no message)";
+		}
+		int end = text.indexOf('\n');
+		return ((end < 0) ? text : text.substring(0, end)).trim();
+	}
+
+	private String scrub(String message) {
+		return (this.password == null || this.password.isEmpty()) ? message : message.replace(this.password, "****");
+	}
+
+}

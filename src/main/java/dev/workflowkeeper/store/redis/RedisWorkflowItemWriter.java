@@ -1,0 +1,170 @@
+package dev.workflowkeeper.store.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.workflowkeeper.store.ConflictPolicy;
+import dev.workflowkeeper.store.StateFields;
+import dev.workflowkeeper.store.WorkflowEntry;
+import dev.workflowkeeper.store.WorkflowItemWriter;
+
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.params.SetParams;
+
+import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.util.Assert;
+
+/**
+ * Writes workflow states to one Redis node, each with its absolute expiry ({@code PXAT}, Redis 6.2 and
+ * later), in pipelines of {@code pipelineSize} entries:
+ * <ul>
+ * <li>{@link ConflictPolicy#SKIP}: {@code SET key value PXAT t NX}; an existing key is kept.</li>
+ * <li>{@link ConflictPolicy#OVERWRITE}: {@code SET key value PXAT t}.</li>
+ * <li>{@link ConflictPolicy#NEWER}: the {@link NewerStateScript}, by {@code EVALSHA}, falling back to
+ * {@code EVAL} when the server has lost the script (a restart, {@code SCRIPT FLUSH}).</li>
+ * </ul>
+ * Every entry must carry an expiry: the worker never writes a state without TTL. An entry whose expiry
+ * has passed by the time of the write is not written and is counted as expired. Writing a chunk twice
+ * leaves the same state; the counts of a chunk are added only once its writes have all succeeded.
+ * <p>
+ * Not thread-safe: use it from one step thread.
+ */
+final class RedisWorkflowItemWriter extends WorkflowItemWriter {
+
+	private final RedisNode node;
+
+	private final String keyPrefix;
+
+	private final ConflictPolicy policy;
+
+	private final int pipelineSize;
+
+	/** The SHA1 of the loaded {@link NewerStateScript}; only for {@link ConflictPolicy#NEWER}. */
+	private final byte[] scriptSha;
+
+	RedisWorkflowItemWriter(String name, RedisNode node, String keyPrefix, ConflictPolicy policy, int pipelineSize) {
+		super(name);
+		this.node = node;
+		this.keyPrefix = keyPrefix;
+		this.policy = policy;
+		this.pipelineSize = pipelineSize;
+		this.scriptSha = (policy == ConflictPolicy.NEWER)
+				? this.node.execute((jedis) -> jedis.scriptLoad(NewerStateScript.SOURCE.getBytes(StandardCharsets.UTF_8)))
+				: null;
+	}
+
+	@Override
+	public void write(Chunk<? extends WorkflowEntry> chunk) {
+		List<? extends WorkflowEntry> entries = chunk.getItems();
+		for (WorkflowEntry entry : entries) {
+			Assert.state(entry.hasExpiry(), () -> "state " + entry.threadId()
+					+ " has no expiry: the worker never writes a state without TTL; give it one before writing");
+		}
+		Counts counts = new Counts();
+		for (int from = 0; from < entries.size(); from += this.pipelineSize) {
+			List<? extends WorkflowEntry> batch = entries.subList(from, Math.min(entries.size(), from + this.pipelineSize));
+			this.node.execute((jedis) -> {
+				writeBatch(jedis, batch, counts);
+				return null;
+			});
+		}
+		this.written.addAndGet(counts.written);
+		this.keptExisting.addAndGet(counts.kept);
+		this.expired.addAndGet(counts.expired);
+	}
+
+	private void writeBatch(Jedis jedis, List<? extends WorkflowEntry> batch, Counts counts) {
+		long now = System.currentTimeMillis();
+		List<WorkflowEntry> sent = new ArrayList<>(batch.size());
+		List<Response<?>> replies = new ArrayList<>(batch.size());
+		try (Pipeline pipeline = jedis.pipelined()) {
+			for (WorkflowEntry entry : batch) {
+				if (entry.expireAtMillis() <= now) {
+					counts.expired++;
+					continue;
+				}
+				sent.add(entry);
+				replies.add(send(pipeline, entry, false));
+			}
+			pipeline.sync();
+		}
+		List<WorkflowEntry> lostScript = new ArrayList<>();
+		for (int i = 0; i < sent.size(); i++) {
+			try {
+				counts.add(isWritten(replies.get(i).get()));
+			}
+			catch (JedisNoScriptException ex) {
+				lostScript.add(sent.get(i));
+			}
+		}
+		if (!lostScript.isEmpty()) {
+			// EVAL also caches the script again on the server; writes are idempotent, so a retry is safe
+			List<Response<?>> retried = new ArrayList<>(lostScript.size());
+			try (Pipeline pipeline = jedis.pipelined()) {
+				for (WorkflowEntry entry : lostScript) {
+					retried.add(send(pipeline, entry, true));
+				}
+				pipeline.sync();
+			}
+			for (Response<?> reply : retried) {
+				counts.add(isWritten(reply.get()));
+			}
+		}
+	}
+
+	private Response<?> send(Pipeline pipeline, WorkflowEntry entry, boolean evalSource) {
+		byte[] key = (this.keyPrefix + entry.threadId()).getBytes(StandardCharsets.UTF_8);
+		SetParams expiry = SetParams.setParams().pxAt(entry.expireAtMillis());
+		return switch (this.policy) {
+			case SKIP -> pipeline.set(key, entry.value(), expiry.nx());
+			case OVERWRITE -> pipeline.set(key, entry.value(), expiry);
+			case NEWER -> {
+				List<byte[]> args = List.of(entry.value(), ascii(Long.toString(entry.expireAtMillis())),
+						ascii(incomingUpdatedAt(entry.value())));
+				yield evalSource
+						? pipeline.eval(NewerStateScript.SOURCE.getBytes(StandardCharsets.UTF_8), List.of(key), args)
+						: pipeline.evalsha(this.scriptSha, List.of(key), args);
+			}
+		};
+	}
+
+	/** The incoming state's {@code updated_at} in epoch millis, or empty when it has none. */
+	private static String incomingUpdatedAt(byte[] value) {
+		StateFields fields = StateFields.read(value);
+		return (fields != null && fields.hasUpdatedAt()) ? Long.toString(fields.updatedAtMillis()) : "";
+	}
+
+	/** {@code OK} or 1 when written; {@code null} (a failed NX) or 0 when the target was kept. */
+	private static boolean isWritten(Object reply) {
+		return reply != null && !Long.valueOf(0).equals(reply);
+	}
+
+	private static byte[] ascii(String text) {
+		return text.getBytes(StandardCharsets.US_ASCII);
+	}
+
+	/** What one chunk did, added to the writer's counts once the whole chunk has been written. */
+	private static final class Counts {
+
+		long written;
+
+		long kept;
+
+		long expired;
+
+		void add(boolean written) {
+			if (written) {
+				this.written++;
+			}
+			else {
+				this.kept++;
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,17 @@
+package dev.workflowkeeper.store.snapshot;
+
+/**
+ * Cuts the records of one snapshot format out of a {@link SnapshotInput}, without decoding them.
+ * After a bad record it stands at the start of the next one, so one bad record costs one reject.
+ * <p>
+ * Not thread-safe.
+ */
+interface RecordSplitter {
+
+	/** Truncation shows as this reason. */
+	String TRUNCATED = "truncated file: the input ends inside this record";
+
+	/** The next record, or {@code null} at the end of input. */
+	RawRecord next();
+
+}

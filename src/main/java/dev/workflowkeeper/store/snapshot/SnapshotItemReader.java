@@ -1,0 +1,118 @@
+package dev.workflowkeeper.store.snapshot;
+
+import java.nio.file.Path;
+
+import dev.workflowkeeper.store.StoreAccessException;
+import dev.workflowkeeper.store.WorkflowEntry;
+
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
+import org.springframework.batch.infrastructure.item.ItemStreamSupport;
+import org.springframework.util.Assert;
+
+/**
+ * Streams the states of a snapshot file, either {@link SnapshotFormat format}, plain or gzip; memory
+ * is bounded by the largest record. A bad record is thrown as a
+ * {@link dev.workflowkeeper.store.RejectedRecordException} and the reader goes on with the next one.
+ * <p>
+ * Restartable: the ExecutionContext keeps how many records were consumed (accepted and rejected);
+ * a restart reads the file again from its start and skips that many records, only identifying
+ * them to rebuild the duplicate check. Not thread-safe.
+ */
+public class SnapshotItemReader extends ItemStreamSupport implements ItemStreamReader<WorkflowEntry> {
+
+	private static final String CONSUMED_KEY = "consumed";
+
+	private final Path path;
+
+	private final long maxRecordSize;
+
+	private SnapshotFormat format;
+
+	private SnapshotInput input;
+
+	private RecordSplitter splitter;
+
+	private RecordDecoder decoder;
+
+	private long consumed;
+
+	private boolean compressed;
+
+	/**
+	 * @param name the reader's name, the prefix of its ExecutionContext keys
+	 * @param path the snapshot file
+	 * @param maxRecordSize a larger record is rejected, and skipped without being held in memory
+	 */
+	public SnapshotItemReader(String name, Path path, long maxRecordSize) {
+		Assert.isTrue(maxRecordSize > 0, "maxRecordSize must be positive");
+		setName(name);
+		this.path = path;
+		this.maxRecordSize = maxRecordSize;
+	}
+
+	@Override
+	public void open(ExecutionContext executionContext) {
+		this.format = SnapshotFormat.detect(this.path);
+		this.input = SnapshotInput.open(this.path);
+		this.compressed = this.input.gzip();
+		this.splitter = this.format.splitter(this.input, this.maxRecordSize);
+		this.decoder = new RecordDecoder(this.format);
+		this.consumed = 0;
+		long toSkip = executionContext.getLong(getExecutionContextKey(CONSUMED_KEY), 0);
+		while (this.consumed < toSkip) {
+			RawRecord record = this.splitter.next();
+			if (record == null) {
+				throw new StoreAccessException("snapshot file " + this.path + " changed since the interrupted run: it holds "
+						+ this.consumed + " records, the run had consumed " + toSkip + "; start a new run");
+			}
+			this.decoder.identify(record);
+			this.consumed++;
+		}
+	}
+
+	/**
+	 * The next state, or {@code null} at the end of the file.
+	 * @throws dev.workflowkeeper.store.RejectedRecordException for a bad record; the next call goes on
+	 */
+	@Override
+	public WorkflowEntry read() {
+		Assert.state(this.splitter != null, "reader " + getName() + " is not open");
+		RawRecord record = this.splitter.next();
+		if (record == null) {
+			return null;
+		}
+		this.consumed++;
+		return this.decoder.decode(record);
+	}
+
+	@Override
+	public void update(ExecutionContext executionContext) {
+		executionContext.putLong(getExecutionContextKey(CONSUMED_KEY), this.consumed);
+	}
+
+	@Override
+	public void close() {
+		if (this.input != null) {
+			this.input.close();
+			this.input = null;
+			this.splitter = null;
+		}
+	}
+
+	/** Records consumed so far, accepted and rejected, counting those skipped on a restart. */
+	public long consumedCount() {
+		return this.consumed;
+	}
+
+	/** The file's format; {@code null} until the reader is opened. */
+	public SnapshotFormat format() {
+		return this.format;
+	}
+
+	/** Whether the file is gzip-compressed; {@code false} until the reader is opened. */
+	public boolean compressed() {
+		return this.compressed;
+	}
+
+}

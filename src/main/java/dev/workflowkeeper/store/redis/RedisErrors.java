@@ -39,8 +39,10 @@ final class RedisErrors {
 
 	private String message(RuntimeException ex) {
 		Throwable cause = rootCause(ex);
-		if (find(ex, ConnectException.class) != null || find(ex, NoRouteToHostException.class) != null) {
-			return "cannot reach Redis at " + this.address + ": " + reason(cause, "connection refused");
+		Throwable refused = (find(ex, ConnectException.class) != null) ? find(ex, ConnectException.class)
+				: find(ex, NoRouteToHostException.class);
+		if (refused != null) {
+			return "cannot reach Redis at " + this.address + ": " + reason(refused, "connection refused");
 		}
 		if (find(ex, UnknownHostException.class) != null) {
 			return "cannot reach Redis at " + this.address + ": unknown host; check the host name in the URL";
@@ -54,11 +56,6 @@ final class RedisErrors {
 		}
 		String server = serverError(ex);
 		if (server != null) {
-			if (server.startsWith("WRONGPASS") || server.contains("invalid password") || server.startsWith("ERR AUTH")
-					|| server.contains("no password is set") || find(ex, JedisAccessControlException.class) != null) {
-				return "Redis at " + this.address + " refused the credentials: " + server
-						+ "; check REDIS_PASSWORD or the URL";
-			}
 			if (server.startsWith("NOAUTH")) {
 				return "Redis at " + this.address + " requires a password: " + server
 						+ "; set REDIS_PASSWORD or put it in the URL";
@@ -66,6 +63,11 @@ final class RedisErrors {
 			if (server.startsWith("NOPERM")) {
 				return "Redis at " + this.address + " denied a command to this user: " + server
 						+ "; grant the ACL user the commands and keys the worker needs";
+			}
+			if (server.startsWith("WRONGPASS") || server.contains("invalid password") || server.startsWith("ERR AUTH")
+					|| server.contains("no password is set") || find(ex, JedisAccessControlException.class) != null) {
+				return "Redis at " + this.address + " refused the credentials: " + server
+						+ "; check REDIS_PASSWORD or the URL";
 			}
 			if (server.contains("DB index is out of range")) {
 				return "Redis at " + this.address + " has no such database: " + server + "; check REDIS_DB or the URL";
@@ -88,10 +90,24 @@ final class RedisErrors {
 		return null;
 	}
 
+	/**
+	 * The first exception of {@code type} among the causes and the suppressed exceptions: Jedis tries
+	 * every address a host resolves to and attaches each failure as a suppressed exception.
+	 */
 	private static <T extends Throwable> T find(Throwable ex, Class<T> type) {
-		for (Throwable t = ex; t != null; t = t.getCause()) {
+		return find(ex, type, 0);
+	}
+
+	private static <T extends Throwable> T find(Throwable ex, Class<T> type, int depth) {
+		for (Throwable t = ex; t != null && depth < 8; t = t.getCause(), depth++) {
 			if (type.isInstance(t)) {
 				return type.cast(t);
+			}
+			for (Throwable suppressed : t.getSuppressed()) {
+				T found = find(suppressed, type, depth + 1);
+				if (found != null) {
+					return found;
+				}
 			}
 		}
 		return null;

@@ -35,10 +35,11 @@ import org.springframework.batch.infrastructure.item.ItemStreamSupport;
  * {@code pipelineSize} keys; keys of another type and keys that vanished between {@code SCAN} and
  * {@code GET} are passed over and counted ({@code otherType}, {@code vanished}). A key that is not
  * valid UTF-8 cannot carry a thread id: it is rejected with a {@link RejectedRecordException}, after
- * which the reader goes on.
+ * which the reader goes on (a restart inside its page may reject it once more).
  * <p>
- * Restartable: the ExecutionContext holds the cursor of the page in progress and the last key passed
- * in it. Each page's keys are sorted, so a restarted reader scans that page again from its cursor and
+ * Restartable: the ExecutionContext holds, under the reader's name, the {@code cursor} of the page in
+ * progress and the {@code lastKey} passed in it, besides the counts {@code read}, {@code otherType}
+ * and {@code vanished}. Each page's keys are sorted, so a restarted reader scans that page again from its cursor and
  * skips the keys up to the last one. The trade-off: a page is fetched twice around a restart, and a key
  * written into that page's slots after the first scan but sorting before the last key is missed, as
  * {@code SCAN} may miss keys created during an iteration anyway. {@code SCAN} returns every key that

@@ -42,7 +42,12 @@ final class RedisTestServers implements AutoCloseable {
 	}
 
 	static KeeperProperties properties(String password, Integer db, int scanCount, int pipelineSize) {
-		KeeperProperties.Redis redis = new KeeperProperties.Redis("", false, password, db, 4, Duration.ofSeconds(5),
+		return properties(password, db, Duration.ofSeconds(5), scanCount, pipelineSize);
+	}
+
+	static KeeperProperties properties(String password, Integer db, Duration socketTimeout, int scanCount,
+			int pipelineSize) {
+		KeeperProperties.Redis redis = new KeeperProperties.Redis("", false, password, db, 4, socketTimeout,
 				Duration.ofSeconds(2), scanCount, pipelineSize);
 		return new KeeperProperties(PREFIX, Duration.ofDays(1), Path.of("target/data"), redis,
 				new KeeperProperties.Migration(1000, 1000, DataSize.ofMegabytes(16), Duration.ofSeconds(5)));

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import dev.workflowkeeper.store.RejectedRecordException;
 import dev.workflowkeeper.store.StoreUri;
 import dev.workflowkeeper.store.WorkflowEntry;
 import dev.workflowkeeper.support.RedisServerProcess;
@@ -185,6 +186,45 @@ class RedisWorkflowItemReaderIntegrationTests {
 			assertThat(context.getLong("states.read")).isEqualTo(1);
 			assertThat(context.getLong("states.vanished")).isEqualTo(4);
 		}
+	}
+
+	@Test
+	void shouldRejectAKeyThatIsNotUtf8AndGoOn() throws Exception {
+		// given
+		RedisServerProcess server = servers.fresh(Version.DEFAULT);
+		byte[] badKey = { 'd', 'o', 'c', 'u', 'm', 'e', 'n', 't', '_', 'w', 'o', 'r', 'k', 'f', 'l', 'o', 'w', ':', 'b',
+				(byte) 0xff };
+		try (Jedis jedis = RedisTestServers.jedis(server)) {
+			jedis.set(bytes(PREFIX + "a"), bytes("{}"));
+			jedis.set(badKey, bytes("{}"));
+			jedis.set(bytes(PREFIX + "c"), bytes("{}"));
+		}
+		List<String> read = new ArrayList<>();
+		List<RejectedRecordException> rejected = new ArrayList<>();
+
+		// when
+		try (RedisWorkflowStore store = store(server, 1000, 1000)) {
+			ItemStreamReader<WorkflowEntry> reader = store.readers("states").get(0);
+			reader.open(new ExecutionContext());
+			while (true) {
+				try {
+					WorkflowEntry entry = reader.read();
+					if (entry == null) {
+						break;
+					}
+					read.add(entry.threadId());
+				}
+				catch (RejectedRecordException ex) {
+					rejected.add(ex);
+				}
+			}
+			reader.close();
+		}
+
+		// then
+		assertThat(read).containsExactly("a", "c");
+		assertThat(rejected).singleElement()
+			.satisfies((ex) -> assertThat(ex.position()).isEqualTo("key document_workflow:b\\xff"));
 	}
 
 	@Test

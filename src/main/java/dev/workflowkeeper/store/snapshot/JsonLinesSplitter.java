@@ -34,7 +34,7 @@ final class JsonLinesSplitter implements RecordSplitter {
 			this.ended = unterminated;
 			if (blank) {
 				if (unterminated && this.input.damaged()) {
-					return RawRecord.failed(position, start, TRUNCATED);
+					return RawRecord.failed(position, start, (this.buffer.size() > 0) ? TRUNCATED : DAMAGED);
 				}
 				continue;
 			}

@@ -81,7 +81,7 @@ final class JsonMapSplitter implements RecordSplitter {
 	/** The end of input; a damaged compressed stream still costs one reject, or nobody would know. */
 	private RawRecord end() {
 		this.state = State.ENDED;
-		return this.input.damaged() ? RawRecord.failed(position(), this.input.offset(), TRUNCATED) : null;
+		return this.input.damaged() ? RawRecord.failed(position(), this.input.offset(), DAMAGED) : null;
 	}
 
 	private RawRecord member() {

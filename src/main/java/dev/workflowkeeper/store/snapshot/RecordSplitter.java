@@ -11,6 +11,9 @@ interface RecordSplitter {
 	/** Truncation shows as this reason. */
 	String TRUNCATED = "truncated file: the input ends inside this record";
 
+	/** A compressed stream that breaks off, or fails its check, between records. */
+	String DAMAGED = "truncated file: the compressed stream ends early or is damaged";
+
 	/** The next record, or {@code null} at the end of input. */
 	RawRecord next();
 

@@ -54,16 +54,16 @@ public enum SnapshotFormat {
 					}
 				}
 			}
-			return byName(path, JSON_MAP);
+			return byName(path);
 		}
 	}
 
-	private static SnapshotFormat byName(Path path, SnapshotFormat otherwise) {
+	private static SnapshotFormat byName(Path path) {
 		String name = path.getFileName().toString().toLowerCase();
 		if (name.endsWith(".gz")) {
 			name = name.substring(0, name.length() - 3);
 		}
-		return (name.endsWith(".jsonl") || name.endsWith(".ndjson")) ? JSON_LINES : otherwise;
+		return (name.endsWith(".jsonl") || name.endsWith(".ndjson")) ? JSON_LINES : JSON_MAP;
 	}
 
 	private static boolean matches(SnapshotInput input, byte[] expected) {

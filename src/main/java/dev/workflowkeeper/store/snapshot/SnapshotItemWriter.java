@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -73,13 +74,15 @@ public class SnapshotItemWriter extends WorkflowItemWriter {
 							+ " is gone or shorter than the last committed chunk; start a new run");
 				}
 				this.channel = FileChannel.open(this.temporary, StandardOpenOption.WRITE);
+				lock();
 				// lines past the last committed chunk are written again by the restarted step
 				this.channel.truncate(offset);
 				this.channel.position(offset);
 			}
 			else {
-				this.channel = FileChannel.open(this.temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-						StandardOpenOption.TRUNCATE_EXISTING);
+				this.channel = FileChannel.open(this.temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+				lock();
+				this.channel.truncate(0);
 			}
 			this.out = new BufferedOutputStream(Channels.newOutputStream(this.channel), 64 * 1024);
 		}
@@ -191,10 +194,28 @@ public class SnapshotItemWriter extends WorkflowItemWriter {
 		}
 	}
 
+	/** Two runs writing the same file would interleave their lines in one temporary file. */
+	private void lock() throws IOException {
+		boolean locked;
+		try {
+			locked = this.channel.tryLock() != null;
+		}
+		catch (OverlappingFileLockException ex) {
+			locked = false;
+		}
+		if (!locked) {
+			closeChannel();
+			throw new StoreAccessException("snapshot file " + this.target
+					+ " is being written by another run: wait for it to end");
+		}
+	}
+
 	private void closeChannel() throws IOException {
 		if (this.channel != null) {
 			try {
-				this.out.flush();
+				if (this.out != null) {
+					this.out.flush();
+				}
 			}
 			finally {
 				this.channel.close();

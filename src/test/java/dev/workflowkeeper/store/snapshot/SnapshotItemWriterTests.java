@@ -157,6 +157,20 @@ class SnapshotItemWriterTests {
 	}
 
 	@Test
+	void shouldRefuseASecondRunWritingTheSameFile() {
+		// given
+		Path target = this.dir.resolve("out.jsonl");
+		WorkflowItemWriter running = store(target).writer("write", ConflictPolicy.SKIP);
+		running.open(new ExecutionContext());
+
+		// when / then
+		WorkflowItemWriter second = store(target).writer("write", ConflictPolicy.SKIP);
+		assertThatExceptionOfType(StoreAccessException.class).isThrownBy(() -> second.open(new ExecutionContext()))
+			.withMessageEndingWith("is being written by another run: wait for it to end");
+		running.close();
+	}
+
+	@Test
 	void shouldCountStatesThatExpiredBeforeTheirWrite() throws Exception {
 		// given
 		Path target = this.dir.resolve("out.jsonl");

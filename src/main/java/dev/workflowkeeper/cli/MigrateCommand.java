@@ -14,9 +14,13 @@ import dev.workflowkeeper.migration.TtlPolicy;
 import dev.workflowkeeper.migration.verify.VerificationResult;
 import dev.workflowkeeper.store.ConflictPolicy;
 import dev.workflowkeeper.store.StoreUri;
+import dev.workflowkeeper.store.WorkflowEntry;
+import dev.workflowkeeper.store.WorkflowStore;
 import dev.workflowkeeper.store.WorkflowStores;
 
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import picocli.CommandLine.Command;
@@ -118,8 +122,11 @@ class MigrateCommand implements Callable<Integer> {
 		if (parameters.from().value().equals(parameters.to().value()) && parameters.targetPrefix() == null) {
 			throw new UserFacingException(KeeperCommandLine.USAGE, "--from and --to name the same store: nothing to migrate");
 		}
-		try {
-			stores.open(parameters.from()).close();
+		try (WorkflowStore source = stores.open(parameters.from())) {
+			for (ItemStreamReader<WorkflowEntry> reader : source.readers("preflight")) {
+				reader.open(new ExecutionContext());
+				reader.close();
+			}
 			stores.open(parameters.to()).close();
 		}
 		catch (RuntimeException ex) {

@@ -32,8 +32,8 @@ public record KeeperProperties(@DefaultValue("document_workflow:") String keyPre
 	 *
 	 * @param url {@code REDIS_URL}; empty when none is configured
 	 * @param useRedis {@code USE_REDIS}: without it the default store is the embedded {@code memory:}
-	 * @param password {@code REDIS_PASSWORD}; overrides a password in the URL
-	 * @param db {@code REDIS_DB}; overrides the database in the URL when set
+	 * @param password {@code REDIS_PASSWORD}; used when the URL names no password
+	 * @param db {@code REDIS_DB}; used when the URL names no database
 	 * @param maxConnections {@code REDIS_MAX_CONNECTIONS}
 	 * @param socketTimeout {@code REDIS_SOCKET_TIMEOUT}, in seconds as the service reads it
 	 * @param connectTimeout {@code REDIS_SOCKET_CONNECT_TIMEOUT}, in seconds

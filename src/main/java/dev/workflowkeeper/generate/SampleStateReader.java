@@ -66,7 +66,7 @@ class SampleStateReader extends ItemStreamSupport implements ItemStreamReader<Wo
 				: random.nextLong(Math.max(1, ttlMillis * 9 / 10));
 		long updatedAt = this.now - age;
 		long createdAt = updatedAt - random.nextLong(3_600_000);
-		int textLength = (random.nextInt(1000) == 0) ? 100_000 + random.nextInt(100_000) : 1_400 + random.nextInt(1_000);
+		int textLength = (random.nextInt(1000) == 0) ? 100_000 + random.nextInt(100_000) : 2_000 + random.nextInt(1_000);
 		StringBuilder json = new StringBuilder(textLength + 1_200);
 		json.append("{\"thread_id\": \"").append(threadId).append("\", \"status\": \"").append(status).append('"');
 		json.append(", \"created_at\": \"").append(iso(createdAt)).append("\", \"updated_at\": \"").append(iso(updatedAt)).append('"');

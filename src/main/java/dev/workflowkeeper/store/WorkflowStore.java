@@ -31,7 +31,10 @@ public interface WorkflowStore extends AutoCloseable {
 	/** A writer that stores entries under the store's key prefix, resolving conflicts by {@code policy}. */
 	WorkflowItemWriter writer(String name, ConflictPolicy policy);
 
-	/** How many states a full read is expected to return, for progress; {@code -1} when unknown. */
+	/**
+	 * How many states a full read is expected to return, for progress; {@code -1} when unknown. For
+	 * Redis an upper bound: DBSIZE counts every key of the database.
+	 */
 	long estimateCount();
 
 	@Override

@@ -275,7 +275,7 @@ class MigrateCommandIntegrationTests {
 				String value = jedis.get(key);
 				JsonNode state = JSON.readTree(value);
 				assertThat(state.get("status").asString()).isNotBlank();
-				assertThat(value.length()).isBetween(1_500, 200_000 + 2_000);
+				assertThat(value.length()).isBetween(2_000, 200_000 + 3_500);
 				assertThat(jedis.ttl(key)).isPositive();
 			}
 		}

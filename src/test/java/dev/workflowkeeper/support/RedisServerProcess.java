@@ -28,7 +28,7 @@ public final class RedisServerProcess implements AutoCloseable {
 		/** The {@code redis-server} on the PATH (7.x here), else the shipped 6.2. */
 		DEFAULT,
 
-		/** The 6.2 binary shipped inside embedded-redis, for the version fallbacks. */
+		/** The 6.2 binary shipped inside embedded-redis (it reports 6.2.11), for the version fallbacks. */
 		V6_2
 
 	}
@@ -124,7 +124,13 @@ public final class RedisServerProcess implements AutoCloseable {
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot start " + this.binary, ex);
 		}
-		awaitPing(Duration.ofSeconds(20));
+		try {
+			awaitPing(Duration.ofSeconds(20));
+		}
+		catch (RuntimeException ex) {
+			kill();
+			throw ex;
+		}
 	}
 
 	private void awaitPing(Duration timeout) {
@@ -138,7 +144,8 @@ public final class RedisServerProcess implements AutoCloseable {
 				socket.getOutputStream().write("PING\r\n".getBytes());
 				byte[] reply = new byte[64];
 				int n = socket.getInputStream().read(reply);
-				if (n > 0 && new String(reply, 0, n).startsWith("+PONG")) {
+				// A server with requirepass answers NOAUTH: it is up all the same.
+				if (n > 0 && (new String(reply, 0, n).startsWith("+PONG") || new String(reply, 0, n).startsWith("-NOAUTH"))) {
 					return;
 				}
 			}

@@ -8,6 +8,7 @@ COPY src src
 RUN ./mvnw -B -q -ntp -DskipTests package
 
 FROM eclipse-temurin:17-jre
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system keeper && useradd --system --gid keeper --home-dir /app keeper
 WORKDIR /app
 COPY --from=build /src/target/workflow-keeper.jar /app/workflow-keeper.jar
@@ -24,7 +25,7 @@ ENV KEEPER_DATA_DIR=/app/data \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-  CMD wget -qO- http://127.0.0.1:8080/actuator/health/liveness || exit 1
+  CMD curl -fsS http://127.0.0.1:8080/actuator/health/liveness || exit 1
 # exec form: the JVM gets SIGTERM directly and shuts down gracefully.
 ENTRYPOINT ["java", "-jar", "/app/workflow-keeper.jar"]
 CMD ["serve"]

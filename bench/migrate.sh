@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=${1:-1000000}
-OUT=bench/out
+OUT="$(pwd)/bench/out"
 mkdir -p "$OUT"
 rm -rf "$OUT/data"
 JAR=target/workflow-keeper.jar

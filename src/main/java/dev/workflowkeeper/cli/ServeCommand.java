@@ -3,7 +3,12 @@ package dev.workflowkeeper.cli;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import dev.workflowkeeper.store.WorkflowStores;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
 
 import picocli.CommandLine.Command;
@@ -12,6 +17,8 @@ import picocli.CommandLine.Command;
 @Command(name = "serve", mixinStandardHelpOptions = true,
 		description = "Run the worker: scheduled maintenance jobs, actuator endpoints and the dashboard.")
 class ServeCommand implements Callable<Integer> {
+
+	private static final Log logger = LogFactory.getLog(ServeCommand.class);
 
 	private final Boot boot;
 
@@ -22,7 +29,11 @@ class ServeCommand implements Callable<Integer> {
 	@Override
 	public Integer call() throws InterruptedException {
 		CountDownLatch closed = new CountDownLatch(1);
-		this.boot.worker((ApplicationListener<ContextClosedEvent>) (event) -> closed.countDown());
+		ConfigurableApplicationContext context = this.boot
+			.worker((ApplicationListener<ContextClosedEvent>) (event) -> closed.countDown());
+		String port = context.getEnvironment().getProperty("local.server.port", "none");
+		logger.info("workflow-keeper is serving (port " + port + ", default store "
+				+ context.getBean(WorkflowStores.class).defaultStore().masked() + ")");
 		// The caller exits the JVM when this returns: wait until the context is closed (SIGTERM).
 		closed.await();
 		return KeeperCommandLine.OK;

@@ -23,7 +23,6 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
-import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -65,7 +64,7 @@ class MigrateStatesJobConfiguration {
 
 	@Bean
 	Step migrateStatesStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-			KeeperProperties properties, ItemStreamReader<WorkflowEntry> migrationReader,
+			KeeperProperties properties, SequentialItemReader migrationReader,
 			StatesMigrationProcessor migrationProcessor, WorkflowItemWriter migrationWriter, RejectsReport rejectsReport,
 			ProgressReporter migrationProgress, MigrationCountsListener countsListener) {
 		return new StepBuilder("migrateStatesStep", jobRepository)
@@ -109,7 +108,7 @@ class MigrateStatesJobConfiguration {
 
 	@Bean
 	@StepScope
-	ItemStreamReader<WorkflowEntry> migrationReader(WorkflowStore migrationSource) {
+	SequentialItemReader migrationReader(WorkflowStore migrationSource) {
 		return new SequentialItemReader("source", migrationSource.readers("source"));
 	}
 

@@ -281,6 +281,28 @@ class MigrateCommandIntegrationTests {
 		}
 	}
 
+	@Test
+	void shouldExitWithOneWhenVerificationFindsStatesMissing() {
+		// given: 2,000 states of 2–3 KB, and a target that evicts keys beyond 3 MB
+		KeeperCli.Result generated = this.cli.run("generate", "--to", redis7.uri(5), "--count", "2000");
+		assertThat(generated.exitCode()).as(generated.toString()).isZero();
+		try (RedisServerProcess small = RedisServerProcess.start(Version.DEFAULT, "--maxmemory", "3mb",
+				"--maxmemory-policy", "allkeys-random")) {
+
+			// when
+			KeeperCli.Result result = this.cli.run("migrate", "--from", redis7.uri(5), "--to", small.uri());
+
+			// then: the run completed, but verification counted what the target lost
+			assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+			Map<String, Object> execution = History.latest(this.cli);
+			assertThat(execution.get("status")).isEqualTo("COMPLETED");
+			assertThat(execution.get("exitCode")).isEqualTo("DIFFERENCES");
+			assertThat(History.figure(execution, "verify.missing")).isPositive();
+			assertThat(History.figure(execution, "verify.missing") + History.figure(execution, "verify.matched"))
+				.isEqualTo(History.figure(execution, "migrate.written"));
+		}
+	}
+
 	static RedisServerProcess server(Version version) {
 		return (version == Version.V6_2) ? redis62 : redis7;
 	}

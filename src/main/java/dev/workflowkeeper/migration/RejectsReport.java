@@ -37,6 +37,8 @@ public class RejectsReport extends ItemStreamSupport implements SkipListener<Wor
 
 	private long count;
 
+	private long forcedCount = -1;
+
 	public RejectsReport(Path file) {
 		this.file = file;
 		setName("rejects");
@@ -68,7 +70,11 @@ public class RejectsReport extends ItemStreamSupport implements SkipListener<Wor
 	@Override
 	public void update(ExecutionContext executionContext) {
 		try {
-			this.channel.force(false);
+			if (this.count != this.forcedCount) {
+				// Only a chunk that rejected something needs the file on disk before its commit.
+				this.channel.force(false);
+				this.forcedCount = this.count;
+			}
 			executionContext.putLong(getExecutionContextKey("length"), this.channel.position());
 			executionContext.putLong(getExecutionContextKey("count"), this.count);
 			executionContext.putString(getExecutionContextKey("file"), this.file.toString());

@@ -37,6 +37,11 @@ public interface WorkflowStore extends AutoCloseable {
 	 */
 	long estimateCount();
 
+	/** The maintenance operations, for a store with keys and TTLs (Redis, memory); else empty. */
+	default java.util.Optional<MaintainableStore> maintenance() {
+		return java.util.Optional.empty();
+	}
+
 	@Override
 	void close();
 

@@ -19,13 +19,14 @@ import org.springframework.util.unit.DataSize;
  * @param dataDir where the history database, rejects, archives and the memory store live
  * @param redis how to reach Redis
  * @param migration limits of the migration job
+ * @param maintenance defaults of the maintenance jobs (report, TTL enforcement, purge)
  */
 @ConfigurationProperties("keeper")
 public record KeeperProperties(@DefaultValue("document_workflow:") String keyPrefix,
 		@DefaultValue("86400") @DurationUnit(ChronoUnit.SECONDS) Duration stateTtl,
 		@DefaultValue("./data") Path dataDir,
 		@DefaultValue Redis redis,
-		@DefaultValue Migration migration) {
+		@DefaultValue Migration migration, @DefaultValue Maintenance maintenance) {
 
 	/**
 	 * Redis connection settings.
@@ -64,6 +65,26 @@ public record KeeperProperties(@DefaultValue("document_workflow:") String keyPre
 	 */
 	public record Migration(@DefaultValue("1000") int chunkSize, @DefaultValue("1000") long skipLimit,
 			@DefaultValue("16MB") DataSize maxRecordSize, @DefaultValue("5s") Duration ttlTolerance) {
+	}
+
+	/**
+	 * Defaults of the maintenance jobs.
+	 *
+	 * @param staleAfter a state not updated for longer is stale; zero means twice the state TTL
+	 * @param terminalRetention how long a finished state (completed, failed, cancelled) is kept
+	 * @param purgeMaxShare a purge that would delete a larger share of the scanned states stops
+	 * without deleting, unless forced
+	 * @param topKeys how many of the largest keys a memory report lists
+	 * @param chunkSize keys per chunk
+	 */
+	public record Maintenance(@DefaultValue("0s") Duration staleAfter, @DefaultValue("24h") Duration terminalRetention,
+			@DefaultValue("0.5") double purgeMaxShare, @DefaultValue("10") int topKeys,
+			@DefaultValue("1000") int chunkSize) {
+	}
+
+	/** When a state counts as stale: {@code maintenance.staleAfter}, or twice the state TTL. */
+	public Duration staleAfter() {
+		return this.maintenance.staleAfter().isZero() ? this.stateTtl.multipliedBy(2) : this.maintenance.staleAfter();
 	}
 
 }

@@ -5,6 +5,7 @@ import java.time.Clock;
 
 import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.ProgressReporter;
+import dev.workflowkeeper.batch.SequentialItemReader;
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.migration.verify.MigrationVerifyTasklet;
 import dev.workflowkeeper.migration.verify.TargetInventoryTasklet;
@@ -64,7 +65,7 @@ class MigrateStatesJobConfiguration {
 
 	@Bean
 	Step migrateStatesStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-			KeeperProperties properties, SequentialItemReader migrationReader,
+			KeeperProperties properties, SequentialItemReader<WorkflowEntry> migrationReader,
 			StatesMigrationProcessor migrationProcessor, WorkflowItemWriter migrationWriter, RejectsReport rejectsReport,
 			ProgressReporter migrationProgress, MigrationCountsListener countsListener) {
 		return new StepBuilder("migrateStatesStep", jobRepository)
@@ -108,8 +109,8 @@ class MigrateStatesJobConfiguration {
 
 	@Bean
 	@StepScope
-	SequentialItemReader migrationReader(WorkflowStore migrationSource) {
-		return new SequentialItemReader("source", migrationSource.readers("source"));
+	SequentialItemReader<WorkflowEntry> migrationReader(WorkflowStore migrationSource) {
+		return new SequentialItemReader<>("source", migrationSource.readers("source"));
 	}
 
 	@Bean

@@ -1,8 +1,6 @@
-package dev.workflowkeeper.migration;
+package dev.workflowkeeper.batch;
 
 import java.util.List;
-
-import dev.workflowkeeper.store.WorkflowEntry;
 
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
@@ -13,13 +11,13 @@ import org.springframework.batch.infrastructure.item.ItemStreamSupport;
  * Each delegate keeps its own position under its own name; this reader keeps which one is current.
  * Not thread-safe; restartable.
  */
-class SequentialItemReader extends ItemStreamSupport implements ItemStreamReader<WorkflowEntry> {
+public class SequentialItemReader<T> extends ItemStreamSupport implements ItemStreamReader<T> {
 
-	private final List<ItemStreamReader<WorkflowEntry>> delegates;
+	private final List<ItemStreamReader<T>> delegates;
 
 	private int current;
 
-	SequentialItemReader(String name, List<ItemStreamReader<WorkflowEntry>> delegates) {
+	public SequentialItemReader(String name, List<ItemStreamReader<T>> delegates) {
 		this.delegates = delegates;
 		setName(name);
 	}
@@ -27,15 +25,15 @@ class SequentialItemReader extends ItemStreamSupport implements ItemStreamReader
 	@Override
 	public void open(ExecutionContext executionContext) {
 		this.current = executionContext.getInt(getExecutionContextKey("current"), 0);
-		for (ItemStreamReader<WorkflowEntry> delegate : this.delegates) {
+		for (ItemStreamReader<T> delegate : this.delegates) {
 			delegate.open(executionContext);
 		}
 	}
 
 	@Override
-	public WorkflowEntry read() throws Exception {
+	public T read() throws Exception {
 		while (this.current < this.delegates.size()) {
-			WorkflowEntry entry = this.delegates.get(this.current).read();
+			T entry = this.delegates.get(this.current).read();
 			if (entry != null) {
 				return entry;
 			}
@@ -47,14 +45,14 @@ class SequentialItemReader extends ItemStreamSupport implements ItemStreamReader
 	@Override
 	public void update(ExecutionContext executionContext) {
 		executionContext.putInt(getExecutionContextKey("current"), this.current);
-		for (ItemStreamReader<WorkflowEntry> delegate : this.delegates) {
+		for (ItemStreamReader<T> delegate : this.delegates) {
 			delegate.update(executionContext);
 		}
 	}
 
 	@Override
 	public void close() {
-		for (ItemStreamReader<WorkflowEntry> delegate : this.delegates) {
+		for (ItemStreamReader<T> delegate : this.delegates) {
 			delegate.close();
 		}
 	}

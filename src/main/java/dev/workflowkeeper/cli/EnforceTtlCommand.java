@@ -1,0 +1,69 @@
+package dev.workflowkeeper.cli;
+
+import java.util.concurrent.Callable;
+
+import dev.workflowkeeper.ttl.EnforceTtlJob;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code enforce-ttl}: gives every state a TTL no longer than the maximum. */
+@Command(name = "enforce-ttl", mixinStandardHelpOptions = true, sortOptions = false,
+		description = { "Give states without a TTL one (the service's TTL), and cap TTLs above the maximum.",
+				"Atomic per key; a state the service refreshed meanwhile keeps what the service set." },
+		footer = { "", "Examples:", "  enforce-ttl --store redis://localhost:6379/0 --dry-run",
+				"  enforce-ttl --store redis://localhost:6379/0 --max-ttl 24h --from-age" })
+class EnforceTtlCommand implements Callable<Integer> {
+
+	private final Boot boot;
+
+	@Option(names = "--store", paramLabel = "URI", description = "The store (default: REDIS_URL when USE_REDIS, else memory:).")
+	String store;
+
+	@Option(names = "--max-ttl", paramLabel = "DURATION",
+			description = "The longest TTL a state may keep (default: WORKFLOW_STATE_TTL), e.g. 24h.")
+	String maxTtl;
+
+	@Option(names = "--from-age", description = "Give a state without a TTL what its updated_at leaves of the service's TTL.")
+	boolean fromAge;
+
+	@Option(names = "--dry-run", description = "Count what would change; change nothing.")
+	boolean dryRun;
+
+	EnforceTtlCommand(Boot boot) {
+		this.boot = boot;
+	}
+
+	@Override
+	public Integer call() throws Exception {
+		MaintenanceCommands.checkStore(this.store);
+		var max = MaintenanceCommands.duration("--max-ttl", this.maxTtl);
+		try (ConfigurableApplicationContext context = this.boot.oneOff()) {
+			MaintenanceCommands.preflight(context, this.store);
+			JobExecution execution;
+			try {
+				execution = context.getBean(EnforceTtlJob.class).run(this.store, max, this.fromAge, this.dryRun);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new UserFacingException(KeeperCommandLine.USAGE, ex.getMessage());
+			}
+			if (execution.getStatus() != BatchStatus.COMPLETED) {
+				return MaintenanceCommands.failed(this.boot, execution);
+			}
+			var c = execution.getExecutionContext();
+			this.boot.out().printf("enforce-ttl %s: %s (execution %d)%s%n", execution.getJobParameters().getString("store"),
+					execution.getStatus(), execution.getId(), this.dryRun ? " — dry run, nothing changed" : "");
+			this.boot.out().printf("  checked %,d  %s %,d  %s %,d  untouched %,d  changed meanwhile or gone %,d  other types %,d%n",
+					c.getLong("ttl.checked", 0), this.dryRun ? "would fix missing" : "fixed missing", c.getLong("ttl.fixedMissing", 0),
+					this.dryRun ? "would cap" : "capped", c.getLong("ttl.capped", 0), c.getLong("ttl.untouched", 0),
+					c.getLong("ttl.changedOrGone", 0), c.getLong("ttl.otherTypes", 0));
+			this.boot.out().flush();
+			return KeeperCommandLine.OK;
+		}
+	}
+
+}

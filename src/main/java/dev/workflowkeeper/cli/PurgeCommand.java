@@ -1,0 +1,78 @@
+package dev.workflowkeeper.cli;
+
+import java.util.concurrent.Callable;
+
+import dev.workflowkeeper.purge.PurgeJob;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code purge}: deletes stale and long-finished states, safely. */
+@Command(name = "purge", mixinStandardHelpOptions = true, sortOptions = false,
+		description = { "Delete states not updated for longer than --stale-after, and finished states (completed, failed,",
+				"cancelled) older than --terminal-retention. Each state is archived first and deleted only if it",
+				"is still exactly what was judged; a purge that would delete more than the allowed share of the",
+				"scanned states stops without deleting unless --force. Run with --dry-run first." },
+		footer = { "", "Examples:", "  purge --store redis://localhost:6379/0 --dry-run",
+				"  purge --store redis://localhost:6379/0 --stale-after 48h --terminal-retention 6h",
+				"  migrate --from snapshot:data/archive/purge-12.jsonl.gz --to redis://localhost:6379/0   (restore)" })
+class PurgeCommand implements Callable<Integer> {
+
+	private final Boot boot;
+
+	@Option(names = "--store", paramLabel = "URI", description = "The store (default: REDIS_URL when USE_REDIS, else memory:).")
+	String store;
+
+	@Option(names = "--stale-after", paramLabel = "DURATION", description = "Default: twice WORKFLOW_STATE_TTL.")
+	String staleAfter;
+
+	@Option(names = "--terminal-retention", paramLabel = "DURATION",
+			description = "How long finished states are kept (default: keeper.maintenance.terminal-retention).")
+	String terminalRetention;
+
+	@Option(names = "--dry-run", description = "Judge and count; delete nothing.")
+	boolean dryRun;
+
+	@Option(names = "--no-archive", negatable = false, description = "Do not archive the states before deleting them.")
+	boolean noArchive;
+
+	@Option(names = "--force", description = "Delete even when more than the allowed share of the states would go.")
+	boolean force;
+
+	PurgeCommand(Boot boot) {
+		this.boot = boot;
+	}
+
+	@Override
+	public Integer call() throws Exception {
+		MaintenanceCommands.checkStore(this.store);
+		var stale = MaintenanceCommands.duration("--stale-after", this.staleAfter);
+		var terminal = MaintenanceCommands.duration("--terminal-retention", this.terminalRetention);
+		try (ConfigurableApplicationContext context = this.boot.oneOff()) {
+			MaintenanceCommands.preflight(context, this.store);
+			JobExecution execution = context.getBean(PurgeJob.class)
+				.run(this.store, stale, terminal, this.dryRun, !this.noArchive, this.force);
+			if (execution.getStatus() != BatchStatus.COMPLETED) {
+				return MaintenanceCommands.failed(this.boot, execution);
+			}
+			ExecutionContext c = execution.getExecutionContext();
+			this.boot.out().printf("purge %s: %s (execution %d)%s%n", execution.getJobParameters().getString("store"),
+					execution.getStatus(), execution.getId(), this.dryRun ? " — dry run, nothing deleted" : "");
+			this.boot.out().printf("  scanned %,d  stale %,d  old finished %,d  unparseable %,d  other types %,d%n",
+					c.getLong("purgeScan.scanned", 0), c.getLong("purgeScan.stale", 0), c.getLong("purgeScan.terminal", 0),
+					c.getLong("purgeScan.unparseable", 0), c.getLong("purgeScan.otherTypes", 0));
+			if (!this.dryRun) {
+				this.boot.out().printf("  deleted %,d  changed meanwhile (kept) %,d  archived %,d%n", c.getLong("purge.deleted", 0),
+						c.getLong("purge.changedMeanwhile", 0), c.getLong("purge.archived", 0));
+			}
+			this.boot.out().flush();
+			return KeeperCommandLine.OK;
+		}
+	}
+
+}

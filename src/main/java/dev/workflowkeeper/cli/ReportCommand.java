@@ -1,0 +1,151 @@
+package dev.workflowkeeper.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import dev.workflowkeeper.report.ReportJob;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tools.jackson.databind.json.JsonMapper;
+
+/** {@code report}: the memory report of a store. */
+@Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
+		description = { "Report what the workflow states cost: keys, memory, size percentiles, largest keys, TTLs,",
+				"statuses and ages read from the values, stale and unparseable states, the server's view,",
+				"a steady-state forecast and the trend since the previous report. Read-only." },
+		footer = { "", "Examples:", "  report --store redis://localhost:6379/0", "  report --no-values --format json | jq .memoryBytes" })
+class ReportCommand implements Callable<Integer> {
+
+	/** Output formats. */
+	enum Format {
+
+		table, json
+
+	}
+
+	private final Boot boot;
+
+	@Option(names = "--store", paramLabel = "URI", description = "The store (default: REDIS_URL when USE_REDIS, else memory:).")
+	String store;
+
+	@Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT", description = "table | json (one object on stdout).")
+	Format format;
+
+	@Option(names = "--no-values", negatable = false, description = "Report from MEMORY USAGE and TTL alone: the cheapest pass.")
+	boolean noValues;
+
+	ReportCommand(Boot boot) {
+		this.boot = boot;
+	}
+
+	@Override
+	public Integer call() throws Exception {
+		MaintenanceCommands.checkStore(this.store);
+		try (ConfigurableApplicationContext context = this.boot.oneOff()) {
+			MaintenanceCommands.preflight(context, this.store);
+			JobExecution execution = context.getBean(ReportJob.class).run(this.store, !this.noValues);
+			if (execution.getStatus() != BatchStatus.COMPLETED) {
+				return MaintenanceCommands.failed(this.boot, execution);
+			}
+			Map<String, Object> report = ReportJob.report(execution);
+			PrintWriter out = this.boot.out();
+			if (this.format == Format.json) {
+				out.println(JsonMapper.builder().build().writeValueAsString(report));
+			}
+			else {
+				printTable(out, report, !this.noValues);
+			}
+			out.flush();
+			return KeeperCommandLine.OK;
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	static void printTable(PrintWriter out, Map<String, Object> r, boolean values) {
+		out.printf("Memory report of %s at %s%n%n", r.get("store"), r.get("createdAt"));
+		row(out, "keys", HumanUnits.count(n(r, "keys")));
+		row(out, "memory", HumanUnits.bytes(n(r, "memoryBytes")));
+		Map<String, Object> p = (Map<String, Object>) r.get("sizePercentiles");
+		row(out, "key size p50/p90/p99/max", HumanUnits.bytes(n(p, "p50")) + " / " + HumanUnits.bytes(n(p, "p90")) + " / "
+				+ HumanUnits.bytes(n(p, "p99")) + " / " + HumanUnits.bytes(n(p, "max")));
+		row(out, "keys without TTL", HumanUnits.count(n(r, "keysWithoutTtl")));
+		row(out, "keys above the max TTL", HumanUnits.count(n(r, "keysAboveMaxTtl")));
+		if (values) {
+			row(out, "stale states", HumanUnits.count(n(r, "staleKeys")) + " (" + HumanUnits.bytes(n(r, "staleBytes")) + ")");
+		}
+		row(out, "unparseable", HumanUnits.count(n(r, "unparseable")));
+		buckets(out, "TTL", (Map<String, Object>) r.get("ttlBuckets"), n(r, "memoryBytes"));
+		if (values) {
+			buckets(out, "status", (Map<String, Object>) r.get("byStatus"), n(r, "memoryBytes"));
+			buckets(out, "age (updated_at)", (Map<String, Object>) r.get("ageBuckets"), n(r, "memoryBytes"));
+		}
+		out.println();
+		out.println("largest keys");
+		for (Map<String, Object> key : (List<Map<String, Object>>) r.get("topKeys")) {
+			out.printf("  %12s  %s%n", HumanUnits.bytes(n(key, "bytes")), key.get("key"));
+		}
+		Map<String, Object> server = (Map<String, Object>) r.get("server");
+		if (server != null) {
+			out.println();
+			out.println("server");
+			row(out, "used memory", HumanUnits.bytes(n(server, "usedMemory")));
+			row(out, "maxmemory / policy", ((n(server, "maxmemory") > 0) ? HumanUnits.bytes(n(server, "maxmemory")) : "none")
+					+ " / " + server.get("maxmemoryPolicy"));
+			row(out, "fragmentation", String.valueOf(server.get("fragmentationRatio")));
+			row(out, "expired / evicted keys", HumanUnits.count(n(server, "expiredKeys")) + " / "
+					+ HumanUnits.count(n(server, "evictedKeys")));
+		}
+		Map<String, Object> forecast = (Map<String, Object>) r.get("forecast");
+		if (values && forecast != null) {
+			out.println();
+			out.println("forecast (write rate × TTL × mean size)");
+			row(out, "writes per second", String.valueOf(forecast.get("writesPerSecond")));
+			row(out, "steady state", HumanUnits.count(n(forecast, "steadyKeys")) + " keys, "
+					+ HumanUnits.bytes(n(forecast, "steadyBytes"))
+					+ ((forecast.get("shareOfMaxmemory") != null)
+							? String.format(" (%.0f%% of maxmemory)", ((Number) forecast.get("shareOfMaxmemory")).doubleValue() * 100)
+							: ""));
+		}
+		Map<String, Object> trend = (Map<String, Object>) r.get("trend");
+		if (trend != null) {
+			out.println();
+			out.println("trend");
+			trendRow(out, "since the previous report", (Map<String, Object>) trend.get("sincePrevious"));
+			trendRow(out, "since a day before", (Map<String, Object>) trend.get("sinceDayBefore"));
+		}
+	}
+
+	private static void trendRow(PrintWriter out, String label, Map<String, Object> delta) {
+		row(out, label, (delta == null) ? "no report yet"
+				: HumanUnits.signed(n(delta, "keys"), false) + " keys, " + HumanUnits.signed(n(delta, "bytes"), true) + " (from "
+						+ delta.get("at") + ")");
+	}
+
+	@SuppressWarnings("unchecked")
+	private static void buckets(PrintWriter out, String title, Map<String, Object> buckets, long total) {
+		out.println();
+		out.printf("%-24s %12s %12s %7s%n", "by " + title, "keys", "memory", "share");
+		for (Map.Entry<String, Object> bucket : buckets.entrySet()) {
+			Map<String, Object> b = (Map<String, Object>) bucket.getValue();
+			out.printf("  %-22s %12s %12s %6.1f%%%n", bucket.getKey(), HumanUnits.count(n(b, "keys")),
+					HumanUnits.bytes(n(b, "bytes")), (total > 0) ? n(b, "bytes") * 100.0 / total : 0.0);
+		}
+	}
+
+	private static void row(PrintWriter out, String label, String value) {
+		out.printf("  %-26s %s%n", label, value);
+	}
+
+	private static long n(Map<String, Object> map, String key) {
+		Object value = (map != null) ? map.get(key) : null;
+		return (value instanceof Number number) ? number.longValue() : 0;
+	}
+
+}

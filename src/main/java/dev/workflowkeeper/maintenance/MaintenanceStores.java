@@ -1,0 +1,63 @@
+package dev.workflowkeeper.maintenance;
+
+import java.util.List;
+
+import dev.workflowkeeper.batch.SequentialItemReader;
+import dev.workflowkeeper.store.MaintainableStore;
+import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
+import dev.workflowkeeper.store.StoreAccessException;
+import dev.workflowkeeper.store.StoreAddresses;
+import dev.workflowkeeper.store.StoreUri;
+import dev.workflowkeeper.store.WorkflowStore;
+import dev.workflowkeeper.store.WorkflowStores;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Opens the store a maintenance job works on: the one its {@code store} parameter names, or the
+ * worker's default (Redis when the service's settings enable it, else {@code memory:}).
+ */
+@Component
+public class MaintenanceStores {
+
+	/** The job parameter that names the store. */
+	public static final String STORE = "store";
+
+	private final WorkflowStores stores;
+
+	private final StoreAddresses addresses;
+
+	public MaintenanceStores(WorkflowStores stores, StoreAddresses addresses) {
+		this.stores = stores;
+		this.addresses = addresses;
+	}
+
+	/** The address to record in a job's parameters: the given one, else the default store, masked. */
+	public String parameter(String store) {
+		StoreUri uri = (store == null || store.isBlank()) ? this.stores.defaultStore() : StoreUri.parse(store);
+		this.addresses.remember(uri);
+		return uri.masked();
+	}
+
+	/** Opens the store a job parameter names; fails in one line for a store without keys and TTLs. */
+	public WorkflowStore open(String parameter) {
+		WorkflowStore store = this.stores.open(this.addresses.resolve(parameter));
+		if (store.maintenance().isEmpty()) {
+			store.close();
+			throw new StoreAccessException(parameter + " has no keys and TTLs to maintain: name a redis:// store or memory:");
+		}
+		return store;
+	}
+
+	/** One reader over every key of the store, node after node. */
+	public static SequentialItemReader<KeyInfo> keyReader(WorkflowStore store, String name, boolean withValues) {
+		List<org.springframework.batch.infrastructure.item.ItemStreamReader<KeyInfo>> readers = maintenance(store)
+			.keyReaders(name, withValues);
+		return new SequentialItemReader<>(name + "Nodes", readers);
+	}
+
+	public static MaintainableStore maintenance(WorkflowStore store) {
+		return store.maintenance().orElseThrow();
+	}
+
+}

@@ -1,0 +1,52 @@
+package dev.workflowkeeper.purge;
+
+import java.util.Locale;
+
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+/**
+ * Decides, from the judging pass, whether the purge deletes: not on a dry run or when nothing is
+ * stale (exit {@code SKIP}); never when a larger share of the scanned states than allowed would go,
+ * unless forced (the step fails and nothing is deleted).
+ */
+class PurgeGuardTasklet implements Tasklet {
+
+	/** Exit code that ends the job before the delete step. */
+	static final String SKIP = "SKIP";
+
+	private final double maxShare;
+
+	private final boolean force;
+
+	private final boolean dryRun;
+
+	PurgeGuardTasklet(double maxShare, boolean force, boolean dryRun) {
+		this.maxShare = maxShare;
+		this.force = force;
+		this.dryRun = dryRun;
+	}
+
+	@Override
+	public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
+		ExecutionContext job = chunkContext.getStepContext().getStepExecution().getJobExecution().getExecutionContext();
+		long scanned = job.getLong("purgeScan.scanned", 0);
+		long candidates = job.getLong("purgeScan.stale", 0) + job.getLong("purgeScan.terminal", 0);
+		if (this.dryRun || candidates == 0) {
+			contribution.setExitStatus(new ExitStatus(SKIP, this.dryRun ? "dry run: nothing deleted" : "nothing to purge"));
+			return RepeatStatus.FINISHED;
+		}
+		double share = (double) candidates / scanned;
+		if (share > this.maxShare && !this.force) {
+			throw new IllegalStateException(String.format(Locale.ROOT,
+					"the purge would delete %,d of %,d scanned states (%.0f%%), more than the limit of %.0f%%: nothing was deleted; check --stale-after and --terminal-retention, or run with --force",
+					candidates, scanned, share * 100, this.maxShare * 100));
+		}
+		return RepeatStatus.FINISHED;
+	}
+
+}

@@ -1,0 +1,59 @@
+package dev.workflowkeeper.purge;
+
+import java.time.Duration;
+
+import dev.workflowkeeper.batch.JobRunner;
+import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.maintenance.MaintenanceStores;
+
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.stereotype.Component;
+
+/** Runs the stale-state purge on a store; a failed run of the same options is resumed. */
+@Component
+public class PurgeJob {
+
+	/** The job's name in the history database. */
+	public static final String NAME = "purgeStatesJob";
+
+	private final Job purgeStatesJob;
+
+	private final JobRunner jobRunner;
+
+	private final MaintenanceStores stores;
+
+	private final KeeperProperties properties;
+
+	public PurgeJob(Job purgeStatesJob, JobRunner jobRunner, MaintenanceStores stores, KeeperProperties properties) {
+		this.purgeStatesJob = purgeStatesJob;
+		this.jobRunner = jobRunner;
+		this.stores = stores;
+		this.properties = properties;
+	}
+
+	/**
+	 * @param store the store, or {@code null} for the default one
+	 * @param staleAfter or {@code null} for the configured one (twice the TTL by default)
+	 * @param terminalRetention or {@code null} for the configured one
+	 * @param dryRun judge and count, delete nothing
+	 * @param archive archive the states before deleting them
+	 * @param force delete even past the share guard
+	 */
+	public JobExecution run(String store, Duration staleAfter, Duration terminalRetention, boolean dryRun, boolean archive,
+			boolean force) throws Exception {
+		Duration stale = (staleAfter != null) ? staleAfter : this.properties.staleAfter();
+		Duration terminal = (terminalRetention != null) ? terminalRetention : this.properties.maintenance().terminalRetention();
+		return this.jobRunner.run(this.purgeStatesJob,
+				new JobParametersBuilder().addString(MaintenanceStores.STORE, this.stores.parameter(store))
+					.addLong("staleAfter", stale.toSeconds())
+					.addLong("terminalRetention", terminal.toSeconds())
+					.addDouble("maxShare", this.properties.maintenance().purgeMaxShare())
+					.addString("dryRun", Boolean.toString(dryRun))
+					.addString("archive", Boolean.toString(archive))
+					.addString("force", Boolean.toString(force))
+					.toJobParameters());
+	}
+
+}

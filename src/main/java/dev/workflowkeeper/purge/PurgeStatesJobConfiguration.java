@@ -1,0 +1,183 @@
+package dev.workflowkeeper.purge;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import dev.workflowkeeper.batch.JobOwnerListener;
+import dev.workflowkeeper.batch.ProgressReporter;
+import dev.workflowkeeper.batch.SequentialItemReader;
+import dev.workflowkeeper.batch.StepCounters;
+import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.maintenance.MaintenanceStores;
+import dev.workflowkeeper.store.ConflictPolicy;
+import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
+import dev.workflowkeeper.store.WorkflowItemWriter;
+import dev.workflowkeeper.store.WorkflowStore;
+import dev.workflowkeeper.store.snapshot.SnapshotWorkflowStore;
+
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * The stale-state purge: a judging pass counts what would go ({@code purgeScan.*}); a guard stops
+ * the job when that is more than the allowed share of the scanned states (unless forced) and ends it
+ * on a dry run or when nothing is stale; the delete pass judges every key again, archives the states
+ * to {@code data/archive/purge-<instance>.jsonl.gz} and deletes each only if it is still exactly what
+ * was judged ({@code purge.deleted}, {@code purge.changedMeanwhile}, {@code purge.archived}).
+ */
+@Configuration(proxyBeanMethods = false)
+class PurgeStatesJobConfiguration {
+
+	@Bean
+	Job purgeStatesJob(JobRepository jobRepository, Step purgeScanStep, Step purgeGuardStep, Step purgeDeleteStep,
+			JobOwnerListener ownerListener) {
+		return new JobBuilder(PurgeJob.NAME, jobRepository).listener(ownerListener)
+			.start(purgeScanStep)
+			.next(purgeGuardStep)
+			.on("FAILED")
+			.fail()
+			.from(purgeGuardStep)
+			.on(PurgeGuardTasklet.SKIP)
+			.end()
+			.from(purgeGuardStep)
+			.on("*")
+			.to(purgeDeleteStep)
+			.end()
+			.build();
+	}
+
+	@Bean
+	Step purgeScanStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+			KeeperProperties properties, SequentialItemReader<KeyInfo> purgeReader, PurgeJudge purgeScanJudge,
+			StepCounters purgeScanCounters, ProgressReporter purgeProgress) {
+		return new StepBuilder("purgeScanStep", jobRepository).<KeyInfo, KeyInfo>chunk(properties.maintenance().chunkSize())
+			.transactionManager(transactionManager)
+			.reader(purgeReader)
+			.processor(purgeScanJudge)
+			.writer((chunk) -> {
+			})
+			.stream(purgeScanCounters)
+			.listener(purgeScanCounters)
+			.listener(purgeProgress)
+			.build();
+	}
+
+	@Bean
+	Step purgeGuardStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+			PurgeGuardTasklet purgeGuard) {
+		return new StepBuilder("purgeGuardStep", jobRepository).tasklet(purgeGuard, transactionManager).build();
+	}
+
+	@Bean
+	Step purgeDeleteStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+			KeeperProperties properties, SequentialItemReader<KeyInfo> purgeReader, PurgeJudge purgeDeleteJudge,
+			PurgeItemWriter purgeWriter, WorkflowItemWriter purgeArchive, StepCounters purgeCounters,
+			ProgressReporter purgeProgress) {
+		return new StepBuilder("purgeDeleteStep", jobRepository).<KeyInfo, KeyInfo>chunk(properties.maintenance().chunkSize())
+			.transactionManager(transactionManager)
+			.reader(purgeReader)
+			.processor(purgeDeleteJudge)
+			.writer(purgeWriter)
+			.stream(purgeArchive)
+			.listener(purgeArchive)
+			.stream(purgeCounters)
+			.listener(purgeCounters)
+			.listener(purgeProgress)
+			.build();
+	}
+
+	@Bean
+	@StepScope
+	WorkflowStore purgeStore(MaintenanceStores stores, @Value("#{jobParameters['store']}") String store) {
+		return stores.open(store);
+	}
+
+	@Bean
+	@StepScope
+	SequentialItemReader<KeyInfo> purgeReader(WorkflowStore purgeStore) {
+		return MaintenanceStores.keyReader(purgeStore, "keys", true);
+	}
+
+	@Bean
+	@StepScope
+	StepCounters purgeScanCounters() {
+		return new StepCounters("purgeScan", "scanned", "stale", "terminal", "unparseable", "otherTypes");
+	}
+
+	@Bean
+	@StepScope
+	StepCounters purgeCounters() {
+		return new StepCounters("purge", "scanned", "stale", "terminal", "unparseable", "otherTypes", "archived", "deleted",
+				"changedMeanwhile");
+	}
+
+	@Bean
+	@StepScope
+	PurgeJudge purgeScanJudge(StepCounters purgeScanCounters, @Value("#{jobParameters['staleAfter']}") Long staleAfter,
+			@Value("#{jobParameters['terminalRetention']}") Long terminalRetention) {
+		return new PurgeJudge(Duration.ofSeconds(staleAfter), Duration.ofSeconds(terminalRetention), Clock.systemUTC(),
+				purgeScanCounters);
+	}
+
+	@Bean
+	@StepScope
+	PurgeJudge purgeDeleteJudge(StepCounters purgeCounters, @Value("#{jobParameters['staleAfter']}") Long staleAfter,
+			@Value("#{jobParameters['terminalRetention']}") Long terminalRetention) {
+		return new PurgeJudge(Duration.ofSeconds(staleAfter), Duration.ofSeconds(terminalRetention), Clock.systemUTC(),
+				purgeCounters);
+	}
+
+	@Bean
+	@StepScope
+	PurgeGuardTasklet purgeGuard(@Value("#{jobParameters['maxShare']}") Double maxShare,
+			@Value("#{jobParameters['force']}") String force, @Value("#{jobParameters['dryRun']}") String dryRun) {
+		return new PurgeGuardTasklet(maxShare, Boolean.parseBoolean(force), Boolean.parseBoolean(dryRun));
+	}
+
+	@Bean
+	@StepScope
+	WorkflowItemWriter purgeArchive(KeeperProperties properties, @Value("#{stepExecution}") StepExecution stepExecution,
+			@Value("#{jobParameters['archive']}") String archive) {
+		long instance = stepExecution.getJobExecution().getJobInstance().getInstanceId();
+		java.nio.file.Path file = properties.dataDir().resolve("archive").resolve("purge-" + instance + ".jsonl.gz");
+		return Boolean.parseBoolean(archive) ? new SnapshotWorkflowStore(file, properties).writer("archive", ConflictPolicy.OVERWRITE)
+				: new NoArchive();
+	}
+
+	@Bean
+	@StepScope
+	PurgeItemWriter purgeWriter(WorkflowStore purgeStore, WorkflowItemWriter purgeArchive, StepCounters purgeCounters,
+			@Value("#{jobParameters['archive']}") String archive) {
+		return new PurgeItemWriter(MaintenanceStores.maintenance(purgeStore),
+				Boolean.parseBoolean(archive) ? purgeArchive : null, purgeCounters);
+	}
+
+	@Bean
+	@StepScope
+	ProgressReporter purgeProgress(WorkflowStore purgeStore) {
+		return new ProgressReporter("purge", purgeStore.estimateCount());
+	}
+
+	/** Stands in for the archive with {@code --no-archive}: keeps nothing. */
+	static class NoArchive extends WorkflowItemWriter {
+
+		NoArchive() {
+			super("archive");
+		}
+
+		@Override
+		public void write(org.springframework.batch.infrastructure.item.Chunk<? extends dev.workflowkeeper.store.WorkflowEntry> chunk) {
+		}
+
+	}
+
+}

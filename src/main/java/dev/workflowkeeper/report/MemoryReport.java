@@ -1,0 +1,99 @@
+package dev.workflowkeeper.report;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The figures of one memory report: what {@code report --format json} prints and what the history
+ * keeps. Bytes are {@code MEMORY USAGE} figures.
+ *
+ * @param keys state keys under the prefix (of any type)
+ * @param memoryBytes their memory
+ * @param keysWithoutTtl keys that never expire
+ * @param keysAboveMaxTtl keys whose TTL is longer than the service ever sets
+ * @param ttlBuckets keys and bytes by remaining TTL
+ * @param sizePercentiles p50, p90, p99 and max of the key sizes
+ * @param topKeys the largest keys
+ * @param byStatus keys and bytes by the states' {@code status}
+ * @param ageBuckets keys and bytes by the time since {@code updated_at}
+ * @param staleKeys states not updated for longer than the stale threshold
+ * @param staleBytes their memory
+ * @param unparseable values that are not JSON objects, or keys that are not strings
+ * @param otherTypes keys under the prefix that are not strings
+ * @param writtenLastHour states updated within the last hour (the service's write rate)
+ * @param server the server's own view
+ */
+record MemoryReport(long keys, long memoryBytes, long keysWithoutTtl, long keysAboveMaxTtl, Map<String, Bucket> ttlBuckets,
+		Map<String, Long> sizePercentiles, List<MemoryReportAccumulator.TopKey> topKeys, Map<String, Bucket> byStatus,
+		Map<String, Bucket> ageBuckets, long staleKeys, long staleBytes, long unparseable, long otherTypes,
+		long writtenLastHour, Map<String, Object> server) {
+
+	/**
+	 * Keys and bytes of one bucket.
+	 *
+	 * @param keys how many keys
+	 * @param bytes their memory
+	 */
+	record Bucket(long keys, long bytes) {
+
+		Map<String, Object> toMap() {
+			Map<String, Object> map = new LinkedHashMap<>();
+			map.put("keys", this.keys);
+			map.put("bytes", this.bytes);
+			return map;
+		}
+
+	}
+
+	/**
+	 * The memory the states will take once the service's writes and the TTL balance out: write rate
+	 * (states updated in the last hour) × TTL × mean size, set against {@code maxmemory}.
+	 */
+	Map<String, Object> forecast(Duration ttl) {
+		Map<String, Object> forecast = new LinkedHashMap<>();
+		double ratePerSecond = this.writtenLastHour / 3600.0;
+		long meanBytes = (this.keys > 0) ? this.memoryBytes / this.keys : 0;
+		long steadyKeys = Math.round(ratePerSecond * ttl.toSeconds());
+		long steadyBytes = steadyKeys * meanBytes;
+		forecast.put("writesPerSecond", Math.round(ratePerSecond * 100) / 100.0);
+		forecast.put("meanBytes", meanBytes);
+		forecast.put("steadyKeys", steadyKeys);
+		forecast.put("steadyBytes", steadyBytes);
+		Object maxmemory = (this.server != null) ? this.server.get("maxmemory") : null;
+		if (maxmemory instanceof Number max && max.longValue() > 0) {
+			forecast.put("maxmemory", max.longValue());
+			forecast.put("shareOfMaxmemory", Math.round(steadyBytes * 1000.0 / max.longValue()) / 1000.0);
+		}
+		return forecast;
+	}
+
+	/** The JSON form. */
+	Map<String, Object> toMap(Duration ttl) {
+		Map<String, Object> map = new LinkedHashMap<>();
+		map.put("keys", this.keys);
+		map.put("memoryBytes", this.memoryBytes);
+		map.put("keysWithoutTtl", this.keysWithoutTtl);
+		map.put("keysAboveMaxTtl", this.keysAboveMaxTtl);
+		map.put("ttlBuckets", buckets(this.ttlBuckets));
+		map.put("sizePercentiles", this.sizePercentiles);
+		map.put("topKeys", this.topKeys.stream().map((k) -> Map.of("key", k.key(), "bytes", k.bytes())).toList());
+		map.put("byStatus", buckets(this.byStatus));
+		map.put("ageBuckets", buckets(this.ageBuckets));
+		map.put("staleKeys", this.staleKeys);
+		map.put("staleBytes", this.staleBytes);
+		map.put("unparseable", this.unparseable);
+		map.put("otherTypes", this.otherTypes);
+		map.put("server", this.server);
+		map.put("forecast", forecast(ttl));
+		return map;
+	}
+
+	private static Map<String, Object> buckets(Map<String, Bucket> buckets) {
+		Map<String, Object> map = new LinkedHashMap<>();
+		buckets.forEach((name, bucket) -> map.put(name, bucket.toMap()));
+		return map;
+	}
+
+}

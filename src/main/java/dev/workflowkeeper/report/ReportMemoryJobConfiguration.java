@@ -1,0 +1,83 @@
+package dev.workflowkeeper.report;
+
+import dev.workflowkeeper.batch.JobOwnerListener;
+import dev.workflowkeeper.batch.ProgressReporter;
+import dev.workflowkeeper.batch.SequentialItemReader;
+import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.maintenance.MaintenanceStores;
+import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
+import dev.workflowkeeper.store.WorkflowStore;
+
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * The memory report job: one pass over {@code document_workflow:*} (SCAN with COUNT, the per-key
+ * commands pipelined), summed up by {@link MemoryReportAccumulator}, then stored with its trend by
+ * {@link ReportSaver}. Read-only. {@code values=false} reports from MEMORY USAGE and TTL alone.
+ */
+@Configuration(proxyBeanMethods = false)
+class ReportMemoryJobConfiguration {
+
+	@Bean
+	Job reportMemoryJob(JobRepository jobRepository, Step reportScanStep, JobOwnerListener ownerListener) {
+		return new JobBuilder(ReportJob.NAME, jobRepository).listener(ownerListener).start(reportScanStep).build();
+	}
+
+	@Bean
+	Step reportScanStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+			KeeperProperties properties, SequentialItemReader<KeyInfo> reportReader, MemoryReportAccumulator reportAccumulator,
+			ReportSaver reportSaver, ProgressReporter reportProgress) {
+		return new StepBuilder("reportScanStep", jobRepository)
+			.<KeyInfo, KeyInfo>chunk(properties.maintenance().chunkSize())
+			.transactionManager(transactionManager)
+			.reader(reportReader)
+			.writer(reportAccumulator)
+			.listener(reportSaver)
+			.listener(reportProgress)
+			.build();
+	}
+
+	@Bean
+	@StepScope
+	WorkflowStore reportStore(MaintenanceStores stores, @Value("#{jobParameters['store']}") String store) {
+		return stores.open(store);
+	}
+
+	@Bean
+	@StepScope
+	SequentialItemReader<KeyInfo> reportReader(WorkflowStore reportStore, @Value("#{jobParameters['values']}") String values) {
+		return MaintenanceStores.keyReader(reportStore, "keys", !"false".equals(values));
+	}
+
+	@Bean
+	@StepScope
+	MemoryReportAccumulator reportAccumulator(KeeperProperties properties,
+			@Value("#{jobParameters['now']}") Long now) {
+		return new MemoryReportAccumulator(
+				new ReportSettings(properties.stateTtl(), properties.staleAfter(), properties.maintenance().topKeys()),
+				(now != null) ? now : System.currentTimeMillis());
+	}
+
+	@Bean
+	@StepScope
+	ReportSaver reportSaver(MemoryReportAccumulator reportAccumulator, WorkflowStore reportStore,
+			ReportRepository reports, KeeperProperties properties) {
+		return new ReportSaver(reportAccumulator, reportStore, reports, properties.stateTtl());
+	}
+
+	@Bean
+	@StepScope
+	ProgressReporter reportProgress(WorkflowStore reportStore) {
+		return new ProgressReporter("report", reportStore.estimateCount());
+	}
+
+}

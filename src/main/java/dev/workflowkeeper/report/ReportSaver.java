@@ -1,0 +1,70 @@
+package dev.workflowkeeper.report;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import dev.workflowkeeper.maintenance.MaintenanceStores;
+import dev.workflowkeeper.store.WorkflowStore;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.listener.StepExecutionListener;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Finishes a memory report once its scan completed: adds the server's view, the forecast and the
+ * trend, stores it in the history database and puts its JSON and main figures into the job's
+ * ExecutionContext ({@code report.*}).
+ */
+class ReportSaver implements StepExecutionListener {
+
+	/** Job ExecutionContext key of the report's JSON. */
+	static final String REPORT_JSON = "reportJson";
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final MemoryReportAccumulator accumulator;
+
+	private final WorkflowStore store;
+
+	private final ReportRepository reports;
+
+	private final Duration ttl;
+
+	ReportSaver(MemoryReportAccumulator accumulator, WorkflowStore store, ReportRepository reports, Duration ttl) {
+		this.accumulator = accumulator;
+		this.store = store;
+		this.reports = reports;
+		this.ttl = ttl;
+	}
+
+	@Override
+	public ExitStatus afterStep(StepExecution stepExecution) {
+		if (stepExecution.getStatus() != BatchStatus.COMPLETED) {
+			return null;
+		}
+		Map<String, Object> server = MaintenanceStores.maintenance(this.store).serverInfo();
+		MemoryReport report = this.accumulator.report(server);
+		Map<String, Object> json = report.toMap(this.ttl);
+		Instant now = Instant.now();
+		json.put("store", this.store.describe());
+		json.put("createdAt", now.toString());
+		json.put("trend", this.reports.trend(this.store.describe(), now, report.keys(), report.memoryBytes()));
+		this.reports.save(now, stepExecution.getJobExecutionId(), this.store.describe(), report.keys(), report.memoryBytes(),
+				json);
+		ExecutionContext job = stepExecution.getJobExecution().getExecutionContext();
+		job.putString(REPORT_JSON, JSON.writeValueAsString(json));
+		job.putLong("report.keys", report.keys());
+		job.putLong("report.memoryBytes", report.memoryBytes());
+		job.putLong("report.keysWithoutTtl", report.keysWithoutTtl());
+		job.putLong("report.keysAboveMaxTtl", report.keysAboveMaxTtl());
+		job.putLong("report.staleKeys", report.staleKeys());
+		job.putLong("report.unparseable", report.unparseable());
+		return null;
+	}
+
+}

@@ -1,0 +1,96 @@
+package dev.workflowkeeper.ttl;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import dev.workflowkeeper.batch.JobOwnerListener;
+import dev.workflowkeeper.batch.ProgressReporter;
+import dev.workflowkeeper.batch.SequentialItemReader;
+import dev.workflowkeeper.batch.StepCounters;
+import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.maintenance.MaintenanceStores;
+import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
+import dev.workflowkeeper.store.WorkflowStore;
+
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * The TTL enforcement job: states without a TTL get one, TTLs above the maximum are capped, each
+ * change atomic ({@code EXPIRE … LT} on Redis 7, a Lua script on 6.2) and never below what the
+ * service set. Its counts go into the job's ExecutionContext as {@code ttl.checked},
+ * {@code ttl.fixedMissing}, {@code ttl.capped}, {@code ttl.untouched}, {@code ttl.changedOrGone},
+ * {@code ttl.otherTypes}.
+ */
+@Configuration(proxyBeanMethods = false)
+class EnforceTtlJobConfiguration {
+
+	@Bean
+	Job enforceTtlJob(JobRepository jobRepository, Step enforceTtlStep, JobOwnerListener ownerListener) {
+		return new JobBuilder(EnforceTtlJob.NAME, jobRepository).listener(ownerListener).start(enforceTtlStep).build();
+	}
+
+	@Bean
+	Step enforceTtlStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+			KeeperProperties properties, SequentialItemReader<KeyInfo> ttlReader, TtlJudge ttlJudge, TtlItemWriter ttlWriter,
+			StepCounters ttlCounters, ProgressReporter ttlProgress) {
+		return new StepBuilder("enforceTtlStep", jobRepository)
+			.<KeyInfo, KeyInfo>chunk(properties.maintenance().chunkSize())
+			.transactionManager(transactionManager)
+			.reader(ttlReader)
+			.processor(ttlJudge)
+			.writer(ttlWriter)
+			.stream(ttlCounters)
+			.listener(ttlCounters)
+			.listener(ttlProgress)
+			.build();
+	}
+
+	@Bean
+	@StepScope
+	WorkflowStore ttlStore(MaintenanceStores stores, @Value("#{jobParameters['store']}") String store) {
+		return stores.open(store);
+	}
+
+	@Bean
+	@StepScope
+	SequentialItemReader<KeyInfo> ttlReader(WorkflowStore ttlStore, @Value("#{jobParameters['fromAge']}") String fromAge) {
+		return MaintenanceStores.keyReader(ttlStore, "keys", Boolean.parseBoolean(fromAge));
+	}
+
+	@Bean
+	@StepScope
+	StepCounters ttlCounters() {
+		return new StepCounters("ttl", "checked", "fixedMissing", "capped", "untouched", "changedOrGone", "otherTypes");
+	}
+
+	@Bean
+	@StepScope
+	TtlJudge ttlJudge(StepCounters ttlCounters, @Value("#{jobParameters['maxTtl']}") Long maxTtl) {
+		return new TtlJudge(Duration.ofSeconds(maxTtl), Clock.systemUTC(), ttlCounters);
+	}
+
+	@Bean
+	@StepScope
+	TtlItemWriter ttlWriter(WorkflowStore ttlStore, StepCounters ttlCounters, KeeperProperties properties,
+			@Value("#{jobParameters['maxTtl']}") Long maxTtl, @Value("#{jobParameters['fromAge']}") String fromAge,
+			@Value("#{jobParameters['dryRun']}") String dryRun) {
+		return new TtlItemWriter(MaintenanceStores.maintenance(ttlStore), Duration.ofSeconds(maxTtl), properties.stateTtl(),
+				Boolean.parseBoolean(fromAge), Boolean.parseBoolean(dryRun), Clock.systemUTC(), ttlCounters);
+	}
+
+	@Bean
+	@StepScope
+	ProgressReporter ttlProgress(WorkflowStore ttlStore) {
+		return new ProgressReporter("enforce-ttl", ttlStore.estimateCount());
+	}
+
+}

@@ -1,0 +1,62 @@
+package dev.workflowkeeper.ttl;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import dev.workflowkeeper.batch.StepCounters;
+import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
+import dev.workflowkeeper.store.StateFields;
+import dev.workflowkeeper.store.WorkflowEntry;
+
+import org.springframework.batch.infrastructure.item.ItemProcessor;
+
+/**
+ * Decides which keys need a TTL change: a state without a TTL gets one (the service's TTL, or with
+ * {@code fromAge} what its {@code updated_at} leaves of it), a TTL above the maximum is capped.
+ * Keys of other types are left alone and counted. Others pass as untouched (filtered).
+ */
+class TtlJudge implements ItemProcessor<KeyInfo, KeyInfo> {
+
+	/** Expiries within this of the maximum are not worth a round trip. */
+	static final long SLACK_MILLIS = 1_000;
+
+	private final Duration maxTtl;
+
+	private final Clock clock;
+
+	private final StepCounters counters;
+
+	TtlJudge(Duration maxTtl, Clock clock, StepCounters counters) {
+		this.maxTtl = maxTtl;
+		this.clock = clock;
+		this.counters = counters;
+	}
+
+	@Override
+	public KeyInfo process(KeyInfo key) {
+		this.counters.increment("checked");
+		if (!"string".equals(key.type())) {
+			this.counters.increment("otherTypes");
+			return null;
+		}
+		if (key.expireAtMillis() == WorkflowEntry.NO_EXPIRY
+				|| key.expireAtMillis() > this.clock.millis() + this.maxTtl.toMillis() + SLACK_MILLIS) {
+			return key;
+		}
+		this.counters.increment("untouched");
+		return null;
+	}
+
+	/** The expiry a key without one gets, judged now. */
+	static long fillExpiry(KeyInfo key, boolean fromAge, Duration stateTtl, long now) {
+		if (fromAge && key.value() != null) {
+			StateFields fields = StateFields.read(key.value());
+			if (fields != null && fields.hasUpdatedAt()) {
+				// A state already past its life still gets a minute, so that nothing vanishes mid-request.
+				return Math.max(fields.updatedAtMillis() + stateTtl.toMillis(), now + 60_000);
+			}
+		}
+		return now + stateTtl.toMillis();
+	}
+
+}

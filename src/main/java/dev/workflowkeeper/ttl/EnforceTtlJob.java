@@ -12,7 +12,7 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.stereotype.Component;
 
 /** Runs TTL enforcement on a store; a failed run of the same options is resumed. */
-@Component
+@Component("enforceTtlJobRunner")
 public class EnforceTtlJob {
 
 	/** The job's name in the history database. */

@@ -50,9 +50,15 @@ public final class KeeperCli {
 
 	/** Starts a command as a separate JVM, with stdout and stderr in files of the data folder. */
 	public Process start(String... args) {
+		return start(List.of(), args);
+	}
+
+	/** Starts a command as a separate JVM with extra JVM options (system properties, heap size). */
+	public Process start(List<String> jvmOptions, String... args) {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.add("-Xmx512m");
+		command.addAll(jvmOptions);
 		for (Map.Entry<String, Object> setting : this.settings.entrySet()) {
 			command.add("-D" + setting.getKey() + "=" + setting.getValue());
 		}

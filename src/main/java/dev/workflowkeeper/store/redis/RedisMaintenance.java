@@ -1,8 +1,11 @@
 package dev.workflowkeeper.store.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,9 +35,10 @@ import org.springframework.util.Assert;
  * the {@link TtlScript}.</li>
  * <li>{@link #deleteIfUnchanged}: the {@link DeleteIfUnchangedScript} per key.</li>
  * </ul>
- * Scripts go by {@code EVALSHA}, falling back to {@code EVAL} when the server has lost them (a restart,
- * {@code SCRIPT FLUSH}); both scripts are safe to send again, since a {@code NOSCRIPT} reply means
- * they did not run.
+ * Scripts go by {@code EVALSHA} of their SHA1, computed here, falling back to {@code EVAL} when the
+ * server does not have them (first use, a restart, {@code SCRIPT FLUSH}), which caches them again; a
+ * {@code NOSCRIPT} reply means the script did not run, so sending it again is safe. Nothing is loaded
+ * up front: a job that only reads needs no scripting rights.
  * <p>
  * Thread-safe: each call borrows its own pooled connection.
  */
@@ -52,18 +56,15 @@ final class RedisMaintenance implements MaintainableStore {
 
 	private final int pipelineSize;
 
-	private final byte[] ttlScriptSha;
+	private static final byte[] TTL_SCRIPT_SHA = sha1Hex(TTL_SCRIPT);
 
-	private final byte[] deleteScriptSha;
+	private static final byte[] DELETE_SCRIPT_SHA = sha1Hex(DELETE_SCRIPT);
 
 	RedisMaintenance(RedisNode node, String keyPrefix, int scanCount, int pipelineSize) {
 		this.node = node;
 		this.keyPrefix = keyPrefix;
 		this.scanCount = scanCount;
 		this.pipelineSize = pipelineSize;
-		byte[][] shas = node.execute((jedis) -> new byte[][] { jedis.scriptLoad(TTL_SCRIPT), jedis.scriptLoad(DELETE_SCRIPT) });
-		this.ttlScriptSha = shas[0];
-		this.deleteScriptSha = shas[1];
 	}
 
 	/** One reader for the standalone server, named {@code name}. */
@@ -122,7 +123,7 @@ final class RedisMaintenance implements MaintainableStore {
 			}
 		}
 		if (!scripted.isEmpty()) {
-			List<Object> replies = runScript(jedis, TTL_SCRIPT, this.ttlScriptSha, scripted.stream().map(batch::get).toList(),
+			List<Object> replies = runScript(jedis, TTL_SCRIPT, TTL_SCRIPT_SHA, scripted.stream().map(batch::get).toList(),
 					(change) -> ttlArgs(change, expireOptions), TtlChange::key);
 			for (int j = 0; j < scripted.size(); j++) {
 				outcomes[scripted.get(j)] = scriptOutcome((Long) replies.get(j));
@@ -177,7 +178,7 @@ final class RedisMaintenance implements MaintainableStore {
 		}
 		List<Boolean> deleted = new ArrayList<>(judged.size());
 		for (List<KeyValue> batch : batches(judged)) {
-			List<Object> replies = this.node.execute((jedis) -> runScript(jedis, DELETE_SCRIPT, this.deleteScriptSha, batch,
+			List<Object> replies = this.node.execute((jedis) -> runScript(jedis, DELETE_SCRIPT, DELETE_SCRIPT_SHA, batch,
 					(entry) -> List.of(entry.value()), KeyValue::key));
 			for (Object reply : replies) {
 				deleted.add(Long.valueOf(1).equals(reply));
@@ -320,6 +321,15 @@ final class RedisMaintenance implements MaintainableStore {
 
 	private static byte[] utf8(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static byte[] sha1Hex(byte[] source) {
+		try {
+			return ascii(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(source)));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("this JVM has no SHA-1, which every Java platform must provide", ex);
+		}
 	}
 
 	private static byte[] ascii(String text) {

@@ -85,10 +85,7 @@ public class RedisWorkflowStore implements WorkflowStore {
 		return new RedisWorkflowItemWriter(name, this.node, this.keyPrefix, policy, this.settings.pipelineSize());
 	}
 
-	/**
-	 * The maintenance operations on this server, under the key prefix. Each call loads their scripts
-	 * into the server's cache once: take it once per job.
-	 */
+	/** The maintenance operations on this server, under the key prefix; cheap, no round trip. */
 	@Override
 	public Optional<MaintainableStore> maintenance() {
 		return Optional.of(new RedisMaintenance(this.node, this.keyPrefix, this.settings.scanCount(),

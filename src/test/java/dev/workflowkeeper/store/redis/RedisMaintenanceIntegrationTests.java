@@ -271,7 +271,8 @@ class RedisMaintenanceIntegrationTests {
 				assertThat(commands).contains("cmdstat_pexpireat:calls=10").doesNotContain("cmdstat_evalsha");
 			}
 			else {
-				assertThat(commands).contains("cmdstat_evalsha:calls=10");
+				// the first batch of two finds no script cached; every later one runs it by its SHA
+				assertThat(commands).contains("cmdstat_evalsha:calls=10", "cmdstat_eval:calls=2");
 			}
 		}
 	}

@@ -56,7 +56,7 @@ class MemoryItemReader extends ItemStreamSupport implements ItemStreamReader<Wor
 			}
 			MemoryWorkflowStore.Stored stored = entry.getValue();
 			if (stored.expiredAt(now)) {
-				this.store.entries().remove(key, stored);
+				this.store.dropExpired(key, stored);
 				continue;
 			}
 			this.lastKey = key;

@@ -1,8 +1,10 @@
 package dev.workflowkeeper.store.memory;
 
 import java.util.List;
+import java.util.Optional;
 
 import dev.workflowkeeper.store.ConflictPolicy;
+import dev.workflowkeeper.store.MaintainableStore;
 import dev.workflowkeeper.store.WorkflowEntry;
 import dev.workflowkeeper.store.WorkflowItemWriter;
 import dev.workflowkeeper.store.WorkflowStore;
@@ -48,6 +50,12 @@ final class MemoryStoreView implements WorkflowStore {
 	@Override
 	public long estimateCount() {
 		return this.store.count(this.keyPrefix);
+	}
+
+	/** The maintenance operations under the view's prefix. */
+	@Override
+	public Optional<MaintainableStore> maintenance() {
+		return Optional.of(new MemoryMaintenance(this.store, this.keyPrefix));
 	}
 
 	@Override

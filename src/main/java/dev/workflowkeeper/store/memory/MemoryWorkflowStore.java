@@ -18,8 +18,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.store.MaintainableStore.TtlOutcome;
 import dev.workflowkeeper.store.RejectedRecordException;
 import dev.workflowkeeper.store.StoreAccessException;
 import dev.workflowkeeper.store.WorkflowEntry;
@@ -61,6 +63,9 @@ public class MemoryWorkflowStore implements DisposableBean {
 	private final long maxRecordSize;
 
 	private final AtomicBoolean changed = new AtomicBoolean();
+
+	/** How many expired states were removed since the store was created, as Redis counts {@code expired_keys}. */
+	private final AtomicLong expiredRemoved = new AtomicLong();
 
 	private volatile boolean loaded;
 
@@ -124,6 +129,49 @@ public class MemoryWorkflowStore implements DisposableBean {
 		return true;
 	}
 
+	/**
+	 * Caps the expiry of a live state at {@code maxExpireAtMillis}, atomically, and only while it still
+	 * holds {@code expected} when that is given. A state here always has an expiry, so none is ever
+	 * filled: the outcome is {@link TtlOutcome#CAPPED}, {@link TtlOutcome#UNTOUCHED} or
+	 * {@link TtlOutcome#CHANGED_OR_GONE}.
+	 */
+	public TtlOutcome capExpiry(String key, long maxExpireAtMillis, byte[] expected) {
+		long now = System.currentTimeMillis();
+		// the map may apply the function more than once: only the last application counts
+		TtlOutcome[] outcome = new TtlOutcome[1];
+		Stored[] expired = new Stored[1];
+		entries().computeIfPresent(key, (k, stored) -> {
+			expired[0] = null;
+			if (stored.expiredAt(now)) {
+				outcome[0] = TtlOutcome.CHANGED_OR_GONE;
+				expired[0] = stored;
+				return null;
+			}
+			if (expected != null && !Arrays.equals(stored.value(), expected)) {
+				outcome[0] = TtlOutcome.CHANGED_OR_GONE;
+				return stored;
+			}
+			if (stored.expireAtMillis() > maxExpireAtMillis) {
+				outcome[0] = TtlOutcome.CAPPED;
+				return new Stored(stored.value(), maxExpireAtMillis);
+			}
+			outcome[0] = TtlOutcome.UNTOUCHED;
+			return stored;
+		});
+		if (expired[0] != null) {
+			this.expiredRemoved.incrementAndGet();
+		}
+		if (outcome[0] == TtlOutcome.CAPPED) {
+			this.changed.set(true);
+		}
+		return (outcome[0] != null) ? outcome[0] : TtlOutcome.CHANGED_OR_GONE;
+	}
+
+	/** How many expired states were removed since the store was created. */
+	public long expiredCount() {
+		return this.expiredRemoved.get();
+	}
+
 	/** How many live states have keys that start with {@code keyPrefix}. */
 	public long count(String keyPrefix) {
 		ensureLoaded();
@@ -149,7 +197,7 @@ public class MemoryWorkflowStore implements DisposableBean {
 		long now = System.currentTimeMillis();
 		int removed = 0;
 		for (Map.Entry<String, Stored> entry : this.entries.entrySet()) {
-			if (entry.getValue().expiredAt(now) && this.entries.remove(entry.getKey(), entry.getValue())) {
+			if (entry.getValue().expiredAt(now) && dropExpired(entry.getKey(), entry.getValue())) {
 				removed++;
 			}
 		}
@@ -202,7 +250,7 @@ public class MemoryWorkflowStore implements DisposableBean {
 		ensureLoaded();
 		Stored stored = this.entries.get(key);
 		if (stored != null && stored.expiredAt(System.currentTimeMillis())) {
-			this.entries.remove(key, stored);
+			dropExpired(key, stored);
 			return null;
 		}
 		return stored;
@@ -212,6 +260,15 @@ public class MemoryWorkflowStore implements DisposableBean {
 	NavigableMap<String, Stored> range(String prefix, String lastKey) {
 		ensureLoaded();
 		return (lastKey != null) ? this.entries.tailMap(lastKey, false) : this.entries.tailMap(prefix, true);
+	}
+
+	/** Removes a state that has expired, unless it was replaced meanwhile; counts it. */
+	boolean dropExpired(String key, Stored stored) {
+		if (this.entries.remove(key, stored)) {
+			this.expiredRemoved.incrementAndGet();
+			return true;
+		}
+		return false;
 	}
 
 	ConcurrentSkipListMap<String, Stored> entries() {

@@ -267,7 +267,8 @@ final class RedisWorkflowItemReader extends ItemStreamSupport implements ItemStr
 		return pattern.toByteArray();
 	}
 
-	private static String utf8(byte[] bytes) {
+	/** The key as text, or {@code null} when it is not valid UTF-8. */
+	static String utf8(byte[] bytes) {
 		try {
 			return StandardCharsets.UTF_8.newDecoder()
 				.onMalformedInput(CodingErrorAction.REPORT)
@@ -280,7 +281,8 @@ final class RedisWorkflowItemReader extends ItemStreamSupport implements ItemStr
 		}
 	}
 
-	private static String printable(byte[] key) {
+	/** The key with every byte outside printable ASCII as {@code \\xNN}, for messages. */
+	static String printable(byte[] key) {
 		StringBuilder text = new StringBuilder();
 		for (byte b : key) {
 			text.append((b >= 0x20 && b < 0x7f) ? String.valueOf((char) b) : String.format("\\x%02x", b & 0xff));

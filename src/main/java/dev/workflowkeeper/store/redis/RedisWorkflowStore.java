@@ -1,9 +1,11 @@
 package dev.workflowkeeper.store.redis;
 
 import java.util.List;
+import java.util.Optional;
 
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.store.ConflictPolicy;
+import dev.workflowkeeper.store.MaintainableStore;
 import dev.workflowkeeper.store.StoreAccessException;
 import dev.workflowkeeper.store.StoreUri;
 import dev.workflowkeeper.store.WorkflowEntry;
@@ -81,6 +83,13 @@ public class RedisWorkflowStore implements WorkflowStore {
 					+ ", which cannot store a state with its absolute expiry (SET … PXAT); write to Redis 6.2 or later");
 		}
 		return new RedisWorkflowItemWriter(name, this.node, this.keyPrefix, policy, this.settings.pipelineSize());
+	}
+
+	/** The maintenance operations on this server, under the key prefix; cheap, no round trip. */
+	@Override
+	public Optional<MaintainableStore> maintenance() {
+		return Optional.of(new RedisMaintenance(this.node, this.keyPrefix, this.settings.scanCount(),
+				this.settings.pipelineSize()));
 	}
 
 	/** {@code DBSIZE}: every key of the database, so an upper bound when other keys share it. */

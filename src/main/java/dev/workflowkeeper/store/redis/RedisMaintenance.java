@@ -1,0 +1,339 @@
+package dev.workflowkeeper.store.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+import dev.workflowkeeper.store.MaintainableStore;
+
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.Transaction;
+import redis.clients.jedis.args.ExpiryOption;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
+import org.springframework.util.Assert;
+
+/**
+ * The maintenance operations on one Redis node, under the store's key prefix. Per-key work goes in
+ * batches of {@code pipelineSize} keys, one round trip each:
+ * <ul>
+ * <li>{@link #enforceTtl}: on Redis 7, a change whose fill expiry is its maximum and that expects no
+ * value is {@code PEXPIRETIME} and {@code PEXPIREAT key max LT} inside one {@code MULTI}/{@code EXEC}
+ * for the batch, so that the outcome is exact; every other change, and every change on Redis 6.2, is
+ * the {@link TtlScript}.</li>
+ * <li>{@link #deleteIfUnchanged}: the {@link DeleteIfUnchangedScript} per key.</li>
+ * </ul>
+ * Scripts go by {@code EVALSHA} of their SHA1, computed here, falling back to {@code EVAL} when the
+ * server does not have them (first use, a restart, {@code SCRIPT FLUSH}), which caches them again; a
+ * {@code NOSCRIPT} reply means the script did not run, so sending it again is safe. Nothing is loaded
+ * up front: a job that only reads needs no scripting rights.
+ * <p>
+ * Thread-safe: each call borrows its own pooled connection.
+ */
+final class RedisMaintenance implements MaintainableStore {
+
+	private static final byte[] TTL_SCRIPT = TtlScript.SOURCE.getBytes(StandardCharsets.UTF_8);
+
+	private static final byte[] DELETE_SCRIPT = DeleteIfUnchangedScript.SOURCE.getBytes(StandardCharsets.UTF_8);
+
+	private final RedisNode node;
+
+	private final String keyPrefix;
+
+	private final int scanCount;
+
+	private final int pipelineSize;
+
+	private static final byte[] TTL_SCRIPT_SHA = sha1Hex(TTL_SCRIPT);
+
+	private static final byte[] DELETE_SCRIPT_SHA = sha1Hex(DELETE_SCRIPT);
+
+	RedisMaintenance(RedisNode node, String keyPrefix, int scanCount, int pipelineSize) {
+		this.node = node;
+		this.keyPrefix = keyPrefix;
+		this.scanCount = scanCount;
+		this.pipelineSize = pipelineSize;
+	}
+
+	/** One reader for the standalone server, named {@code name}. */
+	@Override
+	public List<ItemStreamReader<KeyInfo>> keyReaders(String name, boolean withValues) {
+		return List.of(new RedisKeyInfoItemReader(name, this.node, this.keyPrefix, this.scanCount, this.pipelineSize,
+				withValues));
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * @throws IllegalArgumentException when a change's fill expiry is later than its maximum or its key
+	 * is outside the store's prefix
+	 */
+	@Override
+	public List<TtlOutcome> enforceTtl(List<TtlChange> changes) {
+		for (TtlChange change : changes) {
+			checkKey(change.key());
+			Assert.isTrue(change.fillExpireAtMillis() <= change.maxExpireAtMillis(), () -> "the fill expiry of "
+					+ change.key() + " is later than its maximum: a key would get a TTL beyond the limit");
+		}
+		boolean expireOptions = this.node.version().hasPexpireTime();
+		List<TtlOutcome> outcomes = new ArrayList<>(changes.size());
+		for (List<TtlChange> batch : batches(changes)) {
+			outcomes.addAll(this.node.execute((jedis) -> enforceBatch(jedis, batch, expireOptions)));
+		}
+		return outcomes;
+	}
+
+	private List<TtlOutcome> enforceBatch(Jedis jedis, List<TtlChange> batch, boolean expireOptions) {
+		TtlOutcome[] outcomes = new TtlOutcome[batch.size()];
+		List<Integer> scripted = new ArrayList<>();
+		List<Integer> single = new ArrayList<>();
+		for (int i = 0; i < batch.size(); i++) {
+			TtlChange change = batch.get(i);
+			boolean plain = expireOptions && change.expectedValue() == null
+					&& change.fillExpireAtMillis() == change.maxExpireAtMillis();
+			(plain ? single : scripted).add(i);
+		}
+		if (!single.isEmpty()) {
+			// LT treats a missing TTL as infinite: one command fills and caps; the expiry read before it,
+			// in the same transaction, tells which it did
+			List<Response<Long>> before = new ArrayList<>(single.size());
+			List<Response<Long>> set = new ArrayList<>(single.size());
+			try (Transaction transaction = jedis.multi()) {
+				for (int i : single) {
+					TtlChange change = batch.get(i);
+					byte[] key = utf8(change.key());
+					before.add(transaction.pexpireTime(key));
+					set.add(transaction.pexpireAt(key, change.maxExpireAtMillis(), ExpiryOption.LT));
+				}
+				transaction.exec();
+			}
+			for (int j = 0; j < single.size(); j++) {
+				outcomes[single.get(j)] = singleOutcome(before.get(j).get(), set.get(j).get());
+			}
+		}
+		if (!scripted.isEmpty()) {
+			List<Object> replies = runScript(jedis, TTL_SCRIPT, TTL_SCRIPT_SHA, scripted.stream().map(batch::get).toList(),
+					(change) -> ttlArgs(change, expireOptions), TtlChange::key);
+			for (int j = 0; j < scripted.size(); j++) {
+				outcomes[scripted.get(j)] = scriptOutcome((Long) replies.get(j));
+			}
+		}
+		return Arrays.asList(outcomes);
+	}
+
+	private static TtlOutcome singleOutcome(long expireAtBefore, long set) {
+		if (expireAtBefore == -2) {
+			return TtlOutcome.CHANGED_OR_GONE;
+		}
+		if (set == 0) {
+			return TtlOutcome.UNTOUCHED;
+		}
+		return (expireAtBefore == -1) ? TtlOutcome.FIXED_MISSING : TtlOutcome.CAPPED;
+	}
+
+	private static TtlOutcome scriptOutcome(long reply) {
+		if (reply == TtlScript.FIXED_MISSING) {
+			return TtlOutcome.FIXED_MISSING;
+		}
+		if (reply == TtlScript.CAPPED) {
+			return TtlOutcome.CAPPED;
+		}
+		if (reply == TtlScript.UNTOUCHED) {
+			return TtlOutcome.UNTOUCHED;
+		}
+		return TtlOutcome.CHANGED_OR_GONE;
+	}
+
+	private static List<byte[]> ttlArgs(TtlChange change, boolean exact) {
+		List<byte[]> args = new ArrayList<>(4);
+		args.add(ascii(Long.toString(change.fillExpireAtMillis())));
+		args.add(ascii(Long.toString(change.maxExpireAtMillis())));
+		args.add(ascii(exact ? "1" : "0"));
+		if (change.expectedValue() != null) {
+			args.add(change.expectedValue());
+		}
+		return args;
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * @throws IllegalArgumentException when a key is outside the store's prefix
+	 */
+	@Override
+	public List<Boolean> deleteIfUnchanged(List<KeyValue> judged) {
+		for (KeyValue entry : judged) {
+			checkKey(entry.key());
+			Assert.notNull(entry.value(), () -> "no judged value for " + entry.key() + ": nothing to compare before deleting");
+		}
+		List<Boolean> deleted = new ArrayList<>(judged.size());
+		for (List<KeyValue> batch : batches(judged)) {
+			List<Object> replies = this.node.execute((jedis) -> runScript(jedis, DELETE_SCRIPT, DELETE_SCRIPT_SHA, batch,
+					(entry) -> List.of(entry.value()), KeyValue::key));
+			for (Object reply : replies) {
+				deleted.add(Long.valueOf(1).equals(reply));
+			}
+		}
+		return deleted;
+	}
+
+	/**
+	 * {@code INFO} (its default sections: server, memory, stats, replication, …) and {@code DBSIZE}:
+	 * {@code redisVersion}, {@code role}, {@code maxmemoryPolicy} as strings; {@code usedMemory},
+	 * {@code usedMemoryRss}, {@code usedMemoryPeak}, {@code maxmemory}, {@code expiredKeys},
+	 * {@code evictedKeys}, {@code dbKeys} (every key of the database) as {@link Long};
+	 * {@code fragmentationRatio} as {@link Double}. A field the server does not report is left out.
+	 */
+	@Override
+	public Map<String, Object> serverInfo() {
+		return this.node.execute((jedis) -> {
+			Response<Object> info;
+			Response<Long> dbSize;
+			try (Pipeline pipeline = jedis.pipelined()) {
+				info = pipeline.sendCommand(Protocol.Command.INFO, new String[0]);
+				dbSize = pipeline.dbSize();
+				pipeline.sync();
+			}
+			return serverInfo(parseInfo(new String((byte[]) info.get(), StandardCharsets.UTF_8)), dbSize.get());
+		});
+	}
+
+	static Map<String, Object> serverInfo(Map<String, String> fields, long dbKeys) {
+		Map<String, Object> result = new LinkedHashMap<>();
+		putText(result, "redisVersion", fields.get("redis_version"));
+		putText(result, "role", fields.get("role"));
+		putLong(result, "usedMemory", fields.get("used_memory"));
+		putLong(result, "usedMemoryRss", fields.get("used_memory_rss"));
+		putLong(result, "usedMemoryPeak", fields.get("used_memory_peak"));
+		putLong(result, "maxmemory", fields.get("maxmemory"));
+		putText(result, "maxmemoryPolicy", fields.get("maxmemory_policy"));
+		putDouble(result, "fragmentationRatio", fields.get("mem_fragmentation_ratio"));
+		putLong(result, "expiredKeys", fields.get("expired_keys"));
+		putLong(result, "evictedKeys", fields.get("evicted_keys"));
+		result.put("dbKeys", dbKeys);
+		return result;
+	}
+
+	/** The {@code field:value} lines of an {@code INFO} reply; section headers and blank lines are skipped. */
+	static Map<String, String> parseInfo(String info) {
+		Map<String, String> fields = new LinkedHashMap<>();
+		for (String line : info.split("\r?\n")) {
+			int colon = line.indexOf(':');
+			if (!line.startsWith("#") && colon > 0) {
+				fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
+			}
+		}
+		return fields;
+	}
+
+	private static void putText(Map<String, Object> result, String name, String value) {
+		if (value != null) {
+			result.put(name, value);
+		}
+	}
+
+	private static void putLong(Map<String, Object> result, String name, String value) {
+		if (value != null) {
+			try {
+				result.put(name, Long.parseLong(value));
+			}
+			catch (NumberFormatException ex) {
+				// a field of another form than documented is left out, as one the server does not report
+			}
+		}
+	}
+
+	private static void putDouble(Map<String, Object> result, String name, String value) {
+		if (value != null) {
+			try {
+				result.put(name, Double.parseDouble(value));
+			}
+			catch (NumberFormatException ex) {
+				// as above
+			}
+		}
+	}
+
+	/**
+	 * Runs a script once per item in one pipeline, by {@code EVALSHA}; the items whose reply is
+	 * {@code NOSCRIPT} are sent again by {@code EVAL} in a second pipeline, which caches the script again.
+	 */
+	private static <T> List<Object> runScript(Jedis jedis, byte[] source, byte[] sha, List<T> items,
+			Function<T, List<byte[]>> args, Function<T, String> key) {
+		List<Response<Object>> replies = new ArrayList<>(items.size());
+		send(jedis, items, (pipeline, item) -> pipeline.evalsha(sha, List.of(utf8(key.apply(item))), args.apply(item)),
+				replies);
+		List<Object> results = new ArrayList<>(items.size());
+		List<Integer> lost = new ArrayList<>();
+		for (int i = 0; i < items.size(); i++) {
+			try {
+				results.add(replies.get(i).get());
+			}
+			catch (JedisNoScriptException ex) {
+				results.add(null);
+				lost.add(i);
+			}
+		}
+		if (!lost.isEmpty()) {
+			List<T> again = lost.stream().map(items::get).toList();
+			List<Response<Object>> retried = new ArrayList<>(again.size());
+			send(jedis, again, (pipeline, item) -> pipeline.eval(source, List.of(utf8(key.apply(item))), args.apply(item)),
+					retried);
+			for (int j = 0; j < lost.size(); j++) {
+				results.set(lost.get(j), retried.get(j).get());
+			}
+		}
+		return results;
+	}
+
+	private static <T> void send(Jedis jedis, List<T> items, BiFunction<Pipeline, T, Response<Object>> command,
+			List<Response<Object>> replies) {
+		try (Pipeline pipeline = jedis.pipelined()) {
+			for (T item : items) {
+				replies.add(command.apply(pipeline, item));
+			}
+			pipeline.sync();
+		}
+	}
+
+	private void checkKey(String key) {
+		Assert.isTrue(key != null && key.startsWith(this.keyPrefix) && key.length() > this.keyPrefix.length(),
+				() -> "key " + key + " is not a state under the prefix " + this.keyPrefix + ": maintenance leaves it alone");
+	}
+
+	private <T> List<List<T>> batches(List<T> items) {
+		List<List<T>> batches = new ArrayList<>();
+		for (int from = 0; from < items.size(); from += this.pipelineSize) {
+			batches.add(items.subList(from, Math.min(items.size(), from + this.pipelineSize)));
+		}
+		return batches;
+	}
+
+	private static byte[] utf8(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static byte[] sha1Hex(byte[] source) {
+		try {
+			return ascii(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(source)));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("this JVM has no SHA-1, which every Java platform must provide", ex);
+		}
+	}
+
+	private static byte[] ascii(String text) {
+		return text.getBytes(StandardCharsets.US_ASCII);
+	}
+
+}

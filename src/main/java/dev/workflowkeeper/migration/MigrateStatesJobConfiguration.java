@@ -118,7 +118,8 @@ class MigrateStatesJobConfiguration {
 	StatesMigrationProcessor migrationProcessor(KeeperProperties properties,
 			@Value("#{stepExecution}") StepExecution stepExecution) {
 		MigrationParameters parameters = MigrationParameters.of(stepExecution.getJobParameters());
-		boolean targetNeedsJson = parameters.to().kind() == StoreUri.Kind.SNAPSHOT;
+		// Snapshots and the memory store (saved as JSON Lines) hold JSON states only.
+		boolean targetNeedsJson = parameters.to().kind() != StoreUri.Kind.REDIS;
 		return new StatesMigrationProcessor(parameters, properties.stateTtl(), targetNeedsJson, Clock.systemUTC());
 	}
 

@@ -46,7 +46,7 @@ public class StatesMigrationProcessor extends ItemStreamSupport implements ItemP
 		StateFields fields = StateFields.read(entry.value());
 		if (fields == null && this.targetNeedsJson) {
 			throw new RejectedRecordException("key " + entry.threadId(), entry.threadId(),
-					"the value is not a JSON object, and a snapshot holds JSON states");
+					"the value is not a JSON object, and the target (a snapshot or memory:) holds JSON states only");
 		}
 		if (needsFields() && fields == null) {
 			throw new RejectedRecordException("key " + entry.threadId(), entry.threadId(),

@@ -12,6 +12,7 @@ import dev.workflowkeeper.maintenance.MaintenanceStores;
 import dev.workflowkeeper.store.ConflictPolicy;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
 import dev.workflowkeeper.store.WorkflowItemWriter;
+import dev.workflowkeeper.store.RejectedRecordException;
 import dev.workflowkeeper.store.WorkflowStore;
 import dev.workflowkeeper.store.snapshot.SnapshotWorkflowStore;
 
@@ -68,6 +69,10 @@ class PurgeStatesJobConfiguration {
 			.stream(purgeScanCounters)
 			.listener(purgeScanCounters)
 			.listener(purgeProgress)
+			// A key whose name is not UTF-8 cannot be judged: it is skipped, never touched.
+			.faultTolerant()
+			.skip(RejectedRecordException.class)
+			.skipLimit(properties.migration().skipLimit())
 			.build();
 	}
 
@@ -92,6 +97,10 @@ class PurgeStatesJobConfiguration {
 			.stream(purgeCounters)
 			.listener(purgeCounters)
 			.listener(purgeProgress)
+			// A key whose name is not UTF-8 cannot be judged: it is skipped, never touched.
+			.faultTolerant()
+			.skip(RejectedRecordException.class)
+			.skipLimit(properties.migration().skipLimit())
 			.build();
 	}
 

@@ -6,6 +6,7 @@ import dev.workflowkeeper.batch.SequentialItemReader;
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
+import dev.workflowkeeper.store.RejectedRecordException;
 import dev.workflowkeeper.store.WorkflowStore;
 
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -43,6 +44,10 @@ class ReportMemoryJobConfiguration {
 			.writer(reportAccumulator)
 			.listener(reportSaver)
 			.listener(reportProgress)
+			// A key whose name is not UTF-8 cannot be judged: it is skipped, never touched.
+			.faultTolerant()
+			.skip(RejectedRecordException.class)
+			.skipLimit(properties.migration().skipLimit())
 			.build();
 	}
 

@@ -23,9 +23,11 @@ public interface MaintainableStore {
 	/**
 	 * Gives each key an expiry no later than {@code maxExpireAtMillis}: a key without a TTL gets
 	 * {@code fillExpireAtMillis}, a key whose expiry is later than {@code maxExpireAtMillis} is capped
-	 * to it; an expiry is never lengthened. On Redis 7 one {@code EXPIRE … LT} per key, on 6.2 a Lua
-	 * script. When {@code expectedValue} is set, the change applies only while the value is still
-	 * exactly that (a state the service rewrote meanwhile keeps what the service set).
+	 * to it; an expiry is never lengthened. On Redis 7 {@code PEXPIREAT … LT} when fill equals max and
+	 * no value is expected, else an atomic Lua script on any version. When {@code expectedValue} is
+	 * set, the change applies only while the value is still exactly that (a state the service rewrote
+	 * meanwhile keeps what the service set).
+	 * @throws IllegalArgumentException when a fill is later than its max, or a key is outside the prefix
 	 * @return one outcome per change, in order
 	 */
 	List<TtlOutcome> enforceTtl(List<TtlChange> changes);
@@ -41,7 +43,8 @@ public interface MaintainableStore {
 	Map<String, Object> serverInfo();
 
 	/**
-	 * One key as a maintenance scan sees it.
+	 * One key as a maintenance scan sees it. Like every record here that holds bytes, its
+	 * {@code equals} compares the arrays by identity.
 	 *
 	 * @param key the full key
 	 * @param threadId the key without its prefix

@@ -1,6 +1,7 @@
 package dev.workflowkeeper.store;
 
 import java.util.List;
+import java.util.Optional;
 
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
@@ -38,8 +39,8 @@ public interface WorkflowStore extends AutoCloseable {
 	long estimateCount();
 
 	/** The maintenance operations, for a store with keys and TTLs (Redis, memory); else empty. */
-	default java.util.Optional<MaintainableStore> maintenance() {
-		return java.util.Optional.empty();
+	default Optional<MaintainableStore> maintenance() {
+		return Optional.empty();
 	}
 
 	@Override

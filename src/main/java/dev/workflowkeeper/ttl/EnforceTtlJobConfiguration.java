@@ -10,6 +10,7 @@ import dev.workflowkeeper.batch.StepCounters;
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
+import dev.workflowkeeper.store.RejectedRecordException;
 import dev.workflowkeeper.store.WorkflowStore;
 
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -51,6 +52,10 @@ class EnforceTtlJobConfiguration {
 			.stream(ttlCounters)
 			.listener(ttlCounters)
 			.listener(ttlProgress)
+			// A key whose name is not UTF-8 cannot be judged: it is skipped, never touched.
+			.faultTolerant()
+			.skip(RejectedRecordException.class)
+			.skipLimit(properties.migration().skipLimit())
 			.build();
 	}
 

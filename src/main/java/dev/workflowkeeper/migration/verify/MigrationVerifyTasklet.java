@@ -68,7 +68,7 @@ public class MigrationVerifyTasklet implements Tasklet {
 		Path dir = TargetInventoryTasklet.workDir(this.properties, jobExecution.getJobInstance().getInstanceId());
 		boolean normalize = parameters.from().kind() == StoreUri.Kind.SNAPSHOT
 				|| parameters.to().kind() == StoreUri.Kind.SNAPSHOT;
-		boolean targetNeedsJson = parameters.to().kind() == StoreUri.Kind.SNAPSHOT;
+		boolean targetNeedsJson = parameters.to().kind() != StoreUri.Kind.REDIS;
 		boolean needsFields = parameters.excludeTerminal() || !parameters.statuses().isEmpty();
 		long earliestWrite = firstStart(jobExecution);
 		long latestWrite = System.currentTimeMillis();

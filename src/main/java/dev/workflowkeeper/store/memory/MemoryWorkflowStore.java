@@ -231,7 +231,13 @@ public class MemoryWorkflowStore implements DisposableBean {
 				for (Map.Entry<String, Stored> entry : this.entries.entrySet()) {
 					Stored stored = entry.getValue();
 					if (!stored.expiredAt(now)) {
-						JsonLinesEncoder.write(out, new WorkflowEntry(entry.getKey(), stored.value(), stored.expireAtMillis()));
+						try {
+							JsonLinesEncoder.write(out, new WorkflowEntry(entry.getKey(), stored.value(), stored.expireAtMillis()));
+						}
+						catch (RejectedRecordException ex) {
+							// Writers refuse such values; one that got in anyway must not cost the whole file.
+							logger.error("Cannot save " + entry.getKey() + " to " + this.file + ": " + ex.reason());
+						}
 					}
 				}
 				out.flush();

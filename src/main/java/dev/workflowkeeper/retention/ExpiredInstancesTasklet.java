@@ -1,0 +1,119 @@
+package dev.workflowkeeper.retention;
+
+import java.time.LocalDateTime;
+import java.util.List;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+/**
+ * Deletes from the job history the instances whose executions all ended before a cut-off, with
+ * their executions, step executions and contexts ({@link JobRepository#deleteJobInstance}). An
+ * instance with an execution still running (or left running by a dead process), or without any
+ * execution, is kept. One call judges one page of one job's instances, newest first, in the step's
+ * transaction; the position is kept in the step's ExecutionContext, so a restart goes on from it.
+ * Counts go to the job's ExecutionContext ({@value #DELETED}, {@value #KEPT}). Not thread-safe.
+ */
+class ExpiredInstancesTasklet implements Tasklet {
+
+	/** Job ExecutionContext key: instances deleted (or that a dry run would delete). */
+	static final String DELETED = "prune.instancesDeleted";
+
+	/** Job ExecutionContext key: instances judged and kept. */
+	static final String KEPT = "prune.instancesKept";
+
+	private static final String JOB_INDEX = "prune.position.job";
+
+	private static final String OFFSET = "prune.position.offset";
+
+	private static final Log logger = LogFactory.getLog(ExpiredInstancesTasklet.class);
+
+	private final JobRepository jobRepository;
+
+	private final LocalDateTime cutoff;
+
+	private final int batchSize;
+
+	private final boolean dryRun;
+
+	ExpiredInstancesTasklet(JobRepository jobRepository, LocalDateTime cutoff, int batchSize, boolean dryRun) {
+		this.jobRepository = jobRepository;
+		this.cutoff = cutoff;
+		this.batchSize = batchSize;
+		this.dryRun = dryRun;
+	}
+
+	@Override
+	public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
+		ExecutionContext position = chunkContext.getStepContext().getStepExecution().getExecutionContext();
+		ExecutionContext counts = chunkContext.getStepContext().getStepExecution().getJobExecution().getExecutionContext();
+		// Job names in a stable order: the position refers to them across a restart.
+		List<String> jobNames = this.jobRepository.getJobNames().stream().sorted().toList();
+		int jobIndex = position.getInt(JOB_INDEX, 0);
+		if (jobIndex >= jobNames.size()) {
+			return RepeatStatus.FINISHED;
+		}
+		String jobName = jobNames.get(jobIndex);
+		// Newest first: deleting an instance moves the later ones up, so the offset counts only
+		// the instances that stay.
+		int offset = position.getInt(OFFSET, 0);
+		List<JobInstance> page = this.jobRepository.getJobInstances(jobName, offset, this.batchSize);
+		long deleted = 0;
+		long kept = 0;
+		for (JobInstance instance : page) {
+			// Judged at delete time, in the transaction that deletes.
+			List<JobExecution> executions = this.jobRepository.getJobExecutions(instance);
+			if (expired(executions)) {
+				deleted++;
+				if (!this.dryRun) {
+					this.jobRepository.deleteJobInstance(instance);
+				}
+				else {
+					offset++;
+				}
+			}
+			else {
+				kept++;
+				offset++;
+			}
+		}
+		counts.putLong(DELETED, counts.getLong(DELETED, 0L) + deleted);
+		counts.putLong(KEPT, counts.getLong(KEPT, 0L) + kept);
+		contribution.incrementWriteCount(deleted);
+		contribution.incrementFilterCount(kept);
+		if (deleted > 0) {
+			logger.info((this.dryRun ? "Would delete " : "Deleted ") + deleted + " instance(s) of " + jobName
+					+ " that ended before " + this.cutoff);
+		}
+		if (page.size() < this.batchSize) {
+			position.putInt(JOB_INDEX, jobIndex + 1);
+			position.putInt(OFFSET, 0);
+		}
+		else {
+			position.putInt(OFFSET, offset);
+		}
+		return RepeatStatus.CONTINUABLE;
+	}
+
+	private boolean expired(List<JobExecution> executions) {
+		if (executions.isEmpty()) {
+			return false;
+		}
+		for (JobExecution execution : executions) {
+			if (execution.isRunning() || execution.getEndTime() == null || !execution.getEndTime().isBefore(this.cutoff)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+}

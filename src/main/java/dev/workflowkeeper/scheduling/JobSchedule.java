@@ -2,6 +2,8 @@ package dev.workflowkeeper.scheduling;
 
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -28,7 +30,7 @@ public record JobSchedule(String file, String job, boolean enabled, String sched
 	public static final String SLOT = "schedule.slot";
 
 	public JobSchedule {
-		options = Map.copyOf(options);
+		options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
 	}
 
 	/** The fire time that follows {@code after}. */

@@ -84,17 +84,18 @@ class SlotLauncher {
 			return Firing.of(Outcome.ALREADY_TAKEN);
 		}
 		Launch launch = this.launches.get(name);
-		if (launch != null) {
-			if (launch.slot().equals(slot)) {
-				logger.info(name + " slot " + slot + " is already being launched: nothing to do");
-				return Firing.of(Outcome.ALREADY_TAKEN);
-			}
-			return recordOverlap(name, parameters, slot, "the run of slot " + launch.slot() + " in this worker");
+		if (launch != null && launch.slot().equals(slot)) {
+			logger.info(name + " slot " + slot + " is already being launched: nothing to do");
+			return Firing.of(Outcome.ALREADY_TAKEN);
 		}
 		JobExecution running = runningExecution(name);
 		if (running != null) {
 			return recordOverlap(name, parameters, slot, "execution " + running.getId() + " (slot "
 					+ running.getJobParameters().getString(JobSchedule.SLOT, "none") + ")");
+		}
+		if (launch != null) {
+			// Launched here, not yet in the history database.
+			return recordOverlap(name, parameters, slot, "the run of slot " + launch.slot() + " launched by this worker");
 		}
 		CompletableFuture<JobExecution> run = new CompletableFuture<>();
 		Launch started = new Launch(slot, run);

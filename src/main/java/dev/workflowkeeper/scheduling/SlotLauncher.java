@@ -98,13 +98,13 @@ class SlotLauncher {
 			return recordOverlap(name, parameters, slot, "the run of slot " + launch.slot() + " launched by this worker");
 		}
 		CompletableFuture<JobExecution> run = new CompletableFuture<>();
-		Launch started = new Launch(slot, run);
-		this.launches.put(name, started);
-		run.whenComplete((execution, ex) -> this.launches.remove(name, started));
+		Launch launched = new Launch(slot, run);
+		this.launches.put(name, launched);
 		try {
-			this.launchExecutor.execute(() -> run(job, parameters, slot, run));
+			this.launchExecutor.execute(() -> run(job, parameters, launched));
 		}
 		catch (RuntimeException ex) {
+			this.launches.remove(name, launched);
 			run.completeExceptionally(ex);
 			throw ex;
 		}
@@ -151,33 +151,53 @@ class SlotLauncher {
 		}
 	}
 
-	private void run(Job job, JobParameters parameters, Instant slot, CompletableFuture<JobExecution> run) {
+	private void run(Job job, JobParameters parameters, Launch launch) {
+		JobExecution execution = null;
+		Throwable failure = null;
+		try {
+			execution = start(job, parameters, launch.slot());
+		}
+		catch (Throwable ex) {
+			failure = ex;
+		}
+		finally {
+			// Out of flight before anyone waiting on the run hears of its end.
+			this.launches.remove(job.getName(), launch);
+		}
+		if (failure != null) {
+			launch.run().completeExceptionally(failure);
+		}
+		else {
+			launch.run().complete(execution);
+		}
+	}
+
+	/** Starts the slot's run; {@code null} when another worker took the slot meanwhile. */
+	private JobExecution start(Job job, JobParameters parameters, Instant slot) throws Exception {
 		String name = job.getName();
 		try {
 			JobExecution execution = this.jobOperator.start(job, parameters);
 			logger.info(name + " slot " + slot + " ran as execution " + execution.getId() + ": "
 					+ execution.getStatus() + " (" + execution.getExitStatus().getExitCode() + ")");
-			run.complete(execution);
+			return execution;
 		}
 		catch (JobInstanceAlreadyCompleteException | JobExecutionAlreadyRunningException | JobRestartException ex) {
 			logger.info(name + " slot " + slot + " was taken by another worker (" + ex.getClass().getSimpleName() + ")");
-			run.complete(null);
+			return null;
 		}
 		catch (DataAccessException | IllegalStateException ex) {
 			// A concurrent start in another worker: a duplicate key or a failed serialization on the
 			// instance, or its instance seen before its first execution. The slot's instance tells.
-			if (this.jobRepository.getJobInstance(name, parameters) != null) {
-				logger.info(name + " slot " + slot + " was taken by another worker (" + ex.getClass().getSimpleName() + ")");
-				run.complete(null);
-			}
-			else {
+			if (this.jobRepository.getJobInstance(name, parameters) == null) {
 				logger.error(name + " slot " + slot + " could not be launched: " + ex.getMessage(), ex);
-				run.completeExceptionally(ex);
+				throw ex;
 			}
+			logger.info(name + " slot " + slot + " was taken by another worker (" + ex.getClass().getSimpleName() + ")");
+			return null;
 		}
 		catch (Exception ex) {
 			logger.error(name + " slot " + slot + " could not be launched: " + ex.getMessage(), ex);
-			run.completeExceptionally(ex);
+			throw ex;
 		}
 	}
 

@@ -31,8 +31,10 @@ class ExpiredInstancesTasklet implements Tasklet {
 	/** Job ExecutionContext key: instances judged and kept. */
 	static final String KEPT = "prune.instancesKept";
 
-	private static final String JOB_INDEX = "prune.position.job";
+	/** Step ExecutionContext key: the last job (by name) whose instances were all judged. */
+	private static final String DONE = "prune.position.jobDone";
 
+	/** Step ExecutionContext key: the instances of the job in progress judged and kept so far. */
 	private static final String OFFSET = "prune.position.offset";
 
 	private static final Log logger = LogFactory.getLog(ExpiredInstancesTasklet.class);
@@ -56,13 +58,18 @@ class ExpiredInstancesTasklet implements Tasklet {
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
 		ExecutionContext position = chunkContext.getStepContext().getStepExecution().getExecutionContext();
 		ExecutionContext counts = chunkContext.getStepContext().getStepExecution().getJobExecution().getExecutionContext();
-		// Job names in a stable order: the position refers to them across a restart.
-		List<String> jobNames = this.jobRepository.getJobNames().stream().sorted().toList();
-		int jobIndex = position.getInt(JOB_INDEX, 0);
-		if (jobIndex >= jobNames.size()) {
+		// Jobs in name order, the position by name: a job whose last instance is deleted drops out
+		// of the list.
+		String done = position.getString(DONE, "");
+		String jobName = this.jobRepository.getJobNames()
+			.stream()
+			.filter((name) -> name.compareTo(done) > 0)
+			.sorted()
+			.findFirst()
+			.orElse(null);
+		if (jobName == null) {
 			return RepeatStatus.FINISHED;
 		}
-		String jobName = jobNames.get(jobIndex);
 		// Newest first: deleting an instance moves the later ones up, so the offset counts only
 		// the instances that stay.
 		int offset = position.getInt(OFFSET, 0);
@@ -95,7 +102,7 @@ class ExpiredInstancesTasklet implements Tasklet {
 					+ " that ended before " + this.cutoff);
 		}
 		if (page.size() < this.batchSize) {
-			position.putInt(JOB_INDEX, jobIndex + 1);
+			position.putString(DONE, jobName);
 			position.putInt(OFFSET, 0);
 		}
 		else {

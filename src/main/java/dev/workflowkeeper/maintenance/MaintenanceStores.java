@@ -39,12 +39,16 @@ public class MaintenanceStores {
 		return uri.masked();
 	}
 
-	/** Opens the store a job parameter names; fails in one line for a store without keys and TTLs. */
+	/**
+	 * Opens the store a job parameter names (the default store when a schedule names none); fails in
+	 * one line for a store without keys and TTLs.
+	 */
 	public WorkflowStore open(String parameter) {
-		WorkflowStore store = this.stores.open(this.addresses.resolve(parameter));
+		String address = (parameter == null || parameter.isBlank()) ? parameter(null) : parameter;
+		WorkflowStore store = this.stores.open(this.addresses.resolve(address));
 		if (store.maintenance().isEmpty()) {
 			store.close();
-			throw new StoreAccessException(parameter + " has no keys and TTLs to maintain: name a redis:// store or memory:");
+			throw new StoreAccessException(address + " has no keys and TTLs to maintain: name a redis:// store or memory:");
 		}
 		return store;
 	}

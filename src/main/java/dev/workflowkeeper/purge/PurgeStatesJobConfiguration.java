@@ -131,25 +131,40 @@ class PurgeStatesJobConfiguration {
 
 	@Bean
 	@StepScope
-	PurgeJudge purgeScanJudge(StepCounters purgeScanCounters, @Value("#{jobParameters['staleAfter']}") Long staleAfter,
+	PurgeJudge purgeScanJudge(StepCounters purgeScanCounters, KeeperProperties properties,
+			@Value("#{jobParameters['staleAfter']}") Long staleAfter,
 			@Value("#{jobParameters['terminalRetention']}") Long terminalRetention) {
-		return new PurgeJudge(Duration.ofSeconds(staleAfter), Duration.ofSeconds(terminalRetention), Clock.systemUTC(),
-				purgeScanCounters);
+		return judge(properties, staleAfter, terminalRetention, purgeScanCounters);
 	}
 
 	@Bean
 	@StepScope
-	PurgeJudge purgeDeleteJudge(StepCounters purgeCounters, @Value("#{jobParameters['staleAfter']}") Long staleAfter,
+	PurgeJudge purgeDeleteJudge(StepCounters purgeCounters, KeeperProperties properties,
+			@Value("#{jobParameters['staleAfter']}") Long staleAfter,
 			@Value("#{jobParameters['terminalRetention']}") Long terminalRetention) {
-		return new PurgeJudge(Duration.ofSeconds(staleAfter), Duration.ofSeconds(terminalRetention), Clock.systemUTC(),
-				purgeCounters);
+		return judge(properties, staleAfter, terminalRetention, purgeCounters);
+	}
+
+	/** The judge of a run: its own thresholds, else (a schedule that names none) the configured ones. */
+	private static PurgeJudge judge(KeeperProperties properties, Long staleAfter, Long terminalRetention,
+			StepCounters counters) {
+		return new PurgeJudge((staleAfter != null) ? Duration.ofSeconds(staleAfter) : properties.staleAfter(),
+				(terminalRetention != null) ? Duration.ofSeconds(terminalRetention)
+						: properties.maintenance().terminalRetention(),
+				Clock.systemUTC(), counters);
+	}
+
+	/** Archiving is on unless a run says {@code archive=false}. */
+	private static boolean archive(String archive) {
+		return !"false".equalsIgnoreCase(archive);
 	}
 
 	@Bean
 	@StepScope
-	PurgeGuardTasklet purgeGuard(@Value("#{jobParameters['maxShare']}") Double maxShare,
+	PurgeGuardTasklet purgeGuard(KeeperProperties properties, @Value("#{jobParameters['maxShare']}") Double maxShare,
 			@Value("#{jobParameters['force']}") String force, @Value("#{jobParameters['dryRun']}") String dryRun) {
-		return new PurgeGuardTasklet(maxShare, Boolean.parseBoolean(force), Boolean.parseBoolean(dryRun));
+		return new PurgeGuardTasklet((maxShare != null) ? maxShare : properties.maintenance().purgeMaxShare(),
+				Boolean.parseBoolean(force), Boolean.parseBoolean(dryRun));
 	}
 
 	@Bean
@@ -158,7 +173,7 @@ class PurgeStatesJobConfiguration {
 			@Value("#{jobParameters['archive']}") String archive) {
 		long instance = stepExecution.getJobExecution().getJobInstance().getInstanceId();
 		java.nio.file.Path file = properties.dataDir().resolve("archive").resolve("purge-" + instance + ".jsonl.gz");
-		return Boolean.parseBoolean(archive) ? new SnapshotWorkflowStore(file, properties).writer("archive", ConflictPolicy.OVERWRITE)
+		return archive(archive) ? new SnapshotWorkflowStore(file, properties).writer("archive", ConflictPolicy.OVERWRITE)
 				: new NoArchive();
 	}
 
@@ -167,7 +182,7 @@ class PurgeStatesJobConfiguration {
 	PurgeItemWriter purgeWriter(WorkflowStore purgeStore, WorkflowItemWriter purgeArchive, StepCounters purgeCounters,
 			@Value("#{jobParameters['archive']}") String archive) {
 		return new PurgeItemWriter(MaintenanceStores.maintenance(purgeStore),
-				Boolean.parseBoolean(archive) ? purgeArchive : null, purgeCounters);
+				archive(archive) ? purgeArchive : null, purgeCounters);
 	}
 
 	@Bean

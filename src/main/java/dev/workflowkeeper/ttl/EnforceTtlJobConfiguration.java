@@ -79,8 +79,9 @@ class EnforceTtlJobConfiguration {
 
 	@Bean
 	@StepScope
-	TtlJudge ttlJudge(StepCounters ttlCounters, @Value("#{jobParameters['maxTtl']}") Long maxTtl) {
-		return new TtlJudge(Duration.ofSeconds(maxTtl), Clock.systemUTC(), ttlCounters);
+	TtlJudge ttlJudge(StepCounters ttlCounters, KeeperProperties properties,
+			@Value("#{jobParameters['maxTtl']}") Long maxTtl) {
+		return new TtlJudge(maxTtl(maxTtl, properties), Clock.systemUTC(), ttlCounters);
 	}
 
 	@Bean
@@ -88,8 +89,13 @@ class EnforceTtlJobConfiguration {
 	TtlItemWriter ttlWriter(WorkflowStore ttlStore, StepCounters ttlCounters, KeeperProperties properties,
 			@Value("#{jobParameters['maxTtl']}") Long maxTtl, @Value("#{jobParameters['fromAge']}") String fromAge,
 			@Value("#{jobParameters['dryRun']}") String dryRun) {
-		return new TtlItemWriter(MaintenanceStores.maintenance(ttlStore), Duration.ofSeconds(maxTtl), properties.stateTtl(),
+		return new TtlItemWriter(MaintenanceStores.maintenance(ttlStore), maxTtl(maxTtl, properties), properties.stateTtl(),
 				Boolean.parseBoolean(fromAge), Boolean.parseBoolean(dryRun), Clock.systemUTC(), ttlCounters);
+	}
+
+	/** The maximum TTL a run was given, else (a schedule that names none) the service's TTL. */
+	private static Duration maxTtl(Long seconds, KeeperProperties properties) {
+		return (seconds != null) ? Duration.ofSeconds(seconds) : properties.stateTtl();
 	}
 
 	@Bean

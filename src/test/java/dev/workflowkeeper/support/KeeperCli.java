@@ -27,7 +27,7 @@ public final class KeeperCli {
 	public KeeperCli(Path dataDir) {
 		this.dataDir = dataDir;
 		this.settings.put("keeper.data-dir", dataDir.toString());
-		this.settings.put("spring.datasource.url", "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("history") + ";AUTO_SERVER=TRUE");
+		this.settings.put("spring.datasource.url", "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("history") + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE");
 	}
 
 	public Path dataDir() {

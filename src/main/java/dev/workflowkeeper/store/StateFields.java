@@ -105,6 +105,15 @@ public record StateFields(String status, long updatedAtMillis) {
 			return UNKNOWN;
 		}
 		String iso = text.trim().replace(' ', 'T');
+		// the likely parser first: a failed parse costs an exception, and most states have no offset
+		if (!hasOffset(iso)) {
+			try {
+				return LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC).toEpochMilli();
+			}
+			catch (DateTimeParseException ex) {
+				// not a local date-time after all: the parsers with an offset decide
+			}
+		}
 		try {
 			return OffsetDateTime.parse(iso).toInstant().toEpochMilli();
 		}
@@ -121,6 +130,16 @@ public record StateFields(String status, long updatedAtMillis) {
 				}
 			}
 		}
+	}
+
+	/** Whether an ISO-8601 date-time ends with {@code Z} or a {@code +hh:mm}/{@code -hh:mm} offset. */
+	private static boolean hasOffset(String iso) {
+		int time = iso.indexOf('T');
+		if (time < 0) {
+			return true;
+		}
+		char last = iso.charAt(iso.length() - 1);
+		return last == 'Z' || last == 'z' || iso.indexOf('+', time) >= 0 || iso.indexOf('-', time) >= 0;
 	}
 
 	/** Epoch seconds as Python's {@code time.time()} writes them; values past year 33658 are taken as millis. */

@@ -30,6 +30,18 @@ class StateFieldsTests {
 		assertThat(StateFields.readLeading(utf8("[1]"))).isNull();
 	}
 
+	@Test
+	void shouldParseTimestampsWithAndWithoutOffsetAsPythonWritesThem() {
+		long utc = Instant.parse("2026-11-25T16:00:00Z").toEpochMilli();
+		assertThat(StateFields.parseTimestamp("2026-11-25T16:00:00")).isEqualTo(utc);
+		assertThat(StateFields.parseTimestamp("2026-11-25 16:00:00.000000")).isEqualTo(utc);
+		assertThat(StateFields.parseTimestamp("2026-11-25T16:00:00Z")).isEqualTo(utc);
+		assertThat(StateFields.parseTimestamp("2026-11-25T17:00:00+01:00")).isEqualTo(utc);
+		assertThat(StateFields.parseTimestamp("2026-11-25T15:00:00-01:00")).isEqualTo(utc);
+		assertThat(StateFields.parseTimestamp("tomorrow")).isEqualTo(StateFields.UNKNOWN);
+		assertThat(StateFields.parseTimestamp("2026-11-25")).isEqualTo(StateFields.UNKNOWN);
+	}
+
 	private static byte[] utf8(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
 	}

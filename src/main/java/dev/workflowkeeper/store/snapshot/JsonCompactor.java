@@ -69,11 +69,8 @@ final class JsonCompactor {
 		byte[] in = this.in;
 		while (true) {
 			int runStart = this.read;
-			int i = runStart;
-			byte b;
-			while ((b = in[i]) != '"' && b != '\\') {
-				i++;
-			}
+			int i = ByteScan.quoteOrBackslash(in, runStart, in.length);
+			byte b = in[i];
 			int run = i - runStart;
 			System.arraycopy(in, runStart, this.out, this.written, run);
 			this.written += run;

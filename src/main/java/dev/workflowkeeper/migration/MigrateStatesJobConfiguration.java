@@ -16,8 +16,6 @@ import dev.workflowkeeper.store.WorkflowItemWriter;
 import dev.workflowkeeper.store.WorkflowStore;
 import dev.workflowkeeper.store.WorkflowStores;
 
-import io.micrometer.observation.ObservationRegistry;
-
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -85,9 +83,6 @@ class MigrateStatesJobConfiguration {
 			.skip(RejectedRecordException.class)
 			.skipLimit(properties.migration().skipLimit())
 			.skipListener(rejectsReport)
-			// Batch observes every item read and processed: at millions of states that costs more
-			// than parsing them, and nobody reads those metrics
-			.observationRegistry(ObservationRegistry.NOOP)
 			.build();
 	}
 

@@ -62,9 +62,13 @@ public record KeeperProperties(@DefaultValue("document_workflow:") String keyPre
 	 * @param maxRecordSize a larger record is rejected
 	 * @param ttlTolerance how far a target's expiry may drift from the expected one before
 	 * verification counts it
+	 * @param prefetch how many states a background thread reads ahead of the writes, so that reading
+	 * and writing overlap; 0 reads on the step's thread
+	 * @param prefetchBytes how many bytes of states may wait read ahead (one larger state still does)
 	 */
 	public record Migration(@DefaultValue("1000") int chunkSize, @DefaultValue("1000") long skipLimit,
-			@DefaultValue("16MB") DataSize maxRecordSize, @DefaultValue("5s") Duration ttlTolerance) {
+			@DefaultValue("16MB") DataSize maxRecordSize, @DefaultValue("5s") Duration ttlTolerance,
+			@DefaultValue("4000") int prefetch, @DefaultValue("32MB") DataSize prefetchBytes) {
 	}
 
 	/**

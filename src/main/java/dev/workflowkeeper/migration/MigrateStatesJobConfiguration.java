@@ -24,6 +24,7 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -65,7 +66,7 @@ class MigrateStatesJobConfiguration {
 
 	@Bean
 	Step migrateStatesStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-			KeeperProperties properties, SequentialItemReader<WorkflowEntry> migrationReader,
+			KeeperProperties properties, ItemStreamReader<WorkflowEntry> migrationReader,
 			StatesMigrationProcessor migrationProcessor, WorkflowItemWriter migrationWriter, RejectsReport rejectsReport,
 			ProgressReporter migrationProgress, MigrationCountsListener countsListener) {
 		return new StepBuilder("migrateStatesStep", jobRepository)
@@ -109,8 +110,19 @@ class MigrateStatesJobConfiguration {
 
 	@Bean
 	@StepScope
-	SequentialItemReader<WorkflowEntry> migrationReader(WorkflowStore migrationSource) {
-		return new SequentialItemReader<>("source", migrationSource.readers("source"));
+	ItemStreamReader<WorkflowEntry> migrationReader(WorkflowStore migrationSource, KeeperProperties properties) {
+		SequentialItemReader<WorkflowEntry> reader = new SequentialItemReader<>("source", migrationSource.readers("source"));
+		KeeperProperties.Migration migration = properties.migration();
+		if (migration.prefetch() <= 0) {
+			return reader;
+		}
+		return new PrefetchingItemReader<>(reader, migration.prefetch(), migration.prefetchBytes().toBytes(),
+				MigrateStatesJobConfiguration::weigh, "migrate-read-ahead");
+	}
+
+	/** About the heap an entry takes: its value and its thread id. */
+	private static long weigh(WorkflowEntry entry) {
+		return entry.value().length + 2L * entry.threadId().length() + 64;
 	}
 
 	@Bean

@@ -43,7 +43,8 @@ public class StatesMigrationProcessor extends ItemStreamSupport implements ItemP
 
 	@Override
 	public WorkflowEntry process(WorkflowEntry entry) {
-		StateFields fields = StateFields.read(entry.value());
+		// only a snapshot target needs the whole value to be JSON; other targets take it as it is
+		StateFields fields = this.targetNeedsJson ? StateFields.read(entry.value()) : StateFields.readLeading(entry.value());
 		if (fields == null && this.targetNeedsJson) {
 			throw new RejectedRecordException("key " + entry.threadId(), entry.threadId(),
 					"the value is not a JSON object, and the target (a snapshot or memory:) holds JSON states only");

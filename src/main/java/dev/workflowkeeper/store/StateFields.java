@@ -42,20 +42,39 @@ public record StateFields(String status, long updatedAtMillis) {
 	 * @return the fields, or {@code null} when the value is not a JSON object
 	 */
 	public static StateFields read(byte[] json) {
+		return read(json, false);
+	}
+
+	/**
+	 * Reads {@code status} and {@code updated_at} from the start of a JSON object, and stops as soon as
+	 * it has both: the rest of the value is not checked. For callers that only judge by the two
+	 * fields and pass the value on as it is; {@link #read} when the whole value must be valid JSON.
+	 * @return the fields, or {@code null} when the value does not start as a JSON object or is
+	 * malformed before both fields
+	 */
+	public static StateFields readLeading(byte[] json) {
+		return read(json, true);
+	}
+
+	private static StateFields read(byte[] json, boolean leading) {
 		try (JsonParser parser = JSON.createParser(json)) {
 			if (parser.nextToken() != JsonToken.START_OBJECT) {
 				return null;
 			}
 			String status = null;
 			long updatedAt = UNKNOWN;
+			boolean statusSeen = false;
+			boolean updatedAtSeen = false;
 			JsonToken token;
 			while ((token = parser.nextToken()) == JsonToken.PROPERTY_NAME) {
 				String name = parser.currentName();
 				JsonToken value = parser.nextToken();
 				if ("status".equals(name) && value == JsonToken.VALUE_STRING) {
 					status = parser.getString();
+					statusSeen = true;
 				}
 				else if ("updated_at".equals(name)) {
+					updatedAtSeen = true;
 					updatedAt = switch (value) {
 						case VALUE_STRING -> parseTimestamp(parser.getString());
 						case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> epochToMillis(parser.getDoubleValue());
@@ -64,6 +83,9 @@ public record StateFields(String status, long updatedAtMillis) {
 				}
 				else {
 					parser.skipChildren();
+				}
+				if (leading && statusSeen && updatedAtSeen) {
+					return new StateFields(status, updatedAt);
 				}
 			}
 			return (token == JsonToken.END_OBJECT) ? new StateFields(status, updatedAt) : null;
@@ -83,6 +105,15 @@ public record StateFields(String status, long updatedAtMillis) {
 			return UNKNOWN;
 		}
 		String iso = text.trim().replace(' ', 'T');
+		// the likely parser first: a failed parse costs an exception, and most states have no offset
+		if (!hasOffset(iso)) {
+			try {
+				return LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC).toEpochMilli();
+			}
+			catch (DateTimeParseException ex) {
+				// not a local date-time after all: the parsers with an offset decide
+			}
+		}
 		try {
 			return OffsetDateTime.parse(iso).toInstant().toEpochMilli();
 		}
@@ -99,6 +130,16 @@ public record StateFields(String status, long updatedAtMillis) {
 				}
 			}
 		}
+	}
+
+	/** Whether an ISO-8601 date-time ends with {@code Z} or a {@code +hh:mm}/{@code -hh:mm} offset. */
+	private static boolean hasOffset(String iso) {
+		int time = iso.indexOf('T');
+		if (time < 0) {
+			return true;
+		}
+		char last = iso.charAt(iso.length() - 1);
+		return last == 'Z' || last == 'z' || iso.indexOf('+', time) >= 0 || iso.indexOf('-', time) >= 0;
 	}
 
 	/** Epoch seconds as Python's {@code time.time()} writes them; values past year 33658 are taken as millis. */

@@ -94,6 +94,9 @@ final class JsonMapSplitter implements RecordSplitter {
 		boolean inString = false;
 		boolean escape = false;
 		while (true) {
+			if (inString && !escape) {
+				this.input.copyStringRun(this.buffer);
+			}
 			int c = this.input.read();
 			if (c == -1) {
 				this.state = State.ENDED;

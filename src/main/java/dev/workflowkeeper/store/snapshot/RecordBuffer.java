@@ -37,6 +37,21 @@ final class RecordBuffer {
 		this.size++;
 	}
 
+	/** Appends {@code length} bytes; the part past the limit is only counted. */
+	void append(byte[] source, int from, int length) {
+		long room = Math.max(0, this.limit - this.size);
+		int kept = (int) Math.min(room, length);
+		if (kept > 0) {
+			if (this.kept + kept > this.bytes.length) {
+				long grown = Math.max(this.kept + (long) kept, this.bytes.length * 2L);
+				this.bytes = Arrays.copyOf(this.bytes, (int) Math.min(Math.min(this.limit, Integer.MAX_VALUE - 8), grown));
+			}
+			System.arraycopy(source, from, this.bytes, this.kept, kept);
+			this.kept += kept;
+		}
+		this.size += length;
+	}
+
 	long size() {
 		return this.size;
 	}

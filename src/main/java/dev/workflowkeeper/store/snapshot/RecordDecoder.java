@@ -1,10 +1,5 @@
 package dev.workflowkeeper.store.snapshot;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 import dev.workflowkeeper.store.RejectedRecordException;
@@ -31,9 +26,7 @@ final class RecordDecoder {
 
 	private final ThreadIdSet seen = new ThreadIdSet();
 
-	private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-		.onMalformedInput(CodingErrorAction.REPORT)
-		.onUnmappableCharacter(CodingErrorAction.REPORT);
+	private final JsonCompactor compactor = new JsonCompactor();
 
 	RecordDecoder(SnapshotFormat format) {
 		this.format = format;
@@ -53,73 +46,119 @@ final class RecordDecoder {
 			if (this.format == SnapshotFormat.JSON_MAP) {
 				claim(readKey(record));
 			}
-			else if (record.failure() == null) {
-				CharBuffer chars = decodeUtf8(record, 0, null);
-				try (JsonParser parser = SnapshotJson.FACTORY.createParser(chars.array(), 0, chars.limit())) {
-					if (parser.nextToken() == JsonToken.START_OBJECT) {
-						while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
-							JsonToken value = parser.nextToken();
-							if ("thread_id".equals(parser.currentName())) {
-								if (value == JsonToken.VALUE_STRING) {
-									claim(parser.getString());
-								}
-								return;
-							}
-							parser.skipChildren();
-						}
+			else if (record.failure() == null && Utf8.firstInvalid(record.bytes(), 0, record.bytes().length) < 0) {
+				String threadId;
+				try (JsonParser parser = SnapshotJson.FACTORY.createParser(record.bytes())) {
+					threadId = leadingThreadId(parser);
+				}
+				catch (JacksonException ex) {
+					try (JsonParser parser = charParser(record.bytes(), 0, record.bytes().length)) {
+						threadId = leadingThreadId(parser);
 					}
+				}
+				if (threadId != null) {
+					claim(threadId);
 				}
 			}
 		}
-		catch (RejectedRecordException | JacksonException ex) {
+		catch (JacksonException ex) {
 			// the first read rejected this record too; all that matters here is the claimed id
 		}
 	}
 
+	/** The first {@code thread_id} of a line when it is a string and comes before any malformed JSON. */
+	private static String leadingThreadId(JsonParser parser) {
+		if (parser.nextToken() == JsonToken.START_OBJECT) {
+			while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+				JsonToken value = parser.nextToken();
+				if ("thread_id".equals(parser.currentName())) {
+					return (value == JsonToken.VALUE_STRING) ? parser.getString() : null;
+				}
+				parser.skipChildren();
+			}
+		}
+		return null;
+	}
+
 	private WorkflowEntry decodeMember(RawRecord record) {
+		byte[] bytes = record.bytes();
 		String key = readKey(record);
 		String keyProblem = claim(key);
 		if (record.failure() != null) {
 			throw reject(record, key, record.failure());
 		}
 		if (key == null) {
-			decodeUtf8(record, 0, null);
+			checkUtf8(record, null);
 			throw reject(record, null, "malformed JSON: the member does not start with a quoted thread id");
 		}
 		if (keyProblem != null) {
 			throw reject(record, key, keyProblem);
 		}
-		CharBuffer chars = decodeUtf8(record, 1, key);
-		// the member alone is no JSON document: braces around it make it one, a map of one state
-		chars.put(0, '{');
-		chars.put(chars.limit() - 1, '}');
-		try (JsonParser parser = SnapshotJson.FACTORY.createParser(chars.array(), 0, chars.limit())) {
-			expect(parser.nextToken() == JsonToken.START_OBJECT && parser.nextToken() == JsonToken.PROPERTY_NAME,
-					record, key);
-			if (parser.nextToken() != JsonToken.START_OBJECT) {
-				throw reject(record, key, "state is not a JSON object");
-			}
-			byte[] value = compact(parser, record);
-			expect(parser.nextToken() == JsonToken.END_OBJECT && parser.nextToken() == null, record, key);
-			return new WorkflowEntry(key, value, WorkflowEntry.NO_EXPIRY);
+		checkUtf8(record, key);
+		int colon = skipWhitespace(bytes, record.keyEnd());
+		if (colon == bytes.length || bytes[colon] != ':') {
+			throw reject(record, key, "malformed JSON: a ':' must follow the thread id");
+		}
+		// the state alone is a JSON document: parsed in place, the member needs no copy with braces
+		int from = colon + 1;
+		try (JsonParser parser = SnapshotJson.FACTORY.createParser(bytes, from, bytes.length - from)) {
+			checkState(parser, record, key);
 		}
 		catch (JacksonException ex) {
-			throw reject(record, key, "malformed JSON: " + ex.getOriginalMessage());
+			// the byte parser refuses unpaired surrogate escapes in names (Python writes them), the char
+			// parser accepts them: the char parser has the last word, with its own messages
+			try (JsonParser parser = charParser(bytes, from, bytes.length)) {
+				checkState(parser, record, key);
+			}
+			catch (JacksonException ex2) {
+				throw reject(record, key, "malformed JSON: " + ex2.getOriginalMessage());
+			}
 		}
+		int start = skipWhitespace(bytes, from);
+		return new WorkflowEntry(key, this.compactor.compactObject(bytes, start, bytes.length), WorkflowEntry.NO_EXPIRY);
+	}
+
+	/** Checks that the parser holds one JSON object and nothing after it. */
+	private static void checkState(JsonParser parser, RawRecord record, String key) {
+		if (parser.nextToken() != JsonToken.START_OBJECT) {
+			throw reject(record, key, "state is not a JSON object");
+		}
+		parser.skipChildren();
+		expect(parser.nextToken() == null, record, key);
 	}
 
 	private WorkflowEntry decodeLine(RawRecord record) {
 		if (record.failure() != null) {
 			throw reject(record, null, record.failure());
 		}
-		CharBuffer chars = decodeUtf8(record, 0, null);
+		checkUtf8(record, null);
+		byte[] bytes = record.bytes();
+		try (JsonParser parser = SnapshotJson.FACTORY.createParser(bytes)) {
+			return readLine(record, parser, true);
+		}
+		catch (JacksonException ex) {
+			// as for map members, the char parser has the last word on what is malformed
+			try (JsonParser parser = charParser(bytes, 0, bytes.length)) {
+				return readLine(record, parser, false);
+			}
+		}
+	}
+
+	/**
+	 * Reads one line's fields. {@code inPlace}: the parser reads the record's bytes, the state is
+	 * compacted from them, thread ids are claimed only once the line has parsed and Jackson's
+	 * exceptions pass unchanged, for a second read by the char parser; otherwise ids are claimed as
+	 * soon as they are read, and malformed JSON rejects the record.
+	 */
+	private WorkflowEntry readLine(RawRecord record, JsonParser parser, boolean inPlace) {
 		String threadId = null;
 		String threadIdProblem = "the record has no thread_id";
 		byte[] state = null;
+		int stateStart = -1;
 		String stateProblem = "the record has no state";
 		long expireAt = WorkflowEntry.NO_EXPIRY;
 		String expiryProblem = null;
-		try (JsonParser parser = SnapshotJson.FACTORY.createParser(chars.array(), 0, chars.limit())) {
+		try {
 			if (parser.nextToken() != JsonToken.START_OBJECT) {
 				throw reject(record, null, "malformed JSON: a line must hold one JSON object");
 			}
@@ -131,7 +170,7 @@ final class RecordDecoder {
 					case "thread_id" -> {
 						if (value == JsonToken.VALUE_STRING && threadId == null) {
 							threadId = parser.getString();
-							threadIdProblem = claim(threadId);
+							threadIdProblem = inPlace ? null : claim(threadId);
 						}
 						else if (threadId == null) {
 							threadIdProblem = "thread_id is not a string";
@@ -139,7 +178,14 @@ final class RecordDecoder {
 					}
 					case "state" -> {
 						if (value == JsonToken.START_OBJECT) {
-							state = compact(parser, record);
+							if (inPlace) {
+								// compacted once the whole line is known to be well-formed
+								stateStart = (int) parser.currentTokenLocation().getByteOffset();
+								parser.skipChildren();
+							}
+							else {
+								state = SnapshotJson.compactObject(parser, SnapshotJson.FACTORY, record.bytes().length);
+							}
 							stateProblem = null;
 						}
 						else {
@@ -163,9 +209,16 @@ final class RecordDecoder {
 					default -> parser.skipChildren();
 				}
 			}
-			expect(token == JsonToken.END_OBJECT && parser.nextToken() == null, record, threadId);
+			boolean complete = token == JsonToken.END_OBJECT && parser.nextToken() == null;
+			if (inPlace && threadId != null) {
+				threadIdProblem = claim(threadId);
+			}
+			expect(complete, record, threadId);
 		}
 		catch (JacksonException ex) {
+			if (inPlace) {
+				throw ex;
+			}
 			throw reject(record, threadId, (record.unterminated() ? RecordSplitter.TRUNCATED + " (" : "malformed JSON: ")
 					+ ex.getOriginalMessage() + (record.unterminated() ? ")" : ""));
 		}
@@ -173,7 +226,8 @@ final class RecordDecoder {
 		if (problem != null) {
 			throw reject(record, threadId, problem);
 		}
-		return new WorkflowEntry(threadId, state, expireAt);
+		byte[] value = inPlace ? this.compactor.compactObject(record.bytes(), stateStart, record.bytes().length) : state;
+		return new WorkflowEntry(threadId, value, expireAt);
 	}
 
 	/**
@@ -201,17 +255,11 @@ final class RecordDecoder {
 
 	/** The member's leading quoted key as a string, or {@code null} when it cannot be read. */
 	private String readKey(RawRecord record) {
-		if (record.keyEnd() < 2) {
+		int keyEnd = record.keyEnd();
+		if (keyEnd < 2 || Utf8.firstInvalid(record.bytes(), 0, keyEnd) >= 0) {
 			return null;
 		}
-		CharBuffer chars = CharBuffer.allocate(record.keyEnd());
-		this.utf8.reset();
-		CoderResult result = this.utf8.decode(ByteBuffer.wrap(record.bytes(), 0, record.keyEnd()), chars, true);
-		if (result.isError()) {
-			return null;
-		}
-		this.utf8.flush(chars);
-		try (JsonParser parser = SnapshotJson.FACTORY.createParser(chars.array(), 0, chars.position())) {
+		try (JsonParser parser = SnapshotJson.FACTORY.createParser(record.bytes(), 0, keyEnd)) {
 			if (parser.nextToken() == JsonToken.VALUE_STRING) {
 				String key = parser.getString();
 				return (parser.nextToken() == null) ? key : null;
@@ -223,28 +271,26 @@ final class RecordDecoder {
 		}
 	}
 
-	/**
-	 * Decodes the record's bytes strictly, into a buffer with {@code margin} free chars at each end;
-	 * the buffer's limit is the end of the text plus the margin.
-	 */
-	private CharBuffer decodeUtf8(RawRecord record, int margin, String threadId) {
-		byte[] bytes = record.bytes();
-		CharBuffer chars = CharBuffer.allocate(bytes.length + 2 * margin);
-		chars.position(margin);
-		ByteBuffer in = ByteBuffer.wrap(bytes);
-		this.utf8.reset();
-		CoderResult result = this.utf8.decode(in, chars, true);
-		if (result.isError()) {
-			throw reject(record, threadId, "invalid UTF-8 at offset " + (record.startOffset() + in.position()));
+	/** Rejects a record that is not strictly valid UTF-8, with the offset of the first bad byte. */
+	private static void checkUtf8(RawRecord record, String threadId) {
+		int invalid = Utf8.firstInvalid(record.bytes(), 0, record.bytes().length);
+		if (invalid >= 0) {
+			throw reject(record, threadId, "invalid UTF-8 at offset " + (record.startOffset() + invalid));
 		}
-		this.utf8.flush(chars);
-		chars.limit(chars.position() + margin);
-		return chars;
 	}
 
-	private static byte[] compact(JsonParser parser, RawRecord record) {
-		// Jackson escapes an unpaired surrogate ("\ud800", which Python writes) instead of failing
-		return SnapshotJson.compactObject(parser, SnapshotJson.FACTORY, record.bytes().length);
+	/** Jackson's char parser over bytes known to be valid UTF-8. */
+	private static JsonParser charParser(byte[] bytes, int from, int to) {
+		char[] chars = new String(bytes, from, to - from, StandardCharsets.UTF_8).toCharArray();
+		return SnapshotJson.FACTORY.createParser(chars, 0, chars.length);
+	}
+
+	private static int skipWhitespace(byte[] bytes, int from) {
+		int i = from;
+		while (i < bytes.length && (bytes[i] == ' ' || bytes[i] == '\n' || bytes[i] == '\r' || bytes[i] == '\t')) {
+			i++;
+		}
+		return i;
 	}
 
 	private static void expect(boolean condition, RawRecord record, String threadId) {

@@ -107,6 +107,23 @@ final class SnapshotInput implements Closeable {
 		return this.buffer[this.position] & 0xff;
 	}
 
+	/**
+	 * Moves past the bytes before the next quote, backslash or newline (or the end of input), appending
+	 * them to {@code record}: the content of a JSON string, in bulk.
+	 */
+	void copyStringRun(RecordBuffer record) {
+		while (this.position < this.limit || fill()) {
+			int start = this.position;
+			int end = ByteScan.quoteBackslashOrNewline(this.buffer, start, this.limit);
+			record.append(this.buffer, start, end - start);
+			this.offset += end - start;
+			this.position = end;
+			if (end < this.limit) {
+				return;
+			}
+		}
+	}
+
 	/** Offset in the uncompressed stream of the next byte. */
 	long offset() {
 		return this.offset;

@@ -3,6 +3,7 @@ package dev.workflowkeeper.store.snapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import dev.workflowkeeper.store.RejectedRecordException;
@@ -246,6 +247,25 @@ class SnapshotItemReaderTests {
 	}
 
 	@Test
+	void shouldAcceptUnpairedSurrogateEscapesAsPythonWritesThemInNamesAndValues() throws Exception {
+		// given Python's json.dumps of {"k\ud800": "v\udc00"}, which Jackson's byte parser refuses in a name
+		String state = "{\"k\\ud800\": \"v\\udc00\", \"n\": 1}";
+		Path map = write("surrogates.json", utf8("{\"t-1\": " + state + "}"));
+		Path lines = write("surrogates.jsonl", utf8("{\"thread_id\": \"t-1\", \"state\": " + state + "}\n"));
+
+		// when
+		ReadResult fromMap = readAll(opened(reader(map)));
+		ReadResult fromLines = readAll(opened(reader(lines)));
+
+		// then both keep the escapes, as Jackson's generator writes them
+		for (ReadResult result : List.of(fromMap, fromLines)) {
+			assertThat(result.rejected()).isEmpty();
+			assertThat(result.accepted()).singleElement()
+				.satisfies((entry) -> assertThat(entry.valueAsString()).isEqualTo("{\"k\\uD800\":\"v\\uDC00\",\"n\":1}"));
+		}
+	}
+
+	@Test
 	void shouldRejectTheTailOfATruncatedPlainFileOnceAndEnd() throws Exception {
 		// given
 		String full = "{\n  \"a\": {\"n\": 1},\n  \"b\": {\"n\": 2},\n  \"c\": {\"n\": 3, \"text\": \"cut here\"},\n  \"d\": {}\n}\n";
@@ -364,6 +384,11 @@ class SnapshotItemReaderTests {
 		else {
 			assertThat(rejected.reason()).isEqualTo(reason);
 		}
+	}
+
+	private static SnapshotItemReader opened(SnapshotItemReader reader) {
+		reader.open(new ExecutionContext());
+		return reader;
 	}
 
 	private SnapshotItemReader reader(Path file) {

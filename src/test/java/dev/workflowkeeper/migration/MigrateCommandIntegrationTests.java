@@ -247,6 +247,31 @@ class MigrateCommandIntegrationTests {
 	}
 
 	@Test
+	void shouldGiveFreshTtlsAndFilterByStatus() {
+		// given: 40 states with a 1-hour TTL, a quarter each processing/completed/failed/pending
+		try (Jedis source = jedis(redis7, 0)) {
+			SampleStates.load(source, SampleStates.states(40), 3_600);
+		}
+
+		// when: a fixed TTL for the processing and pending ones, a reset TTL for all
+		KeeperCli.Result fixed = this.cli.run("migrate", "--from", redis7.uri(0), "--to", redis7.uri(1), "--ttl", "600",
+				"--status", "processing,pending");
+		KeeperCli.Result reset = this.cli.run("migrate", "--from", redis7.uri(0), "--to", redis7.uri(2), "--ttl", "reset");
+
+		// then
+		assertThat(fixed.exitCode()).as(fixed.toString()).isZero();
+		assertThat(reset.exitCode()).as(reset.toString()).isZero();
+		try (Jedis fixedTarget = jedis(redis7, 1); Jedis resetTarget = jedis(redis7, 2)) {
+			assertThat(keys(fixedTarget)).hasSize(20).allMatch((key) -> {
+				String value = fixedTarget.get(key);
+				return value.contains("\"processing\"") || value.contains("\"pending\"");
+			});
+			assertThat(keys(fixedTarget)).allMatch((key) -> fixedTarget.ttl(key) > 590 && fixedTarget.ttl(key) <= 600);
+			assertThat(keys(resetTarget)).hasSize(40).allMatch((key) -> resetTarget.ttl(key) > 86_390);
+		}
+	}
+
+	@Test
 	void shouldWriteNothingOnADryRun() throws Exception {
 		// given
 		Path snapshot = SampleStates.writeMap(this.tmp.resolve("states.json"), SampleStates.states(30));

@@ -44,6 +44,10 @@ class PurgeCommand implements Callable<Integer> {
 	@Option(names = "--force", description = "Delete even when more than the allowed share of the states would go.")
 	boolean force;
 
+	@Option(names = "--include-unparseable",
+			description = "Delete string values that are not JSON objects too (archived base64-encoded). Keys of other types are never deleted.")
+	boolean includeUnparseable;
+
 	PurgeCommand(Boot boot) {
 		this.boot = boot;
 	}
@@ -56,16 +60,17 @@ class PurgeCommand implements Callable<Integer> {
 		try (ConfigurableApplicationContext context = this.boot.oneOff()) {
 			MaintenanceCommands.preflight(context, this.store);
 			JobExecution execution = context.getBean(PurgeJob.class)
-				.run(this.store, stale, terminal, this.dryRun, !this.noArchive, this.force);
+				.run(this.store, stale, terminal, this.dryRun, !this.noArchive, this.force, this.includeUnparseable);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
 				return MaintenanceCommands.failed(this.boot, execution);
 			}
 			ExecutionContext c = execution.getExecutionContext();
 			this.boot.out().printf("purge %s: %s (execution %d)%s%n", execution.getJobParameters().getString("store"),
 					execution.getStatus(), execution.getId(), this.dryRun ? " — dry run, nothing deleted" : "");
-			this.boot.out().printf("  scanned %,d  stale %,d  old finished %,d  unparseable %,d  other types %,d%n",
+			this.boot.out().printf("  scanned %,d  stale %,d  old finished %,d  unparseable %,d  without updated_at %,d  other types %,d%n",
 					c.getLong("purgeScan.scanned", 0), c.getLong("purgeScan.stale", 0), c.getLong("purgeScan.terminal", 0),
-					c.getLong("purgeScan.unparseable", 0), c.getLong("purgeScan.otherTypes", 0));
+					c.getLong("purgeScan.unparseable", 0), c.getLong("purgeScan.noUpdatedAt", 0),
+					c.getLong("purgeScan.otherTypes", 0));
 			if (!this.dryRun) {
 				this.boot.out().printf("  deleted %,d  changed meanwhile (kept) %,d  archived %,d%n", c.getLong("purge.deleted", 0),
 						c.getLong("purge.changedMeanwhile", 0), c.getLong("purge.archived", 0));

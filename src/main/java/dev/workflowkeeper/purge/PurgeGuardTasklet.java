@@ -25,17 +25,21 @@ class PurgeGuardTasklet implements Tasklet {
 
 	private final boolean dryRun;
 
-	PurgeGuardTasklet(double maxShare, boolean force, boolean dryRun) {
+	private final boolean includeUnparseable;
+
+	PurgeGuardTasklet(double maxShare, boolean force, boolean dryRun, boolean includeUnparseable) {
 		this.maxShare = maxShare;
 		this.force = force;
 		this.dryRun = dryRun;
+		this.includeUnparseable = includeUnparseable;
 	}
 
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
 		ExecutionContext job = chunkContext.getStepContext().getStepExecution().getJobExecution().getExecutionContext();
 		long scanned = job.getLong("purgeScan.scanned", 0);
-		long candidates = job.getLong("purgeScan.stale", 0) + job.getLong("purgeScan.terminal", 0);
+		long candidates = job.getLong("purgeScan.stale", 0) + job.getLong("purgeScan.terminal", 0)
+				+ (this.includeUnparseable ? job.getLong("purgeScan.unparseable", 0) : 0);
 		if (this.dryRun || candidates == 0) {
 			contribution.setExitStatus(new ExitStatus(SKIP, this.dryRun ? "dry run: nothing deleted" : "nothing to purge"));
 			return RepeatStatus.FINISHED;

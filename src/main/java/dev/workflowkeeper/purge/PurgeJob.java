@@ -40,9 +40,10 @@ public class PurgeJob {
 	 * @param dryRun judge and count, delete nothing
 	 * @param archive archive the states before deleting them
 	 * @param force delete even past the share guard
+	 * @param includeUnparseable delete string values that are not JSON objects too
 	 */
 	public JobExecution run(String store, Duration staleAfter, Duration terminalRetention, boolean dryRun, boolean archive,
-			boolean force) throws Exception {
+			boolean force, boolean includeUnparseable) throws Exception {
 		Duration stale = (staleAfter != null) ? staleAfter : this.properties.staleAfter();
 		Duration terminal = (terminalRetention != null) ? terminalRetention : this.properties.maintenance().terminalRetention();
 		return this.jobRunner.run(this.purgeStatesJob,
@@ -53,6 +54,7 @@ public class PurgeJob {
 					.addString("dryRun", Boolean.toString(dryRun))
 					.addString("archive", Boolean.toString(archive))
 					.addString("force", Boolean.toString(force))
+					.addString("includeUnparseable", Boolean.toString(includeUnparseable))
 					.toJobParameters());
 	}
 

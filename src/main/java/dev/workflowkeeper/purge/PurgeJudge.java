@@ -11,9 +11,9 @@ import org.springframework.batch.infrastructure.item.ItemProcessor;
 
 /**
  * Judges which states may go: those not updated for longer than {@code staleAfter}, and finished ones
- * (completed, failed, cancelled) not updated for longer than {@code terminalRetention}. Values that
- * are not JSON objects, states without a readable {@code updated_at}, and keys of other types are
- * counted and never judged for deletion.
+ * (completed, failed, cancelled) not updated for longer than {@code terminalRetention}; and, only when
+ * asked ({@code includeUnparseable}), string values that are not JSON objects. States without a
+ * readable {@code updated_at} and keys of other types are counted and never judged for deletion.
  */
 class PurgeJudge implements ItemProcessor<KeyInfo, KeyInfo> {
 
@@ -23,11 +23,15 @@ class PurgeJudge implements ItemProcessor<KeyInfo, KeyInfo> {
 
 	private final Clock clock;
 
+	private final boolean includeUnparseable;
+
 	private final StepCounters counters;
 
-	PurgeJudge(Duration staleAfter, Duration terminalRetention, Clock clock, StepCounters counters) {
+	PurgeJudge(Duration staleAfter, Duration terminalRetention, boolean includeUnparseable, Clock clock,
+			StepCounters counters) {
 		this.staleAfter = staleAfter;
 		this.terminalRetention = terminalRetention;
+		this.includeUnparseable = includeUnparseable;
 		this.clock = clock;
 		this.counters = counters;
 	}
@@ -40,8 +44,12 @@ class PurgeJudge implements ItemProcessor<KeyInfo, KeyInfo> {
 			return null;
 		}
 		StateFields fields = StateFields.read(key.value());
-		if (fields == null || !fields.hasUpdatedAt()) {
+		if (fields == null) {
 			this.counters.increment("unparseable");
+			return this.includeUnparseable ? key : null;
+		}
+		if (!fields.hasUpdatedAt()) {
+			this.counters.increment("noUpdatedAt");
 			return null;
 		}
 		long age = this.clock.millis() - fields.updatedAtMillis();

@@ -5,6 +5,7 @@ import java.time.Duration;
 
 import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.ProgressReporter;
+import dev.workflowkeeper.batch.RestartableLineFile;
 import dev.workflowkeeper.batch.SequentialItemReader;
 import dev.workflowkeeper.batch.StepCounters;
 import dev.workflowkeeper.config.KeeperProperties;
@@ -85,7 +86,8 @@ class PurgeStatesJobConfiguration {
 	@Bean
 	Step purgeDeleteStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			KeeperProperties properties, SequentialItemReader<KeyInfo> purgeReader, PurgeJudge purgeDeleteJudge,
-			PurgeItemWriter purgeWriter, WorkflowItemWriter purgeArchive, StepCounters purgeCounters,
+			PurgeItemWriter purgeWriter, WorkflowItemWriter purgeArchive, RestartableLineFile purgeRawArchive,
+			StepCounters purgeCounters,
 			ProgressReporter purgeProgress) {
 		return new StepBuilder("purgeDeleteStep", jobRepository).<KeyInfo, KeyInfo>chunk(properties.maintenance().chunkSize())
 			.transactionManager(transactionManager)
@@ -94,6 +96,7 @@ class PurgeStatesJobConfiguration {
 			.writer(purgeWriter)
 			.stream(purgeArchive)
 			.listener(purgeArchive)
+			.stream(purgeRawArchive)
 			.stream(purgeCounters)
 			.listener(purgeCounters)
 			.listener(purgeProgress)
@@ -119,39 +122,41 @@ class PurgeStatesJobConfiguration {
 	@Bean
 	@StepScope
 	StepCounters purgeScanCounters() {
-		return new StepCounters("purgeScan", "scanned", "stale", "terminal", "unparseable", "otherTypes");
+		return new StepCounters("purgeScan", "scanned", "stale", "terminal", "unparseable", "noUpdatedAt", "otherTypes");
 	}
 
 	@Bean
 	@StepScope
 	StepCounters purgeCounters() {
-		return new StepCounters("purge", "scanned", "stale", "terminal", "unparseable", "otherTypes", "archived", "deleted",
-				"changedMeanwhile");
+		return new StepCounters("purge", "scanned", "stale", "terminal", "unparseable", "noUpdatedAt", "otherTypes",
+				"archived", "deleted", "changedMeanwhile");
 	}
 
 	@Bean
 	@StepScope
 	PurgeJudge purgeScanJudge(StepCounters purgeScanCounters, KeeperProperties properties,
 			@Value("#{jobParameters['staleAfter']}") Long staleAfter,
-			@Value("#{jobParameters['terminalRetention']}") Long terminalRetention) {
-		return judge(properties, staleAfter, terminalRetention, purgeScanCounters);
+			@Value("#{jobParameters['terminalRetention']}") Long terminalRetention,
+			@Value("#{jobParameters['includeUnparseable']}") String includeUnparseable) {
+		return judge(properties, staleAfter, terminalRetention, includeUnparseable, purgeScanCounters);
 	}
 
 	@Bean
 	@StepScope
 	PurgeJudge purgeDeleteJudge(StepCounters purgeCounters, KeeperProperties properties,
 			@Value("#{jobParameters['staleAfter']}") Long staleAfter,
-			@Value("#{jobParameters['terminalRetention']}") Long terminalRetention) {
-		return judge(properties, staleAfter, terminalRetention, purgeCounters);
+			@Value("#{jobParameters['terminalRetention']}") Long terminalRetention,
+			@Value("#{jobParameters['includeUnparseable']}") String includeUnparseable) {
+		return judge(properties, staleAfter, terminalRetention, includeUnparseable, purgeCounters);
 	}
 
 	/** The judge of a run: its own thresholds, else (a schedule that names none) the configured ones. */
 	private static PurgeJudge judge(KeeperProperties properties, Long staleAfter, Long terminalRetention,
-			StepCounters counters) {
+			String includeUnparseable, StepCounters counters) {
 		return new PurgeJudge((staleAfter != null) ? Duration.ofSeconds(staleAfter) : properties.staleAfter(),
 				(terminalRetention != null) ? Duration.ofSeconds(terminalRetention)
 						: properties.maintenance().terminalRetention(),
-				Clock.systemUTC(), counters);
+				Boolean.parseBoolean(includeUnparseable), Clock.systemUTC(), counters);
 	}
 
 	/** Archiving is on unless a run says {@code archive=false}. */
@@ -162,9 +167,10 @@ class PurgeStatesJobConfiguration {
 	@Bean
 	@StepScope
 	PurgeGuardTasklet purgeGuard(KeeperProperties properties, @Value("#{jobParameters['maxShare']}") Double maxShare,
-			@Value("#{jobParameters['force']}") String force, @Value("#{jobParameters['dryRun']}") String dryRun) {
+			@Value("#{jobParameters['force']}") String force, @Value("#{jobParameters['dryRun']}") String dryRun,
+			@Value("#{jobParameters['includeUnparseable']}") String includeUnparseable) {
 		return new PurgeGuardTasklet((maxShare != null) ? maxShare : properties.maintenance().purgeMaxShare(),
-				Boolean.parseBoolean(force), Boolean.parseBoolean(dryRun));
+				Boolean.parseBoolean(force), Boolean.parseBoolean(dryRun), Boolean.parseBoolean(includeUnparseable));
 	}
 
 	@Bean
@@ -179,10 +185,18 @@ class PurgeStatesJobConfiguration {
 
 	@Bean
 	@StepScope
-	PurgeItemWriter purgeWriter(WorkflowStore purgeStore, WorkflowItemWriter purgeArchive, StepCounters purgeCounters,
-			@Value("#{jobParameters['archive']}") String archive) {
-		return new PurgeItemWriter(MaintenanceStores.maintenance(purgeStore),
-				archive(archive) ? purgeArchive : null, purgeCounters);
+	RestartableLineFile purgeRawArchive(KeeperProperties properties, @Value("#{stepExecution}") StepExecution stepExecution) {
+		long instance = stepExecution.getJobExecution().getJobInstance().getInstanceId();
+		return new RestartableLineFile("rawArchive",
+				properties.dataDir().resolve("archive").resolve("purge-" + instance + "-unparseable.jsonl"), false);
+	}
+
+	@Bean
+	@StepScope
+	PurgeItemWriter purgeWriter(WorkflowStore purgeStore, WorkflowItemWriter purgeArchive,
+			RestartableLineFile purgeRawArchive, StepCounters purgeCounters, @Value("#{jobParameters['archive']}") String archive) {
+		return new PurgeItemWriter(MaintenanceStores.maintenance(purgeStore), archive(archive) ? purgeArchive : null,
+				archive(archive) ? purgeRawArchive : null, purgeCounters);
 	}
 
 	@Bean

@@ -213,6 +213,31 @@ class MaintenanceJobsIntegrationTests {
 	}
 
 	@Test
+	void shouldDeleteUnparseableValuesOnlyWhenAskedAndArchiveTheirBytes() throws Exception {
+		// given
+		loadKnownKeyspace(redis7);
+
+		// when
+		KeeperCli.Result result = this.cli.run("purge", "--store", redis7.uri(), "--include-unparseable");
+
+		// then: the 11 stale and old finished states and the 2 unparseable values are gone; the hash stays
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(History.figure(History.latest(this.cli), "purge.deleted")).isEqualTo(13);
+		try (Jedis jedis = new Jedis("127.0.0.1", redis7.port())) {
+			assertThat(jedis.exists(P + "junk0", P + "junk1")).isZero();
+			assertThat(jedis.exists(P + "a-hash")).isTrue();
+		}
+		Path raw = Files.list(this.cli.dataDir().resolve("archive"))
+			.filter((file) -> file.getFileName().toString().endsWith("-unparseable.jsonl"))
+			.findFirst()
+			.orElseThrow();
+		List<String> lines = Files.readAllLines(raw);
+		assertThat(lines).hasSize(2);
+		assertThat(lines).anySatisfy((line) -> assertThat(JSON.readTree(line).get("valueBase64").asString())
+			.isEqualTo(java.util.Base64.getEncoder().encodeToString("not json".getBytes())));
+	}
+
+	@Test
 	void shouldStopWithoutDeletingWhenTooManyStatesWouldGo() {
 		// given
 		loadKnownKeyspace(redis7);

@@ -2,6 +2,7 @@ package dev.workflowkeeper.report;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 import dev.workflowkeeper.maintenance.MaintenanceStores;
@@ -50,7 +51,7 @@ class ReportSaver implements StepExecutionListener {
 		Map<String, Object> server = MaintenanceStores.maintenance(this.store).serverInfo();
 		MemoryReport report = this.accumulator.report(server);
 		Map<String, Object> json = report.toMap(this.ttl);
-		Instant now = Instant.now();
+		Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 		json.put("store", this.store.describe());
 		json.put("createdAt", now.toString());
 		json.put("trend", this.reports.trend(this.store.describe(), now, report.keys(), report.memoryBytes()));

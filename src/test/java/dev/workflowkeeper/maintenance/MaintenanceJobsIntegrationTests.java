@@ -311,14 +311,22 @@ class MaintenanceJobsIntegrationTests {
 		assertThat(this.cli.run("migrate", "--from", "snapshot:" + snapshot, "--to", "memory:", "--ttl", "reset").exitCode())
 			.isZero();
 
+		assertThat(this.cli.run("migrate", "--from", "snapshot:" + snapshot, "--to", "memory:", "--ttl", "864000",
+				"--target-prefix", "other:").exitCode()).isZero();
+
 		// when
 		KeeperCli.Result report = this.cli.run("report", "--store", "memory:", "--format", "json");
+		KeeperCli.Result ttl = this.cli.with("keeper.key-prefix", "other:").run("enforce-ttl", "--store", "memory:");
+		Map<String, Object> ttlRun = History.latest(this.cli);
+		this.cli.with("keeper.key-prefix", SampleStates.PREFIX);
 		KeeperCli.Result purge = this.cli.run("purge", "--store", "memory:");
 		KeeperCli.Result after = this.cli.run("report", "--store", "memory:", "--format", "json");
 
-		// then
+		// then: a 10-day TTL under the other prefix was capped, the old finished states purged
 		assertThat(report.exitCode()).as(report.toString()).isZero();
 		assertThat(JSON.readTree(report.out()).get("keys").asLong()).isEqualTo(5);
+		assertThat(ttl.exitCode()).as(ttl.toString()).isZero();
+		assertThat(History.figure(ttlRun, "ttl.capped")).isEqualTo(5);
 		assertThat(purge.exitCode()).as(purge.toString()).isZero();
 		assertThat(JSON.readTree(after.out()).get("keys").asLong()).isEqualTo(3);
 	}

@@ -3,6 +3,9 @@ package dev.workflowkeeper.batch;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
@@ -10,7 +13,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Records which process runs a job execution (host and pid) in its ExecutionContext, as soon as it
- * starts, so that an execution left STARTED by a killed process can be told from a running one.
+ * starts, so that an execution left STARTED by a killed process can be told from a running one; and
+ * logs one line when a job starts and one when it ends, with its counts. Every job registers it.
  */
 @Component
 public class JobOwnerListener implements JobExecutionListener {
@@ -27,11 +31,24 @@ public class JobOwnerListener implements JobExecutionListener {
 		this.jobRepository = jobRepository;
 	}
 
+	private static final Log logger = LogFactory.getLog(JobOwnerListener.class);
+
 	@Override
 	public void beforeJob(JobExecution jobExecution) {
+		logger.info("Job " + jobExecution.getJobInstance().getJobName() + " execution " + jobExecution.getId()
+				+ " started with " + ExecutionHistory.summarize(jobExecution).parameters());
 		jobExecution.getExecutionContext().putString(HOST, hostName());
 		jobExecution.getExecutionContext().putLong(PID, ProcessHandle.current().pid());
 		this.jobRepository.updateExecutionContext(jobExecution);
+	}
+
+	@Override
+	public void afterJob(JobExecution jobExecution) {
+		ExecutionHistory.ExecutionSummary summary = ExecutionHistory.summarize(jobExecution);
+		logger.info("Job " + summary.job() + " execution " + summary.id() + " ended " + summary.status() + " ("
+				+ summary.exitCode() + ") in " + ((summary.duration() != null) ? summary.duration().toMillis() + " ms" : "?")
+				+ ": read " + summary.read() + ", written " + summary.written() + ", skipped " + summary.skipped()
+				+ ", filtered " + summary.filtered() + (summary.figures().isEmpty() ? "" : ", " + summary.figures()));
 	}
 
 	/** Whether the process that ran an execution is known to be gone (same host, pid not alive). */

@@ -105,7 +105,8 @@ public class WorkflowJobsEndpoint {
 		if (!EXECUTIONS.equals(kind)) {
 			return notFound("unknown path '" + kind + "/" + id + "'; expected executions/{id}");
 		}
-		Optional<JobExecution> found = parseId(id).map(this.jobRepository::getJobExecution);
+		// Batch 6's repository throws rather than answer null for an id it does not hold.
+		Optional<JobExecution> found = parseId(id).filter(this::exists).map(this.jobRepository::getJobExecution);
 		if (found.isEmpty()) {
 			return notFound("no job execution with id '" + id + "'");
 		}
@@ -187,6 +188,12 @@ public class WorkflowJobsEndpoint {
 			view.put("file", schedule.file());
 		});
 		return view;
+	}
+
+	private boolean exists(long executionId) {
+		Long count = this.jdbc.queryForObject("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?",
+				Long.class, executionId);
+		return count != null && count > 0;
 	}
 
 	private static Optional<Long> parseId(String id) {

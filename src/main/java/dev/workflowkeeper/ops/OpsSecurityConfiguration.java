@@ -3,6 +3,8 @@ package dev.workflowkeeper.ops;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,9 +20,11 @@ import org.springframework.security.web.SecurityFilterChain;
 
 /**
  * Who may call what: health and info are open (probes, load balancers); every other request needs
- * the operator's HTTP basic credentials. Without a configured password nobody gets in.
+ * the operator's HTTP basic credentials. Without a configured password nobody gets in. One-off
+ * commands run without a web server and need none of this.
  */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication(type = Type.SERVLET)
 class OpsSecurityConfiguration {
 
 	static final String OPERATOR = "OPERATOR";

@@ -1,0 +1,216 @@
+package dev.workflowkeeper.ops;
+
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import dev.workflowkeeper.batch.ExecutionHistory;
+import dev.workflowkeeper.batch.ExecutionHistory.ExecutionSummary;
+import dev.workflowkeeper.scheduling.ScheduleRegistry;
+import dev.workflowkeeper.scheduling.ScheduleRegistry.ScheduleStatus;
+import dev.workflowkeeper.store.StoreUri;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code /actuator/workflowjobs}: every job with its schedule and latest executions, one job's
+ * history page by page, and one execution with its steps. Parameters and descriptions are masked;
+ * nothing here writes.
+ */
+@Component
+@Endpoint(id = "workflowjobs")
+public class WorkflowJobsEndpoint {
+
+	static final int RECENT = 5;
+
+	static final int MAX_PAGE_SIZE = 100;
+
+	private static final String EXECUTIONS = "executions";
+
+	private final Map<String, Job> jobs = new TreeMap<>();
+
+	private final JobRepository jobRepository;
+
+	private final JdbcTemplate jdbc;
+
+	private final ObjectProvider<ScheduleRegistry> schedules;
+
+	public WorkflowJobsEndpoint(List<Job> jobs, JobRepository jobRepository, JdbcTemplate jdbc,
+			ObjectProvider<ScheduleRegistry> schedules) {
+		jobs.forEach((job) -> this.jobs.put(job.getName(), job));
+		this.jobRepository = jobRepository;
+		this.jdbc = jdbc;
+		this.schedules = schedules;
+	}
+
+	/** Every job, its schedule and its last {@value #RECENT} executions. */
+	@ReadOperation
+	public Map<String, Object> jobs() {
+		ScheduleRegistry registry = this.schedules.getIfAvailable();
+		List<Map<String, Object>> jobs = new ArrayList<>();
+		for (String name : this.jobs.keySet()) {
+			Map<String, Object> job = new LinkedHashMap<>();
+			job.put("name", name);
+			job.put("schedule", schedule(registry, name));
+			job.put("executions", executions(name, 0, RECENT).stream().map(WorkflowJobsEndpoint::execution).toList());
+			jobs.add(job);
+		}
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("schedulingEnabled", registry != null);
+		body.put("jobs", jobs);
+		return body;
+	}
+
+	/** One job's executions, newest first, {@code size} (at most {@value #MAX_PAGE_SIZE}) a page. */
+	@ReadOperation
+	public WebEndpointResponse<Map<String, Object>> job(@Selector String job, @Nullable Integer page,
+			@Nullable Integer size) {
+		if (!this.jobs.containsKey(job)) {
+			return notFound("no job named '" + job + "'; known jobs: " + String.join(", ", this.jobs.keySet()));
+		}
+		int pageNumber = Math.max(0, (page != null) ? page : 0);
+		int pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, (size != null) ? size : 20));
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("name", job);
+		body.put("schedule", schedule(this.schedules.getIfAvailable(), job));
+		body.put("page", pageNumber);
+		body.put("size", pageSize);
+		body.put("total", this.jdbc.queryForObject(
+				"SELECT COUNT(*) FROM BATCH_JOB_EXECUTION E JOIN BATCH_JOB_INSTANCE I ON E.JOB_INSTANCE_ID = I.JOB_INSTANCE_ID WHERE I.JOB_NAME = ?",
+				Long.class, job));
+		body.put("executions",
+				executions(job, pageNumber * pageSize, pageSize).stream().map(WorkflowJobsEndpoint::execution).toList());
+		return new WebEndpointResponse<>(body, WebEndpointResponse.STATUS_OK);
+	}
+
+	/** {@code executions/{id}}: one execution with its steps, masked parameters and figures. */
+	@ReadOperation
+	public WebEndpointResponse<Map<String, Object>> execution(@Selector String kind, @Selector String id) {
+		if (!EXECUTIONS.equals(kind)) {
+			return notFound("unknown path '" + kind + "/" + id + "'; expected executions/{id}");
+		}
+		// Batch 6's repository throws rather than answer null for an id it does not hold.
+		Optional<JobExecution> found = parseId(id).filter(this::exists).map(this.jobRepository::getJobExecution);
+		if (found.isEmpty()) {
+			return notFound("no job execution with id '" + id + "'");
+		}
+		JobExecution execution = found.get();
+		Map<String, Object> body = execution(ExecutionHistory.summarize(execution));
+		body.put("parameters", ExecutionHistory.summarize(execution).parameters());
+		Object rejects = execution.getExecutionContext().get("migrate.rejectsFile");
+		if (rejects instanceof String file && !file.isBlank()) {
+			body.put("rejectsFile", file);
+		}
+		List<Map<String, Object>> steps = new ArrayList<>();
+		for (StepExecution step : execution.getStepExecutions()) {
+			Map<String, Object> view = new LinkedHashMap<>();
+			view.put("id", step.getId());
+			view.put("name", step.getStepName());
+			view.put("status", step.getStatus().name());
+			view.put("exitCode", step.getExitStatus().getExitCode());
+			view.put("exitDescription", StoreUri.mask(step.getExitStatus().getExitDescription()));
+			view.put("read", step.getReadCount());
+			view.put("written", step.getWriteCount());
+			view.put("filtered", step.getFilterCount());
+			view.put("skipped", step.getSkipCount());
+			view.put("commits", step.getCommitCount());
+			view.put("rollbacks", step.getRollbackCount());
+			view.put("start", text(step.getStartTime()));
+			view.put("end", text(step.getEndTime()));
+			steps.add(view);
+		}
+		body.put("steps", steps);
+		return new WebEndpointResponse<>(body, WebEndpointResponse.STATUS_OK);
+	}
+
+	private List<ExecutionSummary> executions(String job, int offset, int limit) {
+		// Newest execution first across restarts of older instances, which instance order would miss.
+		List<Long> ids = this.jdbc.queryForList(
+				"SELECT E.JOB_EXECUTION_ID FROM BATCH_JOB_EXECUTION E JOIN BATCH_JOB_INSTANCE I ON E.JOB_INSTANCE_ID = I.JOB_INSTANCE_ID "
+						+ "WHERE I.JOB_NAME = ? ORDER BY E.JOB_EXECUTION_ID DESC OFFSET " + offset + " ROWS FETCH NEXT " + limit
+						+ " ROWS ONLY",
+				Long.class, job);
+		List<ExecutionSummary> summaries = new ArrayList<>();
+		for (Long id : ids) {
+			JobExecution execution = this.jobRepository.getJobExecution(id);
+			if (execution != null) {
+				summaries.add(ExecutionHistory.summarize(execution));
+			}
+		}
+		return summaries;
+	}
+
+	static Map<String, Object> execution(ExecutionSummary summary) {
+		Map<String, Object> view = new LinkedHashMap<>();
+		view.put("id", summary.id());
+		view.put("job", summary.job());
+		view.put("status", summary.status());
+		view.put("exitCode", summary.exitCode());
+		view.put("exitDescription", summary.exitDescription());
+		view.put("start", text(summary.start()));
+		view.put("end", text(summary.end()));
+		Duration duration = summary.duration();
+		view.put("durationMillis", (duration != null) ? duration.toMillis() : null);
+		view.put("read", summary.read());
+		view.put("written", summary.written());
+		view.put("skipped", summary.skipped());
+		view.put("filtered", summary.filtered());
+		view.put("figures", summary.figures());
+		return view;
+	}
+
+	private static Map<String, Object> schedule(ScheduleRegistry registry, String job) {
+		Map<String, Object> view = new LinkedHashMap<>();
+		Optional<ScheduleStatus> status = (registry != null)
+				? registry.statuses().stream().filter((schedule) -> schedule.job().equals(job)).findFirst() : Optional.empty();
+		view.put("scheduled", status.isPresent());
+		status.ifPresent((schedule) -> {
+			view.put("cron", schedule.schedule());
+			view.put("zone", schedule.zone().getId());
+			view.put("enabled", schedule.enabled());
+			view.put("nextFireTime", (schedule.nextFireTime() != null) ? schedule.nextFireTime().toString() : null);
+			view.put("file", schedule.file());
+		});
+		return view;
+	}
+
+	private boolean exists(long executionId) {
+		Long count = this.jdbc.queryForObject("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?",
+				Long.class, executionId);
+		return count != null && count > 0;
+	}
+
+	private static Optional<Long> parseId(String id) {
+		try {
+			return Optional.of(Long.parseLong(id));
+		}
+		catch (NumberFormatException ex) {
+			return Optional.empty();
+		}
+	}
+
+	private static String text(LocalDateTime time) {
+		return (time != null) ? time.toString() : null;
+	}
+
+	static WebEndpointResponse<Map<String, Object>> notFound(String message) {
+		return new WebEndpointResponse<>(Map.of("error", message), WebEndpointResponse.STATUS_NOT_FOUND);
+	}
+
+}

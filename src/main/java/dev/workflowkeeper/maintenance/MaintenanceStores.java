@@ -2,7 +2,9 @@ package dev.workflowkeeper.maintenance;
 
 import java.util.List;
 
+import dev.workflowkeeper.batch.PrefetchingItemReader;
 import dev.workflowkeeper.batch.SequentialItemReader;
+import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.store.MaintainableStore;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
 import dev.workflowkeeper.store.StoreAccessException;
@@ -11,6 +13,7 @@ import dev.workflowkeeper.store.StoreUri;
 import dev.workflowkeeper.store.WorkflowStore;
 import dev.workflowkeeper.store.WorkflowStores;
 
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.stereotype.Component;
 
 /**
@@ -27,9 +30,12 @@ public class MaintenanceStores {
 
 	private final StoreAddresses addresses;
 
-	public MaintenanceStores(WorkflowStores stores, StoreAddresses addresses) {
+	private final KeeperProperties properties;
+
+	public MaintenanceStores(WorkflowStores stores, StoreAddresses addresses, KeeperProperties properties) {
 		this.stores = stores;
 		this.addresses = addresses;
+		this.properties = properties;
 	}
 
 	/** The address to record in a job's parameters: the given one, else the default store, masked. */
@@ -53,11 +59,25 @@ public class MaintenanceStores {
 		return store;
 	}
 
-	/** One reader over every key of the store, node after node. */
-	public static SequentialItemReader<KeyInfo> keyReader(WorkflowStore store, String name, boolean withValues) {
-		List<org.springframework.batch.infrastructure.item.ItemStreamReader<KeyInfo>> readers = maintenance(store)
-			.keyReaders(name, withValues);
-		return new SequentialItemReader<>(name + "Nodes", readers);
+	/**
+	 * One reader over every key of the store, node after node, read ahead on a background thread
+	 * ({@code keeper.maintenance.prefetch}) so that the Redis round trips overlap with the step's work.
+	 * Restartable as the node readers are.
+	 */
+	public ItemStreamReader<KeyInfo> keyReader(WorkflowStore store, String name, boolean withValues) {
+		List<ItemStreamReader<KeyInfo>> readers = maintenance(store).keyReaders(name, withValues);
+		SequentialItemReader<KeyInfo> reader = new SequentialItemReader<>(name + "Nodes", readers);
+		KeeperProperties.Maintenance maintenance = this.properties.maintenance();
+		if (maintenance.prefetch() <= 0) {
+			return reader;
+		}
+		return new PrefetchingItemReader<>(reader, maintenance.prefetch(), maintenance.prefetchBytes().toBytes(),
+				MaintenanceStores::weigh, name + "-read-ahead");
+	}
+
+	/** About the heap a key takes: its value and its key. */
+	private static long weigh(KeyInfo key) {
+		return ((key.value() != null) ? key.value().length : 0) + 4L * key.key().length() + 96;
 	}
 
 	public static MaintainableStore maintenance(WorkflowStore store) {

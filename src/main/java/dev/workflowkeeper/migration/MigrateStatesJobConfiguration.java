@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 
 import dev.workflowkeeper.batch.JobOwnerListener;
+import dev.workflowkeeper.batch.PrefetchingItemReader;
 import dev.workflowkeeper.batch.ProgressReporter;
 import dev.workflowkeeper.batch.SequentialItemReader;
 import dev.workflowkeeper.config.KeeperProperties;

@@ -6,7 +6,6 @@ import java.time.Duration;
 import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.ProgressReporter;
 import dev.workflowkeeper.batch.RestartableLineFile;
-import dev.workflowkeeper.batch.SequentialItemReader;
 import dev.workflowkeeper.batch.StepCounters;
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
@@ -24,6 +23,7 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -59,7 +59,7 @@ class PurgeStatesJobConfiguration {
 
 	@Bean
 	Step purgeScanStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-			KeeperProperties properties, SequentialItemReader<KeyInfo> purgeReader, PurgeJudge purgeScanJudge,
+			KeeperProperties properties, ItemStreamReader<KeyInfo> purgeReader, PurgeJudge purgeScanJudge,
 			StepCounters purgeScanCounters, ProgressReporter purgeProgress) {
 		return new StepBuilder("purgeScanStep", jobRepository).<KeyInfo, KeyInfo>chunk(properties.maintenance().chunkSize())
 			.transactionManager(transactionManager)
@@ -85,7 +85,7 @@ class PurgeStatesJobConfiguration {
 
 	@Bean
 	Step purgeDeleteStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-			KeeperProperties properties, SequentialItemReader<KeyInfo> purgeReader, PurgeJudge purgeDeleteJudge,
+			KeeperProperties properties, ItemStreamReader<KeyInfo> purgeReader, PurgeJudge purgeDeleteJudge,
 			PurgeItemWriter purgeWriter, WorkflowItemWriter purgeArchive, RestartableLineFile purgeRawArchive,
 			StepCounters purgeCounters,
 			ProgressReporter purgeProgress) {
@@ -115,8 +115,8 @@ class PurgeStatesJobConfiguration {
 
 	@Bean
 	@StepScope
-	SequentialItemReader<KeyInfo> purgeReader(WorkflowStore purgeStore) {
-		return MaintenanceStores.keyReader(purgeStore, "keys", true);
+	ItemStreamReader<KeyInfo> purgeReader(MaintenanceStores stores, WorkflowStore purgeStore) {
+		return stores.keyReader(purgeStore, "keys", true);
 	}
 
 	@Bean

@@ -2,7 +2,6 @@ package dev.workflowkeeper.report;
 
 import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.ProgressReporter;
-import dev.workflowkeeper.batch.SequentialItemReader;
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
@@ -15,6 +14,7 @@ import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -35,7 +35,7 @@ class ReportMemoryJobConfiguration {
 
 	@Bean
 	Step reportScanStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-			KeeperProperties properties, SequentialItemReader<KeyInfo> reportReader, MemoryReportAccumulator reportAccumulator,
+			KeeperProperties properties, ItemStreamReader<KeyInfo> reportReader, MemoryReportAccumulator reportAccumulator,
 			ReportSaver reportSaver, ProgressReporter reportProgress) {
 		return new StepBuilder("reportScanStep", jobRepository)
 			.<KeyInfo, KeyInfo>chunk(properties.maintenance().chunkSize())
@@ -59,8 +59,9 @@ class ReportMemoryJobConfiguration {
 
 	@Bean
 	@StepScope
-	SequentialItemReader<KeyInfo> reportReader(WorkflowStore reportStore, @Value("#{jobParameters['values']}") String values) {
-		return MaintenanceStores.keyReader(reportStore, "keys", !"false".equals(values));
+	ItemStreamReader<KeyInfo> reportReader(MaintenanceStores stores, WorkflowStore reportStore,
+			@Value("#{jobParameters['values']}") String values) {
+		return stores.keyReader(reportStore, "keys", !"false".equals(values));
 	}
 
 	@Bean

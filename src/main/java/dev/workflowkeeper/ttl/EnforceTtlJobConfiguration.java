@@ -5,7 +5,6 @@ import java.time.Duration;
 
 import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.ProgressReporter;
-import dev.workflowkeeper.batch.SequentialItemReader;
 import dev.workflowkeeper.batch.StepCounters;
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
@@ -19,6 +18,7 @@ import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -41,7 +41,7 @@ class EnforceTtlJobConfiguration {
 
 	@Bean
 	Step enforceTtlStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-			KeeperProperties properties, SequentialItemReader<KeyInfo> ttlReader, TtlJudge ttlJudge, TtlItemWriter ttlWriter,
+			KeeperProperties properties, ItemStreamReader<KeyInfo> ttlReader, TtlJudge ttlJudge, TtlItemWriter ttlWriter,
 			StepCounters ttlCounters, ProgressReporter ttlProgress) {
 		return new StepBuilder("enforceTtlStep", jobRepository)
 			.<KeyInfo, KeyInfo>chunk(properties.maintenance().chunkSize())
@@ -67,8 +67,9 @@ class EnforceTtlJobConfiguration {
 
 	@Bean
 	@StepScope
-	SequentialItemReader<KeyInfo> ttlReader(WorkflowStore ttlStore, @Value("#{jobParameters['fromAge']}") String fromAge) {
-		return MaintenanceStores.keyReader(ttlStore, "keys", Boolean.parseBoolean(fromAge));
+	ItemStreamReader<KeyInfo> ttlReader(MaintenanceStores stores, WorkflowStore ttlStore,
+			@Value("#{jobParameters['fromAge']}") String fromAge) {
+		return stores.keyReader(ttlStore, "keys", Boolean.parseBoolean(fromAge));
 	}
 
 	@Bean

@@ -52,7 +52,8 @@ final class RedisTestServers implements AutoCloseable {
 		return new KeeperProperties(PREFIX, Duration.ofDays(1), Path.of("target/data"), redis,
 				new KeeperProperties.Migration(1000, 1000, DataSize.ofMegabytes(16), Duration.ofSeconds(5), 4000,
 						DataSize.ofMegabytes(32)),
-				new KeeperProperties.Maintenance(Duration.ZERO, Duration.ofHours(24), 0.5, 10, 1000));
+				new KeeperProperties.Maintenance(Duration.ZERO, Duration.ofHours(24), 0.5, 10, 1000, 4000,
+						DataSize.ofMegabytes(32)));
 	}
 
 	@Override

@@ -1,4 +1,4 @@
-package dev.workflowkeeper.migration;
+package dev.workflowkeeper.batch;
 
 import java.util.ArrayDeque;
 import java.util.HashSet;
@@ -17,7 +17,8 @@ import org.springframework.util.Assert;
 /**
  * Reads ahead of the step: a background thread reads the delegate into a bounded queue (at most
  * {@code maxItems} items and about {@code maxBytes} bytes, one oversized item always fits), so that
- * the step's writes overlap with fetching and parsing the next items.
+ * the step's work overlaps with fetching and parsing the next items (the migration's source, the
+ * maintenance scans).
  * <p>
  * Restart semantics are those of the delegate read synchronously: after each read the background
  * thread takes the delegate's {@link #update} into a fresh context and queues it with the item;
@@ -30,7 +31,7 @@ import org.springframework.util.Assert;
  *
  * @param <T> the item type
  */
-class PrefetchingItemReader<T> implements ItemStreamReader<T> {
+public class PrefetchingItemReader<T> implements ItemStreamReader<T> {
 
 	private static final long JOIN_TIMEOUT_SECONDS = 60;
 
@@ -83,7 +84,7 @@ class PrefetchingItemReader<T> implements ItemStreamReader<T> {
 	 * @param weigher an item's size in bytes
 	 * @param threadName the background thread's name
 	 */
-	PrefetchingItemReader(ItemStreamReader<T> delegate, int maxItems, long maxBytes, ToLongFunction<T> weigher,
+	public PrefetchingItemReader(ItemStreamReader<T> delegate, int maxItems, long maxBytes, ToLongFunction<T> weigher,
 			String threadName) {
 		Assert.isTrue(maxItems > 0, "maxItems must be positive");
 		Assert.isTrue(maxBytes > 0, "maxBytes must be positive");

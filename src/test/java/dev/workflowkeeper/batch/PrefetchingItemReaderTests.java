@@ -1,4 +1,4 @@
-package dev.workflowkeeper.migration;
+package dev.workflowkeeper.batch;
 
 import java.util.ArrayList;
 import java.util.List;

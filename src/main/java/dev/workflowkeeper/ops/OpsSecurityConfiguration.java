@@ -8,6 +8,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -19,7 +20,8 @@ import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * Who may call what: health and info are open (probes, load balancers); every other request needs
+ * Who may call what: health and info are open (probes, load balancers), and so are the dashboard's
+ * scripts and styles; every other request — the dashboard page and its launch route too — needs
  * the operator's HTTP basic credentials. Without a configured password nobody gets in. One-off
  * commands run without a web server and need none of this.
  */
@@ -29,6 +31,10 @@ class OpsSecurityConfiguration {
 
 	static final String OPERATOR = "OPERATOR";
 
+	static final String[] DASHBOARD_ASSETS = { "/webjars/**", "/dashboard/**" };
+
+	static final String DASHBOARD_LAUNCH = "/jobs/*/launch";
+
 	private static final Log logger = LogFactory.getLog(OpsSecurityConfiguration.class);
 
 	@Bean
@@ -36,11 +42,16 @@ class OpsSecurityConfiguration {
 		http.authorizeHttpRequests((requests) -> requests
 			.requestMatchers(EndpointRequest.to("health", "info"))
 			.permitAll()
+			// The dashboard's scripts and styles hold no data; the page itself is protected.
+			.requestMatchers(HttpMethod.GET, DASHBOARD_ASSETS)
+			.permitAll()
 			.anyRequest()
 			.hasRole(OPERATOR))
 			.httpBasic(Customizer.withDefaults())
 			// A machine API authenticated on every request: no session, no cookie, so no CSRF.
-			.csrf((csrf) -> csrf.ignoringRequestMatchers(EndpointRequest.toAnyEndpoint()))
+			.csrf((csrf) -> csrf.ignoringRequestMatchers(EndpointRequest.toAnyEndpoint())
+				// JSON only, which no other site's form can send; credentials in the request's own header.
+				.ignoringRequestMatchers(DASHBOARD_LAUNCH))
 			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
 		return http.build();
 	}

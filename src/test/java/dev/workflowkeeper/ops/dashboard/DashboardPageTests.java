@@ -1,0 +1,110 @@
+package dev.workflowkeeper.ops.dashboard;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.workflowkeeper.ops.dashboard.DashboardController.Bucket;
+import dev.workflowkeeper.ops.dashboard.DashboardController.JobRow;
+import org.junit.jupiter.api.Test;
+import org.thymeleaf.context.WebContext;
+import org.thymeleaf.spring6.SpringTemplateEngine;
+import org.thymeleaf.templateresolver.ClassLoaderTemplateResolver;
+import org.thymeleaf.web.servlet.JakartaServletWebApplication;
+
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.mock.web.MockServletContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dashboard template rendered on its own: a worker that never ran anything, and a history whose
+ * text tries to close the JSON island early.
+ */
+class DashboardPageTests {
+
+	@Test
+	void shouldRenderAWorkerWithoutHistory() {
+		// given
+		WebContext context = context(List.of(JobRow.of(Map.of("name", "reportMemoryJob", "schedule", Map.of("scheduled", false),
+				"executions", List.of()))), List.of(), null, List.of());
+
+		// when
+		String page = render(context);
+
+		// then
+		assertThat(page).contains("reportMemoryJob", "never ran", "not scheduled", "No job has run yet",
+				"No memory report yet", "Scheduling is off");
+		assertThat(page).doesNotContain("memory-chart");
+		assertThat(page).contains("<script type=\"application/json\" id=\"memory-trend\">[]</script>");
+	}
+
+	@Test
+	void shouldKeepTheTrendInsideItsScriptElement() {
+		// given a point whose text holds markup
+		Map<String, Object> point = new LinkedHashMap<>();
+		point.put("at", "</script><script>alert(1)</script>");
+		point.put("keys", 12);
+		point.put("bytes", 4096);
+		Map<String, Object> report = new LinkedHashMap<>();
+		report.put("store", "redis://127.0.0.1:6379/0");
+		report.put("createdAt", "2026-11-25T19:00:00.123Z");
+		report.put("keys", 12);
+		report.put("memoryBytes", 4096);
+		report.put("ttlBuckets", Map.of("<1h", Map.of("keys", 12, "bytes", 4096)));
+		report.put("byStatus", Map.of("processing", Map.of("keys", 3, "bytes", 1024), "completed",
+				Map.of("keys", 9, "bytes", 3072)));
+
+		// when
+		String page = render(context(List.of(), List.of(), report, List.of(point)));
+
+		// then
+		assertThat(page).contains("\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e");
+		assertThat(page).doesNotContain("<script>alert(1)");
+		assertThat(page).contains("id=\"memory-chart\"", "4.0 KiB", "2026-11-25 19:00:00 UTC", "&lt;1h");
+		assertThat(Bucket.of(DashboardController.map(report.get("byStatus")))).extracting(Bucket::share)
+			.containsExactlyInAnyOrder(25L, 75L);
+	}
+
+	@Test
+	void shouldWriteFiguresForPeople() {
+		DashboardFormat format = new DashboardFormat();
+
+		assertThat(format.number(1234567L)).isEqualTo("1,234,567");
+		assertThat(format.bytes(512)).isEqualTo("512 B");
+		assertThat(format.bytes(3L * 1024 * 1024 * 1024 / 2)).isEqualTo("1.5 GiB");
+		assertThat(format.time("2026-11-25T19:14:57.123")).isEqualTo("2026-11-25 19:14:57");
+		assertThat(format.time("2026-11-25T20:00:00Z")).isEqualTo("2026-11-25 20:00:00 UTC");
+		assertThat(format.duration(850)).isEqualTo("850 ms");
+		assertThat(format.duration(12_300)).isEqualTo("12.3 s");
+		assertThat(format.duration(245_000)).isEqualTo("4 min 5 s");
+		assertThat(format.bytes(null)).isEqualTo("—");
+	}
+
+	private static WebContext context(List<JobRow> jobs, List<Map<String, Object>> executions, Map<String, Object> report,
+			List<Map<String, Object>> trend) {
+		MockServletContext servletContext = new MockServletContext();
+		WebContext context = new WebContext(JakartaServletWebApplication.buildApplication(servletContext)
+			.buildExchange(new MockHttpServletRequest(servletContext, "GET", "/"), new MockHttpServletResponse()));
+		context.setVariable("schedulingEnabled", false);
+		context.setVariable("jobs", jobs);
+		context.setVariable("executions", executions);
+		context.setVariable("report", report);
+		context.setVariable("ttlBuckets", (report != null) ? Bucket.of(DashboardController.map(report.get("ttlBuckets"))) : List.of());
+		context.setVariable("statuses", (report != null) ? Bucket.of(DashboardController.map(report.get("byStatus"))) : List.of());
+		context.setVariable("trendJson", DashboardController.jsonIsland(trend));
+		context.setVariable("fmt", new DashboardFormat());
+		return context;
+	}
+
+	private static String render(WebContext context) {
+		ClassLoaderTemplateResolver resolver = new ClassLoaderTemplateResolver();
+		resolver.setPrefix("templates/");
+		resolver.setSuffix(".html");
+		SpringTemplateEngine engine = new SpringTemplateEngine();
+		engine.setTemplateResolver(resolver);
+		return engine.process("dashboard", context);
+	}
+
+}

@@ -24,8 +24,9 @@ ENV KEEPER_DATA_DIR=/app/data \
     REDIS_URL=redis://redis:6379/0 \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
 EXPOSE 8080
+# The liveness probe, on the actuator's port: MANAGEMENT_SERVER_PORT when set, else KEEPER_PORT.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-  CMD curl -fsS http://127.0.0.1:8080/actuator/health/liveness || exit 1
+  CMD curl -fsS "http://127.0.0.1:${MANAGEMENT_SERVER_PORT:-${KEEPER_PORT:-8080}}/actuator/health/liveness" || exit 1
 # exec form: the JVM gets SIGTERM directly and shuts down gracefully.
 ENTRYPOINT ["java", "-jar", "/app/workflow-keeper.jar"]
 CMD ["serve"]

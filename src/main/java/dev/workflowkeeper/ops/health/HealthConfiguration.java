@@ -1,0 +1,36 @@
+package dev.workflowkeeper.ops.health;
+
+import java.time.Clock;
+
+import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.scheduling.ScheduleRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The worker's own health indicators: {@code redis} (the default store's Redis) and
+ * {@code workflowJobs} (the scheduled jobs). The history database is Boot's {@code db} indicator.
+ * The bean name {@code redisHealthIndicator} makes Boot's own Redis indicator back off: it would
+ * check the Spring Data connection factory (localhost:6379), which the worker never uses.
+ */
+@Configuration(proxyBeanMethods = false)
+class HealthConfiguration {
+
+	@Bean
+	RedisHealthIndicator redisHealthIndicator(KeeperProperties properties) {
+		return new RedisHealthIndicator(properties);
+	}
+
+	@Bean
+	WorkflowJobsHealthIndicator workflowJobsHealthIndicator(ObjectProvider<ScheduleRegistry> schedules, JdbcTemplate jdbc) {
+		Clock clock = Clock.systemUTC();
+		return new WorkflowJobsHealthIndicator(() -> {
+			ScheduleRegistry registry = schedules.getIfAvailable();
+			return (registry != null) ? registry.schedules() : null;
+		}, new ScheduledRuns(jdbc), clock, clock.instant());
+	}
+
+}

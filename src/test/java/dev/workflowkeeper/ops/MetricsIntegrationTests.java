@@ -1,0 +1,250 @@
+package dev.workflowkeeper.ops;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.workflowkeeper.purge.PurgeJob;
+import dev.workflowkeeper.report.ReportJob;
+import dev.workflowkeeper.support.RedisServerProcess;
+import dev.workflowkeeper.support.RedisServerProcess.Version;
+import dev.workflowkeeper.support.SampleStates;
+import dev.workflowkeeper.ttl.EnforceTtlJob;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.params.SetParams;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The metrics of a running worker after real jobs ran on a real Redis: the report gauges against the
+ * report's own figures, the maintenance counters against what the runs changed, Spring Batch's timers,
+ * and the Prometheus scrape behind the operator's credentials.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+class MetricsIntegrationTests {
+
+	static final String ADMIN_PASSWORD = "op-secret-metrics";
+
+	@TempDir
+	static Path tmp;
+
+	static RedisServerProcess redis;
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	ReportJob reportJob;
+
+	@Autowired
+	EnforceTtlJob enforceTtlJob;
+
+	@Autowired
+	PurgeJob purgeJob;
+
+	OpsHttp http;
+
+	@BeforeAll
+	static void startRedis() {
+		redis = RedisServerProcess.start(Version.DEFAULT);
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		redis.close();
+	}
+
+	@DynamicPropertySource
+	static void worker(DynamicPropertyRegistry registry) {
+		OpsEndpointsIntegrationTests.workerIn(registry, tmp);
+		registry.add("keeper.ops.admin-password", () -> ADMIN_PASSWORD);
+	}
+
+	@BeforeEach
+	void setUp() {
+		this.http = new OpsHttp(this.port);
+		try (Jedis jedis = jedis()) {
+			jedis.flushAll();
+		}
+	}
+
+	@Test
+	void shouldPublishTheLatestReportsFiguresAsGauges() throws Exception {
+		// given 8 states with a TTL (2 of each status) and 3 without
+		try (Jedis jedis = jedis()) {
+			SampleStates.load(jedis, SampleStates.states(8), 3600);
+			for (int i = 0; i < 3; i++) {
+				jedis.set(SampleStates.PREFIX + "n" + i, SampleStates.state("n" + i, "processing", 10));
+			}
+		}
+
+		// when
+		JobExecution execution = this.reportJob.run(redis.uri(), true);
+
+		// then
+		assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		Map<String, Object> report = ReportJob.report(execution);
+		assertThat(gauge("workflowkeeper.report.keys")).isEqualTo(11.0).isEqualTo(number(report.get("keys")));
+		assertThat(gauge("workflowkeeper.report.keys.without.ttl")).isEqualTo(3.0);
+		assertThat(gauge("workflowkeeper.report.memory")).isPositive().isEqualTo(number(report.get("memoryBytes")));
+		Map<?, ?> byStatus = (Map<?, ?>) report.get("byStatus");
+		assertThat(gauge("workflowkeeper.report.status.keys", "status:processing")).isEqualTo(5.0);
+		assertThat(gauge("workflowkeeper.report.status.keys", "status:failed")).isEqualTo(2.0);
+		assertThat(gauge("workflowkeeper.report.status.bytes", "status:failed"))
+			.isEqualTo(number(((Map<?, ?>) byStatus.get("failed")).get("bytes")));
+		assertThat(gauge("workflowkeeper.report.timestamp")).isPositive();
+	}
+
+	@Test
+	void shouldAddAStatusGaugeWhenANewStatusAppears() throws Exception {
+		// given a report without cancelled states
+		try (Jedis jedis = jedis()) {
+			SampleStates.load(jedis, SampleStates.states(4), 3600);
+		}
+		this.reportJob.run(redis.uri(), true);
+		assertThat(this.http.get("/actuator/metrics/workflowkeeper.report.status.keys?tag=status:cancelled", "admin",
+				ADMIN_PASSWORD).statusCode()).isEqualTo(404);
+
+		// when
+		try (Jedis jedis = jedis()) {
+			SampleStates.load(jedis, Map.of("c1", SampleStates.state("c1", "cancelled", 5)), 3600);
+		}
+		this.reportJob.run(redis.uri(), true);
+
+		// then
+		assertThat(gauge("workflowkeeper.report.status.keys", "status:cancelled")).isEqualTo(1.0);
+		assertThat(gauge("workflowkeeper.report.keys")).isEqualTo(5.0);
+	}
+
+	@Test
+	void shouldCountTheTtlsFixedAndTheStatesPurgedButNotDryRuns() throws Exception {
+		// given 3 states without a TTL, 2 with a TTL above the service's (24h), 5 fine; 2 of them stale
+		try (Jedis jedis = jedis()) {
+			for (int i = 0; i < 3; i++) {
+				jedis.set(SampleStates.PREFIX + "m" + i, SampleStates.state("m" + i, "processing", 10));
+			}
+			for (int i = 0; i < 2; i++) {
+				jedis.set(SampleStates.PREFIX + "l" + i, SampleStates.state("l" + i, "pending", 10),
+						SetParams.setParams().ex(3 * 86_400));
+			}
+			SampleStates.load(jedis, SampleStates.states(3), 3600);
+			SampleStates.load(jedis, Map.of("s0", SampleStates.state("s0", "processing", 3 * 86_400), "s1",
+					SampleStates.state("s1", "pending", 3 * 86_400)), 3600);
+		}
+		double missingBefore = gauge("workflowkeeper.ttl.fixed", "kind:missing");
+		double cappedBefore = gauge("workflowkeeper.ttl.fixed", "kind:capped");
+		double purgedBefore = gauge("workflowkeeper.states.purged");
+
+		// when
+		JobExecution ttlDryRun = this.enforceTtlJob.run(redis.uri(), null, false, true);
+		JobExecution purgeDryRun = this.purgeJob.run(redis.uri(), null, null, true, false, false, false);
+		double missingAfterDryRuns = gauge("workflowkeeper.ttl.fixed", "kind:missing");
+		double purgedAfterDryRuns = gauge("workflowkeeper.states.purged");
+		JobExecution ttl = this.enforceTtlJob.run(redis.uri(), null, false, false);
+		JobExecution purge = this.purgeJob.run(redis.uri(), null, null, false, false, false, false);
+
+		// then
+		assertThat(ttlDryRun.getExecutionContext().getLong("ttl.fixedMissing")).isEqualTo(3);
+		assertThat(purgeDryRun.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		assertThat(missingAfterDryRuns).isEqualTo(missingBefore);
+		assertThat(purgedAfterDryRuns).isEqualTo(purgedBefore);
+		assertThat(ttl.getExecutionContext().getLong("ttl.fixedMissing")).isEqualTo(3);
+		assertThat(ttl.getExecutionContext().getLong("ttl.capped")).isEqualTo(2);
+		assertThat(gauge("workflowkeeper.ttl.fixed", "kind:missing") - missingBefore).isEqualTo(3.0);
+		assertThat(gauge("workflowkeeper.ttl.fixed", "kind:capped") - cappedBefore).isEqualTo(2.0);
+		assertThat(purge.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		assertThat(purge.getExecutionContext().getLong("purge.deleted")).isEqualTo(2);
+		assertThat(gauge("workflowkeeper.states.purged") - purgedBefore).isEqualTo(2.0);
+	}
+
+	@Test
+	void shouldTimeSpringBatchJobsAndSteps() throws Exception {
+		// given
+		try (Jedis jedis = jedis()) {
+			SampleStates.load(jedis, SampleStates.states(3), 3600);
+		}
+
+		// when
+		this.reportJob.run(redis.uri(), false);
+
+		// then
+		JsonNode job = OpsHttp.json(this.http.get("/actuator/metrics/spring.batch.job?tag=spring.batch.job.name:reportMemoryJob",
+				"admin", ADMIN_PASSWORD));
+		assertThat(measurement(job, "COUNT")).isGreaterThanOrEqualTo(1.0);
+		JsonNode step = OpsHttp.json(this.http.get(
+				"/actuator/metrics/spring.batch.step?tag=spring.batch.step.name:reportScanStep", "admin", ADMIN_PASSWORD));
+		assertThat(measurement(step, "COUNT")).isGreaterThanOrEqualTo(1.0);
+	}
+
+	@Test
+	void shouldServeThePrometheusScrapeToTheOperatorOnly() throws Exception {
+		// given
+		try (Jedis jedis = jedis()) {
+			SampleStates.load(jedis, SampleStates.states(4), 3600);
+		}
+		this.reportJob.run(redis.uri(), true);
+
+		// when
+		HttpResponse<String> anyone = this.http.get("/actuator/prometheus");
+		HttpResponse<String> metricsToAnyone = this.http.get("/actuator/metrics");
+		HttpResponse<String> operator = this.http.get("/actuator/prometheus", "admin", ADMIN_PASSWORD);
+
+		// then
+		assertThat(anyone.statusCode()).isEqualTo(401);
+		assertThat(metricsToAnyone.statusCode()).isEqualTo(401);
+		assertThat(operator.statusCode()).isEqualTo(200);
+		assertThat(operator.body()).contains("workflowkeeper_report_keys 4.0", "workflowkeeper_report_memory_bytes ",
+				"workflowkeeper_report_keys_without_ttl 0.0", "workflowkeeper_report_status_keys{status=\"processing\"} 1.0",
+				"workflowkeeper_report_status_bytes{status=\"completed\"}", "workflowkeeper_ttl_fixed_total{kind=\"missing\"}",
+				"workflowkeeper_ttl_fixed_total{kind=\"capped\"}", "workflowkeeper_states_purged_total",
+				"spring_batch_job_seconds_count");
+	}
+
+	private double gauge(String name, String... tags) {
+		StringBuilder path = new StringBuilder("/actuator/metrics/" + name);
+		for (int i = 0; i < tags.length; i++) {
+			path.append((i == 0) ? '?' : '&').append("tag=").append(tags[i]);
+		}
+		HttpResponse<String> response = this.http.get(path.toString(), "admin", ADMIN_PASSWORD);
+		assertThat(response.statusCode()).as(path.toString()).isEqualTo(200);
+		JsonNode body = OpsHttp.json(response);
+		return measurement(body, body.get("measurements").get(0).get("statistic").asString());
+	}
+
+	private static double measurement(JsonNode body, String statistic) {
+		List<String> seen = new ArrayList<>();
+		for (JsonNode measurement : body.get("measurements")) {
+			seen.add(measurement.get("statistic").asString());
+			if (measurement.get("statistic").asString().equals(statistic)) {
+				return measurement.get("value").asDouble();
+			}
+		}
+		throw new AssertionError("no " + statistic + " among " + seen + " in " + body);
+	}
+
+	private static double number(Object value) {
+		return ((Number) value).doubleValue();
+	}
+
+	private static Jedis jedis() {
+		return new Jedis("127.0.0.1", redis.port());
+	}
+
+}

@@ -2,10 +2,14 @@ package dev.workflowkeeper.batch;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
@@ -15,19 +19,24 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Stops the jobs this process runs when it is asked to end (SIGTERM: the JVM's shutdown hook
- * closes the application), whoever launched them: a one-off command, the timer or job control.
- * Each is asked to stop at its next chunk boundary and is waited for, at most
- * {@code keeper.scheduling.shutdown-timeout}, before the history database and the stores close: it
- * ends STOPPED, and running the same command again (or {@code history restart}) resumes it.
+ * Stops the jobs this process runs when it is asked to end, whoever launched them: a one-off
+ * command, the timer or job control. Each is asked to stop at its next chunk boundary and is waited
+ * for, at most {@code keeper.scheduling.shutdown-timeout}, while the history database is still open:
+ * it ends STOPPED, and running the same command again (or {@code history restart}) resumes it.
  * <p>
- * Spring Batch's own {@code JobExecutionShutdownHook} only asks the execution to stop; it does not
- * hold the application's close until the execution has stopped, and knows one execution only.
+ * On SIGTERM and SIGINT this happens before the JVM's shutdown hooks run, from a signal handler that
+ * then hands the signal to the JVM's own: shutdown hooks run concurrently, and H2's (which a history
+ * database shared with {@code AUTO_SERVER} cannot turn off) would close the history under a job that
+ * is still recording its last chunk. When the application is closed otherwise, it happens first
+ * thing in the close. Spring Batch's {@code JobExecutionShutdownHook} only asks one execution to
+ * stop, from one more concurrent hook, and does not wait for it.
  */
 @Component
 public class GracefulJobShutdown implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(GracefulJobShutdown.class);
+
+	private static final List<String> SIGNALS = List.of("TERM", "INT");
 
 	private final JobOperator jobOperator;
 
@@ -37,6 +46,8 @@ public class GracefulJobShutdown implements SmartLifecycle {
 
 	private volatile boolean running;
 
+	private final Map<String, SignalHandler> previousHandlers = new LinkedHashMap<>();
+
 	public GracefulJobShutdown(JobOperator jobOperator, JobRepository jobRepository,
 			@Value("${keeper.scheduling.shutdown-timeout:30s}") Duration timeout) {
 		this.jobOperator = jobOperator;
@@ -45,13 +56,45 @@ public class GracefulJobShutdown implements SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
+	public synchronized void start() {
 		this.running = true;
+		for (String name : SIGNALS) {
+			try {
+				this.previousHandlers.put(name, Signal.handle(new Signal(name), this::onSignal));
+			}
+			catch (IllegalArgumentException ex) {
+				logger.debug("Cannot handle SIG" + name + " (" + ex.getMessage() + "): jobs are stopped on close only");
+			}
+		}
 	}
 
 	@Override
-	public void stop() {
+	public synchronized void stop() {
 		this.running = false;
+		this.previousHandlers.forEach((name, previous) -> Signal.handle(new Signal(name), previous));
+		this.previousHandlers.clear();
+		stopOwnJobs();
+	}
+
+	/** Stops the jobs, then lets the JVM do what it does with the signal (run its shutdown hooks and exit). */
+	private void onSignal(Signal signal) {
+		logger.info("Received SIG" + signal.getName() + ": stopping the running jobs at their next chunk boundary");
+		try {
+			stopOwnJobs();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not stop the running jobs: " + ex.getMessage());
+		}
+		SignalHandler previous = this.previousHandlers.get(signal.getName());
+		if (previous != null && previous != SignalHandler.SIG_DFL && previous != SignalHandler.SIG_IGN) {
+			previous.handle(signal);
+		}
+		else if (previous != SignalHandler.SIG_IGN) {
+			System.exit(128 + signal.getNumber());
+		}
+	}
+
+	private void stopOwnJobs() {
 		List<JobExecution> stopping = new ArrayList<>();
 		for (JobExecution execution : ownRunningExecutions()) {
 			try {

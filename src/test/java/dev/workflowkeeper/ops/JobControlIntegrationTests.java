@@ -271,7 +271,7 @@ class JobControlIntegrationTests {
 	}
 
 	private Jedis jedis() {
-		Jedis jedis = new Jedis("127.0.0.1", redis.port());
+		Jedis jedis = new Jedis("127.0.0.1", redis.port(), 30_000);
 		jedis.auth(REDIS_PASSWORD);
 		return jedis;
 	}

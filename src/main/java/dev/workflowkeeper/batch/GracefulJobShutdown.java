@@ -2,9 +2,9 @@ package dev.workflowkeeper.batch;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -46,7 +46,9 @@ public class GracefulJobShutdown implements SmartLifecycle {
 
 	private volatile boolean running;
 
-	private final Map<String, SignalHandler> previousHandlers = new LinkedHashMap<>();
+	private volatile boolean signalled;
+
+	private final Map<String, SignalHandler> previousHandlers = new ConcurrentHashMap<>();
 
 	public GracefulJobShutdown(JobOperator jobOperator, JobRepository jobRepository,
 			@Value("${keeper.scheduling.shutdown-timeout:30s}") Duration timeout) {
@@ -73,11 +75,21 @@ public class GracefulJobShutdown implements SmartLifecycle {
 		this.running = false;
 		this.previousHandlers.forEach((name, previous) -> Signal.handle(new Signal(name), previous));
 		this.previousHandlers.clear();
-		stopOwnJobs();
+		try {
+			stopOwnJobs();
+		}
+		catch (RuntimeException ex) {
+			// After a signal the jobs were stopped already, and the history may be closed by now.
+			if (!this.signalled) {
+				logger.warn("Could not stop the running jobs: " + ex.getMessage());
+			}
+		}
 	}
 
 	/** Stops the jobs, then lets the JVM do what it does with the signal (run its shutdown hooks and exit). */
 	private void onSignal(Signal signal) {
+		this.signalled = true;
+		SignalHandler previous = this.previousHandlers.get(signal.getName());
 		logger.info("Received SIG" + signal.getName() + ": stopping the running jobs at their next chunk boundary");
 		try {
 			stopOwnJobs();
@@ -85,7 +97,6 @@ public class GracefulJobShutdown implements SmartLifecycle {
 		catch (RuntimeException ex) {
 			logger.warn("Could not stop the running jobs: " + ex.getMessage());
 		}
-		SignalHandler previous = this.previousHandlers.get(signal.getName());
 		if (previous != null && previous != SignalHandler.SIG_DFL && previous != SignalHandler.SIG_IGN) {
 			previous.handle(signal);
 		}

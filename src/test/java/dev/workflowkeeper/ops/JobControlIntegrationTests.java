@@ -120,6 +120,69 @@ class JobControlIntegrationTests {
 	}
 
 	@Test
+	void shouldRecordTheOptionsWithTheNamesTypesAndDefaultsOfTheCommands() throws Exception {
+		// when
+		HttpResponse<String> ttl = post("/actuator/workflowjobs/enforceTtlJob",
+				"{\"store\": \"memory:\", \"maxTtl\": \"48h\", \"dryRun\": true}");
+		HttpResponse<String> purge = post("/actuator/workflowjobs/purgeStatesJob", "{\"store\": \"" + store() + "\", \"dryRun\": \"true\"}");
+
+		// then
+		assertThat(ttl.statusCode()).as(ttl.body()).isEqualTo(200);
+		JobParameters ttlParameters = this.jobControl.awaitEnd(OpsHttp.json(ttl).get("executionId").asLong())
+			.getJobParameters();
+		assertThat(ttlParameters.getString("store")).isEqualTo("memory:");
+		assertThat(ttlParameters.getLong("maxTtl")).isEqualTo(48 * 3600L);
+		assertThat(ttlParameters.getString("dryRun")).isEqualTo("true");
+		assertThat(ttlParameters.getString("fromAge")).isEqualTo("false");
+		assertThat(ttlParameters.getLong("run")).isPositive();
+		assertThat(purge.statusCode()).as(purge.body()).isEqualTo(200);
+		JobExecution purged = this.jobControl.awaitEnd(OpsHttp.json(purge).get("executionId").asLong());
+		assertThat(purged.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		JobParameters purgeParameters = purged.getJobParameters();
+		assertThat(purgeParameters.getString("store")).contains("****").doesNotContain(REDIS_PASSWORD);
+		assertThat(purgeParameters.getLong("staleAfter")).isEqualTo(2 * 86400L);
+		assertThat(purgeParameters.getLong("terminalRetention")).isEqualTo(86400L);
+		assertThat(purgeParameters.getDouble("maxShare")).isEqualTo(0.5);
+		assertThat(purgeParameters.getString("archive")).isEqualTo("true");
+		assertThat(purgeParameters.getString("force")).isEqualTo("false");
+		assertThat(purgeParameters.getString("dryRun")).isEqualTo("true");
+	}
+
+	@Test
+	void shouldStopAndRestartFromTheCommandLine() throws Exception {
+		// given: a generation running in this worker
+		HttpResponse<String> launched = post("/actuator/workflowjobs/generateStatesJob",
+				"{\"to\": \"" + store() + "\", \"count\": 100000}");
+		assertThat(launched.statusCode()).as(launched.body()).isEqualTo(200);
+		long id = OpsHttp.json(launched).get("executionId").asLong();
+		KeeperCli cli = new KeeperCli(tmp.resolve("data")).with("keeper.migration.chunk-size", 100);
+
+		// when: stopped from another process's command line
+		KeeperCli.Result stop = cli.run("history", "stop", Long.toString(id));
+
+		// then
+		assertThat(stop.exitCode()).as(stop.toString()).isZero();
+		assertThat(stop.out()).containsPattern("generateStatesJob execution " + id + ": STOPP(ING|ED)");
+		JobExecution stopped = this.jobControl.awaitEnd(id);
+		assertThat(stopped.getStatus()).isEqualTo(BatchStatus.STOPPED);
+
+		// when: restarted from the command line, which waits for the end (the password of the store is
+		// not known to that process: it is given by REDIS_URL there)
+		KeeperCli.Result restart = cli.with("keeper.redis.url", store())
+			.with("keeper.redis.use-redis", true)
+			.run("history", "restart", Long.toString(id));
+
+		// then
+		assertThat(restart.exitCode()).as(restart.toString()).isZero();
+		assertThat(restart.out()).contains("generateStatesJob: COMPLETED");
+		assertThat(written(stopped) + written(this.jobRepository.getLastJobExecution(stopped.getJobInstance())))
+			.isEqualTo(100000);
+		try (Jedis jedis = jedis()) {
+			assertThat(jedis.dbSize()).isEqualTo(100000);
+		}
+	}
+
+	@Test
 	void shouldRefuseUnknownJobsOptionsAndValuesInOneLine() {
 		assertRefused(post("/actuator/workflowjobs/noSuchJob", "{}"), 404, "no job named 'noSuchJob'");
 		assertRefused(post("/actuator/workflowjobs/reportMemoryJob", "{\"dryrun\": true}"), 400, "unknown option 'dryrun'");

@@ -12,7 +12,6 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
@@ -38,7 +37,7 @@ public class GracefulJobShutdown implements SmartLifecycle {
 
 	private static final List<String> SIGNALS = List.of("TERM", "INT");
 
-	private final JobOperator jobOperator;
+	private final JobStopper jobStopper;
 
 	private final JobRepository jobRepository;
 
@@ -50,9 +49,9 @@ public class GracefulJobShutdown implements SmartLifecycle {
 
 	private final Map<String, SignalHandler> previousHandlers = new ConcurrentHashMap<>();
 
-	public GracefulJobShutdown(JobOperator jobOperator, JobRepository jobRepository,
+	public GracefulJobShutdown(JobStopper jobStopper, JobRepository jobRepository,
 			@Value("${keeper.scheduling.shutdown-timeout:30s}") Duration timeout) {
-		this.jobOperator = jobOperator;
+		this.jobStopper = jobStopper;
 		this.jobRepository = jobRepository;
 		this.timeout = timeout;
 	}
@@ -109,7 +108,9 @@ public class GracefulJobShutdown implements SmartLifecycle {
 		List<JobExecution> stopping = new ArrayList<>();
 		for (JobExecution execution : ownRunningExecutions()) {
 			try {
-				this.jobOperator.stop(execution);
+				if (!this.jobStopper.stop(execution.getId())) {
+					continue;
+				}
 				stopping.add(execution);
 				logger.info("Shutting down: asked " + execution.getJobInstance().getJobName() + " execution "
 						+ execution.getId() + " to stop at its next chunk boundary");
@@ -135,6 +136,11 @@ public class GracefulJobShutdown implements SmartLifecycle {
 				return;
 			}
 		}
+	}
+
+	/** Whether this process is stopping its jobs to end: no new run should start. */
+	public boolean shuttingDown() {
+		return this.signalled || !this.running;
 	}
 
 	/** The executions that this process runs now, per the owner its {@link JobOwnerListener} recorded. */

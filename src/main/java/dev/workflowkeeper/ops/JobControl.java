@@ -6,7 +6,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
+import dev.workflowkeeper.batch.GracefulJobShutdown;
 import dev.workflowkeeper.batch.JobOwnerListener;
+import dev.workflowkeeper.batch.JobStopper;
 import dev.workflowkeeper.batch.JobRunner;
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
@@ -27,7 +29,6 @@ import org.springframework.batch.core.job.parameters.InvalidJobParametersExcepti
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
-import org.springframework.batch.core.launch.JobExecutionNotRunningException;
 import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.launch.JobRestartException;
@@ -67,18 +68,25 @@ public class JobControl {
 
 	private final JobControlOptions options;
 
+	private final GracefulJobShutdown shutdown;
+
+	private final JobStopper jobStopper;
+
 	/** Runs launched jobs on their own threads, so that a launch answers at once. */
 	private final TaskExecutorJobOperator backgroundOperator;
 
 	public JobControl(List<Job> jobs, JobOperator jobOperator, JobRepository jobRepository, JdbcTemplate jdbc,
 			ObjectProvider<ScheduleRegistry> schedules, KeeperProperties properties, MaintenanceStores stores,
-			StoreAddresses addresses, ObjectProvider<ObservationRegistry> observations) throws Exception {
+			StoreAddresses addresses, GracefulJobShutdown shutdown, JobStopper jobStopper,
+			ObjectProvider<ObservationRegistry> observations) throws Exception {
 		jobs.forEach((job) -> this.jobs.put(job.getName(), job));
 		this.jobOperator = jobOperator;
 		this.jobRepository = jobRepository;
 		this.jdbc = jdbc;
 		this.schedules = schedules;
 		this.options = new JobControlOptions(properties, stores, addresses);
+		this.shutdown = shutdown;
+		this.jobStopper = jobStopper;
 		this.backgroundOperator = backgroundOperator(jobs, jobRepository,
 				observations.getIfAvailable(() -> ObservationRegistry.NOOP));
 	}
@@ -123,6 +131,7 @@ public class JobControl {
 	 * @throws UnknownJobException no such job
 	 * @throws BadJobParameterException an unknown option or a wrong value
 	 * @throws JobAlreadyRunningException the job runs already
+	 * @throws WorkerShuttingDownException the worker is shutting down
 	 */
 	public synchronized LaunchedJob launch(String jobName, Map<String, Object> options) {
 		Job job = job(jobName);
@@ -130,6 +139,7 @@ public class JobControl {
 		JobParameters identifying = this.options.parameters(jobName,
 				JobControlOptions.merge(scheduled, (options != null) ? options : Map.of()));
 		checkNotRunning(jobName);
+		checkNotShuttingDown();
 		JobParameters parameters = new JobParametersBuilder(identifying).addLong(JobRunner.RUN, nextRun(jobName))
 			.toJobParameters();
 		try {
@@ -160,13 +170,10 @@ public class JobControl {
 			throw new ExecutionStateException("execution " + executionId + " was left " + execution.getStatus()
 					+ " by a process that is gone (" + owner(execution) + "): abandon it, or restart it");
 		}
-		try {
-			this.jobOperator.stop(execution);
-			logger.info("Asked execution " + executionId + " of " + jobName(execution) + " to stop");
+		if (!this.jobStopper.stop(executionId)) {
+			throw new ExecutionStateException("execution " + executionId + " is not running");
 		}
-		catch (JobExecutionNotRunningException ex) {
-			throw new ExecutionStateException("execution " + executionId + " is not running", ex);
-		}
+		logger.info("Asked execution " + executionId + " of " + jobName(execution) + " to stop");
 	}
 
 	/**
@@ -176,6 +183,7 @@ public class JobControl {
 	 * @throws UnknownExecutionException no such execution
 	 * @throws ExecutionStateException it completed, was abandoned, runs, or was restarted already
 	 * @throws JobAlreadyRunningException another execution of the job runs
+	 * @throws WorkerShuttingDownException the worker is shutting down
 	 */
 	public synchronized LaunchedJob restart(long executionId) {
 		JobExecution execution = recoverIfOwnerGone(execution(executionId));
@@ -192,6 +200,7 @@ public class JobControl {
 		String jobName = jobName(execution);
 		job(jobName);
 		checkNotRunning(jobName);
+		checkNotShuttingDown();
 		try {
 			JobExecution restarted = this.backgroundOperator.restart(execution);
 			logger.info("Restarted execution " + executionId + " of " + jobName + " as execution " + restarted.getId());
@@ -281,6 +290,12 @@ public class JobControl {
 				throw new JobAlreadyRunningException(jobName + " is already running as execution " + running.getId() + " ("
 						+ owner(running) + "); wait for it, or stop it first");
 			}
+		}
+	}
+
+	private void checkNotShuttingDown() {
+		if (this.shutdown.shuttingDown()) {
+			throw new WorkerShuttingDownException();
 		}
 	}
 

@@ -87,14 +87,18 @@ public class GracefulJobShutdown implements SmartLifecycle {
 
 	/** Stops the jobs, then lets the JVM do what it does with the signal (run its shutdown hooks and exit). */
 	private void onSignal(Signal signal) {
+		boolean first = !this.signalled;
 		this.signalled = true;
 		SignalHandler previous = this.previousHandlers.get(signal.getName());
-		logger.info("Received SIG" + signal.getName() + ": stopping the running jobs at their next chunk boundary");
-		try {
-			stopOwnJobs();
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Could not stop the running jobs: " + ex.getMessage());
+		if (first) {
+			// A second signal (Ctrl-C again) does not wait.
+			logger.info("Received SIG" + signal.getName() + ": stopping the running jobs at their next chunk boundary");
+			try {
+				stopOwnJobs();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not stop the running jobs: " + ex.getMessage());
+			}
 		}
 		if (previous != null && previous != SignalHandler.SIG_DFL && previous != SignalHandler.SIG_IGN) {
 			previous.handle(signal);

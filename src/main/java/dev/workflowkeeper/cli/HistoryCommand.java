@@ -19,9 +19,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.json.JsonMapper;
 
-/** {@code history}: prints recent job executions from the history database. */
+/** {@code history}: prints recent job executions from the history database; its subcommands control one. */
 @Command(name = "history", mixinStandardHelpOptions = true,
-		description = "Print recent job executions (secrets in parameters are masked).")
+		description = { "Print recent job executions (secrets in parameters are masked).",
+				"Subcommands stop, restart and abandon act on one execution by its id." },
+		subcommands = { HistoryControlCommands.Stop.class, HistoryControlCommands.Restart.class,
+				HistoryControlCommands.Abandon.class })
 class HistoryCommand implements Callable<Integer> {
 
 	/** Output formats. */

@@ -24,14 +24,20 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
  * {@code /actuator/workflowjobs}: every job with its schedule and latest executions, one job's
- * history page by page, and one execution with its steps. Parameters and descriptions are masked;
- * nothing here writes.
+ * history page by page, and one execution with its steps. Parameters and descriptions are masked.
+ * <p>
+ * Write operations, through {@link JobControl}: {@code POST /actuator/workflowjobs/{job}} with a JSON
+ * object of options launches a job in the background; {@code POST
+ * /actuator/workflowjobs/executions/{id}/stop}, {@code /restart} and {@code /abandon} act on one
+ * execution. Refusals answer {@code {"status", "error", "message"}} with 400, 404 or 409.
  */
 @Component
 @Endpoint(id = "workflowjobs")
@@ -51,12 +57,15 @@ public class WorkflowJobsEndpoint {
 
 	private final ObjectProvider<ScheduleRegistry> schedules;
 
+	private final JobControl jobControl;
+
 	public WorkflowJobsEndpoint(List<Job> jobs, JobRepository jobRepository, JdbcTemplate jdbc,
-			ObjectProvider<ScheduleRegistry> schedules) {
+			ObjectProvider<ScheduleRegistry> schedules, JobControl jobControl) {
 		jobs.forEach((job) -> this.jobs.put(job.getName(), job));
 		this.jobRepository = jobRepository;
 		this.jdbc = jdbc;
 		this.schedules = schedules;
+		this.jobControl = jobControl;
 	}
 
 	/** Every job, its schedule and its last {@value #RECENT} executions. */
@@ -137,6 +146,82 @@ public class WorkflowJobsEndpoint {
 		}
 		body.put("steps", steps);
 		return new WebEndpointResponse<>(body, WebEndpointResponse.STATUS_OK);
+	}
+
+	/**
+	 * {@code POST {job}}: launches a new run of the job in the background with the options of the
+	 * body (every key of the JSON object, see {@link JobOptions}); answers as soon as the execution
+	 * is in the history.
+	 */
+	@WriteOperation
+	public WebEndpointResponse<Object> launch(@Selector String job, JobOptions options) {
+		try {
+			return ok(this.jobControl.launch(job, options.values()));
+		}
+		catch (JobControlException ex) {
+			return refused(ex);
+		}
+	}
+
+	/** {@code POST executions/{id}/stop}, {@code …/restart}, {@code …/abandon}. */
+	@WriteOperation
+	public WebEndpointResponse<Object> control(@Selector String kind, @Selector String id, @Selector String action) {
+		try {
+			if (!EXECUTIONS.equals(kind)) {
+				throw new UnknownJobException(
+						"unknown path '" + kind + "/" + id + "/" + action + "'; expected executions/{id}/stop|restart|abandon");
+			}
+			long executionId = parseId(id)
+				.orElseThrow(() -> new UnknownJobException("no job execution with id '" + id + "'"));
+			switch (action) {
+				case "stop" -> this.jobControl.stop(executionId);
+				case "abandon" -> this.jobControl.abandon(executionId);
+				case "restart" -> {
+					return ok(this.jobControl.restart(executionId));
+				}
+				default -> throw new UnknownJobException(
+						"unknown action '" + action + "'; expected stop, restart or abandon");
+			}
+			JobExecution execution = this.jobControl.execution(executionId);
+			return ok(new LaunchedJob(execution.getJobInstance().getJobName(), executionId, execution.getStatus().name()));
+		}
+		catch (JobControlException ex) {
+			return refused(ex);
+		}
+	}
+
+	private static WebEndpointResponse<Object> ok(LaunchedJob launched) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("job", launched.job());
+		body.put("executionId", launched.executionId());
+		body.put("status", launched.status());
+		return new WebEndpointResponse<>(body, WebEndpointResponse.STATUS_OK);
+	}
+
+	/** The answer to a refused request: its status and one line, never a stack trace. */
+	static WebEndpointResponse<Object> refused(JobControlException ex) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("status", ex.status());
+		HttpStatus status = HttpStatus.resolve(ex.status());
+		body.put("error", (status != null) ? status.getReasonPhrase() : "Error");
+		body.put("message", StoreUri.mask(ex.getMessage()));
+		return new WebEndpointResponse<>(body, ex.status());
+	}
+
+	/**
+	 * The options of a launch: every key of the request body (and of the query string) that is not
+	 * a path selector. Actuator binds body keys to parameters by name and drops the others; the
+	 * {@link JobOptionsInvokerAdvisor} hands the whole set over instead, so that an unknown option is
+	 * refused rather than ignored.
+	 *
+	 * @param values the options by name, values as JSON gave them (strings, booleans or numbers)
+	 */
+	public record JobOptions(Map<String, Object> values) {
+
+		public JobOptions {
+			values = Map.copyOf(values);
+		}
+
 	}
 
 	private List<ExecutionSummary> executions(String job, int offset, int limit) {

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import dev.workflowkeeper.batch.JobOwnerListener;
+import dev.workflowkeeper.batch.JobStopper;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -57,6 +58,8 @@ class SlotLauncher {
 
 	private final TaskExecutor launchExecutor;
 
+	private final JobStopper jobStopper;
+
 	/** The run each job has in flight in this worker, by job name. */
 	private final Map<String, Launch> launches = new ConcurrentHashMap<>();
 
@@ -65,6 +68,7 @@ class SlotLauncher {
 		this.jobRepository = jobRepository;
 		this.jobs = Map.copyOf(jobs);
 		this.launchExecutor = launchExecutor;
+		this.jobStopper = new JobStopper(jobRepository);
 	}
 
 	/**
@@ -125,7 +129,7 @@ class SlotLauncher {
 			JobExecution execution = (instance != null) ? this.jobRepository.getLastJobExecution(instance) : null;
 			if (execution != null && execution.isRunning()) {
 				try {
-					this.jobOperator.stop(execution);
+					this.jobStopper.stop(execution.getId());
 					logger.info(name + " slot " + launch.slot() + ": asked execution " + execution.getId() + " to stop");
 				}
 				catch (Exception ex) {

@@ -1,0 +1,182 @@
+package dev.workflowkeeper.batch;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Stops the jobs this process runs when it is asked to end, whoever launched them: a one-off
+ * command, the timer or job control. Each is asked to stop at its next chunk boundary and is waited
+ * for, at most {@code keeper.scheduling.shutdown-timeout}, while the history database is still open:
+ * it ends STOPPED, and running the same command again (or {@code history restart}) resumes it.
+ * <p>
+ * On SIGTERM and SIGINT this happens before the JVM's shutdown hooks run, from a signal handler that
+ * then hands the signal to the JVM's own: shutdown hooks run concurrently, and H2's (which a history
+ * database shared with {@code AUTO_SERVER} cannot turn off) would close the history under a job that
+ * is still recording its last chunk. When the application is closed otherwise, it happens first
+ * thing in the close. Spring Batch's {@code JobExecutionShutdownHook} only asks one execution to
+ * stop, from one more concurrent hook, and does not wait for it.
+ */
+@Component
+public class GracefulJobShutdown implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(GracefulJobShutdown.class);
+
+	private static final List<String> SIGNALS = List.of("TERM", "INT");
+
+	private final JobStopper jobStopper;
+
+	private final JobRepository jobRepository;
+
+	private final Duration timeout;
+
+	private volatile boolean running;
+
+	private volatile boolean signalled;
+
+	private final Map<String, SignalHandler> previousHandlers = new ConcurrentHashMap<>();
+
+	public GracefulJobShutdown(JobStopper jobStopper, JobRepository jobRepository,
+			@Value("${keeper.scheduling.shutdown-timeout:30s}") Duration timeout) {
+		this.jobStopper = jobStopper;
+		this.jobRepository = jobRepository;
+		this.timeout = timeout;
+	}
+
+	@Override
+	public synchronized void start() {
+		this.running = true;
+		for (String name : SIGNALS) {
+			try {
+				this.previousHandlers.put(name, Signal.handle(new Signal(name), this::onSignal));
+			}
+			catch (IllegalArgumentException ex) {
+				logger.debug("Cannot handle SIG" + name + " (" + ex.getMessage() + "): jobs are stopped on close only");
+			}
+		}
+	}
+
+	@Override
+	public synchronized void stop() {
+		this.running = false;
+		this.previousHandlers.forEach((name, previous) -> Signal.handle(new Signal(name), previous));
+		this.previousHandlers.clear();
+		try {
+			stopOwnJobs();
+		}
+		catch (RuntimeException ex) {
+			// After a signal the jobs were stopped already, and the history may be closed by now.
+			if (!this.signalled) {
+				logger.warn("Could not stop the running jobs: " + ex.getMessage());
+			}
+		}
+	}
+
+	/** Stops the jobs, then lets the JVM do what it does with the signal (run its shutdown hooks and exit). */
+	private void onSignal(Signal signal) {
+		boolean first = !this.signalled;
+		this.signalled = true;
+		SignalHandler previous = this.previousHandlers.get(signal.getName());
+		if (first) {
+			// A second signal (Ctrl-C again) does not wait.
+			logger.info("Received SIG" + signal.getName() + ": stopping the running jobs at their next chunk boundary");
+			try {
+				stopOwnJobs();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not stop the running jobs: " + ex.getMessage());
+			}
+		}
+		if (previous != null && previous != SignalHandler.SIG_DFL && previous != SignalHandler.SIG_IGN) {
+			previous.handle(signal);
+		}
+		else if (previous != SignalHandler.SIG_IGN) {
+			System.exit(128 + signal.getNumber());
+		}
+	}
+
+	private void stopOwnJobs() {
+		List<JobExecution> stopping = new ArrayList<>();
+		for (JobExecution execution : ownRunningExecutions()) {
+			try {
+				if (!this.jobStopper.stop(execution.getId())) {
+					continue;
+				}
+				stopping.add(execution);
+				logger.info("Shutting down: asked " + execution.getJobInstance().getJobName() + " execution "
+						+ execution.getId() + " to stop at its next chunk boundary");
+			}
+			catch (Exception ex) {
+				logger.warn("Shutting down: could not stop execution " + execution.getId() + ": " + ex.getMessage());
+			}
+		}
+		long deadline = System.nanoTime() + this.timeout.toNanos();
+		for (JobExecution execution : stopping) {
+			try {
+				while (isRunning(execution.getId())) {
+					if (System.nanoTime() > deadline) {
+						logger.warn("Shutting down with execution " + execution.getId()
+								+ " still running: it is left to be recovered (history abandon/restart)");
+						break;
+					}
+					Thread.sleep(100);
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
+	}
+
+	/** Whether this process is stopping its jobs to end: no new run should start. */
+	public boolean shuttingDown() {
+		return this.signalled || !this.running;
+	}
+
+	/** The executions that this process runs now, per the owner its {@link JobOwnerListener} recorded. */
+	List<JobExecution> ownRunningExecutions() {
+		List<JobExecution> own = new ArrayList<>();
+		String pid = Long.toString(ProcessHandle.current().pid());
+		for (String job : this.jobRepository.getJobNames()) {
+			for (JobExecution execution : this.jobRepository.findRunningJobExecutions(job)) {
+				var context = execution.getExecutionContext();
+				if (context.containsKey(JobOwnerListener.PID) && pid.equals(String.valueOf(context.get(JobOwnerListener.PID)))
+						&& JobOwnerListener.hostName().equals(context.getString(JobOwnerListener.HOST, ""))) {
+					own.add(execution);
+				}
+			}
+		}
+		return own;
+	}
+
+	private boolean isRunning(long executionId) {
+		JobExecution execution = this.jobRepository.getJobExecution(executionId);
+		return execution != null && execution.isRunning();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/** After the timer has stopped firing (its phase stops first), before the web server stops. */
+	@Override
+	public int getPhase() {
+		return SmartLifecycle.DEFAULT_PHASE - 1;
+	}
+
+}

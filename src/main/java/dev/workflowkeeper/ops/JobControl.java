@@ -1,0 +1,345 @@
+package dev.workflowkeeper.ops;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+import dev.workflowkeeper.batch.GracefulJobShutdown;
+import dev.workflowkeeper.batch.JobOwnerListener;
+import dev.workflowkeeper.batch.JobStopper;
+import dev.workflowkeeper.batch.JobRunner;
+import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.maintenance.MaintenanceStores;
+import dev.workflowkeeper.scheduling.JobSchedule;
+import dev.workflowkeeper.scheduling.ScheduleRegistry;
+import dev.workflowkeeper.store.StoreAddresses;
+import dev.workflowkeeper.store.StoreUri;
+import io.micrometer.observation.ObservationRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.configuration.DuplicateJobException;
+import org.springframework.batch.core.configuration.support.MapJobRegistry;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
+import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.launch.JobRestartException;
+import org.springframework.batch.core.launch.support.TaskExecutorJobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Job control by hand, for the actuator, the dashboard and the {@code history} commands: launch a
+ * job, stop, restart or abandon an execution. Launches and restarts run in the background; each
+ * call returns as soon as the execution is in the history.
+ * <p>
+ * A job runs once at a time: a launch or restart while an execution of the same job runs (in this
+ * worker or in any process sharing the history database) is refused. An execution left running by a
+ * process that is gone is recovered (marked FAILED) first. Every manual launch is a new job instance
+ * (a new {@value JobRunner#RUN} number); store addresses are recorded masked, as the commands do.
+ */
+@Component
+public class JobControl {
+
+	private static final Log logger = LogFactory.getLog(JobControl.class);
+
+	private static final Duration POLL = Duration.ofMillis(200);
+
+	private final Map<String, Job> jobs = new TreeMap<>();
+
+	private final JobOperator jobOperator;
+
+	private final JobRepository jobRepository;
+
+	private final JdbcTemplate jdbc;
+
+	private final ObjectProvider<ScheduleRegistry> schedules;
+
+	private final JobControlOptions options;
+
+	private final GracefulJobShutdown shutdown;
+
+	private final JobStopper jobStopper;
+
+	/** Runs launched jobs on their own threads, so that a launch answers at once. */
+	private final TaskExecutorJobOperator backgroundOperator;
+
+	public JobControl(List<Job> jobs, JobOperator jobOperator, JobRepository jobRepository, JdbcTemplate jdbc,
+			ObjectProvider<ScheduleRegistry> schedules, KeeperProperties properties, MaintenanceStores stores,
+			StoreAddresses addresses, GracefulJobShutdown shutdown, JobStopper jobStopper,
+			ObjectProvider<ObservationRegistry> observations) throws Exception {
+		jobs.forEach((job) -> this.jobs.put(job.getName(), job));
+		this.jobOperator = jobOperator;
+		this.jobRepository = jobRepository;
+		this.jdbc = jdbc;
+		this.schedules = schedules;
+		this.options = new JobControlOptions(properties, stores, addresses);
+		this.shutdown = shutdown;
+		this.jobStopper = jobStopper;
+		this.backgroundOperator = backgroundOperator(jobs, jobRepository,
+				observations.getIfAvailable(() -> ObservationRegistry.NOOP));
+	}
+
+	private static TaskExecutorJobOperator backgroundOperator(List<Job> jobs, JobRepository jobRepository,
+			ObservationRegistry observations) throws Exception {
+		MapJobRegistry registry = new MapJobRegistry();
+		for (Job job : jobs) {
+			try {
+				registry.register(job);
+			}
+			catch (DuplicateJobException ex) {
+				throw new IllegalStateException("two jobs named " + job.getName(), ex);
+			}
+		}
+		TaskExecutorJobOperator operator = new TaskExecutorJobOperator();
+		operator.setJobRepository(jobRepository);
+		operator.setJobRegistry(registry);
+		operator.setObservationRegistry(observations);
+		operator.setTaskExecutor(new SimpleAsyncTaskExecutor("keeper-control-"));
+		operator.afterPropertiesSet();
+		return operator;
+	}
+
+	/** The names of the jobs that can be launched. */
+	public List<String> jobNames() {
+		return List.copyOf(this.jobs.keySet());
+	}
+
+	/** The options a job takes (the names its schedule file and its command use). */
+	public List<String> optionNames(String jobName) {
+		job(jobName);
+		return JobControlOptions.names(jobName);
+	}
+
+	/**
+	 * Launches a new run of a job in the background.
+	 * @param jobName the job's name in the history ({@code reportMemoryJob}, …)
+	 * @param options the job's options by name; absent ones come from the job's schedule file when it
+	 * has one, else from the job's defaults
+	 * @return the run, as soon as its execution is in the history
+	 * @throws UnknownJobException no such job
+	 * @throws BadJobParameterException an unknown option or a wrong value
+	 * @throws JobAlreadyRunningException the job runs already
+	 * @throws WorkerShuttingDownException the worker is shutting down
+	 */
+	public synchronized LaunchedJob launch(String jobName, Map<String, Object> options) {
+		Job job = job(jobName);
+		Map<String, String> scheduled = scheduledOptions(jobName);
+		JobParameters identifying = this.options.parameters(jobName,
+				JobControlOptions.merge(scheduled, (options != null) ? options : Map.of()));
+		checkNotRunning(jobName);
+		checkNotShuttingDown();
+		JobParameters parameters = new JobParametersBuilder(identifying).addLong(JobRunner.RUN, nextRun(jobName))
+			.toJobParameters();
+		try {
+			JobExecution execution = this.backgroundOperator.start(job, parameters);
+			logger.info("Launched " + jobName + " by hand as execution " + execution.getId());
+			return launched(execution);
+		}
+		catch (JobExecutionAlreadyRunningException ex) {
+			throw new JobAlreadyRunningException(jobName + " is already running: " + ex.getMessage());
+		}
+		catch (JobInstanceAlreadyCompleteException | JobRestartException | InvalidJobParametersException ex) {
+			throw new ExecutionStateException(jobName + " could not be launched: " + StoreUri.mask(ex.getMessage()), ex);
+		}
+	}
+
+	/**
+	 * Asks a running execution to stop at its next chunk boundary; it ends STOPPED and can be
+	 * restarted. Works for an execution of any live process that shares the history database.
+	 * @throws UnknownExecutionException no such execution
+	 * @throws ExecutionStateException it is not running, or its process is gone (abandon it instead)
+	 */
+	public void stop(long executionId) {
+		JobExecution execution = execution(executionId);
+		if (!execution.isRunning()) {
+			throw new ExecutionStateException("execution " + executionId + " is " + execution.getStatus() + ", not running");
+		}
+		if (JobOwnerListener.ownerIsGone(execution)) {
+			throw new ExecutionStateException("execution " + executionId + " was left " + execution.getStatus()
+					+ " by a process that is gone (" + owner(execution) + "): abandon it, or restart it");
+		}
+		if (!this.jobStopper.stop(executionId)) {
+			throw new ExecutionStateException("execution " + executionId + " is not running");
+		}
+		logger.info("Asked execution " + executionId + " of " + jobName(execution) + " to stop");
+	}
+
+	/**
+	 * Restarts a FAILED or STOPPED execution from its last checkpoint, in the background. An execution
+	 * left running by a process that is gone is recovered first.
+	 * @return the new execution of the same job instance
+	 * @throws UnknownExecutionException no such execution
+	 * @throws ExecutionStateException it completed, was abandoned, runs, or was restarted already
+	 * @throws JobAlreadyRunningException another execution of the job runs
+	 * @throws WorkerShuttingDownException the worker is shutting down
+	 */
+	public synchronized LaunchedJob restart(long executionId) {
+		JobExecution execution = recoverIfOwnerGone(execution(executionId));
+		BatchStatus status = execution.getStatus();
+		if (status != BatchStatus.FAILED && status != BatchStatus.STOPPED) {
+			throw new ExecutionStateException("execution " + executionId + " is " + status
+					+ ": only a FAILED or STOPPED execution can be restarted");
+		}
+		JobExecution last = this.jobRepository.getLastJobExecution(execution.getJobInstance());
+		if (last != null && !Objects.equals(last.getId(), execution.getId())) {
+			throw new ExecutionStateException("execution " + executionId + " was already restarted as execution "
+					+ last.getId() + " (" + last.getStatus() + ")");
+		}
+		String jobName = jobName(execution);
+		job(jobName);
+		checkNotRunning(jobName);
+		checkNotShuttingDown();
+		try {
+			JobExecution restarted = this.backgroundOperator.restart(execution);
+			logger.info("Restarted execution " + executionId + " of " + jobName + " as execution " + restarted.getId());
+			return launched(restarted);
+		}
+		catch (JobRestartException ex) {
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			if (cause instanceof JobExecutionAlreadyRunningException) {
+				throw new JobAlreadyRunningException(jobName + " is already running: " + cause.getMessage());
+			}
+			throw new ExecutionStateException("execution " + executionId + " could not be restarted: "
+					+ StoreUri.mask(cause.getMessage()), ex);
+		}
+	}
+
+	/**
+	 * Marks an execution ABANDONED, so that it is never restarted and the next run of its job starts
+	 * afresh: one that is STOPPED or FAILED, or one left running by a process that is gone.
+	 * @throws UnknownExecutionException no such execution
+	 * @throws ExecutionStateException it runs in a live process (stop it first), or it completed or
+	 * was abandoned already
+	 */
+	public synchronized void abandon(long executionId) {
+		JobExecution execution = execution(executionId);
+		if (execution.isRunning() && !JobOwnerListener.ownerIsGone(execution)) {
+			throw new ExecutionStateException("execution " + executionId + " is " + execution.getStatus()
+					+ " in a live process (" + owner(execution) + "): stop it first, then abandon it");
+		}
+		execution = recoverIfOwnerGone(execution);
+		BatchStatus status = execution.getStatus();
+		if (status == BatchStatus.COMPLETED || status == BatchStatus.ABANDONED) {
+			throw new ExecutionStateException("execution " + executionId + " is " + status + ": nothing to abandon");
+		}
+		try {
+			this.jobOperator.abandon(execution);
+			logger.info("Abandoned execution " + executionId + " of " + jobName(execution) + " (was " + status + ")");
+		}
+		catch (JobExecutionAlreadyRunningException ex) {
+			throw new ExecutionStateException("execution " + executionId + " is running: stop it first", ex);
+		}
+	}
+
+	/**
+	 * Waits until an execution is no longer running and returns it as stored.
+	 * @throws UnknownExecutionException no such execution
+	 */
+	public JobExecution awaitEnd(long executionId) throws InterruptedException {
+		JobExecution execution = execution(executionId);
+		while (execution.isRunning()) {
+			Thread.sleep(POLL.toMillis());
+			execution = execution(executionId);
+		}
+		return execution;
+	}
+
+	/** The execution as stored, or 404. */
+	public JobExecution execution(long executionId) {
+		Long count = this.jdbc.queryForObject("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?",
+				Long.class, executionId);
+		JobExecution execution = (count != null && count > 0) ? this.jobRepository.getJobExecution(executionId) : null;
+		if (execution == null) {
+			throw new UnknownExecutionException(executionId);
+		}
+		return execution;
+	}
+
+	private Job job(String jobName) {
+		Job job = (jobName != null) ? this.jobs.get(jobName) : null;
+		if (job == null) {
+			throw new UnknownJobException("no job named '" + jobName + "'; known jobs: " + String.join(", ", this.jobs.keySet()));
+		}
+		return job;
+	}
+
+	private Map<String, String> scheduledOptions(String jobName) {
+		ScheduleRegistry registry = this.schedules.getIfAvailable();
+		return (registry != null) ? registry.schedule(jobName).map(JobSchedule::options).orElse(Map.of()) : Map.of();
+	}
+
+	/** Refuses when the job runs; recovers an execution whose process is gone. */
+	private void checkNotRunning(String jobName) {
+		for (JobExecution running : this.jobRepository.findRunningJobExecutions(jobName)) {
+			if (JobOwnerListener.ownerIsGone(running)) {
+				recoverIfOwnerGone(running);
+			}
+			else {
+				throw new JobAlreadyRunningException(jobName + " is already running as execution " + running.getId() + " ("
+						+ owner(running) + "); wait for it, or stop it first");
+			}
+		}
+	}
+
+	private void checkNotShuttingDown() {
+		if (this.shutdown.shuttingDown()) {
+			throw new WorkerShuttingDownException();
+		}
+	}
+
+	private JobExecution recoverIfOwnerGone(JobExecution execution) {
+		if (!execution.isRunning() || !JobOwnerListener.ownerIsGone(execution)) {
+			return execution;
+		}
+		logger.info("Execution " + execution.getId() + " was left " + execution.getStatus()
+				+ " by a process that is gone: recovering it");
+		this.jobOperator.recover(execution);
+		return this.jobRepository.getJobExecution(execution.getId());
+	}
+
+	/** A run number no instance of the job has used, so that a manual launch is always a new instance. */
+	private long nextRun(String jobName) {
+		List<String> runs = this.jdbc.queryForList("SELECT P.PARAMETER_VALUE FROM BATCH_JOB_EXECUTION_PARAMS P "
+				+ "JOIN BATCH_JOB_EXECUTION E ON P.JOB_EXECUTION_ID = E.JOB_EXECUTION_ID "
+				+ "JOIN BATCH_JOB_INSTANCE I ON E.JOB_INSTANCE_ID = I.JOB_INSTANCE_ID WHERE I.JOB_NAME = ? AND P.PARAMETER_NAME = ?",
+				String.class, jobName, JobRunner.RUN);
+		long max = 0;
+		for (String run : runs) {
+			try {
+				max = Math.max(max, Long.parseLong(run.trim()));
+			}
+			catch (NumberFormatException | NullPointerException ex) {
+				// not a run number of ours
+			}
+		}
+		return max + 1;
+	}
+
+	private static LaunchedJob launched(JobExecution execution) {
+		return new LaunchedJob(jobName(execution), execution.getId(), execution.getStatus().name());
+	}
+
+	private static String jobName(JobExecution execution) {
+		return execution.getJobInstance().getJobName();
+	}
+
+	private static String owner(JobExecution execution) {
+		var context = execution.getExecutionContext();
+		return context.containsKey(JobOwnerListener.PID)
+				? "pid " + context.get(JobOwnerListener.PID) + " on " + context.get(JobOwnerListener.HOST)
+				: "owner unknown";
+	}
+
+}

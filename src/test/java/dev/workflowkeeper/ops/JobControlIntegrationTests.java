@@ -1,0 +1,370 @@
+package dev.workflowkeeper.ops;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.Base64;
+
+import dev.workflowkeeper.batch.JobOwnerListener;
+import dev.workflowkeeper.support.KeeperCli;
+import dev.workflowkeeper.support.RedisServerProcess;
+import dev.workflowkeeper.support.RedisServerProcess.Version;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Job control over the actuator ({@code POST /actuator/workflowjobs/…}) and from the command line
+ * ({@code history stop|restart|abandon}), on a running worker with real jobs against a real Redis.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+class JobControlIntegrationTests {
+
+	static final String ADMIN_PASSWORD = "op-secret-4711";
+
+	static final String REDIS_PASSWORD = "redis-secret-0815";
+
+	@TempDir
+	static Path tmp;
+
+	static RedisServerProcess redis;
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	JobControl jobControl;
+
+	@Autowired
+	JobRepository jobRepository;
+
+	HttpClient client = HttpClient.newHttpClient();
+
+	@DynamicPropertySource
+	static void worker(DynamicPropertyRegistry registry) {
+		OpsEndpointsIntegrationTests.workerIn(registry, tmp);
+		registry.add("keeper.ops.admin-password", () -> ADMIN_PASSWORD);
+		// Small chunks: a long generation stops within a moment of being asked.
+		registry.add("keeper.migration.chunk-size", () -> "100");
+	}
+
+	@BeforeAll
+	static void startRedis() {
+		redis = RedisServerProcess.start(Version.DEFAULT, "--requirepass", REDIS_PASSWORD);
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		redis.close();
+	}
+
+	@BeforeEach
+	void emptyRedis() {
+		try (Jedis jedis = jedis()) {
+			jedis.flushAll();
+		}
+	}
+
+	@Test
+	void shouldLaunchAJobInTheBackgroundWithTheOptionsOfTheBody() throws Exception {
+		// when
+		HttpResponse<String> response = post("/actuator/workflowjobs/generateStatesJob",
+				"{\"to\": \"" + store() + "\", \"count\": 500, \"seed\": \"3\", \"map\": false}");
+
+		// then: answered at once with the execution, which completes in the background
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		JsonNode body = OpsHttp.json(response);
+		assertThat(body.get("job").asString()).isEqualTo("generateStatesJob");
+		long id = body.get("executionId").asLong();
+		JobExecution execution = this.jobControl.awaitEnd(id);
+		assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		assertThat(execution.getJobParameters().getLong("count")).isEqualTo(500L);
+		assertThat(execution.getJobParameters().getLong("seed")).isEqualTo(3L);
+		assertThat(execution.getJobParameters().getString("to")).doesNotContain(REDIS_PASSWORD).contains("****");
+		try (Jedis jedis = jedis()) {
+			assertThat(jedis.dbSize()).isEqualTo(500);
+		}
+
+		// and: the same body again is a new run (a new instance), not a refusal
+		HttpResponse<String> again = post("/actuator/workflowjobs/generateStatesJob",
+				"{\"to\": \"" + store() + "\", \"count\": 500, \"seed\": 3}");
+		assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+		JobExecution second = this.jobControl.awaitEnd(OpsHttp.json(again).get("executionId").asLong());
+		assertThat(second.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		assertThat(second.getJobInstance().getId()).isNotEqualTo(execution.getJobInstance().getId());
+	}
+
+	@Test
+	void shouldRecordTheOptionsWithTheNamesTypesAndDefaultsOfTheCommands() throws Exception {
+		// when
+		HttpResponse<String> ttl = post("/actuator/workflowjobs/enforceTtlJob",
+				"{\"store\": \"memory:\", \"maxTtl\": \"48h\", \"dryRun\": true}");
+		HttpResponse<String> purge = post("/actuator/workflowjobs/purgeStatesJob", "{\"store\": \"" + store() + "\", \"dryRun\": \"true\"}");
+
+		// then
+		assertThat(ttl.statusCode()).as(ttl.body()).isEqualTo(200);
+		JobParameters ttlParameters = this.jobControl.awaitEnd(OpsHttp.json(ttl).get("executionId").asLong())
+			.getJobParameters();
+		assertThat(ttlParameters.getString("store")).isEqualTo("memory:");
+		assertThat(ttlParameters.getLong("maxTtl")).isEqualTo(48 * 3600L);
+		assertThat(ttlParameters.getString("dryRun")).isEqualTo("true");
+		assertThat(ttlParameters.getString("fromAge")).isEqualTo("false");
+		assertThat(ttlParameters.getLong("run")).isPositive();
+		assertThat(purge.statusCode()).as(purge.body()).isEqualTo(200);
+		JobExecution purged = this.jobControl.awaitEnd(OpsHttp.json(purge).get("executionId").asLong());
+		assertThat(purged.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		JobParameters purgeParameters = purged.getJobParameters();
+		assertThat(purgeParameters.getString("store")).contains("****").doesNotContain(REDIS_PASSWORD);
+		assertThat(purgeParameters.getLong("staleAfter")).isEqualTo(2 * 86400L);
+		assertThat(purgeParameters.getLong("terminalRetention")).isEqualTo(86400L);
+		assertThat(purgeParameters.getDouble("maxShare")).isEqualTo(0.5);
+		assertThat(purgeParameters.getString("archive")).isEqualTo("true");
+		assertThat(purgeParameters.getString("force")).isEqualTo("false");
+		assertThat(purgeParameters.getString("dryRun")).isEqualTo("true");
+	}
+
+	@Test
+	void shouldStopAndRestartFromTheCommandLine() throws Exception {
+		// given: a generation running in this worker
+		HttpResponse<String> launched = post("/actuator/workflowjobs/generateStatesJob",
+				"{\"to\": \"" + store() + "\", \"count\": 100000}");
+		assertThat(launched.statusCode()).as(launched.body()).isEqualTo(200);
+		long id = OpsHttp.json(launched).get("executionId").asLong();
+		KeeperCli cli = new KeeperCli(tmp.resolve("data")).with("keeper.migration.chunk-size", 100);
+
+		// when: stopped from another process's command line
+		KeeperCli.Result stop = cli.run("history", "stop", Long.toString(id));
+
+		// then
+		assertThat(stop.exitCode()).as(stop.toString()).isZero();
+		assertThat(stop.out()).containsPattern("generateStatesJob execution " + id + ": STOPP(ING|ED)");
+		JobExecution stopped = this.jobControl.awaitEnd(id);
+		assertThat(stopped.getStatus()).isEqualTo(BatchStatus.STOPPED);
+
+		// when: restarted from the command line, which waits for the end (the password of the store is
+		// not known to that process: it is given by REDIS_URL there)
+		KeeperCli.Result restart = cli.with("keeper.redis.url", store())
+			.with("keeper.redis.use-redis", true)
+			.run("history", "restart", Long.toString(id));
+
+		// then
+		assertThat(restart.exitCode()).as(restart.toString()).isZero();
+		assertThat(restart.out()).contains("generateStatesJob: COMPLETED");
+		assertThat(written(stopped) + written(this.jobRepository.getLastJobExecution(stopped.getJobInstance())))
+			.isEqualTo(100000);
+		try (Jedis jedis = jedis()) {
+			assertThat(jedis.dbSize()).isEqualTo(100000);
+		}
+	}
+
+	@Test
+	void shouldRefuseUnknownJobsOptionsAndValuesInOneLine() {
+		assertRefused(post("/actuator/workflowjobs/noSuchJob", "{}"), 404, "no job named 'noSuchJob'");
+		assertRefused(post("/actuator/workflowjobs/reportMemoryJob", "{\"dryrun\": true}"), 400, "unknown option 'dryrun'");
+		assertRefused(post("/actuator/workflowjobs/enforceTtlJob", "{\"maxTtl\": \"soon\"}"), 400, "maxTtl must be a positive duration");
+		assertRefused(post("/actuator/workflowjobs/enforceTtlJob", "{\"dryRun\": \"maybe\"}"), 400, "dryRun must be true or false");
+		assertRefused(post("/actuator/workflowjobs/reportMemoryJob", "{\"store\": \"ftp://" + REDIS_PASSWORD + "@x\"}"), 400,
+				"store");
+		assertRefused(post("/actuator/workflowjobs/migrateStatesJob", "{\"dryRun\": true}"), 400, "needs the option from");
+		assertRefused(post("/actuator/workflowjobs/executions/abc/stop", ""), 404, "no job execution");
+		assertRefused(post("/actuator/workflowjobs/executions/999999/stop", ""), 404, "no job execution with id 999999");
+		assertRefused(post("/actuator/workflowjobs/executions/1/explode", ""), 404, "unknown action");
+	}
+
+	@Test
+	void shouldRefuseASecondRunThenStopAndRestartTheFirstWithExactCounts() throws Exception {
+		// given: a long generation running
+		String body = "{\"to\": \"" + store() + "\", \"count\": 200000}";
+		HttpResponse<String> launched = post("/actuator/workflowjobs/generateStatesJob", body);
+		assertThat(launched.statusCode()).as(launched.body()).isEqualTo(200);
+		long id = OpsHttp.json(launched).get("executionId").asLong();
+
+		// when: launched again while it runs
+		assertRefused(post("/actuator/workflowjobs/generateStatesJob", body), 409, "already running as execution " + id);
+
+		// when: stopped
+		HttpResponse<String> stop = post("/actuator/workflowjobs/executions/" + id + "/stop", "");
+		assertThat(stop.statusCode()).as(stop.body()).isEqualTo(200);
+		JobExecution stopped = this.jobControl.awaitEnd(id);
+
+		// then: it ended STOPPED part-way, and a stopped execution cannot be stopped again
+		assertThat(stopped.getStatus()).isEqualTo(BatchStatus.STOPPED);
+		long firstWritten = written(stopped);
+		assertThat(firstWritten).isLessThan(200000);
+		assertRefused(post("/actuator/workflowjobs/executions/" + id + "/stop", ""), 409, "not running");
+
+		// when: restarted
+		HttpResponse<String> restart = post("/actuator/workflowjobs/executions/" + id + "/restart", "");
+		assertThat(restart.statusCode()).as(restart.body()).isEqualTo(200);
+		long restartedId = OpsHttp.json(restart).get("executionId").asLong();
+		JobExecution restarted = this.jobControl.awaitEnd(restartedId);
+
+		// then: it resumed where it stopped and completed the rest, exactly
+		assertThat(restartedId).isNotEqualTo(id);
+		assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		assertThat(restarted.getJobInstance().getId()).isEqualTo(stopped.getJobInstance().getId());
+		assertThat(firstWritten + written(restarted)).isEqualTo(200000);
+		try (Jedis jedis = jedis()) {
+			assertThat(jedis.dbSize()).isEqualTo(200000);
+		}
+		assertRefused(post("/actuator/workflowjobs/executions/" + restartedId + "/restart", ""), 409,
+				"only a FAILED or STOPPED execution can be restarted");
+		assertRefused(post("/actuator/workflowjobs/executions/" + id + "/restart", ""), 409, "already restarted");
+	}
+
+	@Test
+	void shouldAbandonAnExecutionLeftStartedByAProcessThatIsGoneSoThatANewRunStarts() throws Exception {
+		// given: reportMemoryJob left STARTED by a process that is gone, and another by this live one
+		long gone = leftStarted(deadPid());
+		long live = leftStarted(ProcessHandle.current().pid());
+
+		// then: the live one cannot be abandoned
+		assertRefused(post("/actuator/workflowjobs/executions/" + live + "/abandon", ""), 409, "stop it first");
+		JobExecution failed = this.jobRepository.getJobExecution(live);
+		failed.setStatus(BatchStatus.FAILED);
+		failed.setEndTime(LocalDateTime.now());
+		this.jobRepository.update(failed);
+
+		// when: the gone one is abandoned over HTTP, the failed one from the command line
+		HttpResponse<String> abandon = post("/actuator/workflowjobs/executions/" + gone + "/abandon", "");
+		KeeperCli cli = new KeeperCli(tmp.resolve("data"));
+		KeeperCli.Result result = cli.run("history", "abandon", Long.toString(live));
+
+		// then
+		assertThat(abandon.statusCode()).as(abandon.body()).isEqualTo(200);
+		assertThat(OpsHttp.json(abandon).get("status").asString()).isEqualTo("ABANDONED");
+		assertThat(this.jobRepository.getJobExecution(gone).getStatus()).isEqualTo(BatchStatus.ABANDONED);
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.out()).contains("ABANDONED (was FAILED)");
+		assertThat(this.jobRepository.getJobExecution(live).getStatus()).isEqualTo(BatchStatus.ABANDONED);
+		KeeperCli.Result again = cli.run("history", "abandon", Long.toString(live));
+		assertThat(again.exitCode()).as(again.toString()).isEqualTo(1);
+		assertThat(again.err()).startsWith("error: execution " + live + " is ABANDONED: nothing to abandon");
+		KeeperCli.Result unknown = cli.run("history", "stop", "999999");
+		assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(2);
+
+		// and: a new run of the job starts and completes
+		HttpResponse<String> launched = post("/actuator/workflowjobs/reportMemoryJob", "{\"store\": \"memory:\"}");
+		assertThat(launched.statusCode()).as(launched.body()).isEqualTo(200);
+		JobExecution run = this.jobControl.awaitEnd(OpsHttp.json(launched).get("executionId").asLong());
+		assertThat(run.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+	}
+
+	@Test
+	void shouldRefusePostsWithoutTheOperatorsCredentials() {
+		int before = this.jobRepository.getJobInstances("reportMemoryJob", 0, 1000).size();
+
+		HttpResponse<String> anonymous = send(request("/actuator/workflowjobs/reportMemoryJob")
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString("{}"))
+			.build());
+		HttpResponse<String> wrong = send(request("/actuator/workflowjobs/executions/1/abandon")
+			.header("Authorization", basic("admin", "wrong"))
+			.POST(HttpRequest.BodyPublishers.noBody())
+			.build());
+
+		assertThat(anonymous.statusCode()).isEqualTo(401);
+		assertThat(wrong.statusCode()).isEqualTo(401);
+		assertThat(this.jobRepository.getJobInstances("reportMemoryJob", 0, 1000)).hasSize(before);
+	}
+
+	private long leftStarted(long pid) throws Exception {
+		JobParameters parameters = new JobParametersBuilder().addString("store", "memory:")
+			.addString("values", "true")
+			.addLong("run", System.nanoTime())
+			.toJobParameters();
+		JobInstance instance = this.jobRepository.createJobInstance("reportMemoryJob", parameters);
+		ExecutionContext context = new ExecutionContext();
+		context.putLong(JobOwnerListener.PID, pid);
+		context.putString(JobOwnerListener.HOST, java.net.InetAddress.getLocalHost().getHostName());
+		JobExecution execution = this.jobRepository.createJobExecution(instance, parameters, context);
+		execution.setStartTime(LocalDateTime.now());
+		execution.setStatus(BatchStatus.STARTED);
+		this.jobRepository.update(execution);
+		this.jobRepository.updateExecutionContext(execution);
+		return execution.getId();
+	}
+
+	private static long deadPid() throws Exception {
+		Process process = new ProcessBuilder("true").start();
+		process.waitFor();
+		return process.pid();
+	}
+
+	private static long written(JobExecution execution) {
+		return execution.getStepExecutions().stream().mapToLong((step) -> step.getWriteCount()).sum();
+	}
+
+	private static void assertRefused(HttpResponse<String> response, int status, String message) {
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+		JsonNode body = OpsHttp.json(response);
+		assertThat(body.get("status").asInt()).isEqualTo(status);
+		assertThat(body.get("error").asString()).isNotBlank();
+		assertThat(body.get("message").asString()).contains(message).doesNotContain(REDIS_PASSWORD);
+		assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
+	}
+
+	private String store() {
+		return "redis://:" + REDIS_PASSWORD + "@127.0.0.1:" + redis.port() + "/0";
+	}
+
+	private Jedis jedis() {
+		Jedis jedis = new Jedis("127.0.0.1", redis.port(), 30_000);
+		jedis.auth(REDIS_PASSWORD);
+		return jedis;
+	}
+
+	private HttpResponse<String> post(String path, String json) {
+		return send(request(path).header("Authorization", basic("admin", ADMIN_PASSWORD))
+			.header("Content-Type", "application/json")
+			.POST(json.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+			.build());
+	}
+
+	private HttpRequest.Builder request(String path) {
+		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path));
+	}
+
+	private static String basic(String user, String password) {
+		return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+	}
+
+	private HttpResponse<String> send(HttpRequest request) {
+		try {
+			return this.client.send(request, HttpResponse.BodyHandlers.ofString());
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}

@@ -110,7 +110,7 @@
 						show('error', 'Refused (403): this user may not launch jobs.');
 					}
 					else {
-						show('error', 'Not launched (' + response.status + '): ' + (body.error || response.statusText));
+						show('error', 'Not launched (' + response.status + '): ' + (body.message || body.error || response.statusText));
 					}
 				});
 			}).catch(function (ex) {

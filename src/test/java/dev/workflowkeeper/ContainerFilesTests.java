@@ -3,6 +3,7 @@ package dev.workflowkeeper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 import org.yaml.snakeyaml.Yaml;
+
+import org.springframework.boot.convert.DurationStyle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -167,6 +170,20 @@ class ContainerFilesTests {
 		assertThat(get(compose, "services.redis.healthcheck.test")).isNotNull();
 		assertThat(get(compose, "services.redis.volumes").toString()).contains(":/data");
 		assertThat(get(compose, "services.workflow-keeper.depends_on.redis.condition")).isEqualTo("service_healthy");
+	}
+
+	@Test
+	void shouldGiveARunningChunkTimeToFinishWhenTheContainerStops() {
+		// given
+		Duration shutdownTimeout = DurationStyle.detectAndParse(defaultOf(get(defaults, "keeper.scheduling.shutdown-timeout")));
+
+		// when
+		Object grace = get(compose, "services.workflow-keeper.stop_grace_period");
+
+		// then: Docker's own 10 s would kill the worker before its runs end STOPPED
+		assertThat(grace).as("stop_grace_period of the worker").isNotNull();
+		assertThat(DurationStyle.detectAndParse(grace.toString())).isGreaterThan(shutdownTimeout);
+		assertThat(dockerfile.runtime().all("STOPSIGNAL")).allMatch((signal) -> signal.trim().equals("SIGTERM"));
 	}
 
 	@Test

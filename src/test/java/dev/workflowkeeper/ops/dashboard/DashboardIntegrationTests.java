@@ -218,7 +218,7 @@ class DashboardIntegrationTests {
 		assertThat(xhr.headers().firstValue("WWW-Authenticate")).isEmpty();
 		assertThat(form.statusCode()).isEqualTo(415);
 		assertThat(unknown.statusCode()).isEqualTo(404);
-		assertThat(JSON.readTree(unknown.body()).get("error").asString()).contains("noSuchJob");
+		assertThat(JSON.readTree(unknown.body()).get("message").asString()).contains("noSuchJob");
 		assertThat(secret.statusCode()).isEqualTo(400);
 		assertThat(secret.body()).doesNotContain("hunter2");
 		assertThat(executions()).isEqualTo(before);

@@ -15,10 +15,18 @@ REDIS="redis://127.0.0.1:$PORT"
 KEEPER=(java -Dkeeper.data-dir="$OUT/data" -jar "$JAR")
 keeper() { "${KEEPER[@]}" "$@"; }
 
-# measure LABEL COMMAND…: wall seconds and peak RSS (KiB) of the command into $OUT/LABEL.time
+# redis_cpu: the CPU seconds the benchmark's redis-server has used so far (user + system)
+redis_cpu() {
+  redis-cli -p "$PORT" info cpu | tr -d '\r' | awk -F: '/^used_cpu_(user|sys):/ {s += $2} END {printf "%.3f", s}'
+}
+
+# measure LABEL COMMAND…: wall seconds and peak RSS (KiB) of the command into $OUT/LABEL.time, and
+# the CPU seconds redis-server spent meanwhile into $OUT/LABEL.redis
 measure() {
   local label=$1; shift
+  local before; before=$(redis_cpu)
   /usr/bin/time -f "%e %M" -o "$OUT/$label.time" "$@"
+  python3 -c "print(round($(redis_cpu) - $before, 3))" > "$OUT/$label.redis"
 }
 
 # job_seconds: the duration of the latest job in the history
@@ -26,15 +34,19 @@ job_seconds() {
   keeper history --limit 1 --format json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["durationMillis"]/1000)'
 }
 
-# report LABEL KEYS JOB_SECONDS|-: one line of figures; keys/s over the job's duration, else the wall time
+# report LABEL KEYS JOB_SECONDS|-: one line of figures; keys/s over the job's duration, else the wall
+# time; then redis-server's CPU per key, and how busy it was over that time (the ceiling: a pass that
+# keeps redis-server 100% busy cannot go faster with the same commands per key)
 report() {
   read -r wall rss < "$OUT/$1.time"
-  local job=$3 basis=$3
+  local job=$3 basis=$3 redis=0
+  [ -f "$OUT/$1.redis" ] && redis=$(cat "$OUT/$1.redis")
   [ "$job" = "-" ] && basis=$wall
-  python3 - "$1" "$2" "$basis" "$job" "$wall" "$rss" <<'PY'
+  python3 - "$1" "$2" "$basis" "$job" "$wall" "$rss" "$redis" <<'PY'
 import sys
-label, keys, basis, job, wall, rss = sys.argv[1:]
-keys, basis, wall, rss = int(keys), float(basis), float(wall), int(rss)
-print(f"{label:<24} {keys:>9,} keys  {keys/basis:>10,.0f} keys/s  job {job:>7}s  wall {wall:>7.1f}s ({keys/wall:>9,.0f} keys/s)  peak RSS {rss/1024:>7.0f} MiB")
+label, keys, basis, job, wall, rss, redis = sys.argv[1:]
+keys, basis, wall, rss, redis = int(keys), float(basis), float(wall), int(rss), float(redis)
+print(f"{label:<18} {keys:>9,} keys {keys/basis:>9,.0f} keys/s  job {job:>7}s  wall {wall:>6.1f}s ({keys/wall:>8,.0f}/s)"
+      f"  RSS {rss/1024:>5.0f} MiB  redis {redis*1e6/keys:>5.2f} us/key, {min(100, 100*redis/basis):>3.0f}% busy")
 PY
 }

@@ -40,12 +40,15 @@ public record KeeperProperties(@DefaultValue("document_workflow:") String keyPre
 	 * @param connectTimeout {@code REDIS_SOCKET_CONNECT_TIMEOUT}, in seconds
 	 * @param scanCount the COUNT hint of every SCAN
 	 * @param pipelineSize how many per-key commands go out in one pipeline
+	 * @param pipelinesInFlight how many pipelines a maintenance scan keeps in flight ahead of the step,
+	 * each on its own connection (0: one at a time, when the step needs it)
 	 */
 	public record Redis(@DefaultValue("") String url, @DefaultValue("false") boolean useRedis,
 			@DefaultValue("") String password, Integer db, @DefaultValue("16") int maxConnections,
 			@DefaultValue("30") @DurationUnit(ChronoUnit.SECONDS) Duration socketTimeout,
 			@DefaultValue("10") @DurationUnit(ChronoUnit.SECONDS) Duration connectTimeout,
-			@DefaultValue("1000") int scanCount, @DefaultValue("1000") int pipelineSize) {
+			@DefaultValue("1000") int scanCount, @DefaultValue("1000") int pipelineSize,
+			@DefaultValue("2") int pipelinesInFlight) {
 
 		/** Whether a Redis is configured for the worker's default store. */
 		public boolean configured() {

@@ -6,6 +6,7 @@ import dev.workflowkeeper.batch.PrefetchingItemReader;
 import dev.workflowkeeper.batch.SequentialItemReader;
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.store.MaintainableStore;
+import dev.workflowkeeper.store.MaintainableStore.KeyDetail;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
 import dev.workflowkeeper.store.StoreAccessException;
 import dev.workflowkeeper.store.StoreAddresses;
@@ -64,8 +65,8 @@ public class MaintenanceStores {
 	 * ({@code keeper.maintenance.prefetch}) so that the Redis round trips overlap with the step's work.
 	 * Restartable as the node readers are.
 	 */
-	public ItemStreamReader<KeyInfo> keyReader(WorkflowStore store, String name, boolean withValues) {
-		List<ItemStreamReader<KeyInfo>> readers = maintenance(store).keyReaders(name, withValues);
+	public ItemStreamReader<KeyInfo> keyReader(WorkflowStore store, String name, KeyDetail detail) {
+		List<ItemStreamReader<KeyInfo>> readers = maintenance(store).keyReaders(name, detail);
 		SequentialItemReader<KeyInfo> reader = new SequentialItemReader<>(name + "Nodes", readers);
 		KeeperProperties.Maintenance maintenance = this.properties.maintenance();
 		if (maintenance.prefetch() <= 0) {

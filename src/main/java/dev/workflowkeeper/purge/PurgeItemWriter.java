@@ -11,7 +11,6 @@ import dev.workflowkeeper.batch.StepCounters;
 import dev.workflowkeeper.store.MaintainableStore;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
 import dev.workflowkeeper.store.MaintainableStore.KeyValue;
-import dev.workflowkeeper.store.StateFields;
 import dev.workflowkeeper.store.WorkflowEntry;
 import dev.workflowkeeper.store.WorkflowItemWriter;
 
@@ -57,7 +56,7 @@ class PurgeItemWriter implements ItemWriter<KeyInfo> {
 		if (this.archive != null) {
 			List<WorkflowEntry> entries = new ArrayList<>(chunk.size());
 			for (KeyInfo key : chunk) {
-				if (StateFields.read(key.value()) != null) {
+				if (key.fields() != null) {
 					entries.add(new WorkflowEntry(key.threadId(), key.value(), key.expireAtMillis()));
 				}
 				else if (this.rawArchive != null) {

@@ -43,7 +43,7 @@ class PurgeJudge implements ItemProcessor<KeyInfo, KeyInfo> {
 			this.counters.increment("otherTypes");
 			return null;
 		}
-		StateFields fields = StateFields.read(key.value());
+		StateFields fields = key.fields();
 		if (fields == null) {
 			this.counters.increment("unparseable");
 			return this.includeUnparseable ? key : null;

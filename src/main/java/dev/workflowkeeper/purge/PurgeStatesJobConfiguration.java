@@ -10,6 +10,7 @@ import dev.workflowkeeper.batch.StepCounters;
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
 import dev.workflowkeeper.store.ConflictPolicy;
+import dev.workflowkeeper.store.MaintainableStore.KeyDetail;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
 import dev.workflowkeeper.store.WorkflowItemWriter;
 import dev.workflowkeeper.store.RejectedRecordException;
@@ -116,7 +117,7 @@ class PurgeStatesJobConfiguration {
 	@Bean
 	@StepScope
 	ItemStreamReader<KeyInfo> purgeReader(MaintenanceStores stores, WorkflowStore purgeStore) {
-		return stores.keyReader(purgeStore, "keys", true);
+		return stores.keyReader(purgeStore, "keys", KeyDetail.VALUE);
 	}
 
 	@Bean

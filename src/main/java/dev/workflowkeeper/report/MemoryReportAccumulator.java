@@ -85,7 +85,7 @@ class MemoryReportAccumulator extends ItemStreamSupport implements ItemStreamWri
 			ttlBucket = (ttl < hours(1)) ? "<1h" : (ttl < hours(6)) ? "1-6h" : (ttl < hours(24)) ? "6-24h" : ">24h";
 		}
 		bump(s.ttlBuckets, ttlBucket, key.memoryBytes());
-		if (!"string".equals(key.type())) {
+		if (key.type() != null && !"string".equals(key.type())) {
 			s.unparseable++;
 			s.otherTypes++;
 			bump(s.byStatus, "(not a string)", key.memoryBytes());
@@ -94,7 +94,7 @@ class MemoryReportAccumulator extends ItemStreamSupport implements ItemStreamWri
 		if (key.value() == null) {
 			return;
 		}
-		StateFields fields = StateFields.read(key.value());
+		StateFields fields = key.fields();
 		if (fields == null) {
 			s.unparseable++;
 			bump(s.byStatus, "(unparseable)", key.memoryBytes());

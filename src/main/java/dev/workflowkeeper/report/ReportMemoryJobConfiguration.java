@@ -4,6 +4,7 @@ import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.ProgressReporter;
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
+import dev.workflowkeeper.store.MaintainableStore.KeyDetail;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
 import dev.workflowkeeper.store.RejectedRecordException;
 import dev.workflowkeeper.store.WorkflowStore;
@@ -61,7 +62,8 @@ class ReportMemoryJobConfiguration {
 	@StepScope
 	ItemStreamReader<KeyInfo> reportReader(MaintenanceStores stores, WorkflowStore reportStore,
 			@Value("#{jobParameters['values']}") String values) {
-		return stores.keyReader(reportStore, "keys", !"false".equals(values));
+		return stores.keyReader(reportStore, "keys",
+				"false".equals(values) ? KeyDetail.SIZE_AND_TTL : KeyDetail.VALUE);
 	}
 
 	@Bean

@@ -15,10 +15,29 @@ public interface MaintainableStore {
 
 	/**
 	 * Restartable readers over every key under the store's prefix — one per node — with each key's
-	 * type, memory and expiry, and its value when {@code withValues} (strings only). Keys of other
-	 * prefixes are never returned; keys of other types are, with {@code value == null}.
+	 * memory and expiry, and as much more as {@code detail} asks for. Keys of other prefixes are never
+	 * returned; keys of other types are, with {@code value == null}.
 	 */
-	List<ItemStreamReader<KeyInfo>> keyReaders(String name, boolean withValues);
+	List<ItemStreamReader<KeyInfo>> keyReaders(String name, KeyDetail detail);
+
+	/** How much a key reader finds out about each key, beyond its memory and expiry. */
+	enum KeyDetail {
+
+		/** Nothing more: {@link KeyInfo#type()} is {@code null} (the cheapest pass). */
+		SIZE_AND_TTL,
+
+		/** The key's type. */
+		TYPE,
+
+		/** The key's type, and the value of a string key. */
+		VALUE;
+
+		/** {@link #VALUE} when values are asked for, else {@link #TYPE}. */
+		public static KeyDetail typed(boolean withValues) {
+			return withValues ? VALUE : TYPE;
+		}
+
+	}
 
 	/**
 	 * Gives each key an expiry no later than {@code maxExpireAtMillis}: a key without a TTL gets
@@ -48,12 +67,23 @@ public interface MaintainableStore {
 	 *
 	 * @param key the full key
 	 * @param threadId the key without its prefix
-	 * @param type {@code string}, {@code hash}, … as Redis names it
+	 * @param type {@code string}, {@code hash}, … as Redis names it; {@code null} when not asked for
+	 * ({@link KeyDetail#SIZE_AND_TTL})
 	 * @param memoryBytes what the key costs ({@code MEMORY USAGE}); an estimate for the memory store
 	 * @param expireAtMillis absolute expiry, or {@link WorkflowEntry#NO_EXPIRY}
 	 * @param value the value of a string key when values were asked for, else {@code null}
+	 * @param fields the value's {@code status} and {@code updated_at}, read where the value was fetched
+	 * (a reader's background thread, off the step's); {@code null} when there is no value or it is not
+	 * a JSON object ({@link StateFields#read})
 	 */
-	record KeyInfo(String key, String threadId, String type, long memoryBytes, long expireAtMillis, byte[] value) {
+	record KeyInfo(String key, String threadId, String type, long memoryBytes, long expireAtMillis, byte[] value,
+			StateFields fields) {
+
+		/** A key whose value's fields are read here and now. */
+		public KeyInfo(String key, String threadId, String type, long memoryBytes, long expireAtMillis, byte[] value) {
+			this(key, threadId, type, memoryBytes, expireAtMillis, value, (value != null) ? StateFields.read(value) : null);
+		}
+
 	}
 
 	/**

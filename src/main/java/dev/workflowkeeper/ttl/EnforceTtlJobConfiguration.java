@@ -8,6 +8,7 @@ import dev.workflowkeeper.batch.ProgressReporter;
 import dev.workflowkeeper.batch.StepCounters;
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
+import dev.workflowkeeper.store.MaintainableStore.KeyDetail;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
 import dev.workflowkeeper.store.RejectedRecordException;
 import dev.workflowkeeper.store.WorkflowStore;
@@ -69,7 +70,7 @@ class EnforceTtlJobConfiguration {
 	@StepScope
 	ItemStreamReader<KeyInfo> ttlReader(MaintenanceStores stores, WorkflowStore ttlStore,
 			@Value("#{jobParameters['fromAge']}") String fromAge) {
-		return stores.keyReader(ttlStore, "keys", Boolean.parseBoolean(fromAge));
+		return stores.keyReader(ttlStore, "keys", KeyDetail.typed(Boolean.parseBoolean(fromAge)));
 	}
 
 	@Bean

@@ -50,7 +50,7 @@ class TtlJudge implements ItemProcessor<KeyInfo, KeyInfo> {
 	/** The expiry a key without one gets, judged now. */
 	static long fillExpiry(KeyInfo key, boolean fromAge, Duration stateTtl, long now) {
 		if (fromAge && key.value() != null) {
-			StateFields fields = StateFields.read(key.value());
+			StateFields fields = key.fields();
 			if (fields != null && fields.hasUpdatedAt()) {
 				// A state already past its life still gets a minute, so that nothing vanishes mid-request.
 				return Math.max(fields.updatedAtMillis() + stateTtl.toMillis(), now + 60_000);

@@ -38,8 +38,8 @@ final class MemoryMaintenance implements MaintainableStore {
 
 	/** One reader over the prefix, named {@code name}. */
 	@Override
-	public List<ItemStreamReader<KeyInfo>> keyReaders(String name, boolean withValues) {
-		return List.of(new MemoryKeyInfoItemReader(name, this.store, this.keyPrefix, withValues));
+	public List<ItemStreamReader<KeyInfo>> keyReaders(String name, KeyDetail detail) {
+		return List.of(new MemoryKeyInfoItemReader(name, this.store, this.keyPrefix, detail));
 	}
 
 	/**

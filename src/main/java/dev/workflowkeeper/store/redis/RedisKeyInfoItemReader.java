@@ -4,11 +4,21 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.workflowkeeper.store.MaintainableStore.KeyDetail;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
 import dev.workflowkeeper.store.RejectedRecordException;
+import dev.workflowkeeper.store.StateFields;
 import dev.workflowkeeper.store.WorkflowEntry;
 
 import redis.clients.jedis.Jedis;
@@ -24,22 +34,29 @@ import org.springframework.batch.infrastructure.item.ItemStreamSupport;
 
 /**
  * Reads every key of one Redis node under the key prefix, of any type, as a maintenance scan sees it:
- * type, {@code MEMORY USAGE}, absolute expiry and, when values are asked for, the value of a string key.
+ * {@code MEMORY USAGE}, absolute expiry and, as the {@link KeyDetail} asks, the type and the value of a
+ * string key.
  * <p>
  * Enumerates like {@link RedisWorkflowItemReader}: {@code SCAN cursor MATCH prefix* COUNT n}, the exact
  * prefix checked again, a key equal to the prefix (no thread id) passed over, each page sorted. The
  * keys of a page are inspected in pipelines of {@code pipelineSize} keys (one pipeline per page with the
- * defaults), each key with {@code TYPE}, {@code MEMORY USAGE}, {@code PEXPIRETIME} on Redis 7 or
- * {@code PTTL} before, and {@code GET} when values are asked for; a {@code WRONGTYPE} reply leaves the
- * value {@code null}. The commands of a pipeline are not atomic: a key that vanished between
- * {@code SCAN} and any of them is passed over and counted ({@code vanished}). A key that is not valid
- * UTF-8 names no thread id: it is rejected with a {@link RejectedRecordException}, after which the
- * reader goes on.
+ * defaults), each key with {@code MEMORY USAGE}, {@code PEXPIRETIME} on Redis 7 or {@code PTTL} before,
+ * {@code TYPE} when types are asked for, and {@code GET} when values are; a {@code WRONGTYPE} reply to
+ * {@code GET} is followed by one {@code TYPE} for that key. The commands of a pipeline are not atomic:
+ * a key that vanished between {@code SCAN} and any of them is passed over and counted
+ * ({@code vanished}). A key that is not valid UTF-8 names no thread id: it is rejected with a
+ * {@link RejectedRecordException}, after which the reader goes on.
+ * <p>
+ * With {@code pipelinesInFlight > 0} the reader scans ahead and keeps that many pipelines in flight on
+ * background threads, each on its own pooled connection, so that Redis works on the next keys while the
+ * step takes in the last ones; the pages are still handed out in scan order, key by key. With 0 a
+ * pipeline goes out only when the step needs its keys.
  * <p>
  * Restartable: the ExecutionContext holds, under the reader's name, the {@code cursor} of the page in
  * progress and the {@code lastKey} passed in it, and the counts {@code read} and {@code vanished}; see
- * {@link RedisWorkflowItemReader} for the trade-offs of a restart inside a page. Memory holds one page
- * of keys and one pipeline of values.
+ * {@link RedisWorkflowItemReader} for the trade-offs of a restart inside a page. Inspection done ahead
+ * of the position is simply done again after a restart. Memory holds the pages in flight: about
+ * {@code (pipelinesInFlight + 1) × scanCount} keys and their values.
  * <p>
  * Not thread-safe: use it from one step thread.
  */
@@ -57,7 +74,9 @@ final class RedisKeyInfoItemReader extends ItemStreamSupport implements ItemStre
 
 	private final int pipelineSize;
 
-	private final boolean withValues;
+	private final int pipelinesInFlight;
+
+	private final KeyDetail detail;
 
 	/** The cursor that produced the page in progress. */
 	private String cursor = START;
@@ -65,31 +84,37 @@ final class RedisKeyInfoItemReader extends ItemStreamSupport implements ItemStre
 	/** The last key passed in the page in progress; {@code null} before the first. */
 	private String lastKey;
 
-	/** The keys of the page in progress, sorted; {@code null} when no page is loaded. */
-	private List<byte[]> page;
+	/** The page being handed out; {@code null} between pages. */
+	private Page page;
 
-	private int pageIndex;
+	/** Pages scanned ahead of {@link #page}, in scan order. */
+	private final Deque<Page> scanned = new ArrayDeque<>();
 
-	/** The cursor that SCAN returned with the page in progress: where the next page starts. */
-	private String nextCursor;
+	/** The cursor of the next page to scan. */
+	private String scanCursor;
 
-	private final Deque<Inspected> inspected = new ArrayDeque<>();
+	/** Whether the scan has returned its last page. */
+	private boolean scanEnded;
 
 	private boolean exhausted;
+
+	private ExecutorService inspectors;
 
 	private long read;
 
 	private long vanished;
 
 	RedisKeyInfoItemReader(String name, RedisNode node, String keyPrefix, int scanCount, int pipelineSize,
-			boolean withValues) {
+			int pipelinesInFlight, KeyDetail detail) {
 		setName(name);
 		this.node = node;
 		this.prefixText = keyPrefix;
 		this.prefix = keyPrefix.getBytes(StandardCharsets.UTF_8);
 		this.scanCount = scanCount;
 		this.pipelineSize = pipelineSize;
-		this.withValues = withValues;
+		// the scan itself needs a connection too
+		this.pipelinesInFlight = Math.max(0, Math.min(pipelinesInFlight, node.maxConnections() - 1));
+		this.detail = detail;
 	}
 
 	@Override
@@ -99,9 +124,18 @@ final class RedisKeyInfoItemReader extends ItemStreamSupport implements ItemStre
 				? context.getString(getExecutionContextKey("lastKey")) : null;
 		this.read = context.getLong(getExecutionContextKey("read"), 0);
 		this.vanished = context.getLong(getExecutionContextKey("vanished"), 0);
-		this.page = null;
-		this.inspected.clear();
+		discardAhead();
+		this.scanCursor = this.cursor;
+		this.scanEnded = false;
 		this.exhausted = false;
+		if (this.pipelinesInFlight > 0 && this.inspectors == null) {
+			AtomicInteger threads = new AtomicInteger();
+			this.inspectors = Executors.newFixedThreadPool(this.pipelinesInFlight, (task) -> {
+				Thread thread = new Thread(task, getName() + "-inspect-" + threads.incrementAndGet());
+				thread.setDaemon(true);
+				return thread;
+			});
+		}
 	}
 
 	@Override
@@ -119,40 +153,41 @@ final class RedisKeyInfoItemReader extends ItemStreamSupport implements ItemStre
 
 	@Override
 	public void close() {
-		this.page = null;
-		this.inspected.clear();
+		discardAhead();
+		if (this.inspectors != null) {
+			this.inspectors.shutdownNow();
+			this.inspectors = null;
+		}
 	}
 
 	@Override
 	public KeyInfo read() {
 		while (true) {
-			Inspected next = this.inspected.poll();
-			if (next != null) {
-				KeyInfo info = pass(next);
-				if (info != null) {
-					return info;
+			if (this.page != null) {
+				Inspected next = this.page.next();
+				if (next != null) {
+					KeyInfo info = pass(next);
+					if (info != null) {
+						return info;
+					}
+					continue;
 				}
-			}
-			else if (this.page != null && this.pageIndex < this.page.size()) {
-				inspectBatch();
-			}
-			else if (this.exhausted) {
-				return null;
-			}
-			else if (this.page != null) {
+				String nextCursor = this.page.nextCursor;
 				this.page = null;
-				if (START.equals(this.nextCursor)) {
+				if (START.equals(nextCursor)) {
 					// keep the last page's position: a restart finds nothing left in it
 					this.exhausted = true;
 				}
 				else {
-					this.cursor = this.nextCursor;
+					this.cursor = nextCursor;
 					this.lastKey = null;
 				}
 			}
-			else {
-				scanPage();
+			if (this.exhausted) {
+				return null;
 			}
+			scanAhead();
+			this.page = this.scanned.poll();
 		}
 	}
 
@@ -164,99 +199,225 @@ final class RedisKeyInfoItemReader extends ItemStreamSupport implements ItemStre
 					"the key is not valid UTF-8, so it names no thread id");
 		}
 		this.lastKey = key;
-		if (next.type() == null) {
+		if (next.gone()) {
 			this.vanished++;
 			return null;
 		}
 		this.read++;
 		return new KeyInfo(key, key.substring(this.prefixText.length()), next.type(), next.memoryBytes(),
-				next.expireAt(), next.value());
+				next.expireAt(), next.value(), next.fields());
 	}
 
-	/** Loads the page at {@link #cursor}: the keys under the exact prefix, sorted, after the last key passed. */
-	private void scanPage() {
+	/** Scans pages until {@code pipelinesInFlight} of them (at least one) wait, their pipelines sent. */
+	private void scanAhead() {
+		while (!this.scanEnded && this.scanned.size() < Math.max(1, this.pipelinesInFlight)) {
+			Page next = scanPage(this.scanCursor, this.scanned.isEmpty() && this.page == null ? this.lastKey : null);
+			this.scanned.add(next);
+			this.scanCursor = next.nextCursor;
+			this.scanEnded = START.equals(next.nextCursor);
+		}
+	}
+
+	/** The page at {@code cursor}: the keys under the exact prefix, sorted, after {@code after} if set. */
+	private Page scanPage(String cursor, String after) {
 		ScanParams params = new ScanParams().match(RedisWorkflowItemReader.globEscaped(this.prefix))
 			.count(this.scanCount);
 		ScanResult<byte[]> result = this.node
-			.execute((jedis) -> jedis.scan(this.cursor.getBytes(StandardCharsets.US_ASCII), params));
-		byte[] after = (this.lastKey != null) ? this.lastKey.getBytes(StandardCharsets.UTF_8) : null;
+			.execute((jedis) -> jedis.scan(cursor.getBytes(StandardCharsets.US_ASCII), params));
+		byte[] afterBytes = (after != null) ? after.getBytes(StandardCharsets.UTF_8) : null;
 		List<byte[]> keys = new ArrayList<>(result.getResult().size());
 		for (byte[] key : result.getResult()) {
 			if (key.length > this.prefix.length
 					&& Arrays.equals(key, 0, this.prefix.length, this.prefix, 0, this.prefix.length)
-					&& (after == null || Arrays.compareUnsigned(key, after) > 0)) {
+					&& (afterBytes == null || Arrays.compareUnsigned(key, afterBytes) > 0)) {
 				keys.add(key);
 			}
 		}
 		// byte order is code point order for UTF-8, the order in which lastKey compares
 		keys.sort(Arrays::compareUnsigned);
-		this.page = keys;
-		this.pageIndex = 0;
-		this.nextCursor = result.getCursor();
+		Page page = new Page(result.getCursor());
+		for (int from = 0; from < keys.size(); from += this.pipelineSize) {
+			List<byte[]> batch = keys.subList(from, Math.min(keys.size(), from + this.pipelineSize));
+			Callable<List<Inspected>> inspection = () -> this.node
+				.execute((jedis) -> inspect(jedis, batch, this.node.version().hasPexpireTime(), this.detail));
+			page.batches.add((this.inspectors != null) ? this.inspectors.submit(inspection) : null);
+			page.pending.add(inspection);
+		}
+		return page;
 	}
 
-	private void inspectBatch() {
-		List<byte[]> keys = this.page.subList(this.pageIndex,
-				Math.min(this.page.size(), this.pageIndex + this.pipelineSize));
-		this.pageIndex += keys.size();
-		boolean absolute = this.node.version().hasPexpireTime();
-		this.inspected.addAll(this.node.execute((jedis) -> inspect(jedis, keys, absolute, this.withValues)));
+	/** Drops the pages scanned ahead, and their inspections still in flight. */
+	private void discardAhead() {
+		if (this.page != null) {
+			this.page.cancel();
+			this.page = null;
+		}
+		this.scanned.forEach(Page::cancel);
+		this.scanned.clear();
 	}
 
-	private static List<Inspected> inspect(Jedis jedis, List<byte[]> keys, boolean absolute, boolean withValues) {
-		List<Response<String>> types = new ArrayList<>(keys.size());
+	private static List<Inspected> inspect(Jedis jedis, List<byte[]> keys, boolean absolute, KeyDetail detail) {
+		boolean types = detail == KeyDetail.TYPE;
+		boolean values = detail == KeyDetail.VALUE;
+		List<Response<String>> typeReplies = new ArrayList<>(types ? keys.size() : 0);
 		List<Response<Long>> memories = new ArrayList<>(keys.size());
 		List<Response<Long>> expiries = new ArrayList<>(keys.size());
-		List<Response<byte[]>> values = new ArrayList<>(keys.size());
+		List<Response<byte[]>> valueReplies = new ArrayList<>(values ? keys.size() : 0);
 		long sentAt;
 		try (Pipeline pipeline = jedis.pipelined()) {
 			for (byte[] key : keys) {
-				types.add(pipeline.type(key));
+				if (types) {
+					typeReplies.add(pipeline.type(key));
+				}
 				memories.add(pipeline.memoryUsage(key));
 				expiries.add(absolute ? pipeline.pexpireTime(key) : pipeline.pttl(key));
-				if (withValues) {
-					values.add(pipeline.get(key));
+				if (values) {
+					valueReplies.add(pipeline.get(key));
 				}
 			}
 			// PTTL counts from when the server runs it, after this: now + pttl never extends a life
 			sentAt = System.currentTimeMillis();
 			pipeline.sync();
 		}
+		String[] typeOf = new String[keys.size()];
+		byte[][] valueOf = new byte[keys.size()][];
+		List<Integer> otherTypes = new ArrayList<>();
+		for (int i = 0; i < keys.size(); i++) {
+			if (types) {
+				typeOf[i] = typeReplies.get(i).get();
+			}
+			else if (values) {
+				valueOf[i] = valueOrWrongType(valueReplies.get(i));
+				if (valueOf[i] == WRONG_TYPE) {
+					valueOf[i] = null;
+					otherTypes.add(i);
+				}
+				else if (valueOf[i] != null) {
+					typeOf[i] = "string";
+				}
+			}
+		}
+		if (!otherTypes.isEmpty()) {
+			// rare: a look-alike key of another type, named by a second round trip
+			try (Pipeline pipeline = jedis.pipelined()) {
+				List<Response<String>> replies = new ArrayList<>(otherTypes.size());
+				for (int i : otherTypes) {
+					replies.add(pipeline.type(keys.get(i)));
+				}
+				pipeline.sync();
+				for (int j = 0; j < otherTypes.size(); j++) {
+					typeOf[otherTypes.get(j)] = replies.get(j).get();
+				}
+			}
+		}
 		List<Inspected> inspected = new ArrayList<>(keys.size());
 		for (int i = 0; i < keys.size(); i++) {
-			byte[] key = keys.get(i);
-			String type = types.get(i).get();
 			Long memory = memories.get(i).get();
 			long expiry = expiries.get(i).get();
-			byte[] value = withValues ? valueOrNull(values.get(i)) : null;
-			boolean gone = "none".equals(type) || memory == null || expiry == -2
-					|| (withValues && "string".equals(type) && value == null);
+			boolean gone = memory == null || expiry == -2 || "none".equals(typeOf[i])
+					|| (values && typeOf[i] == null);
 			if (gone) {
-				inspected.add(new Inspected(key, null, 0, 0, null));
+				inspected.add(new Inspected(keys.get(i), true, null, 0, 0, null, null));
 			}
 			else {
 				long expireAt = (expiry == -1) ? WorkflowEntry.NO_EXPIRY : (absolute ? expiry : sentAt + expiry);
-				inspected.add(new Inspected(key, type, memory, expireAt, value));
+				// parsed here, on the inspecting thread, not on the step's
+				StateFields fields = (valueOf[i] != null) ? StateFields.read(valueOf[i]) : null;
+				inspected.add(new Inspected(keys.get(i), false, typeOf[i], memory, expireAt, valueOf[i], fields));
 			}
 		}
 		return inspected;
 	}
 
-	/** The value of a string key; {@code null} when the key is gone or holds another type. */
-	private static byte[] valueOrNull(Response<byte[]> reply) {
+	private static final byte[] WRONG_TYPE = new byte[0];
+
+	/** The value of a string key; {@code null} when the key is gone, {@link #WRONG_TYPE} for another type. */
+	private static byte[] valueOrWrongType(Response<byte[]> reply) {
 		try {
 			return reply.get();
 		}
 		catch (JedisDataException ex) {
 			if (ex.getMessage() != null && ex.getMessage().startsWith("WRONGTYPE")) {
-				return null;
+				return WRONG_TYPE;
 			}
 			throw ex;
 		}
 	}
 
-	/** What inspecting one key found; {@code type == null} when it vanished. */
-	private record Inspected(byte[] key, String type, long memoryBytes, long expireAt, byte[] value) {
+	/**
+	 * One scanned page: its inspection batches, in flight on the inspectors or run when needed, and
+	 * the keys of the batch being handed out.
+	 */
+	private static final class Page {
+
+		final String nextCursor;
+
+		final List<Future<List<Inspected>>> batches = new ArrayList<>();
+
+		final List<Callable<List<Inspected>>> pending = new ArrayList<>();
+
+		private int batch;
+
+		private Iterator<Inspected> current = Collections.emptyIterator();
+
+		Page(String nextCursor) {
+			this.nextCursor = nextCursor;
+		}
+
+		/** The next inspected key of the page, in key order; {@code null} at its end. */
+		Inspected next() {
+			while (!this.current.hasNext()) {
+				if (this.batch == this.batches.size()) {
+					return null;
+				}
+				this.current = result(this.batch).iterator();
+				this.batches.set(this.batch, null);
+				this.pending.set(this.batch, null);
+				this.batch++;
+			}
+			return this.current.next();
+		}
+
+		private List<Inspected> result(int index) {
+			Future<List<Inspected>> inFlight = this.batches.get(index);
+			try {
+				return (inFlight != null) ? inFlight.get() : this.pending.get(index).call();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException("interrupted while inspecting keys", ex);
+			}
+			catch (ExecutionException ex) {
+				throw rethrow(ex.getCause());
+			}
+			catch (Exception ex) {
+				throw rethrow(ex);
+			}
+		}
+
+		void cancel() {
+			this.batches.forEach((inFlight) -> {
+				if (inFlight != null) {
+					inFlight.cancel(false);
+				}
+			});
+		}
+
+		private static RuntimeException rethrow(Throwable failure) {
+			if (failure instanceof RuntimeException runtime) {
+				return runtime;
+			}
+			if (failure instanceof Error error) {
+				throw error;
+			}
+			return new IllegalStateException(failure);
+		}
+
+	}
+
+	/** What inspecting one key found. */
+	private record Inspected(byte[] key, boolean gone, String type, long memoryBytes, long expireAt, byte[] value,
+			StateFields fields) {
 	}
 
 }

@@ -56,12 +56,15 @@ final class RedisMaintenance implements MaintainableStore {
 
 	private final int pipelineSize;
 
+	private final int pipelinesInFlight;
+
 	private static final byte[] TTL_SCRIPT_SHA = sha1Hex(TTL_SCRIPT);
 
 	private static final byte[] DELETE_SCRIPT_SHA = sha1Hex(DELETE_SCRIPT);
 
-	RedisMaintenance(RedisNode node, String keyPrefix, int scanCount, int pipelineSize) {
+	RedisMaintenance(RedisNode node, String keyPrefix, int scanCount, int pipelineSize, int pipelinesInFlight) {
 		this.node = node;
+		this.pipelinesInFlight = pipelinesInFlight;
 		this.keyPrefix = keyPrefix;
 		this.scanCount = scanCount;
 		this.pipelineSize = pipelineSize;
@@ -69,9 +72,9 @@ final class RedisMaintenance implements MaintainableStore {
 
 	/** One reader for the standalone server, named {@code name}. */
 	@Override
-	public List<ItemStreamReader<KeyInfo>> keyReaders(String name, boolean withValues) {
+	public List<ItemStreamReader<KeyInfo>> keyReaders(String name, KeyDetail detail) {
 		return List.of(new RedisKeyInfoItemReader(name, this.node, this.keyPrefix, this.scanCount, this.pipelineSize,
-				withValues));
+				this.pipelinesInFlight, detail));
 	}
 
 	/**

@@ -28,8 +28,11 @@ final class RedisNode implements AutoCloseable {
 
 	private final RedisServerVersion version;
 
+	private final int maxConnections;
+
 	private RedisNode(JedisPool pool, RedisErrors errors, String address) {
 		this.pool = pool;
+		this.maxConnections = pool.getMaxTotal();
 		this.errors = errors;
 		this.address = address;
 		this.version = execute((jedis) -> RedisServerVersion.fromInfo(jedis.info("server")));
@@ -71,6 +74,11 @@ final class RedisNode implements AutoCloseable {
 		catch (JedisException ex) {
 			throw this.errors.translate(ex);
 		}
+	}
+
+	/** The most connections the pool opens at once ({@code REDIS_MAX_CONNECTIONS}). */
+	int maxConnections() {
+		return this.maxConnections;
 	}
 
 	RedisServerVersion version() {

@@ -269,6 +269,10 @@ final class RedisWorkflowItemReader extends ItemStreamSupport implements ItemStr
 
 	/** The key as text, or {@code null} when it is not valid UTF-8. */
 	static String utf8(byte[] bytes) {
+		if (ascii(bytes)) {
+			// the common case, without a decoder
+			return new String(bytes, StandardCharsets.ISO_8859_1);
+		}
 		try {
 			return StandardCharsets.UTF_8.newDecoder()
 				.onMalformedInput(CodingErrorAction.REPORT)
@@ -279,6 +283,15 @@ final class RedisWorkflowItemReader extends ItemStreamSupport implements ItemStr
 		catch (CharacterCodingException ex) {
 			return null;
 		}
+	}
+
+	private static boolean ascii(byte[] bytes) {
+		for (byte b : bytes) {
+			if (b < 0) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/** The key with every byte outside printable ASCII as {@code \\xNN}, for messages. */

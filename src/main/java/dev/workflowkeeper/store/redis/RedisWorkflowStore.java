@@ -89,7 +89,7 @@ public class RedisWorkflowStore implements WorkflowStore {
 	@Override
 	public Optional<MaintainableStore> maintenance() {
 		return Optional.of(new RedisMaintenance(this.node, this.keyPrefix, this.settings.scanCount(),
-				this.settings.pipelineSize()));
+				this.settings.pipelineSize(), this.settings.pipelinesInFlight()));
 	}
 
 	/** {@code DBSIZE}: every key of the database, so an upper bound when other keys share it. */

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.store.MaintainableStore;
+import dev.workflowkeeper.store.MaintainableStore.KeyDetail;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
 import dev.workflowkeeper.store.MaintainableStore.KeyValue;
 import dev.workflowkeeper.store.MaintainableStore.TtlChange;
@@ -69,7 +70,7 @@ class MemoryMaintenanceTests {
 		ExecutionContext context = new ExecutionContext();
 
 		// when
-		Map<String, KeyInfo> keys = readAll(true, context).stream()
+		Map<String, KeyInfo> keys = readAll(KeyDetail.VALUE, context).stream()
 			.collect(Collectors.toMap(KeyInfo::key, Function.identity()));
 
 		// then
@@ -83,7 +84,7 @@ class MemoryMaintenanceTests {
 			.isEqualTo((PREFIX + "small").length() + "{\"a\":1}".length() + MemoryMaintenance.ENTRY_OVERHEAD);
 		assertThat(keys.get(PREFIX + "large").memoryBytes()).isGreaterThanOrEqualTo(large.length);
 		assertThat(context.getLong("keys.read")).isEqualTo(2);
-		assertThat(readAll(false, new ExecutionContext())).extracting(KeyInfo::value).containsOnlyNulls();
+		assertThat(readAll(KeyDetail.TYPE, new ExecutionContext())).extracting(KeyInfo::value).containsOnlyNulls();
 	}
 
 	@Test
@@ -100,7 +101,7 @@ class MemoryMaintenanceTests {
 		// when
 		boolean more = true;
 		while (more) {
-			ItemStreamReader<KeyInfo> reader = this.maintenance.keyReaders("keys", false).get(0);
+			ItemStreamReader<KeyInfo> reader = this.maintenance.keyReaders("keys", KeyDetail.TYPE).get(0);
 			reader.open(context);
 			for (int i = 0; i < 37; i++) {
 				KeyInfo info = reader.read();
@@ -218,8 +219,8 @@ class MemoryMaintenanceTests {
 					+ MemoryMaintenance.estimateMemory("session:1", bytes("{}")));
 	}
 
-	private List<KeyInfo> readAll(boolean withValues, ExecutionContext context) throws Exception {
-		ItemStreamReader<KeyInfo> reader = this.maintenance.keyReaders("keys", withValues).get(0);
+	private List<KeyInfo> readAll(KeyDetail detail, ExecutionContext context) throws Exception {
+		ItemStreamReader<KeyInfo> reader = this.maintenance.keyReaders("keys", detail).get(0);
 		reader.open(context);
 		List<KeyInfo> keys = new ArrayList<>();
 		for (KeyInfo info = reader.read(); info != null; info = reader.read()) {

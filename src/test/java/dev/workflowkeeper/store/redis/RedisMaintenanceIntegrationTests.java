@@ -1,6 +1,7 @@
 package dev.workflowkeeper.store.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -11,6 +12,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import dev.workflowkeeper.store.MaintainableStore;
+import dev.workflowkeeper.store.MaintainableStore.KeyDetail;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
 import dev.workflowkeeper.store.MaintainableStore.KeyValue;
 import dev.workflowkeeper.store.MaintainableStore.TtlChange;
@@ -70,7 +72,7 @@ class RedisMaintenanceIntegrationTests {
 		ExecutionContext context = new ExecutionContext();
 
 		// when
-		Map<String, KeyInfo> keys = byKey(readAll(server, true, 1000, 1000, context));
+		Map<String, KeyInfo> keys = byKey(readAll(server, KeyDetail.VALUE, 1000, 1000, context));
 
 		// then
 		assertThat(keys).containsOnlyKeys(PREFIX + "with-ttl", PREFIX + "without-ttl", PREFIX + "large", PREFIX + "hash");
@@ -108,12 +110,35 @@ class RedisMaintenanceIntegrationTests {
 		}
 
 		// when
-		List<KeyInfo> keys = readAll(server, false, 1000, 1000, new ExecutionContext());
+		List<KeyInfo> keys = readAll(server, KeyDetail.TYPE, 1000, 1000, new ExecutionContext());
 
 		// then
 		assertThat(keys).extracting(KeyInfo::threadId).containsExactlyInAnyOrder("t-1", "hash");
 		assertThat(keys).extracting(KeyInfo::value).containsOnlyNulls();
 		assertThat(keys).extracting(KeyInfo::type).containsExactlyInAnyOrder("string", "hash");
+	}
+
+	@ParameterizedTest
+	@EnumSource(Version.class)
+	void shouldReadOnlyMemoryAndExpiryForTheCheapestPass(Version version) throws Exception {
+		// given
+		RedisServerProcess server = servers.fresh(version);
+		long expireAt = System.currentTimeMillis() + HOUR;
+		try (Jedis jedis = RedisTestServers.jedis(server)) {
+			jedis.set(PREFIX + "t-1", "{}", SetParams.setParams().pxAt(expireAt));
+			jedis.hset(PREFIX + "hash", "status", "running");
+		}
+
+		// when
+		Map<String, KeyInfo> keys = byKey(readAll(server, KeyDetail.SIZE_AND_TTL, 1000, 1000, new ExecutionContext()));
+
+		// then: no type and no value, but memory and expiry of every key
+		assertThat(keys).containsOnlyKeys(PREFIX + "t-1", PREFIX + "hash");
+		assertThat(keys.values()).extracting(KeyInfo::type).containsOnlyNulls();
+		assertThat(keys.values()).extracting(KeyInfo::value).containsOnlyNulls();
+		assertThat(keys.values()).allSatisfy((key) -> assertThat(key.memoryBytes()).isPositive());
+		assertExpiry(version, keys.get(PREFIX + "t-1").expireAtMillis(), expireAt);
+		assertThat(keys.get(PREFIX + "hash").expireAtMillis()).isEqualTo(WorkflowEntry.NO_EXPIRY);
 	}
 
 	@ParameterizedTest
@@ -136,7 +161,7 @@ class RedisMaintenanceIntegrationTests {
 		try (RedisWorkflowStore store = store(server, 20, 7)) {
 			boolean more = true;
 			while (more) {
-				ItemStreamReader<KeyInfo> reader = maintenance(store).keyReaders("keys", true).get(0);
+				ItemStreamReader<KeyInfo> reader = maintenance(store).keyReaders("keys", KeyDetail.VALUE).get(0);
 				reader.open(context);
 				for (int i = 0; i < 37; i++) {
 					KeyInfo info = reader.read();
@@ -167,8 +192,9 @@ class RedisMaintenanceIntegrationTests {
 			}
 		}
 		ExecutionContext context = new ExecutionContext();
-		try (RedisWorkflowStore store = store(server, 1000, 1)) {
-			ItemStreamReader<KeyInfo> reader = maintenance(store).keyReaders("keys", false).get(0);
+		try (RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX,
+				RedisTestServers.properties("", null, Duration.ofSeconds(5), 1000, 1, 0))) {
+			ItemStreamReader<KeyInfo> reader = maintenance(store).keyReaders("keys", KeyDetail.TYPE).get(0);
 			reader.open(context);
 			KeyInfo first = reader.read();
 
@@ -445,11 +471,11 @@ class RedisMaintenanceIntegrationTests {
 		return new TtlChange(PREFIX + threadId, fill, max, null);
 	}
 
-	private static List<KeyInfo> readAll(RedisServerProcess server, boolean withValues, int scanCount,
+	private static List<KeyInfo> readAll(RedisServerProcess server, KeyDetail detail, int scanCount,
 			int pipelineSize, ExecutionContext context) throws Exception {
 		List<KeyInfo> keys = new ArrayList<>();
 		try (RedisWorkflowStore store = store(server, scanCount, pipelineSize)) {
-			List<ItemStreamReader<KeyInfo>> readers = maintenance(store).keyReaders("keys", withValues);
+			List<ItemStreamReader<KeyInfo>> readers = maintenance(store).keyReaders("keys", detail);
 			assertThat(readers).hasSize(1);
 			ItemStreamReader<KeyInfo> reader = readers.get(0);
 			reader.open(context);

@@ -47,8 +47,13 @@ final class RedisTestServers implements AutoCloseable {
 
 	static KeeperProperties properties(String password, Integer db, Duration socketTimeout, int scanCount,
 			int pipelineSize) {
+		return properties(password, db, socketTimeout, scanCount, pipelineSize, 2);
+	}
+
+	static KeeperProperties properties(String password, Integer db, Duration socketTimeout, int scanCount,
+			int pipelineSize, int pipelinesInFlight) {
 		KeeperProperties.Redis redis = new KeeperProperties.Redis("", false, password, db, 4, socketTimeout,
-				Duration.ofSeconds(2), scanCount, pipelineSize);
+				Duration.ofSeconds(2), scanCount, pipelineSize, pipelinesInFlight);
 		return new KeeperProperties(PREFIX, Duration.ofDays(1), Path.of("target/data"), redis,
 				new KeeperProperties.Migration(1000, 1000, DataSize.ofMegabytes(16), Duration.ofSeconds(5), 4000,
 						DataSize.ofMegabytes(32)),

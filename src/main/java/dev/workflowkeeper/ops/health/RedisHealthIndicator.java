@@ -69,7 +69,7 @@ class RedisHealthIndicator implements HealthIndicator {
 		KeeperProperties.Redis redis = properties.redis();
 		KeeperProperties.Redis probe = new KeeperProperties.Redis(redis.url(), redis.useRedis(), redis.password(), redis.db(),
 				1, min(redis.socketTimeout(), PROBE_TIMEOUT), min(redis.connectTimeout(), PROBE_TIMEOUT), redis.scanCount(),
-				redis.pipelineSize());
+				redis.pipelineSize(), 0);
 		return new KeeperProperties(properties.keyPrefix(), properties.stateTtl(), properties.dataDir(), probe,
 				properties.migration(), properties.maintenance());
 	}

@@ -89,7 +89,7 @@ public record KeeperProperties(@DefaultValue("document_workflow:") String keyPre
 	 */
 	public record Maintenance(@DefaultValue("0s") Duration staleAfter, @DefaultValue("24h") Duration terminalRetention,
 			@DefaultValue("0.5") double purgeMaxShare, @DefaultValue("10") int topKeys,
-			@DefaultValue("1000") int chunkSize, @DefaultValue("4000") int prefetch,
+			@DefaultValue("5000") int chunkSize, @DefaultValue("4000") int prefetch,
 			@DefaultValue("32MB") DataSize prefetchBytes) {
 	}
 

@@ -45,7 +45,7 @@ class OpsEndpointsIntegrationTests {
 
 	static final List<String> PROTECTED = List.of("/actuator", "/actuator/workflowjobs",
 			"/actuator/workflowjobs/generateStatesJob", "/actuator/workflowjobs/executions/1", "/actuator/workflowreport",
-			"/");
+			"/actuator/metrics", "/actuator/metrics/workflowkeeper.report.keys", "/actuator/prometheus", "/");
 
 	@TempDir
 	static Path tmp;
@@ -244,7 +244,7 @@ class OpsEndpointsIntegrationTests {
 		for (String path : List.of("/actuator/workflowjobs", "/actuator/workflowjobs/generateStatesJob?size=100",
 				"/actuator/workflowjobs/executions/" + generated.getId(),
 				"/actuator/workflowjobs/executions/" + failed.getId(), "/actuator/workflowreport", "/actuator/health",
-				"/actuator/info")) {
+				"/actuator/health/readiness", "/actuator/info", "/actuator/metrics", "/actuator/prometheus", "/")) {
 			bodies.add(this.http.get(path, "admin", ADMIN_PASSWORD).body());
 		}
 

@@ -75,7 +75,9 @@ class ContainerFilesTests {
 	}
 
 	@Test
-	void shouldCopyOnlyWhatTheRepositoryHolds() {
+	void shouldCopyOnlyWhatTheRepositoryHoldsAndTheBuildContextKeeps() throws IOException {
+		List<String> ignored = Files.readAllLines(ROOT.resolve(".dockerignore")).stream().map(String::trim)
+			.filter((line) -> !line.isEmpty() && !line.startsWith("#")).toList();
 		for (Stage stage : dockerfile.stages()) {
 			for (String copy : stage.all("COPY")) {
 				List<String> words = words(copy);
@@ -84,6 +86,8 @@ class ContainerFilesTests {
 				}
 				for (String source : words.subList(0, words.size() - 1)) {
 					assertThat(ROOT.resolve(source)).as("COPY " + copy).exists();
+					assertThat(ignored).as("COPY " + copy + " against .dockerignore")
+						.noneMatch((pattern) -> source.equals(pattern) || source.startsWith(pattern + "/"));
 				}
 			}
 		}

@@ -10,6 +10,7 @@ import tools.jackson.databind.JsonNode;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -20,6 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the Redis health is UNKNOWN and the worker stays UP and ready. Boot's own Redis indicator (for a
  * localhost:6379 the worker never uses) is not there.
  */
+// closed before the temporary data folder is deleted, so that no H2 file appears while it goes
+@DirtiesContext
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class HealthWithoutRedisIntegrationTests {
 

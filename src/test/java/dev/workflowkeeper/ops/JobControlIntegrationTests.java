@@ -33,6 +33,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -42,6 +43,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Job control over the actuator ({@code POST /actuator/workflowjobs/…}) and from the command line
  * ({@code history stop|restart|abandon}), on a running worker with real jobs against a real Redis.
  */
+// closed before the temporary data folder is deleted, so that no H2 file appears while it goes
+@DirtiesContext
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class JobControlIntegrationTests {
 

@@ -12,6 +12,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -22,6 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ({@code management.server.port}, {@code management.server.address}): it answers there, with the
  * same security, and no longer on the application port.
  */
+// closed before the temporary data folder is deleted, so that no H2 file appears while it goes
+@DirtiesContext
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class ManagementPortIntegrationTests {
 

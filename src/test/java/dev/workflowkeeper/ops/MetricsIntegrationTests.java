@@ -27,6 +27,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -37,6 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * report's own figures, the maintenance counters against what the runs changed, Spring Batch's timers,
  * and the Prometheus scrape behind the operator's credentials.
  */
+// closed before the temporary data folder is deleted, so that no H2 file appears while it goes
+@DirtiesContext
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class MetricsIntegrationTests {
 

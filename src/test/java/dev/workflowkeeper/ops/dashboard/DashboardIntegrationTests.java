@@ -47,6 +47,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -58,6 +59,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Chromium (Debian's {@code chromium} and {@code chromium-driver}; the browser tests are skipped
  * where they are missing), and its launch route over plain HTTP.
  */
+// closed before the temporary data folder is deleted, so that no H2 file appears while it goes
+@DirtiesContext
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class DashboardIntegrationTests {
 

@@ -67,7 +67,7 @@ public class RedisWorkflowStore implements WorkflowStore {
 	@Override
 	public List<ItemStreamReader<WorkflowEntry>> readers(String name) {
 		return List.of(new RedisWorkflowItemReader(name, this.node, this.keyPrefix, this.settings.scanCount(),
-				this.settings.pipelineSize()));
+				this.settings.pipelineSize(), this.settings.pipelinesInFlight()));
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package dev.workflowkeeper.store.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -156,7 +157,7 @@ class RedisWorkflowItemReaderIntegrationTests {
 
 	@Test
 	void shouldCountKeysThatVanishBetweenScanAndGet() throws Exception {
-		// given: a page of five keys, fetched one by one
+		// given: a page of five keys, fetched one by one when needed (no pipelines in flight)
 		RedisServerProcess server = servers.fresh(Version.DEFAULT);
 		try (Jedis jedis = RedisTestServers.jedis(server)) {
 			for (int i = 1; i <= 5; i++) {
@@ -164,7 +165,8 @@ class RedisWorkflowItemReaderIntegrationTests {
 			}
 		}
 		ExecutionContext context = new ExecutionContext();
-		try (RedisWorkflowStore store = store(server, 1000, 1)) {
+		try (RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX,
+				RedisTestServers.properties("", null, Duration.ofSeconds(5), 1000, 1, 0))) {
 			ItemStreamReader<WorkflowEntry> reader = store.readers("states").get(0);
 			reader.open(context);
 			WorkflowEntry first = reader.read();

@@ -6,6 +6,7 @@ import dev.workflowkeeper.store.StoreUri;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.stereotype.Component;
 
@@ -31,13 +32,17 @@ public class GenerateJob {
 	 */
 	public JobExecution run(StoreUri to, long count, long seed, boolean map, long nowMillis) throws Exception {
 		this.addresses.remember(to);
-		return this.jobRunner.run(this.generateStatesJob,
-				new JobParametersBuilder().addString("to", to.masked())
-					.addLong("count", count)
-					.addLong("seed", seed)
-					.addString("map", Boolean.toString(map))
-					.addLong("now", nowMillis, false)
-					.toJobParameters());
+		return this.jobRunner.run(this.generateStatesJob, parameters(to, count, seed, map, nowMillis));
+	}
+
+	/** The parameters of a run, as the command and the operator's launch record them (the target masked). */
+	public static JobParameters parameters(StoreUri to, long count, long seed, boolean map, long nowMillis) {
+		return new JobParametersBuilder().addString("to", to.masked())
+			.addLong("count", count)
+			.addLong("seed", seed)
+			.addString("map", Boolean.toString(map))
+			.addLong("now", nowMillis, false)
+			.toJobParameters();
 	}
 
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.generate.GenerateJob;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
 import dev.workflowkeeper.migration.MigrationJob;
 import dev.workflowkeeper.migration.MigrationParameters;
@@ -77,57 +78,40 @@ final class JobControlOptions {
 			}
 		}
 		Values values = new Values(job, options);
-		JobParametersBuilder builder = new JobParametersBuilder();
-		switch (job) {
-			case ReportJob.NAME -> builder.addString(MaintenanceStores.STORE, maintenanceStore(values))
-				.addString("values", Boolean.toString(values.bool("values", true)));
-			case EnforceTtlJob.NAME -> {
-				Duration max = values.duration("maxTtl", this.properties.stateTtl());
-				if (max.compareTo(this.properties.stateTtl()) < 0) {
-					throw new BadJobParameterException("maxTtl " + max.toSeconds() + "s is shorter than the service's TTL of "
-							+ this.properties.stateTtl().toSeconds() + "s: it would shorten what the service sets");
-				}
-				builder.addString(MaintenanceStores.STORE, maintenanceStore(values))
-					.addLong("maxTtl", max.toSeconds())
-					.addString("fromAge", Boolean.toString(values.bool("fromAge", false)))
-					.addString("dryRun", Boolean.toString(values.bool("dryRun", false)));
-			}
-			case PurgeJob.NAME -> {
-				double maxShare = values.number("maxShare", this.properties.maintenance().purgeMaxShare());
-				if (!(maxShare > 0 && maxShare <= 1)) {
-					throw new BadJobParameterException("maxShare must be a share above 0 and at most 1, not " + maxShare);
-				}
-				builder.addString(MaintenanceStores.STORE, maintenanceStore(values))
-					.addLong("staleAfter", values.duration("staleAfter", this.properties.staleAfter()).toSeconds())
-					.addLong("terminalRetention",
-							values.duration("terminalRetention", this.properties.maintenance().terminalRetention()).toSeconds())
-					.addDouble("maxShare", maxShare)
+		try {
+			return switch (job) {
+				case ReportJob.NAME -> ReportJob.parameters(maintenanceStore(values), values.bool("values", true));
+				case EnforceTtlJob.NAME -> EnforceTtlJob.parameters(maintenanceStore(values),
+						values.duration("maxTtl", this.properties.stateTtl()), this.properties.stateTtl(),
+						values.bool("fromAge", false), values.bool("dryRun", false));
+				case PurgeJob.NAME -> PurgeJob.parameters(this.properties, maintenanceStore(values),
+						values.duration("staleAfter", this.properties.staleAfter()),
+						values.duration("terminalRetention", this.properties.maintenance().terminalRetention()),
+						values.number("maxShare", this.properties.maintenance().purgeMaxShare()), values.bool("dryRun", false),
+						values.bool("archive", true), values.bool("force", false), values.bool("includeUnparseable", false));
+				case PruneHistoryJobConfiguration.JOB_NAME -> new JobParametersBuilder()
 					.addString("dryRun", Boolean.toString(values.bool("dryRun", false)))
-					.addString("archive", Boolean.toString(values.bool("archive", true)))
-					.addString("force", Boolean.toString(values.bool("force", false)))
-					.addString("includeUnparseable", Boolean.toString(values.bool("includeUnparseable", false)));
-			}
-			case PruneHistoryJobConfiguration.JOB_NAME ->
-				builder.addString("dryRun", Boolean.toString(values.bool("dryRun", false)));
-			case MigrationJob.NAME -> {
-				return migration(values);
-			}
-			case GENERATE -> {
-				StoreUri to = values.store("to", true);
-				long count = values.whole("count", null);
-				if (count <= 0) {
-					throw new BadJobParameterException("count must be a positive number, not " + count);
-				}
-				this.addresses.remember(to);
-				builder.addString("to", to.masked())
-					.addLong("count", count)
-					.addLong("seed", values.whole("seed", 1L))
-					.addString("map", Boolean.toString(values.bool("map", false)))
-					.addLong("now", System.currentTimeMillis(), false);
-			}
-			default -> throw new UnknownJobException("no options known for job '" + job + "'");
+					.toJobParameters();
+				case MigrationJob.NAME -> migration(values);
+				case GENERATE -> generation(values);
+				default -> throw new UnknownJobException("no options known for job '" + job + "'");
+			};
 		}
-		return builder.toJobParameters();
+		catch (IllegalArgumentException ex) {
+			// refused by the job's own rules, as the command would refuse them
+			throw new BadJobParameterException(job + ": " + ex.getMessage());
+		}
+	}
+
+	private JobParameters generation(Values values) {
+		StoreUri to = values.store("to", true);
+		long count = values.whole("count", null);
+		if (count <= 0) {
+			throw new BadJobParameterException("count must be a positive number, not " + count);
+		}
+		this.addresses.remember(to);
+		return GenerateJob.parameters(to, count, values.whole("seed", 1L), values.bool("map", false),
+				System.currentTimeMillis());
 	}
 
 	private JobParameters migration(Values values) {

@@ -8,6 +8,7 @@ import dev.workflowkeeper.maintenance.MaintenanceStores;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.stereotype.Component;
 
@@ -44,18 +45,34 @@ public class PurgeJob {
 	 */
 	public JobExecution run(String store, Duration staleAfter, Duration terminalRetention, boolean dryRun, boolean archive,
 			boolean force, boolean includeUnparseable) throws Exception {
-		Duration stale = (staleAfter != null) ? staleAfter : this.properties.staleAfter();
-		Duration terminal = (terminalRetention != null) ? terminalRetention : this.properties.maintenance().terminalRetention();
-		return this.jobRunner.run(this.purgeStatesJob,
-				new JobParametersBuilder().addString(MaintenanceStores.STORE, this.stores.parameter(store))
-					.addLong("staleAfter", stale.toSeconds())
-					.addLong("terminalRetention", terminal.toSeconds())
-					.addDouble("maxShare", this.properties.maintenance().purgeMaxShare())
-					.addString("dryRun", Boolean.toString(dryRun))
-					.addString("archive", Boolean.toString(archive))
-					.addString("force", Boolean.toString(force))
-					.addString("includeUnparseable", Boolean.toString(includeUnparseable))
-					.toJobParameters());
+		return this.jobRunner.run(this.purgeStatesJob, parameters(this.properties, this.stores.parameter(store),
+				staleAfter, terminalRetention, null, dryRun, archive, force, includeUnparseable));
+	}
+
+	/**
+	 * The parameters of a run, as the command and the operator's launch record them; a {@code null}
+	 * duration or share takes the configured one.
+	 * @param store the store parameter ({@link MaintenanceStores#parameter})
+	 * @throws IllegalArgumentException when {@code maxShare} is not above 0 and at most 1
+	 */
+	public static JobParameters parameters(KeeperProperties properties, String store, Duration staleAfter,
+			Duration terminalRetention, Double maxShare, boolean dryRun, boolean archive, boolean force,
+			boolean includeUnparseable) {
+		Duration stale = (staleAfter != null) ? staleAfter : properties.staleAfter();
+		Duration terminal = (terminalRetention != null) ? terminalRetention : properties.maintenance().terminalRetention();
+		double share = (maxShare != null) ? maxShare : properties.maintenance().purgeMaxShare();
+		if (!(share > 0 && share <= 1)) {
+			throw new IllegalArgumentException("maxShare must be a share above 0 and at most 1, not " + share);
+		}
+		return new JobParametersBuilder().addString(MaintenanceStores.STORE, store)
+			.addLong("staleAfter", stale.toSeconds())
+			.addLong("terminalRetention", terminal.toSeconds())
+			.addDouble("maxShare", share)
+			.addString("dryRun", Boolean.toString(dryRun))
+			.addString("archive", Boolean.toString(archive))
+			.addString("force", Boolean.toString(force))
+			.addString("includeUnparseable", Boolean.toString(includeUnparseable))
+			.toJobParameters();
 	}
 
 }

@@ -7,6 +7,7 @@ import dev.workflowkeeper.maintenance.MaintenanceStores;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.stereotype.Component;
 
@@ -39,10 +40,17 @@ public class ReportJob {
 	 * values for the status and age figures.
 	 */
 	public JobExecution run(String store, boolean values) throws Exception {
-		return this.jobRunner.run(this.reportMemoryJob,
-				new JobParametersBuilder().addString(MaintenanceStores.STORE, this.stores.parameter(store))
-					.addString("values", Boolean.toString(values))
-					.toJobParameters());
+		return this.jobRunner.run(this.reportMemoryJob, parameters(this.stores.parameter(store), values));
+	}
+
+	/**
+	 * The parameters of a report, as the command and the operator's launch record them.
+	 * @param store the store parameter ({@link MaintenanceStores#parameter})
+	 */
+	public static JobParameters parameters(String store, boolean values) {
+		return new JobParametersBuilder().addString(MaintenanceStores.STORE, store)
+			.addString("values", Boolean.toString(values))
+			.toJobParameters();
 	}
 
 	/** The report a completed execution made, in its JSON form; empty when it made none. */

@@ -8,6 +8,7 @@ import dev.workflowkeeper.maintenance.MaintenanceStores;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.stereotype.Component;
 
@@ -41,17 +42,29 @@ public class EnforceTtlJob {
 	 * @param dryRun count, change nothing
 	 */
 	public JobExecution run(String store, Duration maxTtl, boolean fromAge, boolean dryRun) throws Exception {
-		Duration max = (maxTtl != null) ? maxTtl : this.properties.stateTtl();
-		if (max.compareTo(this.properties.stateTtl()) < 0) {
-			throw new IllegalArgumentException("--max-ttl " + max.toSeconds() + "s is shorter than the service's TTL of "
-					+ this.properties.stateTtl().toSeconds() + "s (WORKFLOW_STATE_TTL): it would shorten what the service sets");
-		}
 		return this.jobRunner.run(this.enforceTtlJob,
-				new JobParametersBuilder().addString(MaintenanceStores.STORE, this.stores.parameter(store))
-					.addLong("maxTtl", max.toSeconds())
-					.addString("fromAge", Boolean.toString(fromAge))
-					.addString("dryRun", Boolean.toString(dryRun))
-					.toJobParameters());
+				parameters(this.stores.parameter(store), maxTtl, this.properties.stateTtl(), fromAge, dryRun));
+	}
+
+	/**
+	 * The parameters of a run, as the command and the operator's launch record them.
+	 * @param store the store parameter ({@link MaintenanceStores#parameter})
+	 * @param maxTtl the longest TTL a state may keep, or {@code null} for the service's TTL
+	 * @param stateTtl the service's TTL ({@code WORKFLOW_STATE_TTL})
+	 * @throws IllegalArgumentException when {@code maxTtl} is shorter than the service's TTL
+	 */
+	public static JobParameters parameters(String store, Duration maxTtl, Duration stateTtl, boolean fromAge,
+			boolean dryRun) {
+		Duration max = (maxTtl != null) ? maxTtl : stateTtl;
+		if (max.compareTo(stateTtl) < 0) {
+			throw new IllegalArgumentException("the maximum TTL " + max.toSeconds() + "s is shorter than the service's TTL of "
+					+ stateTtl.toSeconds() + "s (WORKFLOW_STATE_TTL): it would shorten what the service sets");
+		}
+		return new JobParametersBuilder().addString(MaintenanceStores.STORE, store)
+			.addLong("maxTtl", max.toSeconds())
+			.addString("fromAge", Boolean.toString(fromAge))
+			.addString("dryRun", Boolean.toString(dryRun))
+			.toJobParameters();
 	}
 
 }

@@ -191,6 +191,11 @@ class JobControlIntegrationTests {
 		assertRefused(post("/actuator/workflowjobs/reportMemoryJob", "{\"dryrun\": true}"), 400, "unknown option 'dryrun'");
 		assertRefused(post("/actuator/workflowjobs/enforceTtlJob", "{\"maxTtl\": \"soon\"}"), 400, "maxTtl must be a positive duration");
 		assertRefused(post("/actuator/workflowjobs/enforceTtlJob", "{\"dryRun\": \"maybe\"}"), 400, "dryRun must be true or false");
+		// the job's own rules, as the commands apply them
+		assertRefused(post("/actuator/workflowjobs/enforceTtlJob", "{\"maxTtl\": \"1h\"}"), 400,
+				"shorter than the service's TTL");
+		assertRefused(post("/actuator/workflowjobs/purgeStatesJob", "{\"maxShare\": 2}"), 400,
+				"maxShare must be a share above 0 and at most 1");
 		assertRefused(post("/actuator/workflowjobs/reportMemoryJob", "{\"store\": \"ftp://" + REDIS_PASSWORD + "@x\"}"), 400,
 				"store");
 		assertRefused(post("/actuator/workflowjobs/migrateStatesJob", "{\"dryRun\": true}"), 400, "needs the option from");

@@ -1,6 +1,7 @@
 package dev.workflowkeeper.cli;
 
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 import dev.workflowkeeper.ops.JobControl;
 import dev.workflowkeeper.ops.JobControlException;
@@ -23,32 +24,56 @@ final class HistoryControlCommands {
 	private HistoryControlCommands() {
 	}
 
-	/** {@code history stop <id>}. */
-	@Command(name = "stop", mixinStandardHelpOptions = true,
-			description = { "Ask a running execution to stop at its next chunk boundary (in whichever process runs it).",
-					"It ends STOPPED; 'history restart' or the same command again resumes it." })
-	static class Stop implements Callable<Integer> {
+	/** One execution, named by its id, acted on through {@link JobControl} in a one-off context. */
+	abstract static class ExecutionCommand implements Callable<Integer> {
 
-		private final Boot boot;
+		final Boot boot;
 
 		@Parameters(index = "0", paramLabel = "ID", description = "The execution id (see 'history').")
 		long id;
 
-		Stop(Boot boot) {
+		ExecutionCommand(Boot boot) {
 			this.boot = boot;
 		}
 
 		@Override
-		public Integer call() {
+		public Integer call() throws InterruptedException {
 			try (ConfigurableApplicationContext context = this.boot.oneOff()) {
-				JobControl control = context.getBean(JobControl.class);
-				control(() -> control.stop(this.id));
-				JobExecution execution = control.execution(this.id);
-				this.boot.out().printf("%s execution %d: %s (asked to stop at its next chunk boundary)%n",
-						execution.getJobInstance().getJobName(), this.id, execution.getStatus());
-				this.boot.out().flush();
-				return KeeperCommandLine.OK;
+				return act(context.getBean(JobControl.class));
 			}
+		}
+
+		/** Acts on execution {@link #id}; returns the exit code. */
+		abstract int act(JobControl control) throws InterruptedException;
+
+		/** Prints one line of results. */
+		void print(String format, Object... args) {
+			this.boot.out().printf(format + "%n", args);
+			this.boot.out().flush();
+		}
+
+	}
+
+	/** {@code history stop <id>}. */
+	@Command(name = "stop", mixinStandardHelpOptions = true,
+			description = { "Ask a running execution to stop at its next chunk boundary (in whichever process runs it).",
+					"It ends STOPPED; 'history restart' or the same command again resumes it." })
+	static class Stop extends ExecutionCommand {
+
+		Stop(Boot boot) {
+			super(boot);
+		}
+
+		@Override
+		int act(JobControl control) {
+			control(() -> {
+				control.stop(this.id);
+				return null;
+			});
+			JobExecution execution = control.execution(this.id);
+			print("%s execution %d: %s (asked to stop at its next chunk boundary)",
+					execution.getJobInstance().getJobName(), this.id, execution.getStatus());
+			return KeeperCommandLine.OK;
 		}
 
 	}
@@ -57,34 +82,25 @@ final class HistoryControlCommands {
 	@Command(name = "restart", mixinStandardHelpOptions = true,
 			description = { "Restart a FAILED or STOPPED execution from its last checkpoint and wait for it to end.",
 					"An execution left running by a process that is gone is recovered first." })
-	static class Restart implements Callable<Integer> {
-
-		private final Boot boot;
-
-		@Parameters(index = "0", paramLabel = "ID", description = "The execution id (see 'history').")
-		long id;
+	static class Restart extends ExecutionCommand {
 
 		Restart(Boot boot) {
-			this.boot = boot;
+			super(boot);
 		}
 
 		@Override
-		public Integer call() throws InterruptedException {
-			try (ConfigurableApplicationContext context = this.boot.oneOff()) {
-				JobControl control = context.getBean(JobControl.class);
-				LaunchedJob restarted = control(() -> control.restart(this.id));
-				this.boot.err().printf("Restarted execution %d of %s as execution %d%n", this.id, restarted.job(),
-						restarted.executionId());
-				this.boot.err().flush();
-				JobExecution execution = control.awaitEnd(restarted.executionId());
-				if (execution.getStatus() != BatchStatus.COMPLETED) {
-					return MaintenanceCommands.failed(this.boot, execution);
-				}
-				this.boot.out().printf("%s: %s (execution %d, restarted from %d)%n", restarted.job(), execution.getStatus(),
-						execution.getId(), this.id);
-				this.boot.out().flush();
-				return KeeperCommandLine.OK;
+		int act(JobControl control) throws InterruptedException {
+			LaunchedJob restarted = control(() -> control.restart(this.id));
+			this.boot.err().printf("Restarted execution %d of %s as execution %d%n", this.id, restarted.job(),
+					restarted.executionId());
+			this.boot.err().flush();
+			JobExecution execution = control.awaitEnd(restarted.executionId());
+			if (execution.getStatus() != BatchStatus.COMPLETED) {
+				return MaintenanceCommands.failed(this.boot, execution);
 			}
+			print("%s: %s (execution %d, restarted from %d)", restarted.job(), execution.getStatus(), execution.getId(),
+					this.id);
+			return KeeperCommandLine.OK;
 		}
 
 	}
@@ -93,42 +109,29 @@ final class HistoryControlCommands {
 	@Command(name = "abandon", mixinStandardHelpOptions = true,
 			description = { "Mark a STOPPED or FAILED execution, or one left running by a process that is gone, ABANDONED:",
 					"it is never resumed, and the next run of its job starts afresh." })
-	static class Abandon implements Callable<Integer> {
-
-		private final Boot boot;
-
-		@Parameters(index = "0", paramLabel = "ID", description = "The execution id (see 'history').")
-		long id;
+	static class Abandon extends ExecutionCommand {
 
 		Abandon(Boot boot) {
-			this.boot = boot;
+			super(boot);
 		}
 
 		@Override
-		public Integer call() {
-			try (ConfigurableApplicationContext context = this.boot.oneOff()) {
-				JobControl control = context.getBean(JobControl.class);
-				String before = control(() -> control.execution(this.id)).getStatus().name();
-				control(() -> control.abandon(this.id));
-				JobExecution execution = control.execution(this.id);
-				this.boot.out().printf("%s execution %d: %s (was %s)%n", execution.getJobInstance().getJobName(), this.id,
-						execution.getStatus(), before);
-				this.boot.out().flush();
-				return KeeperCommandLine.OK;
-			}
+		int act(JobControl control) {
+			String before = control(() -> control.execution(this.id)).getStatus().name();
+			control(() -> {
+				control.abandon(this.id);
+				return null;
+			});
+			JobExecution execution = control.execution(this.id);
+			print("%s execution %d: %s (was %s)", execution.getJobInstance().getJobName(), this.id, execution.getStatus(),
+					before);
+			return KeeperCommandLine.OK;
 		}
 
 	}
 
-	private static void control(Runnable action) {
-		control(() -> {
-			action.run();
-			return null;
-		});
-	}
-
 	/** Turns a refusal into the one line and exit code of the command line. */
-	private static <T> T control(java.util.function.Supplier<T> action) {
+	private static <T> T control(Supplier<T> action) {
 		try {
 			return action.get();
 		}

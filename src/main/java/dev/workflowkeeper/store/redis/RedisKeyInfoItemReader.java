@@ -1,6 +1,5 @@
 package dev.workflowkeeper.store.redis;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,11 +13,7 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.params.ScanParams;
 
-import org.springframework.batch.infrastructure.item.ExecutionContext;
-import org.springframework.batch.infrastructure.item.ItemStreamReader;
-import org.springframework.batch.infrastructure.item.ItemStreamSupport;
 
 /**
  * Reads every key of one Redis node under the key prefix, of any type, as a maintenance scan sees it:
@@ -44,78 +39,33 @@ import org.springframework.batch.infrastructure.item.ItemStreamSupport;
  * <p>
  * Not thread-safe: use it from one step thread.
  */
-final class RedisKeyInfoItemReader extends ItemStreamSupport implements ItemStreamReader<KeyInfo> {
+final class RedisKeyInfoItemReader extends RedisScanItemReader<RedisKeyInfoItemReader.Inspected, KeyInfo> {
 
-	private final String prefixText;
+	private static final int READ = 0;
 
-	private final RedisKeyPages<Inspected> pages;
-
-	private long read;
-
-	private long vanished;
+	private static final int VANISHED = 1;
 
 	RedisKeyInfoItemReader(String name, RedisNode node, String keyPrefix, int scanCount, int pipelineSize,
 			int pipelinesInFlight, KeyDetail detail) {
-		setName(name);
-		this.prefixText = keyPrefix;
-		this.pages = new RedisKeyPages<>(name, node, keyPrefix.getBytes(StandardCharsets.UTF_8), scanCount,
-				pipelineSize, pipelinesInFlight,
-				(jedis, keys) -> inspect(jedis, keys, node.version().hasPexpireTime(), detail));
+		super(name, node, keyPrefix, scanCount, pipelineSize, pipelinesInFlight,
+				(jedis, keys) -> inspect(jedis, keys, node.version().hasPexpireTime(), detail), "read", "vanished");
 	}
 
 	@Override
-	public void open(ExecutionContext context) {
-		this.read = context.getLong(getExecutionContextKey("read"), 0);
-		this.vanished = context.getLong(getExecutionContextKey("vanished"), 0);
-		this.pages.start(context.getString(getExecutionContextKey("cursor"), ScanParams.SCAN_POINTER_START),
-				context.containsKey(getExecutionContextKey("lastKey"))
-						? context.getString(getExecutionContextKey("lastKey")) : null);
-	}
-
-	@Override
-	public void update(ExecutionContext context) {
-		context.putString(getExecutionContextKey("cursor"), this.pages.cursor());
-		if (this.pages.lastKey() != null) {
-			context.putString(getExecutionContextKey("lastKey"), this.pages.lastKey());
-		}
-		else {
-			context.remove(getExecutionContextKey("lastKey"));
-		}
-		context.putLong(getExecutionContextKey("read"), this.read);
-		context.putLong(getExecutionContextKey("vanished"), this.vanished);
-	}
-
-	@Override
-	public void close() {
-		this.pages.close();
-	}
-
-	@Override
-	public KeyInfo read() {
-		for (Inspected next = this.pages.next(); next != null; next = this.pages.next()) {
-			KeyInfo info = pass(next);
-			if (info != null) {
-				return info;
-			}
-		}
-		return null;
-	}
-
-	/** Moves the position past one inspected key; returns its info, or {@code null} when it is passed over. */
-	private KeyInfo pass(Inspected next) {
+	KeyInfo pass(Inspected next) {
 		String key = RedisWorkflowItemReader.utf8(next.key());
 		if (key == null) {
 			throw new RejectedRecordException("key " + RedisWorkflowItemReader.printable(next.key()), null,
 					"the key is not valid UTF-8, so it names no thread id");
 		}
-		this.pages.passed(key);
+		passed(key);
 		if (next.gone()) {
-			this.vanished++;
+			count(VANISHED);
 			return null;
 		}
-		this.read++;
-		return new KeyInfo(key, key.substring(this.prefixText.length()), next.type(), next.memoryBytes(),
-				next.expireAt(), next.value(), next.fields());
+		count(READ);
+		return new KeyInfo(key, threadId(key), next.type(), next.memoryBytes(), next.expireAt(), next.value(),
+				next.fields());
 	}
 
 	private static List<Inspected> inspect(Jedis jedis, List<byte[]> keys, boolean absolute, KeyDetail detail) {
@@ -207,7 +157,7 @@ final class RedisKeyInfoItemReader extends ItemStreamSupport implements ItemStre
 	}
 
 	/** What inspecting one key found. */
-	private record Inspected(byte[] key, boolean gone, String type, long memoryBytes, long expireAt, byte[] value,
+	record Inspected(byte[] key, boolean gone, String type, long memoryBytes, long expireAt, byte[] value,
 			StateFields fields) {
 	}
 

@@ -15,11 +15,7 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.params.ScanParams;
 
-import org.springframework.batch.infrastructure.item.ExecutionContext;
-import org.springframework.batch.infrastructure.item.ItemStreamReader;
-import org.springframework.batch.infrastructure.item.ItemStreamSupport;
 
 /**
  * Reads every workflow state of one Redis node: the string keys that start with the key prefix and
@@ -41,79 +37,32 @@ import org.springframework.batch.infrastructure.item.ItemStreamSupport;
  * <p>
  * Not thread-safe: use it from one step thread.
  */
-final class RedisWorkflowItemReader extends ItemStreamSupport implements ItemStreamReader<WorkflowEntry> {
+final class RedisWorkflowItemReader extends RedisScanItemReader<RedisWorkflowItemReader.Fetched, WorkflowEntry> {
 
-	private final String prefixText;
+	private static final int READ = 0;
 
-	private final RedisKeyPages<Fetched> pages;
+	private static final int OTHER_TYPE = 1;
 
-	private long read;
-
-	private long otherType;
-
-	private long vanished;
+	private static final int VANISHED = 2;
 
 	RedisWorkflowItemReader(String name, RedisNode node, String keyPrefix, int scanCount, int pipelineSize,
 			int pipelinesInFlight) {
-		setName(name);
-		this.prefixText = keyPrefix;
-		this.pages = new RedisKeyPages<>(name, node, keyPrefix.getBytes(StandardCharsets.UTF_8), scanCount,
-				pipelineSize, pipelinesInFlight, (jedis, keys) -> fetch(jedis, keys, node.version().hasPexpireTime()));
+		super(name, node, keyPrefix, scanCount, pipelineSize, pipelinesInFlight,
+				(jedis, keys) -> fetch(jedis, keys, node.version().hasPexpireTime()), "read", "otherType", "vanished");
 	}
 
 	@Override
-	public void open(ExecutionContext context) {
-		this.read = context.getLong(getExecutionContextKey("read"), 0);
-		this.otherType = context.getLong(getExecutionContextKey("otherType"), 0);
-		this.vanished = context.getLong(getExecutionContextKey("vanished"), 0);
-		this.pages.start(context.getString(getExecutionContextKey("cursor"), ScanParams.SCAN_POINTER_START),
-				context.containsKey(getExecutionContextKey("lastKey"))
-						? context.getString(getExecutionContextKey("lastKey")) : null);
-	}
-
-	@Override
-	public void update(ExecutionContext context) {
-		context.putString(getExecutionContextKey("cursor"), this.pages.cursor());
-		if (this.pages.lastKey() != null) {
-			context.putString(getExecutionContextKey("lastKey"), this.pages.lastKey());
-		}
-		else {
-			context.remove(getExecutionContextKey("lastKey"));
-		}
-		context.putLong(getExecutionContextKey("read"), this.read);
-		context.putLong(getExecutionContextKey("otherType"), this.otherType);
-		context.putLong(getExecutionContextKey("vanished"), this.vanished);
-	}
-
-	@Override
-	public void close() {
-		this.pages.close();
-	}
-
-	@Override
-	public WorkflowEntry read() {
-		for (Fetched next = this.pages.next(); next != null; next = this.pages.next()) {
-			WorkflowEntry entry = pass(next);
-			if (entry != null) {
-				return entry;
-			}
-		}
-		return null;
-	}
-
-	/** Moves the position past one fetched key; returns its entry, or {@code null} when it is passed over. */
-	private WorkflowEntry pass(Fetched next) {
-		String key = utf8(next.key());
-		if (key != null) {
-			this.pages.passed(key);
+	WorkflowEntry pass(Fetched next) {
+		if (next.text() != null) {
+			passed(next.text());
 		}
 		switch (next.outcome()) {
 			case ENTRY -> {
-				this.read++;
-				return new WorkflowEntry(key.substring(this.prefixText.length()), next.value(), next.expireAt());
+				count(READ);
+				return new WorkflowEntry(threadId(next.text()), next.value(), next.expireAt());
 			}
-			case OTHER_TYPE -> this.otherType++;
-			case VANISHED -> this.vanished++;
+			case OTHER_TYPE -> count(OTHER_TYPE);
+			case VANISHED -> count(VANISHED);
 			case UNREADABLE_KEY -> throw new RejectedRecordException("key " + printable(next.key()), null,
 					"the key is not valid UTF-8, so it names no thread id");
 		}
@@ -136,8 +85,10 @@ final class RedisWorkflowItemReader extends ItemStreamSupport implements ItemStr
 		List<Fetched> fetched = new ArrayList<>(keys.size());
 		for (int i = 0; i < keys.size(); i++) {
 			byte[] key = keys.get(i);
-			if (utf8(key) == null) {
-				fetched.add(new Fetched(key, Outcome.UNREADABLE_KEY, null, 0));
+			// decoded here, on the fetching thread, once
+			String text = utf8(key);
+			if (text == null) {
+				fetched.add(new Fetched(key, null, Outcome.UNREADABLE_KEY, null, 0));
 				continue;
 			}
 			byte[] value;
@@ -146,20 +97,20 @@ final class RedisWorkflowItemReader extends ItemStreamSupport implements ItemStr
 			}
 			catch (JedisDataException ex) {
 				if (ex.getMessage() != null && ex.getMessage().startsWith("WRONGTYPE")) {
-					fetched.add(new Fetched(key, Outcome.OTHER_TYPE, null, 0));
+					fetched.add(new Fetched(key, text, Outcome.OTHER_TYPE, null, 0));
 					continue;
 				}
 				throw ex;
 			}
 			long expiry = expiries.get(i).get();
 			if (value == null || expiry == -2) {
-				fetched.add(new Fetched(key, Outcome.VANISHED, null, 0));
+				fetched.add(new Fetched(key, text, Outcome.VANISHED, null, 0));
 			}
 			else if (expiry == -1) {
-				fetched.add(new Fetched(key, Outcome.ENTRY, value, WorkflowEntry.NO_EXPIRY));
+				fetched.add(new Fetched(key, text, Outcome.ENTRY, value, WorkflowEntry.NO_EXPIRY));
 			}
 			else {
-				fetched.add(new Fetched(key, Outcome.ENTRY, value, absolute ? expiry : sentAt + expiry));
+				fetched.add(new Fetched(key, text, Outcome.ENTRY, value, absolute ? expiry : sentAt + expiry));
 			}
 		}
 		return fetched;
@@ -215,13 +166,14 @@ final class RedisWorkflowItemReader extends ItemStreamSupport implements ItemStr
 	}
 
 	/** What fetching one key found. */
-	private enum Outcome {
+	enum Outcome {
 
 		ENTRY, OTHER_TYPE, VANISHED, UNREADABLE_KEY
 
 	}
 
-	private record Fetched(byte[] key, Outcome outcome, byte[] value, long expireAt) {
+	/** What fetching one key found; {@code text} is the key decoded, {@code null} when it is not UTF-8. */
+	record Fetched(byte[] key, String text, Outcome outcome, byte[] value, long expireAt) {
 	}
 
 }

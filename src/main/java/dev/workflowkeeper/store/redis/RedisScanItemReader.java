@@ -1,0 +1,107 @@
+package dev.workflowkeeper.store.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.BiFunction;
+
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.params.ScanParams;
+
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
+import org.springframework.batch.infrastructure.item.ItemStreamSupport;
+
+/**
+ * What the Redis readers share: {@link RedisKeyPages} under the key prefix, its position — the
+ * {@code cursor} of the page in progress and the {@code lastKey} passed in it — and the reader's
+ * counts, all kept in the ExecutionContext under the reader's name. A subclass inspects a batch of
+ * keys and turns each inspected key into an item, or passes it over.
+ * <p>
+ * Not thread-safe: use it from one step thread.
+ *
+ * @param <T> what inspecting one key gives
+ * @param <R> the item read
+ */
+abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements ItemStreamReader<R> {
+
+	private final String keyPrefix;
+
+	private final RedisKeyPages<T> pages;
+
+	private final String[] countNames;
+
+	private final long[] counts;
+
+	/**
+	 * @param inspection inspects a batch of keys on one connection: one item per key, in order
+	 * @param countNames the names of the counts kept, indexed as {@link #count} takes them
+	 */
+	RedisScanItemReader(String name, RedisNode node, String keyPrefix, int scanCount, int pipelineSize,
+			int pipelinesInFlight, BiFunction<Jedis, List<byte[]>, List<T>> inspection, String... countNames) {
+		setName(name);
+		this.keyPrefix = keyPrefix;
+		this.pages = new RedisKeyPages<>(name, node, keyPrefix.getBytes(StandardCharsets.UTF_8), scanCount,
+				pipelineSize, pipelinesInFlight, inspection);
+		this.countNames = countNames;
+		this.counts = new long[countNames.length];
+	}
+
+	@Override
+	public void open(ExecutionContext context) {
+		for (int i = 0; i < this.countNames.length; i++) {
+			this.counts[i] = context.getLong(getExecutionContextKey(this.countNames[i]), 0);
+		}
+		this.pages.start(context.getString(getExecutionContextKey("cursor"), ScanParams.SCAN_POINTER_START),
+				context.containsKey(getExecutionContextKey("lastKey"))
+						? context.getString(getExecutionContextKey("lastKey")) : null);
+	}
+
+	@Override
+	public void update(ExecutionContext context) {
+		context.putString(getExecutionContextKey("cursor"), this.pages.cursor());
+		if (this.pages.lastKey() != null) {
+			context.putString(getExecutionContextKey("lastKey"), this.pages.lastKey());
+		}
+		else {
+			context.remove(getExecutionContextKey("lastKey"));
+		}
+		for (int i = 0; i < this.countNames.length; i++) {
+			context.putLong(getExecutionContextKey(this.countNames[i]), this.counts[i]);
+		}
+	}
+
+	@Override
+	public void close() {
+		this.pages.close();
+	}
+
+	@Override
+	public R read() {
+		for (T next = this.pages.next(); next != null; next = this.pages.next()) {
+			R item = pass(next);
+			if (item != null) {
+				return item;
+			}
+		}
+		return null;
+	}
+
+	/** Turns one inspected key into an item, or {@code null} to pass it over; moves the position past it. */
+	abstract R pass(T next);
+
+	/** Moves the position past {@code key}, the key of the item {@link #pass} is given. */
+	void passed(String key) {
+		this.pages.passed(key);
+	}
+
+	/** Adds one to the count at {@code index} of the names given at construction. */
+	void count(int index) {
+		this.counts[index]++;
+	}
+
+	/** The key without its prefix. */
+	String threadId(String key) {
+		return key.substring(this.keyPrefix.length());
+	}
+
+}

@@ -63,6 +63,8 @@
 			button.addEventListener('click', function () {
 				job = button.dataset.job;
 				document.getElementById('launch-job').textContent = job;
+				document.getElementById('launch-known-options').textContent =
+					button.dataset.options ? 'Options: ' + button.dataset.options : 'No options.';
 				document.getElementById('launch-password').value = '';
 				result.textContent = '';
 				result.className = '';

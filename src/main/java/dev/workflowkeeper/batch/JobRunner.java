@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
+import dev.workflowkeeper.job.JobRunnerParameters;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -29,7 +30,7 @@ import org.springframework.stereotype.Component;
 public class JobRunner {
 
 	/** The parameter that tells apart runs of the same options. */
-	public static final String RUN = "run";
+	public static final String RUN = JobRunnerParameters.RUN;
 
 	private static final Log logger = LogFactory.getLog(JobRunner.class);
 

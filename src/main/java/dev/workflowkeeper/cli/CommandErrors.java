@@ -1,5 +1,7 @@
 package dev.workflowkeeper.cli;
 
+import dev.workflowkeeper.job.JobOptionException;
+import dev.workflowkeeper.scheduling.ScheduleFileException;
 import dev.workflowkeeper.store.StoreUri;
 
 /**
@@ -18,7 +20,7 @@ final class CommandErrors {
 				message = t.getMessage();
 				root = t;
 			}
-			if (t instanceof UserFacingException) {
+			if (t instanceof UserFacingException || t instanceof JobOptionException || t instanceof ScheduleFileException) {
 				message = t.getMessage();
 				root = t;
 				break;
@@ -28,7 +30,9 @@ final class CommandErrors {
 			message = ex.getClass().getSimpleName();
 		}
 		String line = message.lines().findFirst().orElse(message);
-		return StoreUri.mask(line) + ((root instanceof UserFacingException) ? "" : " (" + root.getClass().getSimpleName() + ")");
+		boolean plain = root instanceof UserFacingException || root instanceof JobOptionException
+				|| root instanceof ScheduleFileException;
+		return StoreUri.mask(line) + (plain ? "" : " (" + root.getClass().getSimpleName() + ")");
 	}
 
 	static int exitCode(Throwable ex) {

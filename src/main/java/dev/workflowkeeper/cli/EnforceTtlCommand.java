@@ -1,11 +1,14 @@
 package dev.workflowkeeper.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.workflowkeeper.ttl.EnforceTtlJob;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import picocli.CommandLine.Command;
@@ -40,17 +43,15 @@ class EnforceTtlCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() throws Exception {
-		MaintenanceCommands.checkStore(this.store);
-		var max = MaintenanceCommands.duration("--max-ttl", this.maxTtl);
 		try (ConfigurableApplicationContext context = this.boot.oneOff()) {
+			Map<String, Object> options = new LinkedHashMap<>();
+			options.put("store", this.store);
+			options.put("maxTtl", this.maxTtl);
+			options.put("fromAge", this.fromAge);
+			options.put("dryRun", this.dryRun);
+			JobParameters parameters = MaintenanceCommands.parameters(context, EnforceTtlJob.NAME, options);
 			MaintenanceCommands.preflight(context, this.store);
-			JobExecution execution;
-			try {
-				execution = context.getBean(EnforceTtlJob.class).run(this.store, max, this.fromAge, this.dryRun);
-			}
-			catch (IllegalArgumentException ex) {
-				throw new UserFacingException(KeeperCommandLine.USAGE, ex.getMessage());
-			}
+			JobExecution execution = context.getBean(EnforceTtlJob.class).run(parameters);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
 				return MaintenanceCommands.failed(this.boot, execution);
 			}

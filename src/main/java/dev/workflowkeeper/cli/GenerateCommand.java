@@ -1,12 +1,14 @@
 package dev.workflowkeeper.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.workflowkeeper.generate.GenerateJob;
-import dev.workflowkeeper.store.StoreUri;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import picocli.CommandLine.Command;
@@ -26,10 +28,10 @@ class GenerateCommand implements Callable<Integer> {
 	String to;
 
 	@Option(names = "--count", required = true, paramLabel = "N", description = "How many states.")
-	long count;
+	String count;
 
-	@Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Random seed (default ${DEFAULT-VALUE}).")
-	long seed;
+	@Option(names = "--seed", paramLabel = "S", description = "Random seed (default 1).")
+	String seed;
 
 	@Option(names = "--map", description = "For a snapshot: write one JSON object {thread_id: state} as the service's json.dump does, instead of JSON Lines.")
 	boolean map;
@@ -40,21 +42,16 @@ class GenerateCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() throws Exception {
-		if (this.count <= 0) {
-			throw new UserFacingException(KeeperCommandLine.USAGE, "--count must be a positive number");
-		}
-		StoreUri target;
-		try {
-			target = StoreUri.parse(this.to);
-		}
-		catch (IllegalArgumentException ex) {
-			throw new UserFacingException(KeeperCommandLine.USAGE, ex.getMessage());
-		}
 		try (ConfigurableApplicationContext context = this.boot.oneOff()) {
-			JobExecution execution = context.getBean(GenerateJob.class)
-				.run(target, this.count, this.seed, this.map, System.currentTimeMillis());
+			Map<String, Object> options = new LinkedHashMap<>();
+			options.put("to", this.to);
+			options.put("count", this.count);
+			options.put("seed", this.seed);
+			options.put("map", this.map);
+			JobParameters parameters = MaintenanceCommands.parameters(context, GenerateJob.NAME, options);
+			JobExecution execution = context.getBean(GenerateJob.class).run(parameters, System.currentTimeMillis());
 			long written = execution.getStepExecutions().stream().mapToLong((s) -> s.getWriteCount()).sum();
-			this.boot.out().printf("generate → %s: %s (execution %d), %,d states%n", target.masked(), execution.getStatus(),
+			this.boot.out().printf("generate → %s: %s (execution %d), %,d states%n", parameters.getString("to"), execution.getStatus(),
 					execution.getId(), written);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
 				execution.getAllFailureExceptions()

@@ -1,33 +1,39 @@
 package dev.workflowkeeper.cli;
 
-import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import dev.workflowkeeper.maintenance.MaintenanceStores;
-import dev.workflowkeeper.store.StoreUri;
+import dev.workflowkeeper.job.JobDefinitions;
 
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.boot.convert.DurationStyle;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** What the maintenance commands share: checking their options and telling a failed run. */
+/** What the job commands share: reading their options through the job, and telling a failed run. */
 final class MaintenanceCommands {
 
 	private MaintenanceCommands() {
 	}
 
-	/** Fails in one line when a given store address is wrong or names a store without keys and TTLs. */
-	static void checkStore(String store) {
-		if (store == null) {
-			return;
-		}
-		try {
-			if (StoreUri.parse(store).kind() == StoreUri.Kind.SNAPSHOT) {
-				throw new UserFacingException(KeeperCommandLine.USAGE,
-						"--store must be a redis:// store or memory:, a snapshot file has no TTLs to maintain");
+	/**
+	 * The job parameters of a launch of {@code job} with the options given on the command line (by
+	 * the job's option names; absent ones take the job's defaults), read and checked by the job's
+	 * definition as every launch path reads them.
+	 * @throws UserFacingException (usage) with the job's one-line refusal
+	 */
+	static JobParameters parameters(ConfigurableApplicationContext context, String job, Map<String, ?> options) {
+		Map<String, Object> given = new LinkedHashMap<>();
+		options.forEach((name, value) -> {
+			if (value != null) {
+				given.put(name, value);
 			}
+		});
+		try {
+			return context.getBean(JobDefinitions.class).parameters(job, given);
 		}
 		catch (IllegalArgumentException ex) {
-			throw new UserFacingException(KeeperCommandLine.USAGE, ex.getMessage());
+			throw new UserFacingException(KeeperCommandLine.USAGE, ex.getMessage(), ex);
 		}
 	}
 
@@ -39,25 +45,6 @@ final class MaintenanceCommands {
 		}
 		catch (RuntimeException ex) {
 			throw new UserFacingException(KeeperCommandLine.USAGE, CommandErrors.oneLine(ex), ex);
-		}
-	}
-
-	/** Parses {@code 48h}, {@code 30m}, {@code P2D}, or a number of seconds. */
-	static Duration duration(String option, String text) {
-		if (text == null) {
-			return null;
-		}
-		try {
-			Duration duration = text.trim().matches("\\d+") ? Duration.ofSeconds(Long.parseLong(text.trim()))
-					: DurationStyle.detectAndParse(text.trim());
-			if (duration.isNegative() || duration.isZero()) {
-				throw new IllegalArgumentException("not positive");
-			}
-			return duration;
-		}
-		catch (IllegalArgumentException ex) {
-			throw new UserFacingException(KeeperCommandLine.USAGE,
-					option + " must be a positive duration such as 48h, 30m, P2D or a number of seconds, not '" + text + "'");
 		}
 	}
 

@@ -1,19 +1,16 @@
 package dev.workflowkeeper.cli;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.workflowkeeper.migration.MigrationCounts;
 import dev.workflowkeeper.migration.MigrationJob;
 import dev.workflowkeeper.migration.MigrationParameters;
-import dev.workflowkeeper.migration.TtlPolicy;
 import dev.workflowkeeper.migration.verify.VerificationResult;
-import dev.workflowkeeper.store.ConflictPolicy;
-import dev.workflowkeeper.store.StoreUri;
+import dev.workflowkeeper.store.StoreAddresses;
 import dev.workflowkeeper.store.WorkflowEntry;
 import dev.workflowkeeper.store.WorkflowStore;
 import dev.workflowkeeper.store.WorkflowStores;
@@ -45,11 +42,11 @@ class MigrateCommand implements Callable<Integer> {
 	@Option(names = "--to", required = true, paramLabel = "URI", description = "The target store.")
 	String to;
 
-	@Option(names = "--ttl", paramLabel = "POLICY", defaultValue = "auto",
+	@Option(names = "--ttl", paramLabel = "POLICY",
 			description = "preserve | from-age | reset | <seconds>. Default: preserve where the source has expiries, from-age otherwise.")
 	String ttl;
 
-	@Option(names = "--on-conflict", paramLabel = "POLICY", defaultValue = "skip",
+	@Option(names = "--on-conflict", paramLabel = "POLICY",
 			description = "skip (the target's state wins; default) | overwrite | newer (the later updated_at wins).")
 	String onConflict;
 
@@ -74,9 +71,10 @@ class MigrateCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() throws Exception {
-		MigrationParameters parameters = parameters();
 		try (ConfigurableApplicationContext context = this.boot.oneOff()) {
-			preflight(context.getBean(WorkflowStores.class), parameters);
+			MigrationParameters parameters = MigrationParameters
+				.from(MaintenanceCommands.parameters(context, MigrationJob.NAME, options()));
+			preflight(context.getBean(WorkflowStores.class), context.getBean(StoreAddresses.class), parameters);
 			MigrationJob.Outcome outcome = context.getBean(MigrationJob.class).run(parameters);
 			print(outcome, parameters);
 			if (!outcome.execution().getStatus().isUnsuccessful() && outcome.success()) {
@@ -93,41 +91,29 @@ class MigrateCommand implements Callable<Integer> {
 		}
 	}
 
-	MigrationParameters parameters() {
-		ConflictPolicy policy;
-		try {
-			policy = ConflictPolicy.valueOf(this.onConflict.trim().toUpperCase(Locale.ROOT));
-		}
-		catch (IllegalArgumentException ex) {
-			throw new UserFacingException(KeeperCommandLine.USAGE,
-					"--on-conflict must be skip, overwrite or newer, not '" + this.onConflict + "'");
-		}
-		Set<String> wanted = new LinkedHashSet<>();
-		for (String status : this.statuses) {
-			if (!status.isBlank()) {
-				wanted.add(status.trim().toLowerCase(Locale.ROOT));
-			}
-		}
-		try {
-			return new MigrationParameters(StoreUri.parse(this.from), StoreUri.parse(this.to), TtlPolicy.parse(this.ttl),
-					policy, this.targetPrefix, this.excludeTerminal, wanted, this.dryRun, !this.noVerify);
-		}
-		catch (IllegalArgumentException ex) {
-			throw new UserFacingException(KeeperCommandLine.USAGE, ex.getMessage());
-		}
+	/** The options of the command, by the job's option names; absent ones take the job's defaults. */
+	Map<String, Object> options() {
+		Map<String, Object> options = new LinkedHashMap<>();
+		options.put("from", this.from);
+		options.put("to", this.to);
+		options.put("ttl", this.ttl);
+		options.put("onConflict", this.onConflict);
+		options.put("targetPrefix", this.targetPrefix);
+		options.put("excludeTerminal", this.excludeTerminal);
+		options.put("statuses", this.statuses.isEmpty() ? null : this.statuses);
+		options.put("dryRun", this.dryRun);
+		options.put("verify", !this.noVerify);
+		return options;
 	}
 
 	/** Opens both stores once, so that a wrong address fails in one line before any job starts. */
-	private static void preflight(WorkflowStores stores, MigrationParameters parameters) {
-		if (parameters.from().value().equals(parameters.to().value()) && parameters.targetPrefix() == null) {
-			throw new UserFacingException(KeeperCommandLine.USAGE, "--from and --to name the same store: nothing to migrate");
-		}
-		try (WorkflowStore source = stores.open(parameters.from())) {
+	private static void preflight(WorkflowStores stores, StoreAddresses addresses, MigrationParameters parameters) {
+		try (WorkflowStore source = stores.open(addresses.resolve(parameters.from().value()))) {
 			for (ItemStreamReader<WorkflowEntry> reader : source.readers("preflight")) {
 				reader.open(new ExecutionContext());
 				reader.close();
 			}
-			stores.open(parameters.to()).close();
+			stores.open(addresses.resolve(parameters.to().value())).close();
 		}
 		catch (RuntimeException ex) {
 			throw new UserFacingException(KeeperCommandLine.USAGE, CommandErrors.oneLine(ex), ex);

@@ -1,11 +1,14 @@
 package dev.workflowkeeper.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.workflowkeeper.purge.PurgeJob;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -54,13 +57,18 @@ class PurgeCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() throws Exception {
-		MaintenanceCommands.checkStore(this.store);
-		var stale = MaintenanceCommands.duration("--stale-after", this.staleAfter);
-		var terminal = MaintenanceCommands.duration("--terminal-retention", this.terminalRetention);
 		try (ConfigurableApplicationContext context = this.boot.oneOff()) {
+			Map<String, Object> options = new LinkedHashMap<>();
+			options.put("store", this.store);
+			options.put("staleAfter", this.staleAfter);
+			options.put("terminalRetention", this.terminalRetention);
+			options.put("dryRun", this.dryRun);
+			options.put("archive", !this.noArchive);
+			options.put("force", this.force);
+			options.put("includeUnparseable", this.includeUnparseable);
+			JobParameters parameters = MaintenanceCommands.parameters(context, PurgeJob.NAME, options);
 			MaintenanceCommands.preflight(context, this.store);
-			JobExecution execution = context.getBean(PurgeJob.class)
-				.run(this.store, stale, terminal, this.dryRun, !this.noArchive, this.force, this.includeUnparseable);
+			JobExecution execution = context.getBean(PurgeJob.class).run(parameters);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
 				return MaintenanceCommands.failed(this.boot, execution);
 			}

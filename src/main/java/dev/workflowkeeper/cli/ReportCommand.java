@@ -1,6 +1,7 @@
 package dev.workflowkeeper.cli;
 
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -9,6 +10,7 @@ import dev.workflowkeeper.report.ReportJob;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import picocli.CommandLine.Command;
@@ -47,10 +49,13 @@ class ReportCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() throws Exception {
-		MaintenanceCommands.checkStore(this.store);
 		try (ConfigurableApplicationContext context = this.boot.oneOff()) {
+			Map<String, Object> options = new LinkedHashMap<>();
+			options.put("store", this.store);
+			options.put("values", !this.noValues);
+			JobParameters parameters = MaintenanceCommands.parameters(context, ReportJob.NAME, options);
 			MaintenanceCommands.preflight(context, this.store);
-			JobExecution execution = context.getBean(ReportJob.class).run(this.store, !this.noValues);
+			JobExecution execution = context.getBean(ReportJob.class).run(parameters);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
 				return MaintenanceCommands.failed(this.boot, execution);
 			}

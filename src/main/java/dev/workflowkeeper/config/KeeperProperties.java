@@ -86,11 +86,12 @@ public record KeeperProperties(@DefaultValue("document_workflow:") String keyPre
 	 * @param prefetch how many keys a background thread reads ahead of the step, so that the Redis
 	 * round trips overlap with judging and writing; 0 reads on the step's thread
 	 * @param prefetchBytes how many bytes of values may wait read ahead (one larger value still does)
+	 * @param skipLimit how many unreadable keys a maintenance run skips before it fails
 	 */
 	public record Maintenance(@DefaultValue("0s") Duration staleAfter, @DefaultValue("24h") Duration terminalRetention,
 			@DefaultValue("0.5") double purgeMaxShare, @DefaultValue("10") int topKeys,
 			@DefaultValue("5000") int chunkSize, @DefaultValue("4000") int prefetch,
-			@DefaultValue("32MB") DataSize prefetchBytes) {
+			@DefaultValue("32MB") DataSize prefetchBytes, @DefaultValue("1000") long skipLimit) {
 	}
 
 	/** When a state counts as stale: {@code maintenance.staleAfter}, or twice the state TTL. */

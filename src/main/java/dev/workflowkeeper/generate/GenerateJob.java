@@ -1,8 +1,12 @@
 package dev.workflowkeeper.generate;
 
+import java.util.HashMap;
+import java.util.Map;
+
 import dev.workflowkeeper.batch.JobRunner;
-import dev.workflowkeeper.store.StoreAddresses;
+import dev.workflowkeeper.job.JobOptions;
 import dev.workflowkeeper.store.StoreUri;
+import dev.workflowkeeper.job.JobRunnerParameters;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
@@ -14,35 +18,43 @@ import org.springframework.stereotype.Component;
 @Component
 public class GenerateJob {
 
+	/** The job's name in the history database. */
+	public static final String NAME = "generateStatesJob";
+
 	private final Job generateStatesJob;
 
 	private final JobRunner jobRunner;
 
-	private final StoreAddresses addresses;
+	private final GenerateJobDefinition definition;
 
-	public GenerateJob(Job generateStatesJob, JobRunner jobRunner, StoreAddresses addresses) {
+	GenerateJob(Job generateStatesJob, JobRunner jobRunner, GenerateJobDefinition definition) {
 		this.generateStatesJob = generateStatesJob;
 		this.jobRunner = jobRunner;
-		this.addresses = addresses;
+		this.definition = definition;
 	}
 
 	/**
 	 * Writes {@code count} sample states to {@code to}; {@code map} writes a snapshot as the service's
-	 * {@code json.dump} does. {@code nowMillis} anchors the states' ages.
+	 * {@code json.dump} does. {@code nowMillis} anchors the states' ages. The options go through the
+	 * job's definition.
 	 */
 	public JobExecution run(StoreUri to, long count, long seed, boolean map, long nowMillis) throws Exception {
-		this.addresses.remember(to);
-		return this.jobRunner.run(this.generateStatesJob, parameters(to, count, seed, map, nowMillis));
+		Map<String, Object> options = new HashMap<>();
+		options.put(GenerateParameters.TO, to.value());
+		options.put(GenerateParameters.COUNT, count);
+		options.put(GenerateParameters.SEED, seed);
+		options.put(GenerateParameters.MAP, map);
+		return run(this.definition.parameters(JobOptions.of(this.definition, options)), nowMillis);
 	}
 
-	/** The parameters of a run, as the command and the operator's launch record them (the target masked). */
-	public static JobParameters parameters(StoreUri to, long count, long seed, boolean map, long nowMillis) {
-		return new JobParametersBuilder().addString("to", to.masked())
-			.addLong("count", count)
-			.addLong("seed", seed)
-			.addString("map", Boolean.toString(map))
-			.addLong("now", nowMillis, false)
-			.toJobParameters();
+	/**
+	 * Writes sample states with the parameters its definition made of the options of the command;
+	 * {@code nowMillis} anchors the states' ages (a parameter that does not identify the run).
+	 */
+	public JobExecution run(JobParameters parameters, long nowMillis) throws Exception {
+		return this.jobRunner.run(this.generateStatesJob, new JobParametersBuilder(parameters)
+			.addLong(JobRunnerParameters.NOW, nowMillis, false)
+			.toJobParameters());
 	}
 
 }

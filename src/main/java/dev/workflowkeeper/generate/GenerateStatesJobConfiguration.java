@@ -3,6 +3,7 @@ package dev.workflowkeeper.generate;
 import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.ProgressReporter;
 import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.job.JobRunnerParameters;
 import dev.workflowkeeper.store.ConflictPolicy;
 import dev.workflowkeeper.store.StoreAddresses;
 import dev.workflowkeeper.store.StoreUri;
@@ -16,6 +17,7 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -29,12 +31,13 @@ import org.springframework.transaction.PlatformTransactionManager;
 @Configuration(proxyBeanMethods = false)
 class GenerateStatesJobConfiguration {
 
-	/** The job's name in the history database. */
-	static final String JOB_NAME = "generateStatesJob";
-
 	@Bean
-	Job generateStatesJob(JobRepository jobRepository, Step generateStatesStep, JobOwnerListener ownerListener) {
-		return new JobBuilder(JOB_NAME, jobRepository).listener(ownerListener).start(generateStatesStep).build();
+	Job generateStatesJob(JobRepository jobRepository, Step generateStatesStep, JobOwnerListener ownerListener,
+			GenerateJobDefinition generateJobDefinition) {
+		return new JobBuilder(GenerateJob.NAME, jobRepository).validator(generateJobDefinition.validator())
+			.listener(ownerListener)
+			.start(generateStatesStep)
+			.build();
 	}
 
 	@Bean
@@ -53,23 +56,27 @@ class GenerateStatesJobConfiguration {
 
 	@Bean
 	@StepScope
-	SampleStateReader sampleStateReader(KeeperProperties properties, @Value("#{jobParameters['count']}") Long count,
-			@Value("#{jobParameters['seed']}") Long seed, @Value("#{jobParameters['now']}") Long now) {
-		return new SampleStateReader(count, seed, properties.stateTtl(), now);
+	SampleStateReader sampleStateReader(KeeperProperties properties, @Value("#{stepExecution}") StepExecution stepExecution,
+			@Value("#{jobParameters['" + JobRunnerParameters.NOW + "']}") Long now) {
+		GenerateParameters parameters = GenerateParameters.from(stepExecution.getJobParameters());
+		return new SampleStateReader(parameters.count(), parameters.seed(), properties.stateTtl(),
+				(now != null) ? now : System.currentTimeMillis());
 	}
 
 	@Bean
 	@StepScope
-	WorkflowStore generateTarget(WorkflowStores stores, StoreAddresses addresses, @Value("#{jobParameters['to']}") String to) {
-		return stores.open(addresses.resolve(to));
+	WorkflowStore generateTarget(WorkflowStores stores, StoreAddresses addresses,
+			@Value("#{stepExecution}") StepExecution stepExecution) {
+		return stores.open(addresses.resolve(GenerateParameters.from(stepExecution.getJobParameters()).to()));
 	}
 
 	@Bean
 	@StepScope
 	WorkflowItemWriter generateWriter(WorkflowStore generateTarget, StoreAddresses addresses,
-			@Value("#{jobParameters['to']}") String to, @Value("#{jobParameters['map']}") String map) {
-		StoreUri uri = addresses.resolve(to);
-		if (Boolean.parseBoolean(map) && uri.kind() == StoreUri.Kind.SNAPSHOT) {
+			@Value("#{stepExecution}") StepExecution stepExecution) {
+		GenerateParameters parameters = GenerateParameters.from(stepExecution.getJobParameters());
+		StoreUri uri = addresses.resolve(parameters.to());
+		if (parameters.map() && uri.kind() == StoreUri.Kind.SNAPSHOT) {
 			return new SnapshotMapItemWriter(uri.snapshotPath());
 		}
 		return generateTarget.writer("target", ConflictPolicy.OVERWRITE);
@@ -77,8 +84,8 @@ class GenerateStatesJobConfiguration {
 
 	@Bean
 	@StepScope
-	ProgressReporter generateProgress(@Value("#{jobParameters['count']}") Long count) {
-		return new ProgressReporter("generate", count);
+	ProgressReporter generateProgress(@Value("#{stepExecution}") StepExecution stepExecution) {
+		return new ProgressReporter("generate", GenerateParameters.from(stepExecution.getJobParameters()).count());
 	}
 
 }

@@ -5,6 +5,10 @@ import java.util.List;
 import dev.workflowkeeper.batch.PrefetchingItemReader;
 import dev.workflowkeeper.batch.SequentialItemReader;
 import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.job.JobOption;
+import dev.workflowkeeper.job.JobOptionException;
+import dev.workflowkeeper.job.JobOptions;
+import dev.workflowkeeper.job.OptionType;
 import dev.workflowkeeper.store.MaintainableStore;
 import dev.workflowkeeper.store.MaintainableStore.KeyDetail;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
@@ -27,6 +31,12 @@ public class MaintenanceStores {
 	/** The job parameter that names the store. */
 	public static final String STORE = "store";
 
+	/** What the {@code store} option takes, for the jobs' option lists. */
+	public static final JobOption STORE_OPTION = JobOption.of(STORE, OptionType.STORE,
+			"REDIS_URL when USE_REDIS, else memory:", "the store: a redis:// or rediss:// address, or memory:");
+
+	private static final String SNAPSHOT_REFUSED = "must be a redis:// store or memory:, not a snapshot file, which has no TTLs to maintain";
+
 	private final WorkflowStores stores;
 
 	private final StoreAddresses addresses;
@@ -44,6 +54,31 @@ public class MaintenanceStores {
 		StoreUri uri = (store == null || store.isBlank()) ? this.stores.defaultStore() : StoreUri.parse(store);
 		this.addresses.remember(uri);
 		return uri.masked();
+	}
+
+	/**
+	 * The {@code store} option of a maintenance job, as its parameter: the given address (never a
+	 * snapshot file, which has no TTLs), else the default store; masked, and remembered in full.
+	 * @throws JobOptionException for a wrong address or a snapshot file
+	 */
+	public String storeOption(JobOptions options) {
+		StoreUri store = options.store(STORE, false);
+		if (store != null && store.kind() == StoreUri.Kind.SNAPSHOT) {
+			throw options.refuse(STORE, SNAPSHOT_REFUSED);
+		}
+		return parameter((store != null) ? store.value() : null);
+	}
+
+	/**
+	 * Reads the {@code store} parameter back as stored (masked), with the same rule.
+	 * @throws JobOptionException when it is missing, wrong, or a snapshot file
+	 */
+	public static String storeParameter(JobOptions parameters) {
+		StoreUri store = parameters.store(STORE, true);
+		if (store.kind() == StoreUri.Kind.SNAPSHOT) {
+			throw parameters.refuse(STORE, SNAPSHOT_REFUSED);
+		}
+		return store.value();
 	}
 
 	/**

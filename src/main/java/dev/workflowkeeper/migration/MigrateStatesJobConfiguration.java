@@ -45,13 +45,12 @@ import org.springframework.transaction.PlatformTransactionManager;
 @Configuration(proxyBeanMethods = false)
 class MigrateStatesJobConfiguration {
 
-	/** The job's name in the history database. */
-	static final String JOB_NAME = MigrationJob.NAME;
-
 	@Bean
 	Job migrateStatesJob(JobRepository jobRepository, Step migrateInventoryStep, Step migrateStatesStep,
-			Step migrateVerifyStep, JobOwnerListener ownerListener, MigrationOutcomeListener outcomeListener) {
-		return new JobBuilder(JOB_NAME, jobRepository).listener(ownerListener)
+			Step migrateVerifyStep, JobOwnerListener ownerListener, MigrationOutcomeListener outcomeListener,
+			MigrationJobDefinition migrationJobDefinition) {
+		return new JobBuilder(MigrationJob.NAME, jobRepository).validator(migrationJobDefinition.validator())
+			.listener(ownerListener)
 			.listener(outcomeListener)
 			.start(migrateInventoryStep)
 			.next(migrateStatesStep)
@@ -97,16 +96,17 @@ class MigrateStatesJobConfiguration {
 	@Bean
 	@StepScope
 	WorkflowStore migrationSource(WorkflowStores stores, StoreAddresses addresses,
-			@Value("#{jobParameters['from']}") String from) {
-		return stores.open(addresses.resolve(from));
+			@Value("#{stepExecution}") StepExecution stepExecution) {
+		return stores.open(addresses.resolve(MigrationParameters.from(stepExecution.getJobParameters()).from().value()));
 	}
 
 	@Bean
 	@StepScope
 	WorkflowStore migrationTarget(WorkflowStores stores, StoreAddresses addresses, KeeperProperties properties,
-			@Value("#{jobParameters['to']}") String to, @Value("#{jobParameters['targetPrefix']}") String targetPrefix) {
-		String prefix = (targetPrefix == null || targetPrefix.isEmpty()) ? properties.keyPrefix() : targetPrefix;
-		return stores.open(addresses.resolve(to), prefix);
+			@Value("#{stepExecution}") StepExecution stepExecution) {
+		MigrationParameters parameters = MigrationParameters.from(stepExecution.getJobParameters());
+		String prefix = (parameters.targetPrefix() != null) ? parameters.targetPrefix() : properties.keyPrefix();
+		return stores.open(addresses.resolve(parameters.to().value()), prefix);
 	}
 
 	@Bean
@@ -130,7 +130,7 @@ class MigrateStatesJobConfiguration {
 	@StepScope
 	StatesMigrationProcessor migrationProcessor(KeeperProperties properties,
 			@Value("#{stepExecution}") StepExecution stepExecution) {
-		MigrationParameters parameters = MigrationParameters.of(stepExecution.getJobParameters());
+		MigrationParameters parameters = MigrationParameters.from(stepExecution.getJobParameters());
 		// Snapshots and the memory store (saved as JSON Lines) hold JSON states only.
 		boolean targetNeedsJson = parameters.to().kind() != StoreUri.Kind.REDIS;
 		return new StatesMigrationProcessor(parameters, properties.stateTtl(), targetNeedsJson, Clock.systemUTC());
@@ -139,7 +139,7 @@ class MigrateStatesJobConfiguration {
 	@Bean
 	@StepScope
 	WorkflowItemWriter migrationWriter(WorkflowStore migrationTarget, @Value("#{stepExecution}") StepExecution stepExecution) {
-		MigrationParameters parameters = MigrationParameters.of(stepExecution.getJobParameters());
+		MigrationParameters parameters = MigrationParameters.from(stepExecution.getJobParameters());
 		return parameters.dryRun() ? new DryRunItemWriter(System.currentTimeMillis())
 				: migrationTarget.writer("target", parameters.onConflict());
 	}

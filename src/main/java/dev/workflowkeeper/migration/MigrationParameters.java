@@ -1,11 +1,11 @@
 package dev.workflowkeeper.migration;
 
-import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import dev.workflowkeeper.job.JobOptionException;
+import dev.workflowkeeper.job.JobOptions;
 import dev.workflowkeeper.store.ConflictPolicy;
 import dev.workflowkeeper.store.StoreUri;
 
@@ -48,9 +48,6 @@ public record MigrationParameters(StoreUri from, StoreUri to, TtlPolicy ttl, Con
 
 	static final String VERIFY = "verify";
 
-	/** Identifies a new run of the same options once an earlier one has completed. */
-	public static final String RUN = "run";
-
 	public MigrationParameters {
 		statuses = Set.copyOf(statuses);
 	}
@@ -69,18 +66,53 @@ public record MigrationParameters(StoreUri from, StoreUri to, TtlPolicy ttl, Con
 			.toJobParameters();
 	}
 
-	/** Reads the options back from job parameters (with the addresses as stored: masked). */
-	public static MigrationParameters of(JobParameters parameters) {
-		String prefix = parameters.getString(TARGET_PREFIX);
-		String statuses = parameters.getString(STATUSES);
-		return new MigrationParameters(StoreUri.parse(parameters.getString(FROM)), StoreUri.parse(parameters.getString(TO)),
-				TtlPolicy.parse(parameters.getString(TTL)),
-				ConflictPolicy.valueOf(parameters.getString(ON_CONFLICT).toUpperCase(Locale.ROOT)),
-				(prefix == null || prefix.isEmpty()) ? null : prefix,
-				Boolean.parseBoolean(parameters.getString(EXCLUDE_TERMINAL)),
-				(statuses == null || statuses.isEmpty()) ? Set.of()
-						: new LinkedHashSet<>(Arrays.asList(statuses.split(","))),
-				Boolean.parseBoolean(parameters.getString(DRY_RUN)), Boolean.parseBoolean(parameters.getString(VERIFY)));
+	/**
+	 * Reads the options back from job parameters (with the addresses as stored: masked).
+	 * @throws dev.workflowkeeper.job.JobOptionException when one is missing, of the wrong kind, or
+	 * refused by the rules
+	 */
+	public static MigrationParameters from(JobParameters parameters) {
+		return of(JobOptions.ofParameters(MigrationJob.NAME, parameters), false);
+	}
+
+	/**
+	 * The options of a launch, the rules checked.
+	 * @param defaults fill the options not given with their defaults; else every one must be given
+	 * @throws dev.workflowkeeper.job.JobOptionException a value of the wrong kind, or one the rules
+	 * refuse
+	 */
+	public static MigrationParameters of(JobOptions options, boolean defaults) {
+		StoreUri from = options.store(FROM, true);
+		StoreUri to = options.store(TO, true);
+		TtlPolicy ttl;
+		try {
+			ttl = TtlPolicy.parse(options.text(TTL, defaults ? "auto" : null));
+		}
+		catch (JobOptionException ex) {
+			throw ex;
+		}
+		catch (IllegalArgumentException ex) {
+			throw options.bad(TTL, "preserve, from-age, reset, auto or a positive number of seconds");
+		}
+		String conflict = options.text(ON_CONFLICT, defaults ? "skip" : null);
+		ConflictPolicy onConflict;
+		try {
+			onConflict = ConflictPolicy.valueOf(conflict.trim().toUpperCase(Locale.ROOT));
+		}
+		catch (IllegalArgumentException ex) {
+			throw options.bad(ON_CONFLICT, "skip, overwrite or newer");
+		}
+		String prefix = options.has(TARGET_PREFIX) ? options.text(TARGET_PREFIX, null).trim() : null;
+		if (prefix != null && prefix.isEmpty()) {
+			prefix = null;
+		}
+		if (from.value().equals(to.value()) && prefix == null) {
+			throw new JobOptionException(options.job() + ": options from and to name the same store (" + from.masked()
+					+ "): nothing to migrate");
+		}
+		Boolean no = defaults ? Boolean.FALSE : null;
+		return new MigrationParameters(from, to, ttl, onConflict, prefix, options.bool(EXCLUDE_TERMINAL, no),
+				options.words(STATUSES), options.bool(DRY_RUN, no), options.bool(VERIFY, defaults ? Boolean.TRUE : null));
 	}
 
 	/** Whether a state with these fields is left behind by the filters. */

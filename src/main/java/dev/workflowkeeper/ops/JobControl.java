@@ -1,20 +1,22 @@
 package dev.workflowkeeper.ops;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
 import dev.workflowkeeper.batch.GracefulJobShutdown;
+import dev.workflowkeeper.batch.HistoryQueries;
 import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.JobStopper;
 import dev.workflowkeeper.batch.JobRunner;
-import dev.workflowkeeper.config.KeeperProperties;
-import dev.workflowkeeper.maintenance.MaintenanceStores;
+import dev.workflowkeeper.job.JobDefinitions;
+import dev.workflowkeeper.job.JobOption;
+import dev.workflowkeeper.job.JobOptionException;
 import dev.workflowkeeper.scheduling.JobSchedule;
 import dev.workflowkeeper.scheduling.ScheduleRegistry;
-import dev.workflowkeeper.store.StoreAddresses;
 import dev.workflowkeeper.store.StoreUri;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
@@ -36,7 +38,6 @@ import org.springframework.batch.core.launch.support.TaskExecutorJobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -62,11 +63,11 @@ public class JobControl {
 
 	private final JobRepository jobRepository;
 
-	private final JdbcTemplate jdbc;
+	private final HistoryQueries history;
 
 	private final ObjectProvider<ScheduleRegistry> schedules;
 
-	private final JobControlOptions options;
+	private final JobDefinitions definitions;
 
 	private final GracefulJobShutdown shutdown;
 
@@ -75,16 +76,16 @@ public class JobControl {
 	/** Runs launched jobs on their own threads, so that a launch answers at once. */
 	private final TaskExecutorJobOperator backgroundOperator;
 
-	public JobControl(List<Job> jobs, JobOperator jobOperator, JobRepository jobRepository, JdbcTemplate jdbc,
-			ObjectProvider<ScheduleRegistry> schedules, KeeperProperties properties, MaintenanceStores stores,
-			StoreAddresses addresses, GracefulJobShutdown shutdown, JobStopper jobStopper,
+	public JobControl(List<Job> jobs, JobOperator jobOperator, JobRepository jobRepository, HistoryQueries history,
+			ObjectProvider<ScheduleRegistry> schedules, JobDefinitions definitions, GracefulJobShutdown shutdown,
+			JobStopper jobStopper,
 			ObjectProvider<ObservationRegistry> observations) throws Exception {
 		jobs.forEach((job) -> this.jobs.put(job.getName(), job));
 		this.jobOperator = jobOperator;
 		this.jobRepository = jobRepository;
-		this.jdbc = jdbc;
+		this.history = history;
 		this.schedules = schedules;
-		this.options = new JobControlOptions(properties, stores, addresses);
+		this.definitions = definitions;
 		this.shutdown = shutdown;
 		this.jobStopper = jobStopper;
 		this.backgroundOperator = backgroundOperator(jobs, jobRepository,
@@ -111,15 +112,15 @@ public class JobControl {
 		return operator;
 	}
 
-	/** The names of the jobs that can be launched. */
+	/** The names of the jobs that can be launched: those with a Job bean and a definition. */
 	public List<String> jobNames() {
-		return List.copyOf(this.jobs.keySet());
+		return this.definitions.names().stream().filter(this.jobs::containsKey).toList();
 	}
 
 	/** The options a job takes (the names its schedule file and its command use). */
 	public List<String> optionNames(String jobName) {
 		job(jobName);
-		return JobControlOptions.names(jobName);
+		return this.definitions.get(jobName).options().stream().map(JobOption::name).toList();
 	}
 
 	/**
@@ -135,9 +136,15 @@ public class JobControl {
 	 */
 	public synchronized LaunchedJob launch(String jobName, Map<String, Object> options) {
 		Job job = job(jobName);
-		Map<String, String> scheduled = scheduledOptions(jobName);
-		JobParameters identifying = this.options.parameters(jobName,
-				JobControlOptions.merge(scheduled, (options != null) ? options : Map.of()));
+		Map<String, Object> merged = new LinkedHashMap<>(scheduledOptions(jobName));
+		merged.putAll((options != null) ? options : Map.of());
+		JobParameters identifying;
+		try {
+			identifying = this.definitions.parameters(jobName, merged);
+		}
+		catch (JobOptionException ex) {
+			throw new BadJobParameterException(ex.getMessage());
+		}
 		checkNotRunning(jobName);
 		checkNotShuttingDown();
 		JobParameters parameters = new JobParametersBuilder(identifying).addLong(JobRunner.RUN, nextRun(jobName))
@@ -150,7 +157,10 @@ public class JobControl {
 		catch (JobExecutionAlreadyRunningException ex) {
 			throw new JobAlreadyRunningException(jobName + " is already running: " + ex.getMessage());
 		}
-		catch (JobInstanceAlreadyCompleteException | JobRestartException | InvalidJobParametersException ex) {
+		catch (InvalidJobParametersException ex) {
+			throw new BadJobParameterException(StoreUri.mask(ex.getMessage()));
+		}
+		catch (JobInstanceAlreadyCompleteException | JobRestartException ex) {
 			throw new ExecutionStateException(jobName + " could not be launched: " + StoreUri.mask(ex.getMessage()), ex);
 		}
 	}
@@ -258,9 +268,8 @@ public class JobControl {
 
 	/** The execution as stored, or 404. */
 	public JobExecution execution(long executionId) {
-		Long count = this.jdbc.queryForObject("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?",
-				Long.class, executionId);
-		JobExecution execution = (count != null && count > 0) ? this.jobRepository.getJobExecution(executionId) : null;
+		JobExecution execution = this.history.executionExists(executionId) ? this.jobRepository.getJobExecution(executionId)
+				: null;
 		if (execution == null) {
 			throw new UnknownExecutionException(executionId);
 		}
@@ -269,13 +278,13 @@ public class JobControl {
 
 	private Job job(String jobName) {
 		Job job = (jobName != null) ? this.jobs.get(jobName) : null;
-		if (job == null) {
-			throw new UnknownJobException("no job named '" + jobName + "'; known jobs: " + String.join(", ", this.jobs.keySet()));
+		if (job == null || this.definitions.find(jobName).isEmpty()) {
+			throw new UnknownJobException("no job named '" + jobName + "'; known jobs: " + String.join(", ", jobNames()));
 		}
 		return job;
 	}
 
-	private Map<String, String> scheduledOptions(String jobName) {
+	private Map<String, Object> scheduledOptions(String jobName) {
 		ScheduleRegistry registry = this.schedules.getIfAvailable();
 		return (registry != null) ? registry.schedule(jobName).map(JobSchedule::options).orElse(Map.of()) : Map.of();
 	}
@@ -311,20 +320,7 @@ public class JobControl {
 
 	/** A run number no instance of the job has used, so that a manual launch is always a new instance. */
 	private long nextRun(String jobName) {
-		List<String> runs = this.jdbc.queryForList("SELECT P.PARAMETER_VALUE FROM BATCH_JOB_EXECUTION_PARAMS P "
-				+ "JOIN BATCH_JOB_EXECUTION E ON P.JOB_EXECUTION_ID = E.JOB_EXECUTION_ID "
-				+ "JOIN BATCH_JOB_INSTANCE I ON E.JOB_INSTANCE_ID = I.JOB_INSTANCE_ID WHERE I.JOB_NAME = ? AND P.PARAMETER_NAME = ?",
-				String.class, jobName, JobRunner.RUN);
-		long max = 0;
-		for (String run : runs) {
-			try {
-				max = Math.max(max, Long.parseLong(run.trim()));
-			}
-			catch (NumberFormatException | NullPointerException ex) {
-				// not a run number of ours
-			}
-		}
-		return max + 1;
+		return this.history.lastRunNumber(jobName) + 1;
 	}
 
 	private static LaunchedJob launched(JobExecution execution) {

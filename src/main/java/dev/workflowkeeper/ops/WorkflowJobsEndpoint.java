@@ -10,7 +10,11 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 import dev.workflowkeeper.batch.ExecutionHistory;
+import dev.workflowkeeper.batch.HistoryQueries;
 import dev.workflowkeeper.batch.ExecutionHistory.ExecutionSummary;
+import dev.workflowkeeper.job.JobDefinition;
+import dev.workflowkeeper.job.JobDefinitions;
+import dev.workflowkeeper.job.JobOption;
 import dev.workflowkeeper.scheduling.ScheduleRegistry;
 import dev.workflowkeeper.scheduling.ScheduleRegistry.ScheduleStatus;
 import dev.workflowkeeper.store.StoreUri;
@@ -26,7 +30,6 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
@@ -53,17 +56,22 @@ public class WorkflowJobsEndpoint {
 
 	private final JobRepository jobRepository;
 
-	private final JdbcTemplate jdbc;
+	private final HistoryQueries history;
 
 	private final ObjectProvider<ScheduleRegistry> schedules;
 
 	private final JobControl jobControl;
 
-	public WorkflowJobsEndpoint(List<Job> jobs, JobRepository jobRepository, JdbcTemplate jdbc,
-			ObjectProvider<ScheduleRegistry> schedules, JobControl jobControl) {
-		jobs.forEach((job) -> this.jobs.put(job.getName(), job));
+	private final JobDefinitions definitions;
+
+	public WorkflowJobsEndpoint(List<Job> jobs, JobRepository jobRepository, HistoryQueries history,
+			ObjectProvider<ScheduleRegistry> schedules, JobControl jobControl, JobDefinitions definitions) {
+		this.definitions = definitions;
+		jobs.stream()
+			.filter((job) -> definitions.find(job.getName()).isPresent())
+			.forEach((job) -> this.jobs.put(job.getName(), job));
 		this.jobRepository = jobRepository;
-		this.jdbc = jdbc;
+		this.history = history;
 		this.schedules = schedules;
 		this.jobControl = jobControl;
 	}
@@ -76,6 +84,9 @@ public class WorkflowJobsEndpoint {
 		for (String name : this.jobs.keySet()) {
 			Map<String, Object> job = new LinkedHashMap<>();
 			job.put("name", name);
+			JobDefinition definition = this.definitions.get(name);
+			job.put("title", definition.title());
+			job.put("options", options(definition));
 			job.put("schedule", schedule(registry, name));
 			job.put("executions", executions(name, 0, RECENT).stream().map(WorkflowJobsEndpoint::execution).toList());
 			jobs.add(job);
@@ -97,12 +108,12 @@ public class WorkflowJobsEndpoint {
 		int pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, (size != null) ? size : 20));
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("name", job);
+		body.put("title", this.definitions.get(job).title());
+		body.put("options", options(this.definitions.get(job)));
 		body.put("schedule", schedule(this.schedules.getIfAvailable(), job));
 		body.put("page", pageNumber);
 		body.put("size", pageSize);
-		body.put("total", this.jdbc.queryForObject(
-				"SELECT COUNT(*) FROM BATCH_JOB_EXECUTION E JOIN BATCH_JOB_INSTANCE I ON E.JOB_INSTANCE_ID = I.JOB_INSTANCE_ID WHERE I.JOB_NAME = ?",
-				Long.class, job));
+		body.put("total", this.history.executionCount(job));
 		body.put("executions",
 				executions(job, pageNumber * pageSize, pageSize).stream().map(WorkflowJobsEndpoint::execution).toList());
 		return new WebEndpointResponse<>(body, WebEndpointResponse.STATUS_OK);
@@ -226,11 +237,7 @@ public class WorkflowJobsEndpoint {
 
 	private List<ExecutionSummary> executions(String job, int offset, int limit) {
 		// Newest execution first across restarts of older instances, which instance order would miss.
-		List<Long> ids = this.jdbc.queryForList(
-				"SELECT E.JOB_EXECUTION_ID FROM BATCH_JOB_EXECUTION E JOIN BATCH_JOB_INSTANCE I ON E.JOB_INSTANCE_ID = I.JOB_INSTANCE_ID "
-						+ "WHERE I.JOB_NAME = ? ORDER BY E.JOB_EXECUTION_ID DESC OFFSET " + offset + " ROWS FETCH NEXT " + limit
-						+ " ROWS ONLY",
-				Long.class, job);
+		List<Long> ids = this.history.executionIds(job, offset, limit);
 		List<ExecutionSummary> summaries = new ArrayList<>();
 		for (Long id : ids) {
 			JobExecution execution = this.jobRepository.getJobExecution(id);
@@ -260,6 +267,21 @@ public class WorkflowJobsEndpoint {
 		return view;
 	}
 
+	/** The options a job takes: name, kind, default and help of each. */
+	static List<Map<String, Object>> options(JobDefinition definition) {
+		List<Map<String, Object>> options = new ArrayList<>();
+		for (JobOption option : definition.options()) {
+			Map<String, Object> view = new LinkedHashMap<>();
+			view.put("name", option.name());
+			view.put("type", option.type().name().toLowerCase(java.util.Locale.ROOT));
+			view.put("default", option.defaultValue());
+			view.put("required", option.isRequired());
+			view.put("help", option.help());
+			options.add(view);
+		}
+		return options;
+	}
+
 	private static Map<String, Object> schedule(ScheduleRegistry registry, String job) {
 		Map<String, Object> view = new LinkedHashMap<>();
 		Optional<ScheduleStatus> status = (registry != null)
@@ -276,9 +298,7 @@ public class WorkflowJobsEndpoint {
 	}
 
 	private boolean exists(long executionId) {
-		Long count = this.jdbc.queryForObject("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE JOB_EXECUTION_ID = ?",
-				Long.class, executionId);
-		return count != null && count > 0;
+		return this.history.executionExists(executionId);
 	}
 
 	private static Optional<Long> parseId(String id) {

@@ -1,7 +1,6 @@
 package dev.workflowkeeper.purge;
 
 import java.time.Clock;
-import java.time.Duration;
 
 import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.ProgressReporter;
@@ -42,8 +41,9 @@ class PurgeStatesJobConfiguration {
 
 	@Bean
 	Job purgeStatesJob(JobRepository jobRepository, Step purgeScanStep, Step purgeGuardStep, Step purgeDeleteStep,
-			JobOwnerListener ownerListener) {
-		return new JobBuilder(PurgeJob.NAME, jobRepository).listener(ownerListener)
+			JobOwnerListener ownerListener, PurgeJobDefinition purgeJobDefinition) {
+		return new JobBuilder(PurgeJob.NAME, jobRepository).validator(purgeJobDefinition.validator())
+			.listener(ownerListener)
 			.start(purgeScanStep)
 			.next(purgeGuardStep)
 			.on("FAILED")
@@ -74,7 +74,7 @@ class PurgeStatesJobConfiguration {
 			// A key whose name is not UTF-8 cannot be judged: it is skipped, never touched.
 			.faultTolerant()
 			.skip(RejectedRecordException.class)
-			.skipLimit(properties.migration().skipLimit())
+			.skipLimit(properties.maintenance().skipLimit())
 			.build();
 	}
 
@@ -104,14 +104,14 @@ class PurgeStatesJobConfiguration {
 			// A key whose name is not UTF-8 cannot be judged: it is skipped, never touched.
 			.faultTolerant()
 			.skip(RejectedRecordException.class)
-			.skipLimit(properties.migration().skipLimit())
+			.skipLimit(properties.maintenance().skipLimit())
 			.build();
 	}
 
 	@Bean
 	@StepScope
-	WorkflowStore purgeStore(MaintenanceStores stores, @Value("#{jobParameters['store']}") String store) {
-		return stores.open(store);
+	WorkflowStore purgeStore(MaintenanceStores stores, @Value("#{stepExecution}") StepExecution stepExecution) {
+		return stores.open(parameters(stepExecution).store());
 	}
 
 	@Bean
@@ -135,52 +135,39 @@ class PurgeStatesJobConfiguration {
 
 	@Bean
 	@StepScope
-	PurgeJudge purgeScanJudge(StepCounters purgeScanCounters, KeeperProperties properties,
-			@Value("#{jobParameters['staleAfter']}") Long staleAfter,
-			@Value("#{jobParameters['terminalRetention']}") Long terminalRetention,
-			@Value("#{jobParameters['includeUnparseable']}") String includeUnparseable) {
-		return judge(properties, staleAfter, terminalRetention, includeUnparseable, purgeScanCounters);
+	PurgeJudge purgeScanJudge(StepCounters purgeScanCounters, @Value("#{stepExecution}") StepExecution stepExecution) {
+		return judge(parameters(stepExecution), purgeScanCounters);
 	}
 
 	@Bean
 	@StepScope
-	PurgeJudge purgeDeleteJudge(StepCounters purgeCounters, KeeperProperties properties,
-			@Value("#{jobParameters['staleAfter']}") Long staleAfter,
-			@Value("#{jobParameters['terminalRetention']}") Long terminalRetention,
-			@Value("#{jobParameters['includeUnparseable']}") String includeUnparseable) {
-		return judge(properties, staleAfter, terminalRetention, includeUnparseable, purgeCounters);
+	PurgeJudge purgeDeleteJudge(StepCounters purgeCounters, @Value("#{stepExecution}") StepExecution stepExecution) {
+		return judge(parameters(stepExecution), purgeCounters);
 	}
 
-	/** The judge of a run: its own thresholds, else (a schedule that names none) the configured ones. */
-	private static PurgeJudge judge(KeeperProperties properties, Long staleAfter, Long terminalRetention,
-			String includeUnparseable, StepCounters counters) {
-		return new PurgeJudge((staleAfter != null) ? Duration.ofSeconds(staleAfter) : properties.staleAfter(),
-				(terminalRetention != null) ? Duration.ofSeconds(terminalRetention)
-						: properties.maintenance().terminalRetention(),
-				Boolean.parseBoolean(includeUnparseable), Clock.systemUTC(), counters);
+	private static PurgeJudge judge(PurgeParameters parameters, StepCounters counters) {
+		return new PurgeJudge(parameters.staleAfter(), parameters.terminalRetention(), parameters.includeUnparseable(),
+				Clock.systemUTC(), counters);
 	}
 
-	/** Archiving is on unless a run says {@code archive=false}. */
-	private static boolean archive(String archive) {
-		return !"false".equalsIgnoreCase(archive);
+	private static PurgeParameters parameters(StepExecution stepExecution) {
+		return PurgeParameters.from(stepExecution.getJobParameters());
 	}
 
 	@Bean
 	@StepScope
-	PurgeGuardTasklet purgeGuard(KeeperProperties properties, @Value("#{jobParameters['maxShare']}") Double maxShare,
-			@Value("#{jobParameters['force']}") String force, @Value("#{jobParameters['dryRun']}") String dryRun,
-			@Value("#{jobParameters['includeUnparseable']}") String includeUnparseable) {
-		return new PurgeGuardTasklet((maxShare != null) ? maxShare : properties.maintenance().purgeMaxShare(),
-				Boolean.parseBoolean(force), Boolean.parseBoolean(dryRun), Boolean.parseBoolean(includeUnparseable));
+	PurgeGuardTasklet purgeGuard(@Value("#{stepExecution}") StepExecution stepExecution) {
+		PurgeParameters parameters = parameters(stepExecution);
+		return new PurgeGuardTasklet(parameters.maxShare(), parameters.force(), parameters.dryRun(),
+				parameters.includeUnparseable());
 	}
 
 	@Bean
 	@StepScope
-	WorkflowItemWriter purgeArchive(KeeperProperties properties, @Value("#{stepExecution}") StepExecution stepExecution,
-			@Value("#{jobParameters['archive']}") String archive) {
+	WorkflowItemWriter purgeArchive(KeeperProperties properties, @Value("#{stepExecution}") StepExecution stepExecution) {
 		long instance = stepExecution.getJobExecution().getJobInstance().getInstanceId();
 		java.nio.file.Path file = properties.dataDir().resolve("archive").resolve("purge-" + instance + ".jsonl.gz");
-		return archive(archive) ? new SnapshotWorkflowStore(file, properties).writer("archive", ConflictPolicy.OVERWRITE)
+		return parameters(stepExecution).archive() ? new SnapshotWorkflowStore(file, properties).writer("archive", ConflictPolicy.OVERWRITE)
 				: new NoArchive();
 	}
 
@@ -195,9 +182,11 @@ class PurgeStatesJobConfiguration {
 	@Bean
 	@StepScope
 	PurgeItemWriter purgeWriter(WorkflowStore purgeStore, WorkflowItemWriter purgeArchive,
-			RestartableLineFile purgeRawArchive, StepCounters purgeCounters, @Value("#{jobParameters['archive']}") String archive) {
-		return new PurgeItemWriter(MaintenanceStores.maintenance(purgeStore), archive(archive) ? purgeArchive : null,
-				archive(archive) ? purgeRawArchive : null, purgeCounters);
+			RestartableLineFile purgeRawArchive, StepCounters purgeCounters,
+			@Value("#{stepExecution}") StepExecution stepExecution) {
+		boolean archive = parameters(stepExecution).archive();
+		return new PurgeItemWriter(MaintenanceStores.maintenance(purgeStore), archive ? purgeArchive : null,
+				archive ? purgeRawArchive : null, purgeCounters);
 	}
 
 	@Bean

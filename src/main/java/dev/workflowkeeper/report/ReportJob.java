@@ -1,14 +1,16 @@
 package dev.workflowkeeper.report;
 
+import java.util.HashMap;
 import java.util.Map;
 
-import dev.workflowkeeper.batch.JobRunner;
+import dev.workflowkeeper.job.JobOptions;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
+
+import dev.workflowkeeper.batch.JobRunner;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
-import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.stereotype.Component;
 
 import tools.jackson.core.type.TypeReference;
@@ -27,30 +29,28 @@ public class ReportJob {
 
 	private final JobRunner jobRunner;
 
-	private final MaintenanceStores stores;
+	private final ReportJobDefinition definition;
 
-	public ReportJob(Job reportMemoryJob, JobRunner jobRunner, MaintenanceStores stores) {
+	ReportJob(Job reportMemoryJob, JobRunner jobRunner, ReportJobDefinition definition) {
 		this.reportMemoryJob = reportMemoryJob;
 		this.jobRunner = jobRunner;
-		this.stores = stores;
+		this.definition = definition;
 	}
 
 	/**
 	 * Reports on {@code store} (or the default store when {@code null}); {@code values} reads the
-	 * values for the status and age figures.
+	 * values for the status and age figures. The options go through the job's definition.
 	 */
 	public JobExecution run(String store, boolean values) throws Exception {
-		return this.jobRunner.run(this.reportMemoryJob, parameters(this.stores.parameter(store), values));
+		Map<String, Object> options = new HashMap<>();
+		options.put(MaintenanceStores.STORE, store);
+		options.put(ReportParameters.VALUES, values);
+		return run(this.definition.parameters(JobOptions.of(this.definition, options)));
 	}
 
-	/**
-	 * The parameters of a report, as the command and the operator's launch record them.
-	 * @param store the store parameter ({@link MaintenanceStores#parameter})
-	 */
-	public static JobParameters parameters(String store, boolean values) {
-		return new JobParametersBuilder().addString(MaintenanceStores.STORE, store)
-			.addString("values", Boolean.toString(values))
-			.toJobParameters();
+	/** Runs a report with the parameters its definition made of the options of the command. */
+	public JobExecution run(JobParameters parameters) throws Exception {
+		return this.jobRunner.run(this.reportMemoryJob, parameters);
 	}
 
 	/** The report a completed execution made, in its JSON form; empty when it made none. */

@@ -3,6 +3,7 @@ package dev.workflowkeeper.report;
 import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.ProgressReporter;
 import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.job.JobRunnerParameters;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
 import dev.workflowkeeper.store.MaintainableStore.KeyDetail;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
@@ -14,6 +15,7 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.beans.factory.annotation.Value;
@@ -30,8 +32,12 @@ import org.springframework.transaction.PlatformTransactionManager;
 class ReportMemoryJobConfiguration {
 
 	@Bean
-	Job reportMemoryJob(JobRepository jobRepository, Step reportScanStep, JobOwnerListener ownerListener) {
-		return new JobBuilder(ReportJob.NAME, jobRepository).listener(ownerListener).start(reportScanStep).build();
+	Job reportMemoryJob(JobRepository jobRepository, Step reportScanStep, JobOwnerListener ownerListener,
+			ReportJobDefinition reportJobDefinition) {
+		return new JobBuilder(ReportJob.NAME, jobRepository).validator(reportJobDefinition.validator())
+			.listener(ownerListener)
+			.start(reportScanStep)
+			.build();
 	}
 
 	@Bean
@@ -48,28 +54,28 @@ class ReportMemoryJobConfiguration {
 			// A key whose name is not UTF-8 cannot be judged: it is skipped, never touched.
 			.faultTolerant()
 			.skip(RejectedRecordException.class)
-			.skipLimit(properties.migration().skipLimit())
+			.skipLimit(properties.maintenance().skipLimit())
 			.build();
 	}
 
 	@Bean
 	@StepScope
-	WorkflowStore reportStore(MaintenanceStores stores, @Value("#{jobParameters['store']}") String store) {
-		return stores.open(store);
+	WorkflowStore reportStore(MaintenanceStores stores, @Value("#{stepExecution}") StepExecution stepExecution) {
+		return stores.open(ReportParameters.from(stepExecution.getJobParameters()).store());
 	}
 
 	@Bean
 	@StepScope
 	ItemStreamReader<KeyInfo> reportReader(MaintenanceStores stores, WorkflowStore reportStore,
-			@Value("#{jobParameters['values']}") String values) {
-		return stores.keyReader(reportStore, "keys",
-				"false".equals(values) ? KeyDetail.SIZE_AND_TTL : KeyDetail.VALUE);
+			@Value("#{stepExecution}") StepExecution stepExecution) {
+		boolean values = ReportParameters.from(stepExecution.getJobParameters()).values();
+		return stores.keyReader(reportStore, "keys", values ? KeyDetail.VALUE : KeyDetail.SIZE_AND_TTL);
 	}
 
 	@Bean
 	@StepScope
 	MemoryReportAccumulator reportAccumulator(KeeperProperties properties,
-			@Value("#{jobParameters['now']}") Long now) {
+			@Value("#{jobParameters['" + JobRunnerParameters.NOW + "']}") Long now) {
 		return new MemoryReportAccumulator(
 				new ReportSettings(properties.stateTtl(), properties.staleAfter(), properties.maintenance().topKeys()),
 				(now != null) ? now : System.currentTimeMillis());

@@ -13,6 +13,7 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -41,8 +42,9 @@ public class PruneHistoryJobConfiguration {
 
 	@Bean
 	Job pruneHistoryJob(JobRepository jobRepository, Step pruneHistoryInstancesStep, Step pruneHistoryFilesStep,
-			JobOwnerListener ownerListener) {
-		return new JobBuilder(JOB_NAME, jobRepository).listener(ownerListener)
+			JobOwnerListener ownerListener, PruneHistoryJobDefinition pruneHistoryJobDefinition) {
+		return new JobBuilder(JOB_NAME, jobRepository).validator(pruneHistoryJobDefinition.validator())
+			.listener(ownerListener)
 			.start(pruneHistoryInstancesStep)
 			.next(pruneHistoryFilesStep)
 			.build();
@@ -66,17 +68,18 @@ public class PruneHistoryJobConfiguration {
 	@Bean
 	@StepScope
 	ExpiredInstancesTasklet expiredInstancesTasklet(JobRepository jobRepository, RetentionProperties retention,
-			@Value("#{jobParameters['dryRun']}") String dryRun) {
+			@Value("#{stepExecution}") StepExecution stepExecution) {
 		return new ExpiredInstancesTasklet(jobRepository, LocalDateTime.now().minus(retention.history()),
-				retention.batchSize(), Boolean.parseBoolean(dryRun));
+				retention.batchSize(), PruneHistoryParameters.from(stepExecution.getJobParameters()).dryRun());
 	}
 
 	@Bean
 	@StepScope
 	ExpiredFilesTasklet expiredFilesTasklet(KeeperProperties keeper, RetentionProperties retention,
-			@Value("#{jobParameters['dryRun']}") String dryRun) {
+			@Value("#{stepExecution}") StepExecution stepExecution) {
 		List<Path> folders = List.of(keeper.dataDir().resolve("archive"), keeper.dataDir().resolve("rejects"));
-		return new ExpiredFilesTasklet(folders, Instant.now().minus(retention.archives()), Boolean.parseBoolean(dryRun));
+		return new ExpiredFilesTasklet(folders, Instant.now().minus(retention.archives()),
+				PruneHistoryParameters.from(stepExecution.getJobParameters()).dryRun());
 	}
 
 }

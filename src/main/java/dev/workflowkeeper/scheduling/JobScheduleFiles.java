@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
+import dev.workflowkeeper.job.JobDefinitions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -24,6 +25,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.scheduling.support.CronExpression;
 
 /**
@@ -46,11 +48,14 @@ final class JobScheduleFiles {
 	/**
 	 * The schedules of a folder, sorted by file name.
 	 * @param dir the folder; a missing one holds no schedule
-	 * @param jobNames the names of the Job beans
+	 * @param jobs the jobs that exist; each schedule's options are read and checked by its job's
+	 * definition, as every launch path reads them
 	 * @throws ScheduleFileException when a file is unreadable, invalid, names a job that does not
-	 * exist while enabled, or schedules a job that another file already schedules
+	 * exist while enabled, gives options its job refuses, or schedules a job that another file
+	 * already schedules
 	 */
-	static List<JobSchedule> load(Path dir, Set<String> jobNames) {
+	static List<JobSchedule> load(Path dir, JobDefinitions jobs) {
+		Set<String> jobNames = new TreeSet<>(jobs.names());
 		if (!Files.isDirectory(dir)) {
 			logger.warn("No schedule folder at " + dir.toAbsolutePath().normalize() + ": no job is scheduled");
 			return List.of();
@@ -59,15 +64,24 @@ final class JobScheduleFiles {
 		Map<String, String> fileOfJob = new LinkedHashMap<>();
 		for (Path path : files(dir)) {
 			String file = dir.resolve(path.getFileName()).toString();
-			JobSchedule schedule = parse(file, path);
-			if (!jobNames.contains(schedule.job())) {
-				if (schedule.enabled()) {
-					throw new ScheduleFileException(file, "no job named '" + schedule.job() + "' (known jobs: "
-							+ String.join(", ", new TreeSet<>(jobNames)) + ")");
+			ParsedFile parsed = parse(file, path);
+			if (!jobNames.contains(parsed.job())) {
+				if (parsed.enabled()) {
+					throw new ScheduleFileException(file, "no job named '" + parsed.job() + "' (known jobs: "
+							+ String.join(", ", jobNames) + ")");
 				}
-				logger.warn(file + ": skipped, disabled schedule of a job that does not exist: " + schedule.job());
+				logger.warn(file + ": skipped, disabled schedule of a job that does not exist: " + parsed.job());
 				continue;
 			}
+			JobParameters parameters;
+			try {
+				parameters = jobs.parameters(parsed.job(), parsed.options());
+			}
+			catch (IllegalArgumentException ex) {
+				throw new ScheduleFileException(file, ex.getMessage());
+			}
+			JobSchedule schedule = new JobSchedule(parsed.file(), parsed.job(), parsed.enabled(), parsed.schedule(),
+					parsed.zone(), parsed.options(), parameters);
 			String other = fileOfJob.putIfAbsent(schedule.job(), file);
 			if (other != null) {
 				throw new ScheduleFileException(file, "job '" + schedule.job() + "' is already scheduled by " + other);
@@ -89,8 +103,22 @@ final class JobScheduleFiles {
 		}
 	}
 
+	/**
+	 * One schedule file as written, its options not yet read by the job.
+	 *
+	 * @param file the file, as named in messages
+	 * @param job the job it schedules
+	 * @param enabled whether the timer fires it
+	 * @param schedule the cron expression
+	 * @param zone the zone the expression is read in
+	 * @param options the options as the file gives them
+	 */
+	record ParsedFile(String file, String job, boolean enabled, String schedule, ZoneId zone,
+			Map<String, Object> options) {
+	}
+
 	/** Reads and validates one file, without looking at the jobs that exist. */
-	static JobSchedule parse(String file, Path path) {
+	static ParsedFile parse(String file, Path path) {
 		Object document;
 		try (Reader reader = Files.newBufferedReader(path)) {
 			document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
@@ -136,7 +164,7 @@ final class JobScheduleFiles {
 		if (!(enabled instanceof Boolean)) {
 			throw new ScheduleFileException(file, "enabled must be true or false, not '" + enabled + "'");
 		}
-		return new JobSchedule(file, job, (Boolean) enabled, schedule, zone, options(file, map.get("options")));
+		return new ParsedFile(file, job, (Boolean) enabled, schedule, zone, options(file, map.get("options")));
 	}
 
 	private static String text(String file, Map<?, ?> map, String key, boolean required) {
@@ -153,23 +181,25 @@ final class JobScheduleFiles {
 		return String.valueOf(value).trim();
 	}
 
-	private static Map<String, String> options(String file, Object value) {
+	private static Map<String, Object> options(String file, Object value) {
 		if (value == null) {
 			return Map.of();
 		}
 		if (!(value instanceof Map<?, ?> map)) {
 			throw new ScheduleFileException(file, "options must be a mapping of names to values");
 		}
-		Map<String, String> options = new LinkedHashMap<>();
+		Map<String, Object> options = new LinkedHashMap<>();
 		for (Map.Entry<?, ?> entry : map.entrySet()) {
 			String name = String.valueOf(entry.getKey());
 			if (JobSchedule.SLOT.equals(name)) {
 				throw new ScheduleFileException(file, "option '" + name + "' is reserved: the timer sets it");
 			}
-			if (entry.getValue() == null || entry.getValue() instanceof Map || entry.getValue() instanceof List) {
-				throw new ScheduleFileException(file, "option '" + name + "' must be a single value");
+			if (entry.getValue() == null || entry.getValue() instanceof Map) {
+				throw new ScheduleFileException(file, "option '" + name + "' must be a single value or a list");
 			}
-			options.put(name, String.valueOf(entry.getValue()));
+			// Kept as YAML typed it: the job reads 'true' and true alike, and refuses 'yes'.
+			options.put(name, (entry.getValue() instanceof java.util.Date date) ? date.toInstant().toString()
+					: entry.getValue());
 		}
 		return options;
 	}

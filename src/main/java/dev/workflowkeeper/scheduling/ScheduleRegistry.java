@@ -37,7 +37,7 @@ public class ScheduleRegistry {
 		Instant now = this.clock.instant();
 		return this.schedules.stream()
 			.map((schedule) -> new ScheduleStatus(schedule.job(), schedule.file(), schedule.schedule(), schedule.zone(),
-					schedule.enabled(), schedule.enabled() ? schedule.nextFireTime(now) : null, schedule.options()))
+					schedule.enabled(), schedule.enabled() ? schedule.nextFireTime(now) : null, schedule.parameterTexts()))
 			.toList();
 	}
 
@@ -50,7 +50,7 @@ public class ScheduleRegistry {
 	 * @param zone the zone it is read in
 	 * @param enabled whether the timer fires it
 	 * @param nextFireTime the next slot, or {@code null} when disabled
-	 * @param options the job parameters each run gets
+	 * @param options the job parameters each run gets beside its slot, as text (addresses masked)
 	 */
 	public record ScheduleStatus(String job, String file, String schedule, ZoneId zone, boolean enabled,
 			Instant nextFireTime, Map<String, String> options) {

@@ -2,6 +2,8 @@ package dev.workflowkeeper.scheduling;
 
 import java.time.Clock;
 
+import dev.workflowkeeper.job.JobDefinitions;
+
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
@@ -23,9 +25,8 @@ import org.springframework.core.task.SimpleAsyncTaskExecutor;
 class SchedulingConfiguration {
 
 	@Bean
-	ScheduleRegistry scheduleRegistry(SchedulingProperties properties, ListableBeanFactory beanFactory) {
-		return new ScheduleRegistry(JobScheduleFiles.load(properties.jobsDir(), beanFactory.getBeansOfType(Job.class).keySet()),
-				Clock.systemUTC());
+	ScheduleRegistry scheduleRegistry(SchedulingProperties properties, JobDefinitions jobDefinitions) {
+		return new ScheduleRegistry(JobScheduleFiles.load(properties.jobsDir(), jobDefinitions), Clock.systemUTC());
 	}
 
 	@Bean

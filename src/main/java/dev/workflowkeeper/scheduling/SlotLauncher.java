@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import dev.workflowkeeper.batch.HistoryQueries;
 import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.JobStopper;
 import org.apache.commons.logging.Log;
@@ -46,7 +47,7 @@ import org.springframework.dao.DataAccessException;
 class SlotLauncher {
 
 	/** The exit code of a slot that was not run because an earlier run of its job still ran. */
-	static final String SKIPPED_OVERLAP = "SKIPPED_OVERLAP";
+	static final String SKIPPED_OVERLAP = HistoryQueries.SKIPPED_OVERLAP;
 
 	private static final Log logger = LogFactory.getLog(SlotLauncher.class);
 

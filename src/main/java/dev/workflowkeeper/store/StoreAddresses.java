@@ -20,8 +20,11 @@ public class StoreAddresses {
 		remember(configured);
 	}
 
-	/** Remembers an address given to this process. */
+	/** Remembers an address given to this process; an address whose password is masked adds nothing. */
 	public void remember(StoreUri uri) {
+		if (uri.value().contains(":****@")) {
+			return;
+		}
 		this.byMasked.put(uri.masked(), uri);
 	}
 

@@ -1,7 +1,6 @@
 package dev.workflowkeeper.ttl;
 
 import java.time.Clock;
-import java.time.Duration;
 
 import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.ProgressReporter;
@@ -18,6 +17,7 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.beans.factory.annotation.Value;
@@ -36,8 +36,12 @@ import org.springframework.transaction.PlatformTransactionManager;
 class EnforceTtlJobConfiguration {
 
 	@Bean
-	Job enforceTtlJob(JobRepository jobRepository, Step enforceTtlStep, JobOwnerListener ownerListener) {
-		return new JobBuilder(EnforceTtlJob.NAME, jobRepository).listener(ownerListener).start(enforceTtlStep).build();
+	Job enforceTtlJob(JobRepository jobRepository, Step enforceTtlStep, JobOwnerListener ownerListener,
+			EnforceTtlJobDefinition enforceTtlJobDefinition) {
+		return new JobBuilder(EnforceTtlJob.NAME, jobRepository).validator(enforceTtlJobDefinition.validator())
+			.listener(ownerListener)
+			.start(enforceTtlStep)
+			.build();
 	}
 
 	@Bean
@@ -56,21 +60,22 @@ class EnforceTtlJobConfiguration {
 			// A key whose name is not UTF-8 cannot be judged: it is skipped, never touched.
 			.faultTolerant()
 			.skip(RejectedRecordException.class)
-			.skipLimit(properties.migration().skipLimit())
+			.skipLimit(properties.maintenance().skipLimit())
 			.build();
 	}
 
 	@Bean
 	@StepScope
-	WorkflowStore ttlStore(MaintenanceStores stores, @Value("#{jobParameters['store']}") String store) {
-		return stores.open(store);
+	WorkflowStore ttlStore(MaintenanceStores stores, KeeperProperties properties,
+			@Value("#{stepExecution}") StepExecution stepExecution) {
+		return stores.open(parameters(stepExecution, properties).store());
 	}
 
 	@Bean
 	@StepScope
-	ItemStreamReader<KeyInfo> ttlReader(MaintenanceStores stores, WorkflowStore ttlStore,
-			@Value("#{jobParameters['fromAge']}") String fromAge) {
-		return stores.keyReader(ttlStore, "keys", KeyDetail.typed(Boolean.parseBoolean(fromAge)));
+	ItemStreamReader<KeyInfo> ttlReader(MaintenanceStores stores, WorkflowStore ttlStore, KeeperProperties properties,
+			@Value("#{stepExecution}") StepExecution stepExecution) {
+		return stores.keyReader(ttlStore, "keys", KeyDetail.typed(parameters(stepExecution, properties).fromAge()));
 	}
 
 	@Bean
@@ -82,22 +87,21 @@ class EnforceTtlJobConfiguration {
 	@Bean
 	@StepScope
 	TtlJudge ttlJudge(StepCounters ttlCounters, KeeperProperties properties,
-			@Value("#{jobParameters['maxTtl']}") Long maxTtl) {
-		return new TtlJudge(maxTtl(maxTtl, properties), Clock.systemUTC(), ttlCounters);
+			@Value("#{stepExecution}") StepExecution stepExecution) {
+		return new TtlJudge(parameters(stepExecution, properties).maxTtl(), Clock.systemUTC(), ttlCounters);
 	}
 
 	@Bean
 	@StepScope
 	TtlItemWriter ttlWriter(WorkflowStore ttlStore, StepCounters ttlCounters, KeeperProperties properties,
-			@Value("#{jobParameters['maxTtl']}") Long maxTtl, @Value("#{jobParameters['fromAge']}") String fromAge,
-			@Value("#{jobParameters['dryRun']}") String dryRun) {
-		return new TtlItemWriter(MaintenanceStores.maintenance(ttlStore), maxTtl(maxTtl, properties), properties.stateTtl(),
-				Boolean.parseBoolean(fromAge), Boolean.parseBoolean(dryRun), Clock.systemUTC(), ttlCounters);
+			@Value("#{stepExecution}") StepExecution stepExecution) {
+		EnforceTtlParameters parameters = parameters(stepExecution, properties);
+		return new TtlItemWriter(MaintenanceStores.maintenance(ttlStore), parameters.maxTtl(), properties.stateTtl(),
+				parameters.fromAge(), parameters.dryRun(), Clock.systemUTC(), ttlCounters);
 	}
 
-	/** The maximum TTL a run was given, else (a schedule that names none) the service's TTL. */
-	private static Duration maxTtl(Long seconds, KeeperProperties properties) {
-		return (seconds != null) ? Duration.ofSeconds(seconds) : properties.stateTtl();
+	private static EnforceTtlParameters parameters(StepExecution stepExecution, KeeperProperties properties) {
+		return EnforceTtlParameters.from(stepExecution.getJobParameters(), properties.stateTtl());
 	}
 
 	@Bean

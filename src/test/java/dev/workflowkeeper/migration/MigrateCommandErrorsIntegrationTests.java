@@ -122,7 +122,7 @@ class MigrateCommandErrorsIntegrationTests {
 	void shouldAnswerAnUnknownStoreInOneLine() {
 		KeeperCli.Result result = this.cli.run("migrate", "--from", "mongodb://x", "--to", redis.uri());
 		assertThat(result.exitCode()).isEqualTo(2);
-		assertThat(result.err().strip().lines()).hasSize(1).first().asString().startsWith("error: unknown store address");
+		assertThat(result.err().strip().lines()).hasSize(1).first().asString().startsWith("error: migrateStatesJob: option from: unknown store address");
 	}
 
 	@Test

@@ -198,7 +198,7 @@ class JobControlIntegrationTests {
 				"maxShare must be a share above 0 and at most 1");
 		assertRefused(post("/actuator/workflowjobs/reportMemoryJob", "{\"store\": \"ftp://" + REDIS_PASSWORD + "@x\"}"), 400,
 				"store");
-		assertRefused(post("/actuator/workflowjobs/migrateStatesJob", "{\"dryRun\": true}"), 400, "needs the option from");
+		assertRefused(post("/actuator/workflowjobs/migrateStatesJob", "{\"dryRun\": true}"), 400, "option from is required");
 		assertRefused(post("/actuator/workflowjobs/executions/abc/stop", ""), 404, "no job execution");
 		assertRefused(post("/actuator/workflowjobs/executions/999999/stop", ""), 404, "no job execution with id 999999");
 		assertRefused(post("/actuator/workflowjobs/executions/1/explode", ""), 404, "unknown action");

@@ -47,7 +47,7 @@ class PruneHistoryJobIntegrationTests {
 
 	private ApplicationContextRunner application() {
 		return TestBatchContexts.batch(TestBatchContexts.h2Url(this.tmp))
-			.withUserConfiguration(KeeperSettings.class, PruneHistoryJobConfiguration.class)
+			.withUserConfiguration(KeeperSettings.class, PruneHistoryJobConfiguration.class, PruneHistoryJobDefinition.class)
 			.withPropertyValues("keeper.data-dir=" + this.tmp.resolve("data"), "keeper.retention.history=30d",
 					"keeper.retention.archives=30d", "keeper.retention.batch-size=2");
 	}

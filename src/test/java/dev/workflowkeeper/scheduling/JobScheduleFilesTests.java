@@ -10,6 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.workflowkeeper.job.JobDefinition;
+import dev.workflowkeeper.job.JobDefinitions;
+import dev.workflowkeeper.job.JobOption;
+import dev.workflowkeeper.job.OptionType;
+import dev.workflowkeeper.job.SimpleJobDefinition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class JobScheduleFilesTests {
 
-	private static final Set<String> JOBS = Set.of("quickJob", "slowJob");
+	private static final JobDefinitions JOBS = SimpleJobDefinition.definitions("quickJob", "slowJob");
 
 	@TempDir
 	Path dir;
@@ -47,7 +52,8 @@ class JobScheduleFilesTests {
 			assertThat(schedule.enabled()).isTrue();
 			assertThat(schedule.schedule()).isEqualTo("0 */5 * * * *");
 			assertThat(schedule.zone()).isEqualTo(ZoneId.of("Europe/Paris"));
-			assertThat(schedule.options()).containsExactly(Map.entry("dryRun", "true"), Map.entry("limit", "100"));
+			assertThat(schedule.options()).containsExactly(Map.entry("dryRun", true), Map.entry("limit", 100));
+			assertThat(schedule.parameterTexts()).containsExactly(Map.entry("dryRun", "true"), Map.entry("limit", "100"));
 			assertThat(schedule.file()).endsWith("quick.yml");
 		});
 	}
@@ -179,18 +185,51 @@ class JobScheduleFilesTests {
 	@Test
 	void shouldRefuseTheShippedFilesWhenAnEnabledJobIsMissing() {
 		assertThatExceptionOfType(ScheduleFileException.class)
-			.isThrownBy(() -> JobScheduleFiles.load(Path.of("jobs"), Set.of("pruneHistoryJob")))
+			.isThrownBy(() -> JobScheduleFiles.load(Path.of("jobs"), SimpleJobDefinition.definitions("pruneHistoryJob")))
 			.withMessageContaining("no job named");
 	}
 
 	@Test
 	void shouldLoadTheShippedFilesOnceTheMaintenanceJobsExist() {
-		List<JobSchedule> schedules = JobScheduleFiles.load(Path.of("jobs"),
-				Set.of("pruneHistoryJob", "reportMemoryJob", "enforceTtlJob", "purgeStatesJob"));
+		List<JobSchedule> schedules = JobScheduleFiles.load(Path.of("jobs"), SimpleJobDefinition.definitions(
+				lenient("pruneHistoryJob"), lenient("reportMemoryJob"), lenient("enforceTtlJob"), lenient("purgeStatesJob")));
 
 		assertThat(schedules).extracting(JobSchedule::job)
 			.containsExactlyInAnyOrder("pruneHistoryJob", "reportMemoryJob", "enforceTtlJob", "purgeStatesJob");
 		assertThat(schedules).allMatch(JobSchedule::enabled);
+	}
+
+	@Test
+	void shouldRefuseAMisspeltOptionNamingTheFileTheOptionAndTheOneMeant() throws IOException {
+		write("quick.yml", "job: quickJob\nschedule: \"0 0 3 * * *\"\noptions:\n  dryrun: true\n");
+
+		assertThatExceptionOfType(ScheduleFileException.class).isThrownBy(() -> JobScheduleFiles.load(this.dir, JOBS))
+			.withMessage(this.dir.resolve("quick.yml")
+					+ ": quickJob: unknown option 'dryrun' (did you mean dryRun?); it takes dryRun, limit");
+	}
+
+	@Test
+	void shouldRefuseAValueOfTheWrongKind() throws IOException {
+		write("quick.yml", "job: quickJob\nschedule: \"0 0 3 * * *\"\noptions:\n  dryRun: \"yes\"\n");
+
+		assertThatExceptionOfType(ScheduleFileException.class).isThrownBy(() -> JobScheduleFiles.load(this.dir, JOBS))
+			.withMessage(this.dir.resolve("quick.yml") + ": quickJob: option dryRun must be true or false, not 'yes'");
+	}
+
+	@Test
+	void shouldRefuseBadOptionsOfADisabledSchedule() throws IOException {
+		write("quick.yml", "job: quickJob\nenabled: false\nschedule: \"0 0 3 * * *\"\noptions:\n  limit: many\n");
+
+		assertThatExceptionOfType(ScheduleFileException.class).isThrownBy(() -> JobScheduleFiles.load(this.dir, JOBS))
+			.withMessage(this.dir.resolve("quick.yml") + ": quickJob: option limit must be a whole number, not 'many'");
+	}
+
+	/** A job taking the options the shipped files give, of any value. */
+	private static JobDefinition lenient(String name) {
+		return new SimpleJobDefinition(name,
+				java.util.stream.Stream.of("store", "values", "maxTtl", "fromAge", "dryRun", "archive")
+					.map((option) -> JobOption.of(option, OptionType.TEXT, "", option))
+					.toList());
 	}
 
 	private void write(String name, String content) throws IOException {

@@ -19,6 +19,8 @@ import dev.workflowkeeper.scheduling.TestBatchContexts.Gate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
@@ -35,10 +37,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SlotLauncherIntegrationTests {
 
 	private static final JobSchedule QUICK = new JobSchedule("quick.yml", "quickJob", true, "0 0 3 * * *",
-			ZoneOffset.UTC, Map.of("dryRun", "true"));
+			ZoneOffset.UTC, Map.of("dryRun", true),
+			new JobParametersBuilder().addString("dryRun", "true").toJobParameters());
 
 	private static final JobSchedule SLOW = new JobSchedule("slow.yml", "slowJob", true, "0 0 * * * *", ZoneOffset.UTC,
-			Map.of());
+			Map.of(), new JobParameters());
 
 	private static final Instant SLOT = Instant.parse("2026-01-02T03:00:00Z");
 

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.repository.JobRepository;
@@ -38,7 +40,7 @@ class SlotLauncherPostgresIntegrationTests {
 	private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test";
 
 	private static final JobSchedule QUICK = new JobSchedule("quick.yml", "quickJob", true, "0 0 3 * * *",
-			ZoneOffset.UTC, Map.of());
+			ZoneOffset.UTC, Map.of(), new JobParameters());
 
 	private final String schema = "keeper_sched_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 

@@ -7,6 +7,9 @@ import java.util.concurrent.TimeUnit;
 
 import dev.workflowkeeper.batch.JobOwnerListener;
 
+import dev.workflowkeeper.job.JobDefinitions;
+import dev.workflowkeeper.job.SimpleJobDefinition;
+
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
@@ -85,6 +88,11 @@ public final class TestBatchContexts {
 		@Bean
 		Gate gate() {
 			return new Gate();
+		}
+
+		@Bean
+		JobDefinitions jobDefinitions() {
+			return SimpleJobDefinition.definitions("quickJob", "slowJob");
 		}
 
 		@Bean

@@ -61,7 +61,7 @@ public class MigrationVerifyTasklet implements Tasklet {
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
 		StepExecution stepExecution = chunkContext.getStepContext().getStepExecution();
 		JobExecution jobExecution = stepExecution.getJobExecution();
-		MigrationParameters parameters = MigrationParameters.of(stepExecution.getJobParameters());
+		MigrationParameters parameters = MigrationParameters.from(stepExecution.getJobParameters());
 		if (parameters.dryRun() || !parameters.verify()) {
 			return RepeatStatus.FINISHED;
 		}

@@ -38,7 +38,7 @@ public class TargetInventoryTasklet implements Tasklet {
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
 		var stepExecution = chunkContext.getStepContext().getStepExecution();
-		MigrationParameters parameters = MigrationParameters.of(stepExecution.getJobParameters());
+		MigrationParameters parameters = MigrationParameters.from(stepExecution.getJobParameters());
 		Path before = workDir(this.properties, stepExecution.getJobExecution().getJobInstance().getInstanceId())
 			.resolve("target-before.digest");
 		if (parameters.dryRun() || !parameters.verify() || parameters.to().kind() == StoreUri.Kind.SNAPSHOT) {

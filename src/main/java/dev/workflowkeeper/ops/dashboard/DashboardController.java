@@ -89,11 +89,13 @@ class DashboardController {
 	 * One row of the jobs table.
 	 *
 	 * @param name the job's name
+	 * @param title what it does
+	 * @param options the options it takes, for the launch dialog ({@code name=default}, …)
 	 * @param schedule its cron expression and zone, or why it has none
 	 * @param nextRun the next fire time, or {@code null}
 	 * @param last its latest execution, or {@code null}
 	 */
-	record JobRow(String name, String schedule, String nextRun, Map<String, Object> last) {
+	record JobRow(String name, String title, String options, String schedule, String nextRun, Map<String, Object> last) {
 
 		static JobRow of(Map<String, Object> job) {
 			Map<String, Object> schedule = map(job.get("schedule"));
@@ -106,7 +108,11 @@ class DashboardController {
 						+ (Boolean.TRUE.equals(schedule.get("enabled")) ? "" : " (disabled)");
 			}
 			List<Map<String, Object>> executions = maps(job.get("executions"));
-			return new JobRow((String) job.get("name"), cron, (String) schedule.get("nextFireTime"),
+			String options = String.join(", ", maps(job.get("options")).stream()
+				.map((option) -> option.get("name") + ((option.get("default") != null) ? " (" + option.get("default") + ")" : " (required)"))
+				.toList());
+			return new JobRow((String) job.get("name"), (String) job.get("title"), options, cron,
+					(String) schedule.get("nextFireTime"),
 					executions.isEmpty() ? null : executions.get(0));
 		}
 

@@ -2,13 +2,14 @@ package dev.workflowkeeper.ops.health;
 
 import java.time.Clock;
 
+import dev.workflowkeeper.batch.HistoryQueries;
 import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.batch.HistoryQueries;
 import dev.workflowkeeper.scheduling.ScheduleRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The worker's own health indicators: {@code redis} (the default store's Redis) and
@@ -25,12 +26,13 @@ class HealthConfiguration {
 	}
 
 	@Bean
-	WorkflowJobsHealthIndicator workflowJobsHealthIndicator(ObjectProvider<ScheduleRegistry> schedules, JdbcTemplate jdbc) {
+	WorkflowJobsHealthIndicator workflowJobsHealthIndicator(ObjectProvider<ScheduleRegistry> schedules,
+			HistoryQueries historyQueries) {
 		Clock clock = Clock.systemUTC();
 		return new WorkflowJobsHealthIndicator(() -> {
 			ScheduleRegistry registry = schedules.getIfAvailable();
 			return (registry != null) ? registry.schedules() : null;
-		}, new ScheduledRuns(jdbc), clock, clock.instant());
+		}, historyQueries, clock, clock.instant());
 	}
 
 }

@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-import dev.workflowkeeper.ops.health.ScheduledRuns.Run;
+import dev.workflowkeeper.batch.HistoryQueries;
+import dev.workflowkeeper.batch.HistoryQueries.ScheduledRun;
 import dev.workflowkeeper.scheduling.JobSchedule;
 
 import org.springframework.boot.health.contributor.Health;
@@ -28,7 +29,7 @@ class WorkflowJobsHealthIndicator implements HealthIndicator {
 
 	private final Supplier<List<JobSchedule>> schedules;
 
-	private final ScheduledRuns runs;
+	private final HistoryQueries runs;
 
 	private final Clock clock;
 
@@ -38,7 +39,7 @@ class WorkflowJobsHealthIndicator implements HealthIndicator {
 	 * @param schedules the loaded schedules, or {@code null} from the supplier when scheduling is off
 	 * @param startedAt when the worker started: a schedule that never fired is overdue two periods later
 	 */
-	WorkflowJobsHealthIndicator(Supplier<List<JobSchedule>> schedules, ScheduledRuns runs, Clock clock, Instant startedAt) {
+	WorkflowJobsHealthIndicator(Supplier<List<JobSchedule>> schedules, HistoryQueries runs, Clock clock, Instant startedAt) {
 		this.schedules = schedules;
 		this.runs = runs;
 		this.clock = clock;
@@ -60,7 +61,7 @@ class WorkflowJobsHealthIndicator implements HealthIndicator {
 			}
 			Map<String, Object> job = new LinkedHashMap<>();
 			job.put("schedule", schedule.schedule());
-			Optional<Run> last = this.runs.lastRun(schedule.job());
+			Optional<ScheduledRun> last = this.runs.lastScheduledRun(schedule.job());
 			last.ifPresent((run) -> {
 				job.put("lastExecution", run.executionId());
 				job.put("lastStatus", run.status());
@@ -76,7 +77,7 @@ class WorkflowJobsHealthIndicator implements HealthIndicator {
 			}
 			else {
 				Duration period = Duration.between(next, schedule.nextFireTime(next));
-				Instant since = this.runs.lastFired(schedule.job()).orElse(this.startedAt);
+				Instant since = this.runs.lastSlotFired(schedule.job()).orElse(this.startedAt);
 				if (since.isBefore(now.minus(period.multipliedBy(2)))) {
 					problem = "overdue: no slot fired since " + since + " though it fires every " + period;
 				}

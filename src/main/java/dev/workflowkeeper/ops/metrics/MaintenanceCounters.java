@@ -1,11 +1,13 @@
 package dev.workflowkeeper.ops.metrics;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.workflowkeeper.purge.PurgeJob;
+import dev.workflowkeeper.job.JobDefinition;
+import dev.workflowkeeper.job.JobDefinitions;
+import dev.workflowkeeper.job.JobFigure;
 import dev.workflowkeeper.report.ReportJob;
-import dev.workflowkeeper.ttl.EnforceTtlJob;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.logging.Log;
@@ -18,21 +20,17 @@ import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
 /**
- * Counts what the maintenance jobs changed, when one of their executions ends:
- * {@code workflowkeeper.ttl.fixed} ({@code kind=missing}: states given a TTL, {@code kind=capped}:
- * TTLs capped) from {@code enforceTtlJob}'s {@code ttl.fixedMissing} and {@code ttl.capped}, and
- * {@code workflowkeeper.states.purged} from {@code purgeStatesJob}'s {@code purge.deleted}. Dry runs
- * change nothing and count nothing. A restarted execution starts from the counts of the one it
+ * Counts what the jobs changed, when one of their executions ends: every figure a job's
+ * {@link JobDefinition} declares with a counter (e.g. {@code workflowkeeper.ttl.fixed{kind}} from
+ * {@code enforceTtlJob}'s {@code ttl.fixedMissing} and {@code ttl.capped},
+ * {@code workflowkeeper.states.purged} from {@code purgeStatesJob}'s {@code purge.deleted}) adds what
+ * the execution added to it. Dry runs change nothing and count nothing. A restarted execution starts from the counts of the one it
  * resumes, so only what it added is counted. It also refreshes the report gauges when a
  * {@code reportMemoryJob} ends.
  * <p>
  * It registers itself on those jobs, so that their configurations need not know about metrics.
  */
 class MaintenanceCounters implements JobExecutionListener {
-
-	static final String TTL_FIXED = "workflowkeeper.ttl.fixed";
-
-	static final String STATES_PURGED = "workflowkeeper.states.purged";
 
 	private static final Log logger = LogFactory.getLog(MaintenanceCounters.class);
 
@@ -41,24 +39,29 @@ class MaintenanceCounters implements JobExecutionListener {
 
 	private final ReportGauges reportGauges;
 
+	private final JobDefinitions definitions;
+
 	/** The figures each running execution started from, by execution id. */
 	private final Map<Long, Map<String, Long>> startedFrom = new ConcurrentHashMap<>();
 
-	MaintenanceCounters(MeterRegistry registry, ReportGauges reportGauges) {
+	MaintenanceCounters(MeterRegistry registry, ReportGauges reportGauges, JobDefinitions definitions) {
 		this.reportGauges = reportGauges;
-		Counter missing = Counter.builder(TTL_FIXED)
-			.description("Workflow states whose TTL enforceTtlJob fixed: given one (missing) or capped")
-			.tag("kind", "missing")
-			.register(registry);
-		Counter capped = Counter.builder(TTL_FIXED)
-			.description("Workflow states whose TTL enforceTtlJob fixed: given one (missing) or capped")
-			.tag("kind", "capped")
-			.register(registry);
-		Counter purged = Counter.builder(STATES_PURGED)
-			.description("Workflow states purgeStatesJob deleted")
-			.register(registry);
-		this.counted = Map.of(EnforceTtlJob.NAME, Map.of("ttl.fixedMissing", missing, "ttl.capped", capped),
-				PurgeJob.NAME, Map.of("purge.deleted", purged));
+		Map<String, Map<String, Counter>> counted = new HashMap<>();
+		for (JobDefinition definition : definitions.all()) {
+			Map<String, Counter> counters = new HashMap<>();
+			for (JobFigure figure : definition.figures()) {
+				if (figure.counter() != null) {
+					Counter.Builder builder = Counter.builder(figure.counter()).description(figure.description());
+					figure.tags().forEach(builder::tag);
+					counters.put(figure.key(), builder.register(registry));
+				}
+			}
+			if (!counters.isEmpty()) {
+				counted.put(definition.name(), Map.copyOf(counters));
+			}
+		}
+		this.counted = Map.copyOf(counted);
+		this.definitions = definitions;
 	}
 
 	/** Registers this listener on the jobs whose figures it counts. */
@@ -93,7 +96,8 @@ class MaintenanceCounters implements JobExecutionListener {
 		}
 		Map<String, Counter> counters = this.counted.get(job);
 		Map<String, Long> before = this.startedFrom.remove(execution.getId());
-		if (counters == null || before == null || Boolean.parseBoolean(execution.getJobParameters().getString("dryRun"))) {
+		if (counters == null || before == null
+				|| this.definitions.get(job).dryRun(execution.getJobParameters())) {
 			return;
 		}
 		Map<String, Long> after = figures(execution.getExecutionContext(), counters);

@@ -3,6 +3,7 @@ package dev.workflowkeeper.ops.metrics;
 import java.util.List;
 
 import dev.workflowkeeper.report.ReportRepository;
+import dev.workflowkeeper.job.JobDefinitions;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.batch.core.job.Job;
@@ -27,8 +28,9 @@ class MetricsConfiguration {
 	}
 
 	@Bean
-	MaintenanceCounters maintenanceCounters(MeterRegistry registry, ReportGauges reportGauges, List<Job> jobs) {
-		MaintenanceCounters counters = new MaintenanceCounters(registry, reportGauges);
+	MaintenanceCounters maintenanceCounters(MeterRegistry registry, ReportGauges reportGauges, List<Job> jobs,
+			JobDefinitions jobDefinitions) {
+		MaintenanceCounters counters = new MaintenanceCounters(registry, reportGauges, jobDefinitions);
 		counters.listenTo(jobs);
 		return counters;
 	}

@@ -18,6 +18,8 @@ import dev.workflowkeeper.scheduling.TestBatchContexts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.workflowkeeper.batch.HistoryQueries;
+
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
@@ -42,7 +44,7 @@ class WorkflowJobsHealthIndicatorTests {
 
 	/** Every 15 minutes, on the quarter hour. */
 	static final JobSchedule EVERY_15_MINUTES = new JobSchedule("ttl.yml", JOB, true, "0 */15 * * * *", ZoneOffset.UTC,
-			Map.of("dryRun", "false"));
+			Map.of("dryRun", false), new JobParametersBuilder().addString("dryRun", "false").toJobParameters());
 
 	static final Instant STARTED = Instant.parse("2026-11-25T10:01:00Z");
 
@@ -140,9 +142,9 @@ class WorkflowJobsHealthIndicatorTests {
 			record(repository, JOB, new JobParametersBuilder().addString("store", "memory:").addLong("run", 1L).toJobParameters(),
 					slot.plusSeconds(60), BatchStatus.FAILED, "FAILED");
 			Instant skipped = Instant.parse("2026-11-25T10:30:00Z");
-			record(repository, JOB, slotParameters(skipped), skipped, BatchStatus.ABANDONED, ScheduledRuns.SKIPPED_OVERLAP);
+			record(repository, JOB, slotParameters(skipped), skipped, BatchStatus.ABANDONED, HistoryQueries.SKIPPED_OVERLAP);
 			JobSchedule disabled = new JobSchedule("purge.yml", "purgeStatesJob", false, "0 */15 * * * *", ZoneOffset.UTC,
-					Map.of());
+					Map.of(), new JobParameters());
 
 			// when: 40 minutes after the completed run, 10 after the skipped slot
 			Health health = indicator(context.getBean(DataSource.class), skipped.plus(Duration.ofMinutes(10)),
@@ -160,7 +162,7 @@ class WorkflowJobsHealthIndicatorTests {
 		TestBatchContexts.batch(TestBatchContexts.h2Url(this.dir)).run((context) -> {
 			// given
 			WorkflowJobsHealthIndicator indicator = new WorkflowJobsHealthIndicator(() -> null,
-					new ScheduledRuns(new JdbcTemplate(context.getBean(DataSource.class))), Clock.systemUTC(), Instant.EPOCH);
+					new HistoryQueries(new JdbcTemplate(context.getBean(DataSource.class)), "BATCH_"), Clock.systemUTC(), Instant.EPOCH);
 
 			// when
 			Health health = indicator.health();
@@ -172,7 +174,7 @@ class WorkflowJobsHealthIndicatorTests {
 	}
 
 	private static WorkflowJobsHealthIndicator indicator(DataSource dataSource, Instant now, List<JobSchedule> schedules) {
-		return new WorkflowJobsHealthIndicator(() -> schedules, new ScheduledRuns(new JdbcTemplate(dataSource)),
+		return new WorkflowJobsHealthIndicator(() -> schedules, new HistoryQueries(new JdbcTemplate(dataSource), "BATCH_"),
 				Clock.fixed(now, ZoneOffset.UTC), STARTED);
 	}
 

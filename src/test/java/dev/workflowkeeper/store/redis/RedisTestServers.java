@@ -58,7 +58,7 @@ final class RedisTestServers implements AutoCloseable {
 				new KeeperProperties.Migration(1000, 1000, DataSize.ofMegabytes(16), Duration.ofSeconds(5), 4000,
 						DataSize.ofMegabytes(32)),
 				new KeeperProperties.Maintenance(Duration.ZERO, Duration.ofHours(24), 0.5, 10, 1000, 4000,
-						DataSize.ofMegabytes(32)));
+						DataSize.ofMegabytes(32), 1000));
 	}
 
 	@Override

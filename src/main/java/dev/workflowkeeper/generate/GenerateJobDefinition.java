@@ -1,0 +1,54 @@
+package dev.workflowkeeper.generate;
+
+import java.util.List;
+
+import dev.workflowkeeper.job.JobDefinition;
+import dev.workflowkeeper.job.JobOption;
+import dev.workflowkeeper.job.JobOptions;
+import dev.workflowkeeper.job.OptionType;
+import dev.workflowkeeper.store.StoreAddresses;
+
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.stereotype.Component;
+
+/** {@value GenerateJob#NAME}: its options and rules. */
+@Component
+class GenerateJobDefinition implements JobDefinition {
+
+	private final StoreAddresses addresses;
+
+	GenerateJobDefinition(StoreAddresses addresses) {
+		this.addresses = addresses;
+	}
+
+	@Override
+	public String name() {
+		return GenerateJob.NAME;
+	}
+
+	@Override
+	public String title() {
+		return "Write realistic sample states, for trying things out and benchmarks";
+	}
+
+	@Override
+	public List<JobOption> options() {
+		return List.of(JobOption.required(GenerateParameters.TO, OptionType.STORE, "the store to write to"),
+				JobOption.required(GenerateParameters.COUNT, OptionType.WHOLE, "how many states"),
+				JobOption.of(GenerateParameters.SEED, OptionType.WHOLE, "1", "the same seed makes the same states"),
+				JobOption.of(GenerateParameters.MAP, OptionType.BOOLEAN, "false",
+						"write a snapshot as the service's json.dump does"));
+	}
+
+	@Override
+	public JobParameters parameters(JobOptions options) {
+		this.addresses.remember(options.store(GenerateParameters.TO, true));
+		return GenerateParameters.of(options, true).toJobParameters();
+	}
+
+	@Override
+	public void validate(JobParameters parameters) {
+		GenerateParameters.from(parameters);
+	}
+
+}

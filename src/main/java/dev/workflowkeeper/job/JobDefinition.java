@@ -1,0 +1,87 @@
+package dev.workflowkeeper.job;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
+import org.springframework.batch.core.job.parameters.JobParameter;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersValidator;
+
+/**
+ * What a job is, for everything that launches or shows it: its name, its options, how options
+ * become its parameters record and job parameters, the rules those obey, and the figures its
+ * executions leave. Each job package declares one such bean; the command line, {@code JobControl}
+ * (HTTP and the dashboard), the schedule files and the metrics discover jobs from these beans, so
+ * adding a job touches nothing outside its package.
+ * <p>
+ * The rules are enforced twice: when options are read ({@link #parameters}), so that a launch path
+ * refuses them with one line before anything starts, and by the {@link #validator()} set on the
+ * {@code Job} itself, so that no path — not even a direct {@code JobOperator} call — can start the
+ * job with parameters its rules refuse.
+ */
+public interface JobDefinition {
+
+	/** Parameters a launcher adds beside the job's own options. */
+	Set<String> LAUNCH_PARAMETERS = Set.of(JobRunnerParameters.RUN, JobRunnerParameters.SLOT, JobRunnerParameters.NOW);
+
+	/** The job's name in the history database (the {@code Job} bean's name). */
+	String name();
+
+	/** One line on what the job does. */
+	String title();
+
+	/** The options it takes, in the order they are documented. */
+	List<JobOption> options();
+
+	/**
+	 * The identifying job parameters of a launch with {@code options}: every option given its default
+	 * when absent, the rules checked. Store addresses are masked.
+	 * @throws JobOptionException a value of the wrong kind, or one the rules refuse
+	 */
+	JobParameters parameters(JobOptions options);
+
+	/**
+	 * Checks job parameters as they reach the job: read back into the parameters record, rules
+	 * applied.
+	 * @throws JobOptionException when they are not the job's, or its rules refuse them
+	 */
+	void validate(JobParameters parameters);
+
+	/** The figures an execution leaves in its job ExecutionContext, and how they read. */
+	default List<JobFigure> figures() {
+		return List.of();
+	}
+
+	/** Whether these parameters ask for a dry run, which changes nothing and so counts nothing. */
+	default boolean dryRun(JobParameters parameters) {
+		Object value = (parameters.getParameter("dryRun") != null) ? parameters.getParameter("dryRun").value() : null;
+		return Boolean.TRUE.equals(value) || "true".equals(value);
+	}
+
+	/**
+	 * The validator to set on the {@code Job}: refuses parameters the job does not know and
+	 * parameters its rules refuse.
+	 */
+	default JobParametersValidator validator() {
+		return (parameters) -> {
+			if (parameters == null) {
+				throw new InvalidJobParametersException(name() + ": no job parameters");
+			}
+			List<String> known = new ArrayList<>(options().stream().map(JobOption::name).toList());
+			for (JobParameter<?> parameter : parameters) {
+				if (!known.contains(parameter.name()) && !LAUNCH_PARAMETERS.contains(parameter.name())) {
+					throw new InvalidJobParametersException(JobOptions.unknownOption(name(), parameter.name(), known));
+				}
+			}
+			try {
+				validate(parameters);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidJobParametersException(ex.getMessage());
+			}
+		};
+	}
+
+}

@@ -1,0 +1,79 @@
+package dev.workflowkeeper.migration;
+
+import java.util.List;
+
+import dev.workflowkeeper.job.JobDefinition;
+import dev.workflowkeeper.job.JobFigure;
+import dev.workflowkeeper.job.JobOption;
+import dev.workflowkeeper.job.JobOptions;
+import dev.workflowkeeper.job.OptionType;
+import dev.workflowkeeper.store.StoreAddresses;
+
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.stereotype.Component;
+
+/** {@value MigrationJob#NAME}: its options, rules and figures. */
+@Component
+class MigrationJobDefinition implements JobDefinition {
+
+	private final StoreAddresses addresses;
+
+	MigrationJobDefinition(StoreAddresses addresses) {
+		this.addresses = addresses;
+	}
+
+	@Override
+	public String name() {
+		return MigrationJob.NAME;
+	}
+
+	@Override
+	public String title() {
+		return "Copy workflow states from one store to another, then verify the copy";
+	}
+
+	@Override
+	public List<JobOption> options() {
+		return List.of(JobOption.required(MigrationParameters.FROM, OptionType.STORE, "the source store"),
+				JobOption.required(MigrationParameters.TO, OptionType.STORE, "the target store"),
+				JobOption.of(MigrationParameters.TTL, OptionType.TEXT, "auto",
+						"preserve | from-age | reset | SECONDS; auto: preserve where the source holds expiries, else from-age"),
+				JobOption.of(MigrationParameters.ON_CONFLICT, OptionType.TEXT, "skip",
+						"skip (the target's state wins) | overwrite | newer (the later updated_at wins)"),
+				JobOption.of(MigrationParameters.TARGET_PREFIX, OptionType.TEXT, "keeper.key-prefix", "the key prefix in the target"),
+				JobOption.of(MigrationParameters.EXCLUDE_TERMINAL, OptionType.BOOLEAN, "false",
+						"leave completed, failed and cancelled states behind"),
+				JobOption.of(MigrationParameters.STATUSES, OptionType.LIST, "all", "migrate only states with these statuses"),
+				JobOption.of(MigrationParameters.DRY_RUN, OptionType.BOOLEAN, "false", "read and transform, write nothing"),
+				JobOption.of(MigrationParameters.VERIFY, OptionType.BOOLEAN, "true", "compare source and target after the copy"));
+	}
+
+	/** The options of a launch as the parameters record (the addresses in full, remembered). */
+	MigrationParameters read(JobOptions options) {
+		MigrationParameters parameters = MigrationParameters.of(options, true);
+		this.addresses.remember(parameters.from());
+		this.addresses.remember(parameters.to());
+		return parameters;
+	}
+
+	@Override
+	public JobParameters parameters(JobOptions options) {
+		return read(options).toJobParameters();
+	}
+
+	@Override
+	public void validate(JobParameters parameters) {
+		MigrationParameters.from(parameters);
+	}
+
+	@Override
+	public List<JobFigure> figures() {
+		return List.of(JobFigure.shown(MigrationCounts.READ, "read"), JobFigure.shown(MigrationCounts.WRITTEN, "written"),
+				JobFigure.shown(MigrationCounts.KEPT_EXISTING, "kept existing"),
+				JobFigure.shown(MigrationCounts.EXPIRED, "expired"), JobFigure.shown(MigrationCounts.FILTERED, "filtered"),
+				JobFigure.shown(MigrationCounts.REJECTED, "rejected"),
+				JobFigure.shown(MigrationCounts.VERIFY_PREFIX + "missing", "missing in the target"),
+				JobFigure.shown(MigrationCounts.VERIFY_PREFIX + "mismatched", "mismatched"));
+	}
+
+}

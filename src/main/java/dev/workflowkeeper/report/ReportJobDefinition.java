@@ -1,0 +1,57 @@
+package dev.workflowkeeper.report;
+
+import java.util.List;
+
+import dev.workflowkeeper.job.JobDefinition;
+import dev.workflowkeeper.job.JobFigure;
+import dev.workflowkeeper.job.JobOption;
+import dev.workflowkeeper.job.JobOptions;
+import dev.workflowkeeper.job.OptionType;
+import dev.workflowkeeper.maintenance.MaintenanceStores;
+
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.stereotype.Component;
+
+/** {@value ReportJob#NAME}: its options and rules. */
+@Component
+class ReportJobDefinition implements JobDefinition {
+
+	private final MaintenanceStores stores;
+
+	ReportJobDefinition(MaintenanceStores stores) {
+		this.stores = stores;
+	}
+
+	@Override
+	public String name() {
+		return ReportJob.NAME;
+	}
+
+	@Override
+	public String title() {
+		return "Report the memory, TTLs, statuses and ages of the workflow states of a store";
+	}
+
+	@Override
+	public List<JobOption> options() {
+		return List.of(MaintenanceStores.STORE_OPTION, JobOption.of(ReportParameters.VALUES, OptionType.BOOLEAN, "true",
+				"read the values for the status and age figures; false: MEMORY USAGE and TTL alone"));
+	}
+
+	@Override
+	public JobParameters parameters(JobOptions options) {
+		return new ReportParameters(this.stores.storeOption(options), options.bool(ReportParameters.VALUES, true))
+			.toJobParameters();
+	}
+
+	@Override
+	public void validate(JobParameters parameters) {
+		ReportParameters.from(parameters);
+	}
+
+	@Override
+	public List<JobFigure> figures() {
+		return List.of(JobFigure.shown("report.keys", "keys"), JobFigure.shown("report.memoryBytes", "memory (bytes)"));
+	}
+
+}

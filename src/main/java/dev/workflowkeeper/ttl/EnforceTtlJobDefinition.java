@@ -1,0 +1,76 @@
+package dev.workflowkeeper.ttl;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.job.JobDefinition;
+import dev.workflowkeeper.job.JobFigure;
+import dev.workflowkeeper.job.JobOption;
+import dev.workflowkeeper.job.JobOptions;
+import dev.workflowkeeper.job.OptionType;
+import dev.workflowkeeper.maintenance.MaintenanceStores;
+
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.stereotype.Component;
+
+/** {@value EnforceTtlJob#NAME}: its options, rules and figures. */
+@Component
+class EnforceTtlJobDefinition implements JobDefinition {
+
+	/** The counter of the TTLs the job gave or capped. */
+	static final String TTL_FIXED = "workflowkeeper.ttl.fixed";
+
+	private static final String TTL_FIXED_HELP = "Workflow states whose TTL enforceTtlJob fixed: given one (missing) or capped";
+
+	private final MaintenanceStores stores;
+
+	private final KeeperProperties properties;
+
+	EnforceTtlJobDefinition(MaintenanceStores stores, KeeperProperties properties) {
+		this.stores = stores;
+		this.properties = properties;
+	}
+
+	@Override
+	public String name() {
+		return EnforceTtlJob.NAME;
+	}
+
+	@Override
+	public String title() {
+		return "Give states without a TTL one, and cap TTLs above the maximum";
+	}
+
+	@Override
+	public List<JobOption> options() {
+		return List.of(MaintenanceStores.STORE_OPTION,
+				JobOption.of(EnforceTtlParameters.MAX_TTL, OptionType.DURATION, "WORKFLOW_STATE_TTL",
+						"the longest TTL a state may keep; never shorter than WORKFLOW_STATE_TTL"),
+				JobOption.of(EnforceTtlParameters.FROM_AGE, OptionType.BOOLEAN, "false",
+						"a state without a TTL gets what its updated_at leaves of the service's TTL"),
+				JobOption.of(EnforceTtlParameters.DRY_RUN, OptionType.BOOLEAN, "false", "count what would change, change nothing"));
+	}
+
+	@Override
+	public JobParameters parameters(JobOptions options) {
+		return EnforceTtlParameters
+			.of(options, this.stores.storeOption(options), this.properties.stateTtl(), this.properties.stateTtl())
+			.toJobParameters();
+	}
+
+	@Override
+	public void validate(JobParameters parameters) {
+		EnforceTtlParameters.from(parameters, this.properties.stateTtl());
+	}
+
+	@Override
+	public List<JobFigure> figures() {
+		return List.of(JobFigure.shown("ttl.checked", "checked"),
+				JobFigure.counted("ttl.fixedMissing", "fixed missing", TTL_FIXED, Map.of("kind", "missing"), TTL_FIXED_HELP),
+				JobFigure.counted("ttl.capped", "capped", TTL_FIXED, Map.of("kind", "capped"), TTL_FIXED_HELP),
+				JobFigure.shown("ttl.untouched", "untouched"), JobFigure.shown("ttl.changedOrGone", "changed meanwhile or gone"),
+				JobFigure.shown("ttl.otherTypes", "other types"));
+	}
+
+}

@@ -1,0 +1,114 @@
+package dev.workflowkeeper.scheduling;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import dev.workflowkeeper.support.KeeperCli;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Schedule files are read by the jobs' own definitions when {@code serve} starts: an option a job
+ * does not know, a value of the wrong kind, or one its rules refuse stops the worker with exit 2 and
+ * one line before anything runs, and the command line refuses the same mistake with the same words.
+ */
+class ScheduleOptionsFunctionalTests {
+
+	@TempDir
+	Path tmp;
+
+	KeeperCli cli;
+
+	Path jobs;
+
+	@BeforeEach
+	void setUp() throws IOException {
+		this.jobs = Files.createDirectories(this.tmp.resolve("jobs"));
+		this.cli = new KeeperCli(this.tmp.resolve("data")).with("server.port", 0)
+			.with("keeper.scheduling.jobs-dir", this.jobs.toString());
+	}
+
+	@Test
+	void shouldStopServeOnAMisspeltPurgeOption() throws IOException {
+		// given: dryrun, a typo for dryRun, which once ran a real purge every slot
+		Path file = schedule("purge-states.yml", "purgeStatesJob", "  dryrun: true\n");
+
+		// when
+		KeeperCli.Result result = this.cli.run("serve");
+
+		// then
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+		assertThat(errorLine(result)).isEqualTo("error: " + file + ": purgeStatesJob: unknown option 'dryrun' (did you mean "
+				+ "dryRun?); it takes store, staleAfter, terminalRetention, maxShare, dryRun, archive, force, includeUnparseable");
+		assertNothingRan();
+	}
+
+	@Test
+	void shouldStopServeOnAZeroStaleAfterAndTellItAsTheCommandLineDoes() throws IOException {
+		// given: staleAfter 0 (once read as 0 seconds), dryRun "yes" (once read as false), force
+		Path file = schedule("purge-states.yml", "purgeStatesJob", "  staleAfter: 0\n  dryRun: \"yes\"\n  force: true\n");
+
+		// when
+		KeeperCli.Result served = this.cli.run("serve");
+		KeeperCli.Result command = this.cli.run("purge", "--stale-after", "0", "--force");
+
+		// then
+		String refusal = "purgeStatesJob: option staleAfter must be a positive duration such as 90s, 48h, P2D or a number of seconds, not '0'";
+		assertThat(served.exitCode()).as(served.toString()).isEqualTo(2);
+		assertThat(errorLine(served)).isEqualTo("error: " + file + ": " + refusal);
+		assertThat(command.exitCode()).as(command.toString()).isEqualTo(2);
+		assertThat(errorLine(command)).isEqualTo("error: " + refusal);
+		assertNothingRan();
+	}
+
+	@Test
+	void shouldStopServeOnAYesForABoolean() throws IOException {
+		Path file = schedule("purge-states.yml", "purgeStatesJob", "  dryRun: \"yes\"\n");
+
+		KeeperCli.Result result = this.cli.run("serve");
+
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+		assertThat(errorLine(result))
+			.isEqualTo("error: " + file + ": purgeStatesJob: option dryRun must be true or false, not 'yes'");
+		assertNothingRan();
+	}
+
+	@Test
+	void shouldStopServeOnAMaximumTtlBelowTheServiceTtlAsTheCommandLineRefusesIt() throws IOException {
+		// given: 3600 s, shorter than WORKFLOW_STATE_TTL (86400 s); a bare number is seconds everywhere
+		Path file = schedule("enforce-ttl.yml", "enforceTtlJob", "  maxTtl: 3600\n");
+
+		// when
+		KeeperCli.Result served = this.cli.run("serve");
+		KeeperCli.Result command = this.cli.run("enforce-ttl", "--max-ttl", "1h");
+
+		// then
+		String refusal = "enforceTtlJob: option maxTtl of 3600s is shorter than the service's TTL of 86400s "
+				+ "(WORKFLOW_STATE_TTL): it would shorten what the service sets";
+		assertThat(served.exitCode()).as(served.toString()).isEqualTo(2);
+		assertThat(errorLine(served)).isEqualTo("error: " + file + ": " + refusal);
+		assertThat(command.exitCode()).as(command.toString()).isEqualTo(2);
+		assertThat(errorLine(command)).isEqualTo("error: " + refusal);
+		assertNothingRan();
+	}
+
+	private Path schedule(String name, String job, String options) throws IOException {
+		Path file = this.jobs.resolve(name);
+		Files.writeString(file, "job: " + job + "\nschedule: \"0 0 4 * * *\"\noptions:\n" + options);
+		return file;
+	}
+
+	private static String errorLine(KeeperCli.Result result) {
+		return result.err().lines().filter((line) -> line.startsWith("error: ")).findFirst().orElse("(no error line)");
+	}
+
+	private void assertNothingRan() {
+		KeeperCli.Result history = this.cli.run("history", "--format", "json");
+		assertThat(history.out().trim()).as(history.toString()).isIn("[]", "");
+	}
+
+}

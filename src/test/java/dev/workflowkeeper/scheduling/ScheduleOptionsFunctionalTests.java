@@ -3,6 +3,7 @@ package dev.workflowkeeper.scheduling;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import dev.workflowkeeper.support.KeeperCli;
 import org.junit.jupiter.api.BeforeEach;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * Schedule files are read by the jobs' own definitions when {@code serve} starts: an option a job
@@ -29,6 +31,7 @@ class ScheduleOptionsFunctionalTests {
 	void setUp() throws IOException {
 		this.jobs = Files.createDirectories(this.tmp.resolve("jobs"));
 		this.cli = new KeeperCli(this.tmp.resolve("data")).with("server.port", 0)
+			.with("keeper.scheduling.enabled", true)
 			.with("keeper.scheduling.jobs-dir", this.jobs.toString());
 	}
 
@@ -38,7 +41,7 @@ class ScheduleOptionsFunctionalTests {
 		Path file = schedule("purge-states.yml", "purgeStatesJob", "  dryrun: true\n");
 
 		// when
-		KeeperCli.Result result = this.cli.run("serve");
+		KeeperCli.Result result = serve();
 
 		// then
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
@@ -53,8 +56,8 @@ class ScheduleOptionsFunctionalTests {
 		Path file = schedule("purge-states.yml", "purgeStatesJob", "  staleAfter: 0\n  dryRun: \"yes\"\n  force: true\n");
 
 		// when
-		KeeperCli.Result served = this.cli.run("serve");
-		KeeperCli.Result command = this.cli.run("purge", "--stale-after", "0", "--force");
+		KeeperCli.Result served = serve();
+		KeeperCli.Result command = oneOff().run("purge", "--stale-after", "0", "--force");
 
 		// then
 		String refusal = "purgeStatesJob: option staleAfter must be a positive duration such as 90s, 48h, P2D or a number of seconds, not '0'";
@@ -69,7 +72,7 @@ class ScheduleOptionsFunctionalTests {
 	void shouldStopServeOnAYesForABoolean() throws IOException {
 		Path file = schedule("purge-states.yml", "purgeStatesJob", "  dryRun: \"yes\"\n");
 
-		KeeperCli.Result result = this.cli.run("serve");
+		KeeperCli.Result result = serve();
 
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
 		assertThat(errorLine(result))
@@ -83,8 +86,8 @@ class ScheduleOptionsFunctionalTests {
 		Path file = schedule("enforce-ttl.yml", "enforceTtlJob", "  maxTtl: 3600\n");
 
 		// when
-		KeeperCli.Result served = this.cli.run("serve");
-		KeeperCli.Result command = this.cli.run("enforce-ttl", "--max-ttl", "1h");
+		KeeperCli.Result served = serve();
+		KeeperCli.Result command = oneOff().run("enforce-ttl", "--max-ttl", "1h");
 
 		// then
 		String refusal = "enforceTtlJob: option maxTtl of 3600s is shorter than the service's TTL of 86400s "
@@ -94,6 +97,16 @@ class ScheduleOptionsFunctionalTests {
 		assertThat(command.exitCode()).as(command.toString()).isEqualTo(2);
 		assertThat(errorLine(command)).isEqualTo("error: " + refusal);
 		assertNothingRan();
+	}
+
+	/** The same worker for one-off commands, which fire no schedule. */
+	private KeeperCli oneOff() {
+		return new KeeperCli(this.tmp.resolve("data"));
+	}
+
+	/** Runs serve, which must stop at start: a worker that serves instead fails the test, not the build. */
+	private KeeperCli.Result serve() {
+		return assertTimeoutPreemptively(Duration.ofSeconds(60), () -> this.cli.run("serve"));
 	}
 
 	private Path schedule(String name, String job, String options) throws IOException {
@@ -107,7 +120,7 @@ class ScheduleOptionsFunctionalTests {
 	}
 
 	private void assertNothingRan() {
-		KeeperCli.Result history = this.cli.run("history", "--format", "json");
+		KeeperCli.Result history = oneOff().run("history", "--format", "json");
 		assertThat(history.out().trim()).as(history.toString()).isIn("[]", "");
 	}
 

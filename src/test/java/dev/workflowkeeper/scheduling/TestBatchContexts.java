@@ -48,6 +48,7 @@ public final class TestBatchContexts {
 					DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
 					BatchAutoConfiguration.class, BatchJdbcAutoConfiguration.class))
 			.withUserConfiguration(JobOwnerListener.class, TestJobs.class)
+			.withBean(JobDefinitions.class, () -> SimpleJobDefinition.definitions("quickJob", "slowJob"))
 			.withPropertyValues("spring.datasource.url=" + url, "spring.batch.jdbc.initialize-schema=always",
 					"spring.batch.job.enabled=false");
 	}
@@ -88,11 +89,6 @@ public final class TestBatchContexts {
 		@Bean
 		Gate gate() {
 			return new Gate();
-		}
-
-		@Bean
-		JobDefinitions jobDefinitions() {
-			return SimpleJobDefinition.definitions("quickJob", "slowJob");
 		}
 
 		@Bean

@@ -29,6 +29,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * The countdown job exists only in this package of the test sources: its definition and its
@@ -148,9 +149,10 @@ class CountdownJobEverywhereIntegrationTests {
 		Files.writeString(file, "job: countdownJob\nschedule: \"0 0 0 1 1 *\"\noptions:\n  form: 7\n");
 		KeeperCli cli = new KeeperCli(tmp.resolve("bad")).with(CountdownJobDefinition.ENABLED, true)
 			.with("server.port", 0)
+			.with("keeper.scheduling.enabled", true)
 			.with("keeper.scheduling.jobs-dir", jobs.toString());
 
-		KeeperCli.Result served = cli.run("serve");
+		KeeperCli.Result served = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> cli.run("serve"));
 
 		assertThat(served.exitCode()).as(served.toString()).isEqualTo(2);
 		assertThat(served.err()).contains("error: " + file

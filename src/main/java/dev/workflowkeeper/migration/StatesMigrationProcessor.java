@@ -13,9 +13,11 @@ import org.springframework.batch.infrastructure.item.ItemStreamSupport;
 
 /**
  * The migration's rules for one state: the filters ({@code --exclude-terminal}, {@code --status}),
- * then the target expiry by the {@link TtlPolicy}. A state already past its expiry is counted as
- * expired and not written; a filtered one is counted by Spring Batch as filtered. A state the
- * target cannot hold (not JSON, for a snapshot target) is rejected into the report.
+ * then the target expiry by the {@link TtlPolicy}, never later than now plus the policy's
+ * {@linkplain TtlPolicy#maxTtl longest TTL} (a source expiry further away is capped, not carried). A
+ * state already past its expiry is counted as expired and not written; a filtered one is counted by
+ * Spring Batch as filtered. A state the target cannot hold (not JSON, for a snapshot target) is
+ * rejected into the report.
  * <p>
  * To add a rule of your own, wrap or chain this processor in
  * {@link MigrateStatesJobConfiguration#migrationProcessor} (a {@code CompositeItemProcessor} keeps

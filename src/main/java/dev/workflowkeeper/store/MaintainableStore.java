@@ -1,9 +1,11 @@
 package dev.workflowkeeper.store;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
+import org.springframework.util.Assert;
 
 /**
  * The operations the maintenance jobs (memory report, TTL enforcement, stale purge) need from a store
@@ -40,13 +42,16 @@ public interface MaintainableStore {
 	}
 
 	/**
-	 * Gives each key an expiry no later than {@code maxExpireAtMillis}: a key without a TTL gets
-	 * {@code fillExpireAtMillis}, a key whose expiry is later than {@code maxExpireAtMillis} is capped
-	 * to it; an expiry is never lengthened. On Redis 7 {@code PEXPIREAT … LT} when fill equals max and
-	 * no value is expected, else an atomic Lua script on any version. When {@code expectedValue} is
-	 * set, the change applies only while the value is still exactly that (a state the service rewrote
+	 * Gives each key an expiry no later than its change's maximum ({@link TtlChange}): a key without a
+	 * TTL gets the fill expiry, or the maximum when that is earlier; a key whose expiry is later than
+	 * the maximum is capped to it; an expiry is never lengthened. A maximum given as a TTL
+	 * ({@link TtlChange#maxTtl}) counts on the store's own clock at the moment of the change, so that no
+	 * key keeps a TTL above it whatever the worker's clock says. On Redis 7 {@code PEXPIRE … LT} (a
+	 * maximum TTL) or {@code PEXPIREAT … LT} (an absolute maximum) when the fill is the maximum and no
+	 * value is expected, else an atomic Lua script on any version. When {@code expectedValue} is set,
+	 * the change applies only while the value is still exactly that (a state the service rewrote
 	 * meanwhile keeps what the service set).
-	 * @throws IllegalArgumentException when a fill is later than its max, or a key is outside the prefix
+	 * @throws IllegalArgumentException when a key is outside the prefix
 	 * @return one outcome per change, in order
 	 */
 	List<TtlOutcome> enforceTtl(List<TtlChange> changes);
@@ -87,14 +92,58 @@ public interface MaintainableStore {
 	}
 
 	/**
-	 * A TTL change for one key.
+	 * A TTL change for one key. Its maximum is the earlier of {@code maxExpireAtMillis} and, when
+	 * {@code maxTtl} is given, the store's clock at the moment of the change plus {@code maxTtl}. The
+	 * TTL enforcement gives only the latter ({@link #withinTtl}): a maximum computed on the worker's
+	 * clock is as wrong as that clock is off the server's.
 	 *
 	 * @param key the full key
-	 * @param fillExpireAtMillis the expiry a key without one gets
-	 * @param maxExpireAtMillis the latest expiry a key may keep
+	 * @param fillExpireAtMillis the expiry a key without one gets, or the maximum when that is earlier;
+	 * {@link #UNBOUNDED} for the maximum itself
+	 * @param maxExpireAtMillis the latest expiry a key may keep; {@link #UNBOUNDED} when only
+	 * {@code maxTtl} bounds it
+	 * @param maxTtl the longest TTL a key may keep, counted on the store's clock when the change is
+	 * applied; {@code null} when only {@code maxExpireAtMillis} bounds it
 	 * @param expectedValue apply only while the value is exactly this; {@code null} for any value
 	 */
-	record TtlChange(String key, long fillExpireAtMillis, long maxExpireAtMillis, byte[] expectedValue) {
+	record TtlChange(String key, long fillExpireAtMillis, long maxExpireAtMillis, Duration maxTtl, byte[] expectedValue) {
+
+		/** No absolute bound: as a fill, the maximum itself; as a maximum, only {@code maxTtl} counts. */
+		public static final long UNBOUNDED = Long.MAX_VALUE;
+
+		/**
+		 * @throws IllegalArgumentException when the change has no maximum, a maximum TTL below one
+		 * millisecond, or a fill later than its absolute maximum
+		 */
+		public TtlChange {
+			Assert.isTrue(maxExpireAtMillis != UNBOUNDED || maxTtl != null,
+					() -> "the TTL change of " + key + " has no maximum");
+			Assert.isTrue(maxTtl == null || maxTtl.toMillis() > 0,
+					() -> "the maximum TTL of " + key + " must be at least a millisecond, not " + maxTtl);
+			Assert.isTrue(fillExpireAtMillis == UNBOUNDED || fillExpireAtMillis <= maxExpireAtMillis,
+					() -> "the fill expiry of " + key + " is later than its maximum: a key would get a TTL beyond the limit");
+		}
+
+		/** A change bounded by an absolute maximum only. */
+		public TtlChange(String key, long fillExpireAtMillis, long maxExpireAtMillis, byte[] expectedValue) {
+			this(key, fillExpireAtMillis, maxExpireAtMillis, null, expectedValue);
+		}
+
+		/**
+		 * A change bounded by a TTL on the store's clock only.
+		 * @param fillExpireAtMillis the expiry a key without one gets when that is earlier than the
+		 * maximum; {@link #UNBOUNDED} for the maximum itself
+		 */
+		public static TtlChange withinTtl(String key, long fillExpireAtMillis, Duration maxTtl, byte[] expectedValue) {
+			return new TtlChange(key, fillExpireAtMillis, UNBOUNDED, maxTtl, expectedValue);
+		}
+
+		/** Whether a key without a TTL gets the maximum itself, whatever the store's clock reads. */
+		public boolean fillsToMaximum() {
+			return this.fillExpireAtMillis == UNBOUNDED
+					|| (this.maxTtl == null && this.fillExpireAtMillis == this.maxExpireAtMillis);
+		}
+
 	}
 
 	/** What a TTL change did to one key. */

@@ -17,9 +17,12 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
 
 /**
  * Applies the TTL changes of a chunk in one batch ({@link MaintainableStore#enforceTtl}). The maximum
- * is taken at the moment of the write, relative to now, so that a state the service refreshed after
- * it was judged keeps at least the TTL the service gave it. On a dry run it only counts what it
- * would change.
+ * is a TTL that the store counts on its own clock at the moment of the change ({@link TtlChange#withinTtl}):
+ * no key is left with a TTL above it, however far the worker's clock is off the server's, and a state
+ * the service refreshed after it was judged keeps the TTL the service gave it (an expiry is never
+ * lengthened). A missing TTL is filled with the service's TTL, or with {@code fromAge} what the state's
+ * {@code updated_at} leaves of it, and never more than the maximum. On a dry run it only counts what
+ * it would change.
  */
 class TtlItemWriter implements ItemWriter<KeyInfo> {
 
@@ -59,9 +62,12 @@ class TtlItemWriter implements ItemWriter<KeyInfo> {
 		}
 		List<TtlChange> changes = new ArrayList<>(chunk.size());
 		for (KeyInfo key : chunk) {
-			long max = now + this.maxTtl.toMillis() + TtlJudge.SLACK_MILLIS;
-			long fill = Math.min(TtlJudge.fillExpiry(key, this.fromAge, this.stateTtl, now), max);
-			changes.add(new TtlChange(key.key(), fill, max, this.fromAge ? key.value() : null));
+			long fill = TtlJudge.fillExpiry(key, this.fromAge, this.stateTtl, now);
+			// a fill at or past the maximum is the maximum, which Redis 7 fills and caps in one command
+			if (fill >= now + this.maxTtl.toMillis()) {
+				fill = TtlChange.UNBOUNDED;
+			}
+			changes.add(TtlChange.withinTtl(key.key(), fill, this.maxTtl, this.fromAge ? key.value() : null));
 		}
 		List<TtlOutcome> outcomes = this.store.enforceTtl(changes);
 		for (TtlOutcome outcome : outcomes) {

@@ -12,13 +12,12 @@ import org.springframework.batch.infrastructure.item.ItemProcessor;
 
 /**
  * Decides which keys need a TTL change: a state without a TTL gets one (the service's TTL, or with
- * {@code fromAge} what its {@code updated_at} leaves of it), a TTL above the maximum is capped.
- * Keys of other types are left alone and counted. Others pass as untouched (filtered).
+ * {@code fromAge} what its {@code updated_at} leaves of it), a state whose expiry is later than now
+ * plus the maximum, by as little as a millisecond, is capped. Keys of other types are left alone and
+ * counted. Others pass as untouched (filtered). The judge only spares round trips: the store decides
+ * again, on its own clock, when the change is applied ({@link TtlItemWriter}).
  */
 class TtlJudge implements ItemProcessor<KeyInfo, KeyInfo> {
-
-	/** Expiries within this of the maximum are not worth a round trip. */
-	static final long SLACK_MILLIS = 1_000;
 
 	private final Duration maxTtl;
 
@@ -40,7 +39,7 @@ class TtlJudge implements ItemProcessor<KeyInfo, KeyInfo> {
 			return null;
 		}
 		if (key.expireAtMillis() == WorkflowEntry.NO_EXPIRY
-				|| key.expireAtMillis() > this.clock.millis() + this.maxTtl.toMillis() + SLACK_MILLIS) {
+				|| key.expireAtMillis() > this.clock.millis() + this.maxTtl.toMillis()) {
 			return key;
 		}
 		this.counters.increment("untouched");

@@ -43,20 +43,19 @@ final class MemoryMaintenance implements MaintainableStore {
 	}
 
 	/**
-	 * {@inheritDoc}
-	 * @throws IllegalArgumentException when a change's fill expiry is later than its maximum or its key
-	 * is outside the prefix
+	 * {@inheritDoc} The store's clock is the worker's: a maximum TTL counts from the moment each key
+	 * is changed.
+	 * @throws IllegalArgumentException when a change's key is outside the prefix
 	 */
 	@Override
 	public List<TtlOutcome> enforceTtl(List<TtlChange> changes) {
 		for (TtlChange change : changes) {
 			checkKey(change.key());
-			Assert.isTrue(change.fillExpireAtMillis() <= change.maxExpireAtMillis(), () -> "the fill expiry of "
-					+ change.key() + " is later than its maximum: a key would get a TTL beyond the limit");
 		}
 		List<TtlOutcome> outcomes = new ArrayList<>(changes.size());
 		for (TtlChange change : changes) {
-			outcomes.add(this.store.capExpiry(change.key(), change.maxExpireAtMillis(), change.expectedValue()));
+			outcomes.add(this.store.capExpiry(change.key(), change.maxExpireAtMillis(), change.maxTtl(),
+					change.expectedValue()));
 		}
 		return outcomes;
 	}

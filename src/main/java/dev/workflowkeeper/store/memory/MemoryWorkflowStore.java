@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -136,12 +137,22 @@ public class MemoryWorkflowStore implements DisposableBean {
 	 * {@link TtlOutcome#CHANGED_OR_GONE}.
 	 */
 	public TtlOutcome capExpiry(String key, long maxExpireAtMillis, byte[] expected) {
-		long now = System.currentTimeMillis();
+		return capExpiry(key, maxExpireAtMillis, null, expected);
+	}
+
+	/**
+	 * Caps the expiry of a live state at the earlier of {@code maxExpireAtMillis} and, when
+	 * {@code maxTtl} is given, the clock at the moment of the change plus {@code maxTtl}, as
+	 * {@link #capExpiry(String, long, byte[])} does.
+	 */
+	public TtlOutcome capExpiry(String key, long maxExpireAtMillis, Duration maxTtl, byte[] expected) {
 		// the map may apply the function more than once: only the last application counts
 		TtlOutcome[] outcome = new TtlOutcome[1];
 		Stored[] expired = new Stored[1];
 		entries().computeIfPresent(key, (k, stored) -> {
 			expired[0] = null;
+			long now = System.currentTimeMillis();
+			long max = (maxTtl != null) ? Math.min(maxExpireAtMillis, now + maxTtl.toMillis()) : maxExpireAtMillis;
 			if (stored.expiredAt(now)) {
 				outcome[0] = TtlOutcome.CHANGED_OR_GONE;
 				expired[0] = stored;
@@ -151,9 +162,9 @@ public class MemoryWorkflowStore implements DisposableBean {
 				outcome[0] = TtlOutcome.CHANGED_OR_GONE;
 				return stored;
 			}
-			if (stored.expireAtMillis() > maxExpireAtMillis) {
+			if (stored.expireAtMillis() > max) {
 				outcome[0] = TtlOutcome.CAPPED;
-				return new Stored(stored.value(), maxExpireAtMillis);
+				return new Stored(stored.value(), max);
 			}
 			outcome[0] = TtlOutcome.UNTOUCHED;
 			return stored;

@@ -30,9 +30,10 @@ import org.springframework.util.Assert;
  * batches of {@code pipelineSize} keys, one round trip each:
  * <ul>
  * <li>{@link #enforceTtl}: on Redis 7, a change whose fill expiry is its maximum and that expects no
- * value is {@code PEXPIRETIME} and {@code PEXPIREAT key max LT} inside one {@code MULTI}/{@code EXEC}
- * for the batch, so that the outcome is exact; every other change, and every change on Redis 6.2, is
- * the {@link TtlScript}.</li>
+ * value is {@code PEXPIRETIME} and {@code PEXPIRE key maxTtl LT} (or {@code PEXPIREAT key max LT} for
+ * an absolute maximum) inside one {@code MULTI}/{@code EXEC} for the batch, so that the outcome is
+ * exact; every other change, and every change on Redis 6.2, is the {@link TtlScript}. A maximum TTL is
+ * counted on the server's clock either way, never the worker's.</li>
  * <li>{@link #deleteIfUnchanged}: the {@link DeleteIfUnchangedScript} per key.</li>
  * </ul>
  * Scripts go by {@code EVALSHA} of their SHA1, computed here, falling back to {@code EVAL} when the
@@ -79,15 +80,12 @@ final class RedisMaintenance implements MaintainableStore {
 
 	/**
 	 * {@inheritDoc}
-	 * @throws IllegalArgumentException when a change's fill expiry is later than its maximum or its key
-	 * is outside the store's prefix
+	 * @throws IllegalArgumentException when a change's key is outside the store's prefix
 	 */
 	@Override
 	public List<TtlOutcome> enforceTtl(List<TtlChange> changes) {
 		for (TtlChange change : changes) {
 			checkKey(change.key());
-			Assert.isTrue(change.fillExpireAtMillis() <= change.maxExpireAtMillis(), () -> "the fill expiry of "
-					+ change.key() + " is later than its maximum: a key would get a TTL beyond the limit");
 		}
 		boolean expireOptions = this.node.version().hasPexpireTime();
 		List<TtlOutcome> outcomes = new ArrayList<>(changes.size());
@@ -103,8 +101,9 @@ final class RedisMaintenance implements MaintainableStore {
 		List<Integer> single = new ArrayList<>();
 		for (int i = 0; i < batch.size(); i++) {
 			TtlChange change = batch.get(i);
-			boolean plain = expireOptions && change.expectedValue() == null
-					&& change.fillExpireAtMillis() == change.maxExpireAtMillis();
+			// one bound only: PEXPIRE and PEXPIREAT cannot be combined in one command
+			boolean plain = expireOptions && change.expectedValue() == null && change.fillsToMaximum()
+					&& (change.maxTtl() == null || change.maxExpireAtMillis() == TtlChange.UNBOUNDED);
 			(plain ? single : scripted).add(i);
 		}
 		if (!single.isEmpty()) {
@@ -117,7 +116,9 @@ final class RedisMaintenance implements MaintainableStore {
 					TtlChange change = batch.get(i);
 					byte[] key = utf8(change.key());
 					before.add(transaction.pexpireTime(key));
-					set.add(transaction.pexpireAt(key, change.maxExpireAtMillis(), ExpiryOption.LT));
+					// a relative expiry counts from the server's own clock, so the TTL left is never above the maximum
+					set.add((change.maxTtl() != null) ? transaction.pexpire(key, change.maxTtl().toMillis(), ExpiryOption.LT)
+							: transaction.pexpireAt(key, change.maxExpireAtMillis(), ExpiryOption.LT));
 				}
 				transaction.exec();
 			}
@@ -159,14 +160,20 @@ final class RedisMaintenance implements MaintainableStore {
 	}
 
 	private static List<byte[]> ttlArgs(TtlChange change, boolean exact) {
-		List<byte[]> args = new ArrayList<>(4);
-		args.add(ascii(Long.toString(change.fillExpireAtMillis())));
-		args.add(ascii(Long.toString(change.maxExpireAtMillis())));
+		List<byte[]> args = new ArrayList<>(5);
+		args.add(bound(change.fillExpireAtMillis()));
+		args.add(bound(change.maxExpireAtMillis()));
 		args.add(ascii(exact ? "1" : "0"));
+		args.add(ascii((change.maxTtl() != null) ? Long.toString(change.maxTtl().toMillis()) : ""));
 		if (change.expectedValue() != null) {
 			args.add(change.expectedValue());
 		}
 		return args;
+	}
+
+	/** An absolute expiry as the script takes it: empty for {@link TtlChange#UNBOUNDED}. */
+	private static byte[] bound(long expireAtMillis) {
+		return ascii((expireAtMillis != TtlChange.UNBOUNDED) ? Long.toString(expireAtMillis) : "");
 	}
 
 	/**

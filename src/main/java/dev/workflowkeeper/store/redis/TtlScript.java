@@ -1,20 +1,27 @@
 package dev.workflowkeeper.store.redis;
 
 /**
- * The Lua script behind {@link RedisMaintenance#enforceTtl} for the cases one {@code PEXPIREAT … LT}
- * cannot tell apart (a fill expiry other than the maximum, an expected value) and for every case on
- * Redis 6.2, which has no expire options: it reads the key's expiry and sets the new one in one atomic
- * step, so that a service write in between cannot be undone.
+ * The Lua script behind {@link RedisMaintenance#enforceTtl} for the cases one {@code PEXPIRE … LT}
+ * cannot tell apart (a fill expiry other than the maximum, an expected value, two bounds) and for
+ * every case on Redis 6.2, which has no expire options: it reads the key's expiry and sets the new one
+ * in one atomic step, so that a service write in between cannot be undone.
  * <p>
- * {@code KEYS[1]} the key; {@code ARGV[1]} the fill expiry, {@code ARGV[2]} the maximum expiry (epoch
- * millis), {@code ARGV[3]} {@code 1} when the server has {@code PEXPIRETIME} (Redis 7), else {@code 0};
- * {@code ARGV[4]}, when given, the value the key must still hold. Returns {@code 1} when a missing TTL
- * was filled, {@code 2} when the expiry was capped, {@code 0} when it was left alone and {@code -1} when
- * the key is gone or its value differs (another type counts as a different value).
+ * {@code KEYS[1]} the key; {@code ARGV[1]} the fill expiry (epoch millis; empty for the maximum
+ * itself), {@code ARGV[2]} the absolute maximum expiry (epoch millis; empty for none), {@code ARGV[3]}
+ * {@code 1} when the server has {@code PEXPIRETIME} (Redis 7), else {@code 0}; {@code ARGV[4]} the
+ * maximum TTL in millis (empty for none); {@code ARGV[5]}, when given, the value the key must still
+ * hold. The maximum is the earlier of {@code ARGV[2]} and the server's {@code TIME} plus
+ * {@code ARGV[4]}: counted on the server's clock, so that the TTL the key is left with is never above
+ * the maximum TTL, however far the worker's clock is off. A missing TTL gets the earlier of the fill
+ * and the maximum. Returns {@code 1} when a missing TTL was filled, {@code 2} when the expiry was
+ * capped, {@code 0} when it was left alone and {@code -1} when the key is gone or its value differs
+ * (another type counts as a different value).
  * <p>
  * On Redis 6.2 the absolute expiry is {@code TIME + PTTL}, with both clock reads around {@code PTTL} in
- * the same millisecond so that it is exact; when they never are (a few tries), the later one is taken,
- * which can only cap a key at the maximum once more, never leave it later.
+ * the same millisecond so that it is exact. When they never are (a few tries) the expiry is only known
+ * to lie between the two: a key whose later bound is past the maximum is set to the earlier of the
+ * maximum and the earlier bound, which leaves it neither above the maximum nor later than it was (at
+ * worst a few milliseconds shorter).
  */
 final class TtlScript {
 
@@ -32,31 +39,48 @@ final class TtlScript {
 			  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 			end
 
-			local function expire_at(key)
-			  if ARGV[3] == '1' then return redis.call('PEXPIRETIME', key) end
-			  local pttl, after
-			  for _ = 1, 5 do
-			    local before = now_millis()
-			    pttl = redis.call('PTTL', key)
-			    if pttl < 0 then return pttl end
-			    after = now_millis()
-			    if before == after then return after + pttl end
+			-- the earliest and latest the key's expiry can be, or twice PTTL's -1 (none) or -2 (no key)
+			local function expiry(key)
+			  if ARGV[3] == '1' then
+			    local at = redis.call('PEXPIRETIME', key)
+			    return at, at
 			  end
-			  return after + pttl
+			  local before, pttl, after
+			  for _ = 1, 5 do
+			    before = now_millis()
+			    pttl = redis.call('PTTL', key)
+			    if pttl < 0 then return pttl, pttl end
+			    after = now_millis()
+			    if before == after then break end
+			  end
+			  return before + pttl, after + pttl
 			end
 
-			if ARGV[4] then
-			  local value = redis.pcall('GET', KEYS[1])
-			  if type(value) ~= 'string' or value ~= ARGV[4] then return -1 end
+			-- Lua numbers are doubles: written out in full, never in exponent form
+			local function millis(at)
+			  return string.format('%.0f', at)
 			end
-			local at = expire_at(KEYS[1])
-			if at == -2 then return -1 end
-			if at == -1 then
-			  redis.call('PEXPIREAT', KEYS[1], ARGV[1])
+
+			if ARGV[5] then
+			  local value = redis.pcall('GET', KEYS[1])
+			  if type(value) ~= 'string' or value ~= ARGV[5] then return -1 end
+			end
+			local earliest, latest = expiry(KEYS[1])
+			if earliest == -2 then return -1 end
+			local max = tonumber(ARGV[2])
+			if ARGV[4] ~= '' then
+			  -- read after the key's expiry, and no later than the end of the script
+			  local relative = now_millis() + tonumber(ARGV[4])
+			  if max == nil or relative < max then max = relative end
+			end
+			if earliest == -1 then
+			  local fill = tonumber(ARGV[1])
+			  if fill == nil or fill > max then fill = max end
+			  redis.call('PEXPIREAT', KEYS[1], millis(fill))
 			  return 1
 			end
-			if at > tonumber(ARGV[2]) then
-			  redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+			if latest > max then
+			  redis.call('PEXPIREAT', KEYS[1], millis(math.min(max, earliest)))
 			  return 2
 			end
 			return 0

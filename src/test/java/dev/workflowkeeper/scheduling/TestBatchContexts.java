@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import dev.workflowkeeper.batch.JobOwnerListener;
+import dev.workflowkeeper.support.WorkerSettings;
 
 import dev.workflowkeeper.job.JobDefinitions;
 import dev.workflowkeeper.job.SimpleJobDefinition;
@@ -36,9 +37,9 @@ public final class TestBatchContexts {
 	private TestBatchContexts() {
 	}
 
-	/** The JDBC URL of the history database in {@code dir}. */
+	/** The JDBC URL of the history database in {@code dir}, as {@link WorkerSettings#historyUrl} makes it. */
 	public static String h2Url(Path dir) {
-		return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("history") + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE";
+		return WorkerSettings.historyUrl(dir);
 	}
 
 	/** A context with the job repository on {@code url}, the owner listener, and the test jobs. */

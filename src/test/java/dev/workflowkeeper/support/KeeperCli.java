@@ -7,36 +7,45 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import dev.workflowkeeper.cli.KeeperCommandLine;
 
 /**
  * Runs workflow-keeper commands for tests against one data folder (history database, rejects,
- * memory store): in this JVM, or as a separate process that a test can kill.
+ * memory store): in this JVM, or as a separate process that a test can kill. The commands get the
+ * {@link WorkerSettings} of that folder and whatever a test adds.
  */
 public final class KeeperCli {
 
 	private final Path dataDir;
 
-	private final Map<String, Object> settings = new LinkedHashMap<>();
+	private WorkerSettings settings;
 
 	public KeeperCli(Path dataDir) {
 		this.dataDir = dataDir;
-		this.settings.put("keeper.data-dir", dataDir.toString());
-		this.settings.put("spring.datasource.url", "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("history") + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE");
+		this.settings = WorkerSettings.in(dataDir);
 	}
 
 	public Path dataDir() {
 		return this.dataDir;
 	}
 
+	/** The settings every later command gets. */
+	public WorkerSettings settings() {
+		return this.settings;
+	}
+
 	/** Adds a setting of the highest precedence to every later command. */
 	public KeeperCli with(String key, Object value) {
-		this.settings.put(key, value);
+		this.settings = this.settings.with(key, value);
+		return this;
+	}
+
+	/** Adds settings of the highest precedence to every later command. */
+	public KeeperCli with(WorkerSettings more) {
+		this.settings = this.settings.with(more);
 		return this;
 	}
 
@@ -44,7 +53,8 @@ public final class KeeperCli {
 	public Result run(String... args) {
 		StringWriter out = new StringWriter();
 		StringWriter err = new StringWriter();
-		int code = KeeperCommandLine.run(new PrintWriter(out, true), new PrintWriter(err, true), this.settings, args);
+		int code = KeeperCommandLine.run(new PrintWriter(out, true), new PrintWriter(err, true), this.settings.asMap(),
+				args);
 		return new Result(code, out.toString(), err.toString());
 	}
 
@@ -59,9 +69,7 @@ public final class KeeperCli {
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.add("-Xmx512m");
 		command.addAll(jvmOptions);
-		for (Map.Entry<String, Object> setting : this.settings.entrySet()) {
-			command.add("-D" + setting.getKey() + "=" + setting.getValue());
-		}
+		command.addAll(this.settings.asSystemProperties());
 		command.add("-cp");
 		command.add(System.getProperty("java.class.path"));
 		command.add("dev.workflowkeeper.WorkflowKeeperApplication");

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * A real {@code redis-server} process for tests, on a free port with its own working directory, so
  * that a test can kill it, restart it from its AOF, or run several. Redis 7 is the binary on the
  * PATH; Redis 6.2 (and Redis 7 where none is installed) is the binary shipped inside
- * {@code com.github.codemonstur:embedded-redis}.
+ * {@code com.github.codemonstur:embedded-redis}. A test that only needs a clean database takes one of
+ * the shared servers of the {@link RedisServerExtension} instead.
  */
 public final class RedisServerProcess implements AutoCloseable {
 

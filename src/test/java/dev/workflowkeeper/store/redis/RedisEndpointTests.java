@@ -2,6 +2,7 @@ package dev.workflowkeeper.store.redis;
 
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.store.StoreUri;
+import dev.workflowkeeper.support.WorkerSettings;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,7 +39,10 @@ class RedisEndpointTests {
 	}
 
 	private static RedisEndpoint endpoint(String url, String password, Integer db) {
-		KeeperProperties.Redis settings = RedisTestServers.properties(password, db, 1000, 1000).redis();
+		WorkerSettings worker = WorkerSettings.defaults().with("keeper.redis.password", password);
+		KeeperProperties.Redis settings = ((db != null) ? worker.with("keeper.redis.db", db) : worker)
+			.keeperProperties()
+			.redis();
 		return RedisEndpoint.of(StoreUri.parse(url), settings);
 	}
 

@@ -12,9 +12,11 @@ import dev.workflowkeeper.store.MaintainableStore;
 import dev.workflowkeeper.store.MaintainableStore.TtlChange;
 import dev.workflowkeeper.store.MaintainableStore.TtlOutcome;
 import dev.workflowkeeper.store.StoreUri;
-import dev.workflowkeeper.support.RedisServerProcess;
+import dev.workflowkeeper.support.RedisDatabase;
+import dev.workflowkeeper.support.RedisServerExtension;
 import dev.workflowkeeper.support.RedisServerProcess.Version;
-import org.junit.jupiter.api.AfterAll;
+import dev.workflowkeeper.support.WorkerSettings;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -24,7 +26,7 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.params.SetParams;
 
-import static dev.workflowkeeper.store.redis.RedisTestServers.PREFIX;
+import static dev.workflowkeeper.support.SampleStates.PREFIX;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -42,25 +44,21 @@ class RedisTtlCapIntegrationTests {
 
 	private static final String STATE = "{\"status\":\"processing\"}";
 
-	private static final RedisTestServers servers = new RedisTestServers();
-
-	@AfterAll
-	static void stopServers() {
-		servers.close();
-	}
+	@RegisterExtension
+	static final RedisServerExtension servers = new RedisServerExtension();
 
 	@ParameterizedTest(name = "{0}, value expected: {1}")
 	@CsvSource({ "DEFAULT, false", "DEFAULT, true", "V6_2, false", "V6_2, true" })
 	void shouldLeaveNoKeyAboveTheMaximumAndLengthenNone(Version version, boolean expectValue) {
 		// given: keys without a TTL, far above the maximum, 300 ms and 900 ms above it, and just below it;
 		// the store warmed up first, so that the keys just above are still above when their turn comes
-		RedisServerProcess server = servers.fresh(version);
+		RedisDatabase server = servers.fresh(version);
 		RedisWorkflowStore store = store(server);
 		MaintainableStore maintenance = maintenance(store);
 		maintenance.enforceTtl(List.of(TtlChange.withinTtl(PREFIX + "warm-up", TtlChange.UNBOUNDED, MAX_TTL, null)));
 		Map<Group, List<String>> groups = new EnumMap<>(Group.class);
 		long belowExpireAt;
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+		try (Jedis jedis = server.jedis()) {
 			belowExpireAt = serverMillis(jedis) + MAX - 200;
 			try (Pipeline pipeline = jedis.pipelined()) {
 				for (Group group : Group.values()) {
@@ -111,7 +109,7 @@ class RedisTtlCapIntegrationTests {
 		if (expectValue) {
 			assertThat(groups.get(Group.MISSING)).allSatisfy((key) -> assertThat(pttls.get(key)).isLessThanOrEqualTo(fillTtl));
 		}
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+		try (Jedis jedis = server.jedis()) {
 			for (String key : groups.get(Group.JUST_BELOW)) {
 				assertThat(expiryBounds(jedis, key)[0]).as(key).isLessThanOrEqualTo(belowExpireAt);
 			}
@@ -123,9 +121,9 @@ class RedisTtlCapIntegrationTests {
 	void shouldCapAFillComputedOnAClockAheadOfTheServers(Version version) {
 		// given: keys without a TTL, and fills from a worker whose clock is 5 s ahead of the server's,
 		// a millisecond short of its own idea of the maximum
-		RedisServerProcess server = servers.fresh(version);
+		RedisDatabase server = servers.fresh(version);
 		List<TtlChange> changes = new ArrayList<>();
-		try (Jedis jedis = RedisTestServers.jedis(server); Pipeline pipeline = jedis.pipelined()) {
+		try (Jedis jedis = server.jedis(); Pipeline pipeline = jedis.pipelined()) {
 			long aheadNow = serverMillis(jedis) + 5_000;
 			for (int i = 0; i < 2_000; i++) {
 				String key = PREFIX + "missing-" + i;
@@ -151,10 +149,10 @@ class RedisTtlCapIntegrationTests {
 	@CsvSource({ "DEFAULT, false", "DEFAULT, true", "V6_2, false", "V6_2, true" })
 	void shouldKeepTheTtlTheServiceGaveAfterTheKeyWasJudged(Version version, boolean expectValue) {
 		// given: keys judged far above the maximum, then refreshed by the service (SET … EX 86400)
-		RedisServerProcess server = servers.fresh(version);
+		RedisDatabase server = servers.fresh(version);
 		List<TtlChange> changes = new ArrayList<>();
 		Map<String, long[]> refreshedAt = new LinkedHashMap<>();
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+		try (Jedis jedis = server.jedis()) {
 			for (int i = 0; i < 200; i++) {
 				String key = PREFIX + "refreshed-" + i;
 				jedis.set(key, STATE, SetParams.setParams().px(10 * MAX));
@@ -176,7 +174,7 @@ class RedisTtlCapIntegrationTests {
 
 		// then: the service's expiry, neither shortened nor lengthened
 		assertThat(outcomes).containsOnly(TtlOutcome.UNTOUCHED);
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+		try (Jedis jedis = server.jedis()) {
 			for (Map.Entry<String, long[]> refreshed : refreshedAt.entrySet()) {
 				// exact on Redis 7; on 6.2 the bounds of now and then overlap
 				long[] now = expiryBounds(jedis, refreshed.getKey());
@@ -203,9 +201,9 @@ class RedisTtlCapIntegrationTests {
 	}
 
 	/** Every key's {@code PTTL}, in one pipeline. */
-	private static Map<String, Long> pttls(RedisServerProcess server, List<TtlChange> changes) {
+	private static Map<String, Long> pttls(RedisDatabase server, List<TtlChange> changes) {
 		Map<String, Response<Long>> replies = new LinkedHashMap<>();
-		try (Jedis jedis = RedisTestServers.jedis(server); Pipeline pipeline = jedis.pipelined()) {
+		try (Jedis jedis = server.jedis(); Pipeline pipeline = jedis.pipelined()) {
 			for (TtlChange change : changes) {
 				replies.put(change.key(), pipeline.pttl(change.key()));
 			}
@@ -249,9 +247,9 @@ class RedisTtlCapIntegrationTests {
 		return store.maintenance().orElseThrow();
 	}
 
-	private static RedisWorkflowStore store(RedisServerProcess server) {
+	private static RedisWorkflowStore store(RedisDatabase server) {
 		// batches of 500 keys: several round trips, as in a real chunk
-		return new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX, RedisTestServers.properties(1000, 500));
+		return new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX, WorkerSettings.defaults().withRedisPaging(1000, 500, 2).keeperProperties());
 	}
 
 	private static void sleep(long millis) {

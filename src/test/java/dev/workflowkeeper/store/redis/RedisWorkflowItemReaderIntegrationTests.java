@@ -1,7 +1,6 @@
 package dev.workflowkeeper.store.redis;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -13,10 +12,12 @@ import java.util.stream.Collectors;
 import dev.workflowkeeper.store.RejectedRecordException;
 import dev.workflowkeeper.store.StoreUri;
 import dev.workflowkeeper.store.WorkflowEntry;
-import dev.workflowkeeper.support.RedisServerProcess;
+import dev.workflowkeeper.support.RedisDatabase;
+import dev.workflowkeeper.support.RedisServerExtension;
 import dev.workflowkeeper.support.RedisServerProcess.Version;
-import org.junit.jupiter.api.AfterAll;
+import dev.workflowkeeper.support.WorkerSettings;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -27,25 +28,21 @@ import redis.clients.jedis.params.SetParams;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
-import static dev.workflowkeeper.store.redis.RedisTestServers.PREFIX;
+import static dev.workflowkeeper.support.SampleStates.PREFIX;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 class RedisWorkflowItemReaderIntegrationTests {
 
-	private static final RedisTestServers servers = new RedisTestServers();
-
-	@AfterAll
-	static void stopServers() {
-		servers.close();
-	}
+	@RegisterExtension
+	static final RedisServerExtension servers = new RedisServerExtension();
 
 	@ParameterizedTest
 	@EnumSource(Version.class)
 	void shouldReadOnlyStringKeysUnderTheExactPrefix(Version version) throws Exception {
 		// given
-		RedisServerProcess server = servers.fresh(version);
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+		RedisDatabase server = servers.fresh(version);
+		try (Jedis jedis = server.jedis()) {
 			jedis.set(PREFIX + "t-1", "{\"status\":\"running\"}");
 			jedis.set(PREFIX + "t-2", "{\"status\":\"completed\"}");
 			jedis.set("document_workflowX1", "{}");
@@ -71,11 +68,11 @@ class RedisWorkflowItemReaderIntegrationTests {
 	@EnumSource(Version.class)
 	void shouldReturnValuesByteForByte(Version version) throws Exception {
 		// given
-		RedisServerProcess server = servers.fresh(version);
+		RedisDatabase server = servers.fresh(version);
 		byte[] latin1 = "{\"title\":\"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
 		byte[] binary = { '{', '"', 'x', '"', ':', '"', (byte) 0xff, (byte) 0xfe, 0, (byte) 0x80, '"', '}' };
 		byte[] utf8 = "{\"title\":\"\u6587\u66f8 \ud83d\udcc4\"}".getBytes(StandardCharsets.UTF_8);
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+		try (Jedis jedis = server.jedis()) {
 			jedis.set(bytes(PREFIX + "latin1"), latin1);
 			jedis.set(bytes(PREFIX + "binary"), binary);
 			jedis.set(bytes(PREFIX + "utf8-\u00e9"), utf8);
@@ -94,9 +91,9 @@ class RedisWorkflowItemReaderIntegrationTests {
 	@EnumSource(Version.class)
 	void shouldReadAbsoluteExpiriesAndNoExpiry(Version version) throws Exception {
 		// given
-		RedisServerProcess server = servers.fresh(version);
+		RedisDatabase server = servers.fresh(version);
 		long expireAt = System.currentTimeMillis() + 3_600_000;
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+		try (Jedis jedis = server.jedis()) {
 			jedis.set(PREFIX + "with-ttl", "{}", SetParams.setParams().pxAt(expireAt));
 			jedis.set(PREFIX + "without-ttl", "{}");
 		}
@@ -106,7 +103,7 @@ class RedisWorkflowItemReaderIntegrationTests {
 
 		// then: exact from PEXPIRETIME on Redis 7, now + PTTL on 6.2
 		assertThat(entries.get("with-ttl").expireAtMillis()).isCloseTo(expireAt, within(1_000L));
-		if (version == Version.DEFAULT) {
+		if (server.isRedis7()) {
 			assertThat(entries.get("with-ttl").expireAtMillis()).isEqualTo(expireAt);
 		}
 		assertThat(entries.get("without-ttl").expireAtMillis()).isEqualTo(WorkflowEntry.NO_EXPIRY);
@@ -117,9 +114,9 @@ class RedisWorkflowItemReaderIntegrationTests {
 	@EnumSource(Version.class)
 	void shouldReadEveryKeyExactlyOnceAcrossRestartsInTheMiddleOfPages(Version version) throws Exception {
 		// given
-		RedisServerProcess server = servers.fresh(version);
+		RedisDatabase server = servers.fresh(version);
 		Set<String> expected = new HashSet<>();
-		try (Jedis jedis = RedisTestServers.jedis(server); Pipeline pipeline = jedis.pipelined()) {
+		try (Jedis jedis = server.jedis(); Pipeline pipeline = jedis.pipelined()) {
 			for (int i = 0; i < 5_000; i++) {
 				String threadId = "thread-" + i;
 				expected.add(threadId);
@@ -158,21 +155,21 @@ class RedisWorkflowItemReaderIntegrationTests {
 	@Test
 	void shouldCountKeysThatVanishBetweenScanAndGet() throws Exception {
 		// given: a page of five keys, fetched one by one when needed (no pipelines in flight)
-		RedisServerProcess server = servers.fresh(Version.DEFAULT);
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+		RedisDatabase server = servers.fresh(Version.DEFAULT);
+		try (Jedis jedis = server.jedis()) {
 			for (int i = 1; i <= 5; i++) {
 				jedis.set(PREFIX + "t-" + i, "{}");
 			}
 		}
 		ExecutionContext context = new ExecutionContext();
 		try (RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX,
-				RedisTestServers.properties("", null, Duration.ofSeconds(5), 1000, 1, 0))) {
+				WorkerSettings.defaults().withRedisPaging(1000, 1, 0).keeperProperties())) {
 			ItemStreamReader<WorkflowEntry> reader = store.readers("states").get(0);
 			reader.open(context);
 			WorkflowEntry first = reader.read();
 
 			// when: the service deletes the rest while the page is in progress
-			try (Jedis jedis = RedisTestServers.jedis(server)) {
+			try (Jedis jedis = server.jedis()) {
 				for (int i = 1; i <= 5; i++) {
 					if (!(PREFIX + "t-" + i).equals(PREFIX + first.threadId())) {
 						jedis.del(PREFIX + "t-" + i);
@@ -193,10 +190,10 @@ class RedisWorkflowItemReaderIntegrationTests {
 	@Test
 	void shouldRejectAKeyThatIsNotUtf8AndGoOn() throws Exception {
 		// given
-		RedisServerProcess server = servers.fresh(Version.DEFAULT);
+		RedisDatabase server = servers.fresh(Version.DEFAULT);
 		byte[] badKey = { 'd', 'o', 'c', 'u', 'm', 'e', 'n', 't', '_', 'w', 'o', 'r', 'k', 'f', 'l', 'o', 'w', ':', 'b',
 				(byte) 0xff };
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+		try (Jedis jedis = server.jedis()) {
 			jedis.set(bytes(PREFIX + "a"), bytes("{}"));
 			jedis.set(badKey, bytes("{}"));
 			jedis.set(bytes(PREFIX + "c"), bytes("{}"));
@@ -232,8 +229,8 @@ class RedisWorkflowItemReaderIntegrationTests {
 	@Test
 	void shouldTreatGlobCharactersInThePrefixLiterally() throws Exception {
 		// given
-		RedisServerProcess server = servers.fresh(Version.DEFAULT);
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+		RedisDatabase server = servers.fresh(Version.DEFAULT);
+		try (Jedis jedis = server.jedis()) {
 			jedis.set("wf[1]*?:a", "{}");
 			jedis.set("wf1x:b", "{}");
 			jedis.set("wf[1]*?:", "{}");
@@ -242,7 +239,7 @@ class RedisWorkflowItemReaderIntegrationTests {
 
 		// when
 		try (RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(server.uri()), "wf[1]*?:",
-				RedisTestServers.properties(1000, 1000))) {
+				WorkerSettings.defaults().keeperProperties())) {
 			ItemStreamReader<WorkflowEntry> reader = store.readers("states").get(0);
 			reader.open(new ExecutionContext());
 			for (WorkflowEntry entry = reader.read(); entry != null; entry = reader.read()) {
@@ -255,7 +252,7 @@ class RedisWorkflowItemReaderIntegrationTests {
 		assertThat(entries).extracting(WorkflowEntry::threadId).containsExactly("a");
 	}
 
-	private static List<WorkflowEntry> readAll(RedisServerProcess server, int scanCount, int pipelineSize,
+	private static List<WorkflowEntry> readAll(RedisDatabase server, int scanCount, int pipelineSize,
 			ExecutionContext context) {
 		List<WorkflowEntry> entries = new ArrayList<>();
 		try (RedisWorkflowStore store = store(server, scanCount, pipelineSize)) {
@@ -281,9 +278,9 @@ class RedisWorkflowItemReaderIntegrationTests {
 		}
 	}
 
-	private static RedisWorkflowStore store(RedisServerProcess server, int scanCount, int pipelineSize) {
+	private static RedisWorkflowStore store(RedisDatabase server, int scanCount, int pipelineSize) {
 		return new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX,
-				RedisTestServers.properties(scanCount, pipelineSize));
+				WorkerSettings.defaults().withRedisPaging(scanCount, pipelineSize, 2).keeperProperties());
 	}
 
 	private static Map<String, WorkflowEntry> byThreadId(List<WorkflowEntry> entries) {

@@ -9,10 +9,12 @@ import dev.workflowkeeper.store.StoreUri;
 import dev.workflowkeeper.store.WorkflowEntry;
 import dev.workflowkeeper.store.WorkflowItemWriter;
 import dev.workflowkeeper.store.WorkflowItemWriter.WriteCounts;
-import dev.workflowkeeper.support.RedisServerProcess;
+import dev.workflowkeeper.support.RedisDatabase;
+import dev.workflowkeeper.support.RedisServerExtension;
 import dev.workflowkeeper.support.RedisServerProcess.Version;
-import org.junit.jupiter.api.AfterAll;
+import dev.workflowkeeper.support.WorkerSettings;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -22,29 +24,25 @@ import redis.clients.jedis.params.SetParams;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
-import static dev.workflowkeeper.store.redis.RedisTestServers.PREFIX;
+import static dev.workflowkeeper.support.SampleStates.PREFIX;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.within;
 
 class RedisWorkflowItemWriterIntegrationTests {
 
-	private static final RedisTestServers servers = new RedisTestServers();
+	@RegisterExtension
+	static final RedisServerExtension servers = new RedisServerExtension();
 
 	private static final long HOUR = 3_600_000;
-
-	@AfterAll
-	static void stopServers() {
-		servers.close();
-	}
 
 	@ParameterizedTest
 	@EnumSource(Version.class)
 	void shouldKeepTheExistingStateWhenSkipping(Version version) throws Exception {
 		// given
-		RedisServerProcess server = servers.fresh(version);
+		RedisDatabase server = servers.fresh(version);
 		long expireAt = System.currentTimeMillis() + HOUR;
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+		try (Jedis jedis = server.jedis()) {
 			jedis.set(PREFIX + "live", "{\"source\":\"service\"}", SetParams.setParams().px(2 * HOUR));
 		}
 
@@ -53,7 +51,7 @@ class RedisWorkflowItemWriterIntegrationTests {
 				raw("new", "{\"source\":\"migration\"}", expireAt));
 
 		// then
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+		try (Jedis jedis = server.jedis()) {
 			assertThat(jedis.get(PREFIX + "live")).isEqualTo("{\"source\":\"service\"}");
 			assertThat(jedis.pttl(PREFIX + "live")).isGreaterThan(HOUR + 60_000);
 			assertThat(jedis.get(PREFIX + "new")).isEqualTo("{\"source\":\"migration\"}");
@@ -66,9 +64,9 @@ class RedisWorkflowItemWriterIntegrationTests {
 	@EnumSource(Version.class)
 	void shouldReplaceTheExistingStateWhenOverwriting(Version version) throws Exception {
 		// given
-		RedisServerProcess server = servers.fresh(version);
+		RedisDatabase server = servers.fresh(version);
 		long expireAt = System.currentTimeMillis() + HOUR;
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+		try (Jedis jedis = server.jedis()) {
 			jedis.set(PREFIX + "live", "{\"source\":\"service\"}");
 		}
 		byte[] value = { '{', '"', 'x', '"', ':', '"', (byte) 0xff, (byte) 0x80, '"', '}' };
@@ -77,7 +75,7 @@ class RedisWorkflowItemWriterIntegrationTests {
 		WriteCounts counts = write(server, ConflictPolicy.OVERWRITE, new WorkflowEntry("live", value, expireAt));
 
 		// then: byte for byte, with the entry's absolute expiry
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+		try (Jedis jedis = server.jedis()) {
 			assertThat(jedis.get(bytes(PREFIX + "live"))).isEqualTo(value);
 			assertThat(jedis.pttl(PREFIX + "live")).isCloseTo(HOUR, within(60_000L));
 		}
@@ -88,7 +86,7 @@ class RedisWorkflowItemWriterIntegrationTests {
 	@EnumSource(Version.class)
 	void shouldReplaceOnlyOlderStatesWhenNewer(Version version) throws Exception {
 		// given: targets in every timestamp format the service has written; 1714564800 is 2024-05-01T12:00:00Z
-		RedisServerProcess server = servers.fresh(version);
+		RedisDatabase server = servers.fresh(version);
 		long expireAt = System.currentTimeMillis() + HOUR;
 		List<NewerCase> cases = List.of(
 				new NewerCase("naive-older", "\"2024-05-01T12:00:00\"", "\"2024-05-01T12:00:01+00:00\"", true),
@@ -104,7 +102,7 @@ class RedisWorkflowItemWriterIntegrationTests {
 				new NewerCase("timestamp-less-target", null, "\"2024-05-01T12:00:00\"", true),
 				new NewerCase("incoming-without-timestamp", "\"2024-05-01T12:00:00\"", null, false));
 		List<WorkflowEntry> incoming = new ArrayList<>();
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+		try (Jedis jedis = server.jedis()) {
 			for (NewerCase c : cases) {
 				jedis.set(PREFIX + c.name(), c.target());
 				incoming.add(raw(c.name(), c.incoming(), expireAt));
@@ -118,7 +116,7 @@ class RedisWorkflowItemWriterIntegrationTests {
 		WriteCounts counts = write(server, ConflictPolicy.NEWER, incoming.toArray(WorkflowEntry[]::new));
 
 		// then
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+		try (Jedis jedis = server.jedis()) {
 			for (NewerCase c : cases) {
 				assertThat(jedis.get(PREFIX + c.name())).as(c.name()).isEqualTo(c.replaced() ? c.incoming() : c.target());
 				if (c.replaced()) {
@@ -136,7 +134,7 @@ class RedisWorkflowItemWriterIntegrationTests {
 	@EnumSource(Version.class)
 	void shouldLeaveTheSameStateWhenAChunkIsWrittenTwice(Version version) throws Exception {
 		// given
-		RedisServerProcess server = servers.fresh(version);
+		RedisDatabase server = servers.fresh(version);
 		long expireAt = System.currentTimeMillis() + HOUR;
 		WorkflowEntry[] chunk = { state("a", "\"2024-05-01T12:00:00\"", expireAt),
 				state("b", "\"2024-05-01T13:00:00\"", expireAt) };
@@ -155,12 +153,12 @@ class RedisWorkflowItemWriterIntegrationTests {
 	@Test
 	void shouldRunTheNewerScriptAgainAfterTheServerLostIt() throws Exception {
 		// given: a writer that loaded its script, then a server that forgot it
-		RedisServerProcess server = servers.fresh(Version.DEFAULT);
+		RedisDatabase server = servers.fresh(Version.DEFAULT);
 		long expireAt = System.currentTimeMillis() + HOUR;
 		try (RedisWorkflowStore store = store(server, 3)) {
 			WorkflowItemWriter writer = store.writer("target", ConflictPolicy.NEWER);
 			writer.open(new ExecutionContext());
-			try (Jedis jedis = RedisTestServers.jedis(server)) {
+			try (Jedis jedis = server.jedis()) {
 				jedis.scriptFlush();
 			}
 			List<WorkflowEntry> entries = new ArrayList<>();
@@ -173,7 +171,7 @@ class RedisWorkflowItemWriterIntegrationTests {
 
 			// then
 			assertThat(writer.counts()).isEqualTo(new WriteCounts(7, 0, 0));
-			try (Jedis jedis = RedisTestServers.jedis(server)) {
+			try (Jedis jedis = server.jedis()) {
 				assertThat(jedis.dbSize()).isEqualTo(7);
 			}
 		}
@@ -183,7 +181,7 @@ class RedisWorkflowItemWriterIntegrationTests {
 	@EnumSource(Version.class)
 	void shouldCountStatesWhoseExpiryPassedBeforeTheWrite(Version version) throws Exception {
 		// given
-		RedisServerProcess server = servers.fresh(version);
+		RedisDatabase server = servers.fresh(version);
 		long now = System.currentTimeMillis();
 
 		// when
@@ -191,7 +189,7 @@ class RedisWorkflowItemWriterIntegrationTests {
 				state("live", "\"2024-05-01T12:00:00\"", now + HOUR));
 
 		// then
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+		try (Jedis jedis = server.jedis()) {
 			assertThat(jedis.exists(PREFIX + "gone")).isFalse();
 			assertThat(jedis.exists(PREFIX + "live")).isTrue();
 		}
@@ -201,7 +199,7 @@ class RedisWorkflowItemWriterIntegrationTests {
 	@Test
 	void shouldRefuseToWriteAStateWithoutExpiry() {
 		// given
-		RedisServerProcess server = servers.fresh(Version.DEFAULT);
+		RedisDatabase server = servers.fresh(Version.DEFAULT);
 		WorkflowEntry withTtl = state("with-ttl", "\"2024-05-01T12:00:00\"", System.currentTimeMillis() + HOUR);
 		WorkflowEntry forever = state("forever", "\"2024-05-01T12:00:00\"", WorkflowEntry.NO_EXPIRY);
 
@@ -209,7 +207,7 @@ class RedisWorkflowItemWriterIntegrationTests {
 		assertThatIllegalStateException().isThrownBy(() -> write(server, ConflictPolicy.OVERWRITE, withTtl, forever))
 			.withMessageContaining("forever")
 			.withMessageContaining("without TTL");
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+		try (Jedis jedis = server.jedis()) {
 			assertThat(jedis.dbSize()).isZero();
 		}
 	}
@@ -217,7 +215,7 @@ class RedisWorkflowItemWriterIntegrationTests {
 	@Test
 	void shouldKeepItsCountsInTheExecutionContext() throws Exception {
 		// given
-		RedisServerProcess server = servers.fresh(Version.DEFAULT);
+		RedisDatabase server = servers.fresh(Version.DEFAULT);
 		long expireAt = System.currentTimeMillis() + HOUR;
 		ExecutionContext context = new ExecutionContext();
 		try (RedisWorkflowStore store = store(server, 1000)) {
@@ -239,7 +237,7 @@ class RedisWorkflowItemWriterIntegrationTests {
 		}
 	}
 
-	private static WriteCounts write(RedisServerProcess server, ConflictPolicy policy, WorkflowEntry... entries)
+	private static WriteCounts write(RedisDatabase server, ConflictPolicy policy, WorkflowEntry... entries)
 			throws Exception {
 		try (RedisWorkflowStore store = store(server, 2)) {
 			WorkflowItemWriter writer = store.writer("target", policy);
@@ -252,8 +250,8 @@ class RedisWorkflowItemWriterIntegrationTests {
 		}
 	}
 
-	private static List<String> snapshot(RedisServerProcess server) {
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+	private static List<String> snapshot(RedisDatabase server) {
+		try (Jedis jedis = server.jedis()) {
 			// the expiry to the minute: PTTL moves on between two looks (Redis 6.2 has no PEXPIRETIME)
 			return jedis.keys("*").stream().sorted()
 				.map((key) -> key + "=" + jedis.get(key) + " @" + Math.round(jedis.pttl(key) / 60_000.0))
@@ -261,9 +259,9 @@ class RedisWorkflowItemWriterIntegrationTests {
 		}
 	}
 
-	private static RedisWorkflowStore store(RedisServerProcess server, int pipelineSize) {
+	private static RedisWorkflowStore store(RedisDatabase server, int pipelineSize) {
 		return new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX,
-				RedisTestServers.properties(1000, pipelineSize));
+				WorkerSettings.defaults().withRedisPaging(1000, pipelineSize, 2).keeperProperties());
 	}
 
 	private static WorkflowEntry raw(String threadId, String value, long expireAt) {

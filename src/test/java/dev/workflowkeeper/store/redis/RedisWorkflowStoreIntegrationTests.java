@@ -1,7 +1,6 @@
 package dev.workflowkeeper.store.redis;
 
 import java.net.ServerSocket;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,10 +10,14 @@ import dev.workflowkeeper.store.StoreAccessException;
 import dev.workflowkeeper.store.StoreUri;
 import dev.workflowkeeper.store.WorkflowEntry;
 import dev.workflowkeeper.store.WorkflowItemWriter;
+import dev.workflowkeeper.support.RedisDatabase;
+import dev.workflowkeeper.support.RedisServerExtension;
 import dev.workflowkeeper.support.RedisServerProcess;
 import dev.workflowkeeper.support.RedisServerProcess.Version;
-import org.junit.jupiter.api.AfterAll;
+import dev.workflowkeeper.support.WorkerSettings;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -24,7 +27,7 @@ import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
-import static dev.workflowkeeper.store.redis.RedisTestServers.PREFIX;
+import static dev.workflowkeeper.support.SampleStates.PREFIX;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -32,12 +35,10 @@ class RedisWorkflowStoreIntegrationTests {
 
 	private static final String PASSWORD = "s3cret-Pa55word";
 
-	private static final RedisTestServers servers = new RedisTestServers();
+	@RegisterExtension
+	static final RedisServerExtension servers = new RedisServerExtension();
 
-	@AfterAll
-	static void stopServers() {
-		servers.close();
-	}
+	private final List<RedisDatabase> aclServers = new ArrayList<>();
 
 	@Test
 	void shouldFailClearlyWhenNothingListens() {
@@ -55,7 +56,9 @@ class RedisWorkflowStoreIntegrationTests {
 	void shouldFailClearlyWhenTheServerDoesNotAnswer() throws Exception {
 		// given: a socket that accepts connections into its backlog but never answers
 		try (ServerSocket silent = new ServerSocket(0)) {
-			KeeperProperties properties = RedisTestServers.properties("", null, Duration.ofMillis(300), 1000, 1000);
+			KeeperProperties properties = WorkerSettings.defaults()
+				.with("keeper.redis.socket-timeout", "300ms")
+				.keeperProperties();
 
 			// when
 			StoreAccessException ex = connectFailure("redis://127.0.0.1:" + silent.getLocalPort() + "/0", properties);
@@ -129,17 +132,29 @@ class RedisWorkflowStoreIntegrationTests {
 		}
 	}
 
+	@AfterEach
+	void deleteAclUsers() {
+		// ACL users belong to the whole shared server, not to this class's database
+		for (RedisDatabase server : this.aclServers) {
+			try (Jedis jedis = server.jedis()) {
+				jedis.aclDelUser("keeper", "limited");
+			}
+		}
+		this.aclServers.clear();
+	}
+
 	@ParameterizedTest
 	@EnumSource(Version.class)
 	void shouldAuthenticateAsAnAclUser(Version version) throws Exception {
 		// given: a user that may only touch workflow states
-		RedisServerProcess server = servers.fresh(version);
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
-			jedis.aclDelUser("keeper");
+		RedisDatabase server = servers.fresh(version);
+		this.aclServers.add(server);
+		try (Jedis jedis = server.jedis()) {
 			jedis.aclSetUser("keeper", "on", ">" + PASSWORD, "~" + PREFIX + "*", "+@all");
 			jedis.set(PREFIX + "t-1", "{}");
 		}
-		StoreUri address = StoreUri.parse("redis://keeper:" + PASSWORD + "@127.0.0.1:" + server.port() + "/0");
+		StoreUri address = StoreUri
+			.parse("redis://keeper:" + PASSWORD + "@127.0.0.1:" + server.port() + "/" + server.db());
 
 		// when
 		List<WorkflowEntry> entries = new ArrayList<>();
@@ -152,73 +167,75 @@ class RedisWorkflowStoreIntegrationTests {
 			reader.close();
 		}
 		StoreAccessException wrong = connectFailure(
-				"redis://keeper:wrong@127.0.0.1:" + server.port() + "/0", properties(""));
+				"redis://keeper:wrong@127.0.0.1:" + server.port() + "/" + server.db(), properties(""));
 
 		// then
 		assertThat(entries).extracting(WorkflowEntry::threadId).containsExactly("t-1");
-		assertThat(wrong.getMessage()).startsWith("Redis at redis://keeper:****@127.0.0.1:" + server.port()
-				+ "/0 refused the credentials: WRONGPASS");
+		assertThat(wrong.getMessage()).startsWith("Redis at redis://keeper:****@127.0.0.1:" + server.port() + "/"
+				+ server.db() + " refused the credentials: WRONGPASS");
 	}
 
 	@Test
 	void shouldFailClearlyWhenTheAclUserMayNotRunACommand() {
 		// given: a user without INFO, which the store needs to learn the server's version
-		RedisServerProcess server = servers.fresh(Version.DEFAULT);
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
-			jedis.aclDelUser("limited");
+		RedisDatabase server = servers.fresh(Version.DEFAULT);
+		this.aclServers.add(server);
+		try (Jedis jedis = server.jedis()) {
 			jedis.aclSetUser("limited", "on", ">" + PASSWORD, "~*", "+@all", "-info");
 		}
 
 		// when
-		StoreAccessException ex = connectFailure("redis://limited:" + PASSWORD + "@127.0.0.1:" + server.port() + "/0",
-				properties(""));
+		StoreAccessException ex = connectFailure(
+				"redis://limited:" + PASSWORD + "@127.0.0.1:" + server.port() + "/" + server.db(), properties(""));
 
 		// then
-		assertThat(ex.getMessage()).startsWith("Redis at redis://limited:****@127.0.0.1:" + server.port()
-				+ "/0 denied a command to this user: NOPERM");
+		assertThat(ex.getMessage()).startsWith("Redis at redis://limited:****@127.0.0.1:" + server.port() + "/"
+				+ server.db() + " denied a command to this user: NOPERM");
 		assertThat(messages(ex)).noneMatch((message) -> message.contains(PASSWORD));
 	}
 
 	@Test
 	void shouldUseTheDatabaseOfTheUrlElseTheOneOfTheSettings() throws Exception {
-		// given
-		RedisServerProcess server = servers.fresh(Version.DEFAULT);
-		WorkflowEntry entry = new WorkflowEntry("t-1", "{}".getBytes(), System.currentTimeMillis() + 60_000);
+		// given: a server of its own, whose databases are all this test's
+		try (RedisServerProcess server = RedisServerProcess.start(Version.DEFAULT)) {
+			WorkflowEntry entry = new WorkflowEntry("t-1", "{}".getBytes(), System.currentTimeMillis() + 60_000);
 
-		// when
-		write(StoreUri.parse(server.uri(3)), properties("", 5), entry);
-		write(StoreUri.parse("redis://127.0.0.1:" + server.port()), properties("", 6), entry);
-		write(StoreUri.parse("redis://127.0.0.1:" + server.port() + "/"), properties("", null), entry);
+			// when
+			write(StoreUri.parse(server.uri(3)), properties("", 5), entry);
+			write(StoreUri.parse("redis://127.0.0.1:" + server.port()), properties("", 6), entry);
+			write(StoreUri.parse("redis://127.0.0.1:" + server.port() + "/"), properties("", null), entry);
 
-		// then
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
-			for (int db : new int[] { 0, 3, 6 }) {
-				jedis.select(db);
-				assertThat(jedis.exists(PREFIX + "t-1")).as("db " + db).isTrue();
+			// then
+			try (Jedis jedis = new Jedis("127.0.0.1", server.port())) {
+				for (int db : new int[] { 0, 3, 6 }) {
+					jedis.select(db);
+					assertThat(jedis.exists(PREFIX + "t-1")).as("db " + db).isTrue();
+				}
+				jedis.select(5);
+				assertThat(jedis.dbSize()).isZero();
 			}
-			jedis.select(5);
-			assertThat(jedis.dbSize()).isZero();
 		}
 	}
 
 	@Test
 	void shouldFailClearlyWhenTheDatabaseDoesNotExist() {
 		// given
-		RedisServerProcess server = servers.fresh(Version.DEFAULT);
+		RedisDatabase server = servers.fresh(Version.DEFAULT);
+		String address = "redis://127.0.0.1:" + server.port() + "/99";
 
 		// when
-		StoreAccessException ex = connectFailure(server.uri(99), properties(""));
+		StoreAccessException ex = connectFailure(address, properties(""));
 
 		// then
-		assertThat(ex.getMessage()).startsWith("Redis at " + server.uri(99) + " has no such database");
+		assertThat(ex.getMessage()).startsWith("Redis at " + address + " has no such database");
 	}
 
 	@ParameterizedTest
 	@EnumSource(Version.class)
 	void shouldEstimateTheCountWithTheSizeOfTheDatabase(Version version) {
 		// given
-		RedisServerProcess server = servers.fresh(version);
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+		RedisDatabase server = servers.fresh(version);
+		try (Jedis jedis = server.jedis()) {
 			jedis.set(PREFIX + "a", "{}");
 			jedis.set(PREFIX + "b", "{}");
 			jedis.set("session:1", "{}");
@@ -230,7 +247,7 @@ class RedisWorkflowStoreIntegrationTests {
 			// then
 			assertThat(store.estimateCount()).isEqualTo(3);
 			assertThat(store.holdsExpiries()).isTrue();
-			assertThat(store.serverVersion()).startsWith((version == Version.V6_2) ? "6.2." : "7.");
+			assertThat(store.serverVersion()).isEqualTo(server.version());
 		}
 	}
 
@@ -260,7 +277,7 @@ class RedisWorkflowStoreIntegrationTests {
 	 */
 	private static RedisServerProcess withPassword(Version version) {
 		RedisServerProcess server = RedisServerProcess.start(version);
-		try (Jedis jedis = RedisTestServers.jedis(server)) {
+		try (Jedis jedis = new Jedis("127.0.0.1", server.port())) {
 			jedis.configSet("requirepass", PASSWORD);
 		}
 		return server;
@@ -298,7 +315,8 @@ class RedisWorkflowStoreIntegrationTests {
 	}
 
 	private static KeeperProperties properties(String password, Integer db) {
-		return RedisTestServers.properties(password, db, 1000, 1000);
+		WorkerSettings settings = WorkerSettings.defaults().with("keeper.redis.password", password);
+		return ((db != null) ? settings.with("keeper.redis.db", db) : settings).keeperProperties();
 	}
 
 }

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 import org.yaml.snakeyaml.Yaml;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.convert.DurationStyle;
 
@@ -29,13 +31,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * container: the jar the Dockerfile copies is the one the build makes, ports and the health check
  * match the server's settings, every environment variable set is one the worker reads, Redis keeps
  * an append-only file and is healthy before the worker starts, the worker runs as a non-root user
- * with its configuration, schedules and data folder where it looks for them.
+ * with its configuration, schedules and data folder where it looks for them. The worker's defaults
+ * are read where they are declared, in the configuration metadata the build writes from the
+ * properties records.
  */
 class ContainerFilesTests {
 
 	static final Path ROOT = Path.of("").toAbsolutePath();
 
-	/** Variables read by the JVM or by Spring Boot's relaxed binding that the README documents. */
+	/** Variables read by the JVM or by Spring Boot's relaxed binding that docs/ documents. */
 	static final Set<String> READ_OUTSIDE_THE_YAML = Set.of("JAVA_TOOL_OPTIONS", "SPRING_PROFILES_ACTIVE",
 			"MANAGEMENT_SERVER_PORT", "MANAGEMENT_SERVER_ADDRESS");
 
@@ -47,12 +51,16 @@ class ContainerFilesTests {
 
 	static Map<String, Object> operatorConfig;
 
+	/** The defaults of the {@code keeper.*} settings, as the properties records declare them. */
+	static Map<String, String> recordDefaults;
+
 	@BeforeAll
 	static void readFiles() throws IOException {
 		dockerfile = Dockerfile.parse(Files.readString(ROOT.resolve("Dockerfile")));
 		compose = yaml(ROOT.resolve("docker-compose.yml"));
 		defaults = yaml(ROOT.resolve("src/main/resources/application.yml"));
 		operatorConfig = yaml(ROOT.resolve("config/application.yml"));
+		recordDefaults = recordDefaults(ROOT.resolve("target/classes/META-INF/spring-configuration-metadata.json"));
 	}
 
 	@Test
@@ -179,7 +187,7 @@ class ContainerFilesTests {
 	@Test
 	void shouldGiveARunningChunkTimeToFinishWhenTheContainerStops() {
 		// given
-		Duration shutdownTimeout = DurationStyle.detectAndParse(defaultOf(get(defaults, "keeper.scheduling.shutdown-timeout")));
+		Duration shutdownTimeout = DurationStyle.detectAndParse(recordDefaults.get("keeper.scheduling.shutdown-timeout"));
 
 		// when
 		Object grace = get(compose, "services.workflow-keeper.stop_grace_period");
@@ -206,7 +214,7 @@ class ContainerFilesTests {
 		// given: Spring Boot reads ./config/, the worker reads its schedules from keeper.scheduling.jobs-dir
 		Stage runtime = dockerfile.runtime();
 		String workdir = runtime.last("WORKDIR");
-		String jobsDir = defaultOf(get(defaults, "keeper.scheduling.jobs-dir"));
+		String jobsDir = recordDefaults.get("keeper.scheduling.jobs-dir");
 
 		// when
 		List<List<String>> copies = runtime.all("COPY").stream().map(ContainerFilesTests::words).toList();
@@ -222,7 +230,7 @@ class ContainerFilesTests {
 		// given
 		Stage runtime = dockerfile.runtime();
 		String dataDir = runtime.environment()
-			.getOrDefault("KEEPER_DATA_DIR", resolve(runtime.last("WORKDIR"), defaultOf(get(defaults, "keeper.data-dir"))));
+			.getOrDefault("KEEPER_DATA_DIR", resolve(runtime.last("WORKDIR"), recordDefaults.get("keeper.data-dir")));
 
 		// when
 		List<String> volumes = json(runtime.last("VOLUME"));
@@ -233,6 +241,19 @@ class ContainerFilesTests {
 		assertThat(volumes).containsExactly(dataDir);
 		assertThat(mounts).anyMatch((mount) -> mount.endsWith(":" + dataDir));
 		assertThat(runtime.all("RUN")).anyMatch((run) -> run.contains("mkdir -p " + dataDir) && run.contains("chown"));
+	}
+
+	/** The defaults of the {@code keeper.*} properties in the configuration metadata. */
+	private static Map<String, String> recordDefaults(Path metadata) throws IOException {
+		assertThat(metadata).as("the configuration processor's output").exists();
+		Map<String, String> defaults = new LinkedHashMap<>();
+		for (JsonNode property : JsonMapper.builder().build().readTree(Files.readString(metadata)).path("properties").values()) {
+			JsonNode value = property.path("defaultValue");
+			if (property.path("name").asString().startsWith("keeper.") && !value.isMissingNode() && !value.isNull()) {
+				defaults.put(property.path("name").asString(), value.asString());
+			}
+		}
+		return defaults;
 	}
 
 	/** The names of the {@code ${NAME…}} placeholders in a YAML tree. */

@@ -10,13 +10,16 @@ import org.springframework.boot.convert.DurationUnit;
 import org.springframework.util.unit.DataSize;
 
 /**
- * The worker's settings, bound from {@code keeper.*}. {@code config/application.yml} maps the
- * workflow service's own environment variables ({@code REDIS_URL}, {@code WORKFLOW_STATE_TTL}, …)
- * onto them, so the worker drops into the service's deployment unchanged.
+ * The worker's settings, bound from {@code keeper.*}. The defaults are declared here, once; the
+ * built-in {@code application.yml} maps the workflow service's own environment variables
+ * ({@code REDIS_URL}, {@code WORKFLOW_STATE_TTL}, …) onto them, so the worker drops into the
+ * service's deployment unchanged. The {@code @param} tags are the descriptions of the configuration
+ * metadata, and {@code docs/configuration.md} lists the same settings and defaults.
  *
  * @param keyPrefix the prefix of every state key; the thread id follows it
- * @param stateTtl the TTL the service gives a state ({@code WORKFLOW_STATE_TTL}, in seconds)
- * @param dataDir where the history database, rejects, archives and the memory store live
+ * @param stateTtl the TTL the service gives a state (WORKFLOW_STATE_TTL), in seconds
+ * @param dataDir where the history database, rejects, archives, migration work files and the
+ * memory store live
  * @param redis how to reach Redis
  * @param migration limits of the migration job
  * @param maintenance defaults of the maintenance jobs (report, TTL enforcement, purge)
@@ -31,17 +34,21 @@ public record KeeperProperties(@DefaultValue("document_workflow:") String keyPre
 	/**
 	 * Redis connection settings.
 	 *
-	 * @param url {@code REDIS_URL}; empty when none is configured
-	 * @param useRedis {@code USE_REDIS}: without it the default store is the embedded {@code memory:}
-	 * @param password {@code REDIS_PASSWORD}; used when the URL names no password
-	 * @param db {@code REDIS_DB}; used when the URL names no database
-	 * @param maxConnections {@code REDIS_MAX_CONNECTIONS}
-	 * @param socketTimeout {@code REDIS_SOCKET_TIMEOUT}, in seconds as the service reads it
-	 * @param connectTimeout {@code REDIS_SOCKET_CONNECT_TIMEOUT}, in seconds
+	 * @param url the Redis of the default store (REDIS_URL); empty when none is configured
+	 * @param useRedis whether the default store is that Redis (USE_REDIS); without it the default
+	 * store is the embedded memory: store
+	 * @param password the Redis password (REDIS_PASSWORD), used when the URL names none
+	 * @param db the Redis database (REDIS_DB), used when the URL names none
+	 * @param maxConnections the size of the connection pool of each Redis (REDIS_MAX_CONNECTIONS)
+	 * @param socketTimeout how long a Redis command may take (REDIS_SOCKET_TIMEOUT), in seconds as the
+	 * service reads it
+	 * @param connectTimeout how long connecting to Redis may take (REDIS_SOCKET_CONNECT_TIMEOUT), in
+	 * seconds
 	 * @param scanCount the COUNT hint of every SCAN
 	 * @param pipelineSize how many per-key commands go out in one pipeline
-	 * @param pipelinesInFlight how many pipelines a maintenance scan keeps in flight ahead of the step,
-	 * each on its own connection (0: one at a time, when the step needs it)
+	 * @param pipelinesInFlight how many pipelines a scan of Redis (a migration's source, a maintenance
+	 * job) keeps in flight ahead of the step, each on its own connection (0: one at a time, when the
+	 * step needs it)
 	 */
 	public record Redis(@DefaultValue("") String url, @DefaultValue("false") boolean useRedis,
 			@DefaultValue("") String password, Integer db, @DefaultValue("16") int maxConnections,
@@ -82,7 +89,8 @@ public record KeeperProperties(@DefaultValue("document_workflow:") String keyPre
 	 * @param purgeMaxShare a purge that would delete a larger share of the scanned states stops
 	 * without deleting, unless forced
 	 * @param topKeys how many of the largest keys a memory report lists
-	 * @param chunkSize keys per chunk
+	 * @param chunkSize keys per chunk (one transaction of the job history, so a restart reads at most
+	 * this many again)
 	 * @param prefetch how many keys a background thread reads ahead of the step, so that the Redis
 	 * round trips overlap with judging and writing; 0 reads on the step's thread
 	 * @param prefetchBytes how many bytes of values may wait read ahead (one larger value still does)

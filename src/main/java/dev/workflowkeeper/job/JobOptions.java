@@ -52,6 +52,11 @@ public final class JobOptions {
 		return new JobOptions(definition.name(), new LinkedHashMap<>(values), "option");
 	}
 
+	/** Options whose names are already known to be the job's (the rules of a record, tested alone). */
+	public static JobOptions given(String job, Map<String, ?> values) {
+		return new JobOptions(job, new LinkedHashMap<>(values), "option");
+	}
+
 	/** Job parameters as stored, to be read back into a job's parameters record. */
 	public static JobOptions ofParameters(String job, JobParameters parameters) {
 		Map<String, Object> values = new LinkedHashMap<>();

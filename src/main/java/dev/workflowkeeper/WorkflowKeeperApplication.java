@@ -6,8 +6,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
- * The workflow-keeper worker. {@link #main} hands the arguments to the command line, which boots
- * this application for the command it runs ({@code serve} by default).
+ * The workflow-keeper worker. {@link #main} hands the arguments to the command line,
+ * which boots this application for the command it runs ({@code serve} by default).
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan

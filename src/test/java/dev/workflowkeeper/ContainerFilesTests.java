@@ -27,19 +27,21 @@ import org.springframework.boot.convert.DurationStyle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The container files read against the build and the configuration, since no test here runs a
- * container: the jar the Dockerfile copies is the one the build makes, ports and the health check
- * match the server's settings, every environment variable set is one the worker reads, Redis keeps
- * an append-only file and is healthy before the worker starts, the worker runs as a non-root user
- * with its configuration, schedules and data folder where it looks for them. The worker's defaults
- * are read where they are declared, in the configuration metadata the build writes from the
- * properties records.
+ * The container files read against the build and the configuration, since no test here
+ * runs a container: the jar the Dockerfile copies is the one the build makes, ports and
+ * the health check match the server's settings, every environment variable set is one the
+ * worker reads, Redis keeps an append-only file and is healthy before the worker starts,
+ * the worker runs as a non-root user with its configuration, schedules and data folder
+ * where it looks for them. The worker's defaults are read where they are declared, in the
+ * configuration metadata the build writes from the properties records.
  */
 class ContainerFilesTests {
 
 	static final Path ROOT = Path.of("").toAbsolutePath();
 
-	/** Variables read by the JVM or by Spring Boot's relaxed binding that docs/ documents. */
+	/**
+	 * Variables read by the JVM or by Spring Boot's relaxed binding that docs/ documents.
+	 */
 	static final Set<String> READ_OUTSIDE_THE_YAML = Set.of("JAVA_TOOL_OPTIONS", "SPRING_PROFILES_ACTIVE",
 			"MANAGEMENT_SERVER_PORT", "MANAGEMENT_SERVER_ADDRESS");
 
@@ -51,7 +53,10 @@ class ContainerFilesTests {
 
 	static Map<String, Object> operatorConfig;
 
-	/** The defaults of the {@code keeper.*} settings, as the properties records declare them. */
+	/**
+	 * The defaults of the {@code keeper.*} settings, as the properties records declare
+	 * them.
+	 */
 	static Map<String, String> recordDefaults;
 
 	@BeforeAll
@@ -66,14 +71,20 @@ class ContainerFilesTests {
 	@Test
 	void shouldCopyTheJarTheBuildMakesAndRunIt() throws Exception {
 		// given
-		Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile());
+		Document pom = DocumentBuilderFactory.newInstance()
+			.newDocumentBuilder()
+			.parse(ROOT.resolve("pom.xml").toFile());
 		String finalName = pom.getElementsByTagName("finalName").item(0).getTextContent().trim();
 		Stage build = dockerfile.stages().get(0);
 		Stage runtime = dockerfile.runtime();
 
 		// when
-		List<String> jarCopy = runtime.all("COPY").stream().filter((args) -> args.startsWith("--from=")).findFirst()
-			.map(ContainerFilesTests::words).orElseThrow();
+		List<String> jarCopy = runtime.all("COPY")
+			.stream()
+			.filter((args) -> args.startsWith("--from="))
+			.findFirst()
+			.map(ContainerFilesTests::words)
+			.orElseThrow();
 
 		// then
 		assertThat(jarCopy.get(0)).isEqualTo("--from=" + build.name());
@@ -84,8 +95,11 @@ class ContainerFilesTests {
 
 	@Test
 	void shouldCopyOnlyWhatTheRepositoryHoldsAndTheBuildContextKeeps() throws IOException {
-		List<String> ignored = Files.readAllLines(ROOT.resolve(".dockerignore")).stream().map(String::trim)
-			.filter((line) -> !line.isEmpty() && !line.startsWith("#")).toList();
+		List<String> ignored = Files.readAllLines(ROOT.resolve(".dockerignore"))
+			.stream()
+			.map(String::trim)
+			.filter((line) -> !line.isEmpty() && !line.startsWith("#"))
+			.toList();
 		for (Stage stage : dockerfile.stages()) {
 			for (String copy : stage.all("COPY")) {
 				List<String> words = words(copy);
@@ -118,7 +132,8 @@ class ContainerFilesTests {
 		assertThat(serverPort).isEqualTo("8080");
 		assertThat(exposed).containsExactly(serverPort);
 		assertThat(published).containsExactly(serverPort);
-		// the actuator shares the server's port unless MANAGEMENT_SERVER_PORT says otherwise
+		// the actuator shares the server's port unless MANAGEMENT_SERVER_PORT says
+		// otherwise
 		assertThat(get(defaults, "management.server.port")).isNull();
 	}
 
@@ -136,7 +151,8 @@ class ContainerFilesTests {
 		assertThat(get(defaults, "management.endpoint.health.group.liveness.include")).isNotNull();
 		assertThat(get(defaults, "management.endpoints.web.base-path")).isNull();
 		assertThat(check).contains("CMD curl ")
-			.contains("http://127.0.0.1:${MANAGEMENT_SERVER_PORT:-${KEEPER_PORT:-" + serverPort + "}}/actuator/health/liveness");
+			.contains("http://127.0.0.1:${MANAGEMENT_SERVER_PORT:-${KEEPER_PORT:-" + serverPort
+					+ "}}/actuator/health/liveness");
 		assertThat(runtime.all("RUN")).anyMatch((run) -> run.contains("apt-get install") && run.contains(" curl"));
 	}
 
@@ -174,8 +190,8 @@ class ContainerFilesTests {
 	void shouldRunRedisWithAnAppendOnlyFileAndStartTheWorkerOnceRedisIsHealthy() {
 		// when
 		Object command = get(compose, "services.redis.command");
-		String commandLine = (command instanceof List<?> list) ? String.join(" ", list.stream().map(Object::toString).toList())
-				: String.valueOf(command);
+		String commandLine = (command instanceof List<?> list)
+				? String.join(" ", list.stream().map(Object::toString).toList()) : String.valueOf(command);
 
 		// then
 		assertThat(commandLine).contains("redis-server").contains("--appendonly yes");
@@ -187,7 +203,8 @@ class ContainerFilesTests {
 	@Test
 	void shouldGiveARunningChunkTimeToFinishWhenTheContainerStops() {
 		// given
-		Duration shutdownTimeout = DurationStyle.detectAndParse(recordDefaults.get("keeper.scheduling.shutdown-timeout"));
+		Duration shutdownTimeout = DurationStyle
+			.detectAndParse(recordDefaults.get("keeper.scheduling.shutdown-timeout"));
 
 		// when
 		Object grace = get(compose, "services.workflow-keeper.stop_grace_period");
@@ -211,18 +228,23 @@ class ContainerFilesTests {
 
 	@Test
 	void shouldShipConfigurationAndSchedulesWhereTheWorkerLooksForThem() {
-		// given: Spring Boot reads ./config/, the worker reads its schedules from keeper.scheduling.jobs-dir
+		// given: Spring Boot reads ./config/, the worker reads its schedules from
+		// keeper.scheduling.jobs-dir
 		Stage runtime = dockerfile.runtime();
 		String workdir = runtime.last("WORKDIR");
 		String jobsDir = recordDefaults.get("keeper.scheduling.jobs-dir");
 
 		// when
 		List<List<String>> copies = runtime.all("COPY").stream().map(ContainerFilesTests::words).toList();
-		List<String> mounts = ((List<?>) get(compose, "services.workflow-keeper.volumes")).stream().map(Object::toString).toList();
+		List<String> mounts = ((List<?>) get(compose, "services.workflow-keeper.volumes")).stream()
+			.map(Object::toString)
+			.toList();
 
 		// then
-		assertThat(copies).contains(List.of("config", resolve(workdir, "./config")), List.of("jobs", resolve(workdir, jobsDir)));
-		assertThat(mounts).contains("./config:" + resolve(workdir, "./config") + ":ro", "./jobs:" + resolve(workdir, jobsDir) + ":ro");
+		assertThat(copies).contains(List.of("config", resolve(workdir, "./config")),
+				List.of("jobs", resolve(workdir, jobsDir)));
+		assertThat(mounts).contains("./config:" + resolve(workdir, "./config") + ":ro",
+				"./jobs:" + resolve(workdir, jobsDir) + ":ro");
 	}
 
 	@Test
@@ -234,7 +256,9 @@ class ContainerFilesTests {
 
 		// when
 		List<String> volumes = json(runtime.last("VOLUME"));
-		List<String> mounts = ((List<?>) get(compose, "services.workflow-keeper.volumes")).stream().map(Object::toString).toList();
+		List<String> mounts = ((List<?>) get(compose, "services.workflow-keeper.volumes")).stream()
+			.map(Object::toString)
+			.toList();
 
 		// then
 		assertThat(dataDir).isEqualTo("/app/data");
@@ -247,7 +271,11 @@ class ContainerFilesTests {
 	private static Map<String, String> recordDefaults(Path metadata) throws IOException {
 		assertThat(metadata).as("the configuration processor's output").exists();
 		Map<String, String> defaults = new LinkedHashMap<>();
-		for (JsonNode property : JsonMapper.builder().build().readTree(Files.readString(metadata)).path("properties").values()) {
+		for (JsonNode property : JsonMapper.builder()
+			.build()
+			.readTree(Files.readString(metadata))
+			.path("properties")
+			.values()) {
 			JsonNode value = property.path("defaultValue");
 			if (property.path("name").asString().startsWith("keeper.") && !value.isMissingNode() && !value.isNull()) {
 				defaults.put(property.path("name").asString(), value.asString());
@@ -320,7 +348,10 @@ class ContainerFilesTests {
 		return items;
 	}
 
-	/** A Dockerfile's stages, each with its instructions in order (continuation lines joined). */
+	/**
+	 * A Dockerfile's stages, each with its instructions in order (continuation lines
+	 * joined).
+	 */
 	record Dockerfile(List<Stage> stages) {
 
 		static Dockerfile parse(String text) {
@@ -343,7 +374,8 @@ class ContainerFilesTests {
 				String args = (parts.length > 1) ? parts[1].trim() : "";
 				if (keyword.equals("FROM")) {
 					String[] from = args.split("\\s+");
-					stages.add(new Stage((from.length == 3 && from[1].equalsIgnoreCase("AS")) ? from[2] : null, new ArrayList<>()));
+					stages.add(new Stage((from.length == 3 && from[1].equalsIgnoreCase("AS")) ? from[2] : null,
+							new ArrayList<>()));
 				}
 				else {
 					stages.get(stages.size() - 1).instructions().add(new String[] { keyword, args });
@@ -374,10 +406,12 @@ class ContainerFilesTests {
 		/** The variables its ENV instructions set ({@code ENV A=1 B="x y"}). */
 		Map<String, String> environment() {
 			Map<String, String> variables = new LinkedHashMap<>();
-			Matcher matcher = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|\\S+)").matcher(String.join(" ", all("ENV")));
+			Matcher matcher = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|\\S+)")
+				.matcher(String.join(" ", all("ENV")));
 			while (matcher.find()) {
 				String value = matcher.group(2);
-				variables.put(matcher.group(1), value.startsWith("\"") ? value.substring(1, value.length() - 1) : value);
+				variables.put(matcher.group(1),
+						value.startsWith("\"") ? value.substring(1, value.length() - 1) : value);
 			}
 			return variables;
 		}

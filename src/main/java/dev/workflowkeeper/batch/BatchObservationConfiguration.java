@@ -8,9 +8,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Keeps Spring Batch's observations of steps and chunks, and drops those of every single item read
- * and processed: at millions of states they cost more CPU than reading the states, and the chunk
- * observations already time the same work.
+ * Keeps Spring Batch's observations of steps and chunks, and drops those of every single
+ * item read and processed: at millions of states they cost more CPU than reading the
+ * states, and the chunk observations already time the same work.
  */
 @Configuration(proxyBeanMethods = false)
 class BatchObservationConfiguration {

@@ -18,8 +18,8 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads recent job executions from the history database, as records fit for printing. Parameter
- * values are masked again on the way out, whatever was stored.
+ * Reads recent job executions from the history database, as records fit for printing.
+ * Parameter values are masked again on the way out, whatever was stored.
  */
 @Component
 public class ExecutionHistory {
@@ -61,15 +61,15 @@ public class ExecutionHistory {
 		Duration duration = (start != null) ? Duration.between(start, (end != null) ? end : LocalDateTime.now()) : null;
 		Map<String, Long> figures = new java.util.TreeMap<>();
 		for (Map.Entry<String, Object> entry : execution.getExecutionContext().entrySet()) {
-			if (entry.getValue() instanceof Number number && entry.getKey().contains(".") && !entry.getKey().startsWith("owner.")
-					&& !entry.getKey().startsWith("batch.")) {
+			if (entry.getValue() instanceof Number number && entry.getKey().contains(".")
+					&& !entry.getKey().startsWith("owner.") && !entry.getKey().startsWith("batch.")) {
 				figures.put(entry.getKey(), number.longValue());
 			}
 		}
 		return new ExecutionSummary(execution.getId(), execution.getJobInstance().getJobName(), parameters,
 				execution.getStatus().name(), execution.getExitStatus().getExitCode(),
-				StoreUri.mask(execution.getExitStatus().getExitDescription()), read, written, skipped, filtered, start, end,
-				duration, figures);
+				StoreUri.mask(execution.getExitStatus().getExitDescription()), read, written, skipped, filtered, start,
+				end, duration, figures);
 	}
 
 	/**
@@ -88,7 +88,8 @@ public class ExecutionHistory {
 	 * @param start start time, or null
 	 * @param end end time, or null while running
 	 * @param duration time taken so far
-	 * @param figures the job's own counts ({@code migrate.written}, {@code verify.missing}, …)
+	 * @param figures the job's own counts ({@code migrate.written},
+	 * {@code verify.missing}, …)
 	 */
 	public record ExecutionSummary(long id, String job, Map<String, String> parameters, String status, String exitCode,
 			String exitDescription, long read, long written, long skipped, long filtered, LocalDateTime start,

@@ -18,17 +18,19 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Stops the jobs this process runs when it is asked to end, whoever launched them: a one-off
- * command, the timer or job control. Each is asked to stop at its next chunk boundary and is waited
- * for, at most {@code keeper.scheduling.shutdown-timeout}, while the history database is still open:
- * it ends STOPPED, and running the same command again (or {@code history restart}) resumes it.
+ * Stops the jobs this process runs when it is asked to end, whoever launched them: a
+ * one-off command, the timer or job control. Each is asked to stop at its next chunk
+ * boundary and is waited for, at most {@code keeper.scheduling.shutdown-timeout}, while
+ * the history database is still open: it ends STOPPED, and running the same command again
+ * (or {@code history restart}) resumes it.
  * <p>
- * On SIGTERM and SIGINT this happens before the JVM's shutdown hooks run, from a signal handler that
- * then hands the signal to the JVM's own: shutdown hooks run concurrently, and H2's (which a history
- * database shared with {@code AUTO_SERVER} cannot turn off) would close the history under a job that
- * is still recording its last chunk. When the application is closed otherwise, it happens first
- * thing in the close. Spring Batch's {@code JobExecutionShutdownHook} only asks one execution to
- * stop, from one more concurrent hook, and does not wait for it.
+ * On SIGTERM and SIGINT this happens before the JVM's shutdown hooks run, from a signal
+ * handler that then hands the signal to the JVM's own: shutdown hooks run concurrently,
+ * and H2's (which a history database shared with {@code AUTO_SERVER} cannot turn off)
+ * would close the history under a job that is still recording its last chunk. When the
+ * application is closed otherwise, it happens first thing in the close. Spring Batch's
+ * {@code JobExecutionShutdownHook} only asks one execution to stop, from one more
+ * concurrent hook, and does not wait for it.
  */
 @Component
 public class GracefulJobShutdown implements SmartLifecycle {
@@ -78,14 +80,18 @@ public class GracefulJobShutdown implements SmartLifecycle {
 			stopOwnJobs();
 		}
 		catch (RuntimeException ex) {
-			// After a signal the jobs were stopped already, and the history may be closed by now.
+			// After a signal the jobs were stopped already, and the history may be closed
+			// by now.
 			if (!this.signalled) {
 				logger.warn("Could not stop the running jobs: " + ex.getMessage());
 			}
 		}
 	}
 
-	/** Stops the jobs, then lets the JVM do what it does with the signal (run its shutdown hooks and exit). */
+	/**
+	 * Stops the jobs, then lets the JVM do what it does with the signal (run its shutdown
+	 * hooks and exit).
+	 */
 	private void onSignal(Signal signal) {
 		boolean first = !this.signalled;
 		this.signalled = true;
@@ -147,14 +153,18 @@ public class GracefulJobShutdown implements SmartLifecycle {
 		return this.signalled || !this.running;
 	}
 
-	/** The executions that this process runs now, per the owner its {@link JobOwnerListener} recorded. */
+	/**
+	 * The executions that this process runs now, per the owner its
+	 * {@link JobOwnerListener} recorded.
+	 */
 	List<JobExecution> ownRunningExecutions() {
 		List<JobExecution> own = new ArrayList<>();
 		String pid = Long.toString(ProcessHandle.current().pid());
 		for (String job : this.jobRepository.getJobNames()) {
 			for (JobExecution execution : this.jobRepository.findRunningJobExecutions(job)) {
 				var context = execution.getExecutionContext();
-				if (context.containsKey(JobOwnerListener.PID) && pid.equals(String.valueOf(context.get(JobOwnerListener.PID)))
+				if (context.containsKey(JobOwnerListener.PID)
+						&& pid.equals(String.valueOf(context.get(JobOwnerListener.PID)))
 						&& JobOwnerListener.hostName().equals(context.getString(JobOwnerListener.HOST, ""))) {
 					own.add(execution);
 				}
@@ -173,7 +183,10 @@ public class GracefulJobShutdown implements SmartLifecycle {
 		return this.running;
 	}
 
-	/** After the timer has stopped firing (its phase stops first), before the web server stops. */
+	/**
+	 * After the timer has stopped firing (its phase stops first), before the web server
+	 * stops.
+	 */
 	@Override
 	public int getPhase() {
 		return SmartLifecycle.DEFAULT_PHASE - 1;

@@ -15,8 +15,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * The queries on Spring Batch's history tables that its {@code JobRepository} does not answer, in
- * one place: every table named with {@code spring.batch.jdbc.table-prefix}. Read-only.
+ * The queries on Spring Batch's history tables that its {@code JobRepository} does not
+ * answer, in one place: every table named with {@code spring.batch.jdbc.table-prefix}.
+ * Read-only.
  */
 @Component
 public class HistoryQueries {
@@ -39,7 +40,10 @@ public class HistoryQueries {
 		this.parameters = tablePrefix + "JOB_EXECUTION_PARAMS";
 	}
 
-	/** Whether the history holds an execution of that id (the repository throws for an unknown one). */
+	/**
+	 * Whether the history holds an execution of that id (the repository throws for an
+	 * unknown one).
+	 */
 	public boolean executionExists(long executionId) {
 		Long count = this.jdbc.queryForObject("SELECT COUNT(*) FROM " + this.executions + " WHERE JOB_EXECUTION_ID = ?",
 				Long.class, executionId);
@@ -53,19 +57,25 @@ public class HistoryQueries {
 		return (count != null) ? count : 0;
 	}
 
-	/** A page of a job's execution ids, newest first (across restarts of older instances). */
+	/**
+	 * A page of a job's execution ids, newest first (across restarts of older instances).
+	 */
 	public List<Long> executionIds(String job, int offset, int limit) {
 		return this.jdbc.queryForList("SELECT E.JOB_EXECUTION_ID FROM " + this.executions + " E JOIN " + this.instances
 				+ " I ON E.JOB_INSTANCE_ID = I.JOB_INSTANCE_ID WHERE I.JOB_NAME = ? ORDER BY E.JOB_EXECUTION_ID DESC OFFSET "
 				+ Math.max(0, offset) + " ROWS FETCH NEXT " + Math.max(1, limit) + " ROWS ONLY", Long.class, job);
 	}
 
-	/** The highest {@value JobRunnerParameters#RUN} number any instance of the job used; 0 when none. */
+	/**
+	 * The highest {@value JobRunnerParameters#RUN} number any instance of the job used; 0
+	 * when none.
+	 */
 	public long lastRunNumber(String job) {
-		List<String> runs = this.jdbc.queryForList("SELECT P.PARAMETER_VALUE FROM " + this.parameters + " P JOIN "
-				+ this.executions + " E ON P.JOB_EXECUTION_ID = E.JOB_EXECUTION_ID JOIN " + this.instances
-				+ " I ON E.JOB_INSTANCE_ID = I.JOB_INSTANCE_ID WHERE I.JOB_NAME = ? AND P.PARAMETER_NAME = ?", String.class,
-				job, JobRunnerParameters.RUN);
+		List<String> runs = this.jdbc.queryForList(
+				"SELECT P.PARAMETER_VALUE FROM " + this.parameters + " P JOIN " + this.executions
+						+ " E ON P.JOB_EXECUTION_ID = E.JOB_EXECUTION_ID JOIN " + this.instances
+						+ " I ON E.JOB_INSTANCE_ID = I.JOB_INSTANCE_ID WHERE I.JOB_NAME = ? AND P.PARAMETER_NAME = ?",
+				String.class, job, JobRunnerParameters.RUN);
 		long max = 0;
 		for (String run : runs) {
 			try {
@@ -78,29 +88,38 @@ public class HistoryQueries {
 		return max;
 	}
 
-	/** The latest run of a job's schedule, skipped slots left out; empty when it never ran. */
+	/**
+	 * The latest run of a job's schedule, skipped slots left out; empty when it never
+	 * ran.
+	 */
 	public Optional<ScheduledRun> lastScheduledRun(String job) {
-		List<ScheduledRun> runs = this.jdbc.query("SELECT E.JOB_EXECUTION_ID, E.STATUS, E.EXIT_CODE, E.START_TIME, E.END_TIME "
-				+ slotExecutions() + " AND E.EXIT_CODE <> '" + SKIPPED_OVERLAP
-				+ "' ORDER BY E.JOB_EXECUTION_ID DESC FETCH FIRST 1 ROWS ONLY", HistoryQueries::scheduledRun, job);
+		List<ScheduledRun> runs = this.jdbc.query(
+				"SELECT E.JOB_EXECUTION_ID, E.STATUS, E.EXIT_CODE, E.START_TIME, E.END_TIME " + slotExecutions()
+						+ " AND E.EXIT_CODE <> '" + SKIPPED_OVERLAP
+						+ "' ORDER BY E.JOB_EXECUTION_ID DESC FETCH FIRST 1 ROWS ONLY",
+				HistoryQueries::scheduledRun, job);
 		return runs.stream().findFirst();
 	}
 
 	/**
-	 * When a slot of the job's schedule last fired: the start of its latest execution, a skipped slot
-	 * included; empty when none ever did.
+	 * When a slot of the job's schedule last fired: the start of its latest execution, a
+	 * skipped slot included; empty when none ever did.
 	 */
 	public Optional<Instant> lastSlotFired(String job) {
-		Timestamp fired = this.jdbc.queryForObject("SELECT MAX(COALESCE(E.START_TIME, E.CREATE_TIME)) " + slotExecutions(),
-				Timestamp.class, job);
+		Timestamp fired = this.jdbc.queryForObject(
+				"SELECT MAX(COALESCE(E.START_TIME, E.CREATE_TIME)) " + slotExecutions(), Timestamp.class, job);
 		return Optional.ofNullable(fired).map(HistoryQueries::instant);
 	}
 
-	/** Executions whose instance carries the slot parameter: the runs the schedules launched. */
+	/**
+	 * Executions whose instance carries the slot parameter: the runs the schedules
+	 * launched.
+	 */
 	private String slotExecutions() {
 		return "FROM " + this.executions + " E JOIN " + this.instances + " I ON E.JOB_INSTANCE_ID = I.JOB_INSTANCE_ID "
 				+ "WHERE I.JOB_NAME = ? AND EXISTS (SELECT 1 FROM " + this.parameters + " P "
-				+ "WHERE P.JOB_EXECUTION_ID = E.JOB_EXECUTION_ID AND P.PARAMETER_NAME = '" + JobRunnerParameters.SLOT + "')";
+				+ "WHERE P.JOB_EXECUTION_ID = E.JOB_EXECUTION_ID AND P.PARAMETER_NAME = '" + JobRunnerParameters.SLOT
+				+ "')";
 	}
 
 	private static ScheduledRun scheduledRun(ResultSet rs, int row) throws SQLException {

@@ -12,9 +12,10 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.stereotype.Component;
 
 /**
- * Records which process runs a job execution (host and pid) in its ExecutionContext, as soon as it
- * starts, so that an execution left STARTED by a killed process can be told from a running one; and
- * logs one line when a job starts and one when it ends, with its counts. Every job registers it.
+ * Records which process runs a job execution (host and pid) in its ExecutionContext, as
+ * soon as it starts, so that an execution left STARTED by a killed process can be told
+ * from a running one; and logs one line when a job starts and one when it ends, with its
+ * counts. Every job registers it.
  */
 @Component
 public class JobOwnerListener implements JobExecutionListener {
@@ -46,12 +47,16 @@ public class JobOwnerListener implements JobExecutionListener {
 	public void afterJob(JobExecution jobExecution) {
 		ExecutionHistory.ExecutionSummary summary = ExecutionHistory.summarize(jobExecution);
 		logger.info("Job " + summary.job() + " execution " + summary.id() + " ended " + summary.status() + " ("
-				+ summary.exitCode() + ") in " + ((summary.duration() != null) ? summary.duration().toMillis() + " ms" : "?")
-				+ ": read " + summary.read() + ", written " + summary.written() + ", skipped " + summary.skipped()
-				+ ", filtered " + summary.filtered() + (summary.figures().isEmpty() ? "" : ", " + summary.figures()));
+				+ summary.exitCode() + ") in "
+				+ ((summary.duration() != null) ? summary.duration().toMillis() + " ms" : "?") + ": read "
+				+ summary.read() + ", written " + summary.written() + ", skipped " + summary.skipped() + ", filtered "
+				+ summary.filtered() + (summary.figures().isEmpty() ? "" : ", " + summary.figures()));
 	}
 
-	/** Whether the process that ran an execution is known to be gone (same host, pid not alive). */
+	/**
+	 * Whether the process that ran an execution is known to be gone (same host, pid not
+	 * alive).
+	 */
 	public static boolean ownerIsGone(JobExecution jobExecution) {
 		var context = jobExecution.getExecutionContext();
 		if (!context.containsKey(PID) || !hostName().equals(context.getString(HOST, ""))) {

@@ -21,10 +21,10 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.stereotype.Component;
 
 /**
- * Launches a one-off job so that running the same command again resumes it: when the latest
- * instance with the same options failed, stopped, or was left STARTED by a process that is gone,
- * that instance is restarted from its last checkpoint; otherwise a new run starts (a new value of
- * the {@value #RUN} parameter).
+ * Launches a one-off job so that running the same command again resumes it: when the
+ * latest instance with the same options failed, stopped, or was left STARTED by a process
+ * that is gone, that instance is restarted from its last checkpoint; otherwise a new run
+ * starts (a new value of the {@value #RUN} parameter).
  */
 @Component
 public class JobRunner {
@@ -46,8 +46,8 @@ public class JobRunner {
 	}
 
 	/**
-	 * Runs {@code job} with {@code options} (identifying parameters without {@value #RUN}), resuming
-	 * the latest matching instance when it did not complete.
+	 * Runs {@code job} with {@code options} (identifying parameters without
+	 * {@value #RUN}), resuming the latest matching instance when it did not complete.
 	 * @throws JobAlreadyRunningException when a live process runs the same options now
 	 */
 	public JobExecution run(Job job, JobParameters options) throws Exception {
@@ -65,7 +65,8 @@ public class JobRunner {
 				if (!JobOwnerListener.ownerIsGone(last)) {
 					throw new JobAlreadyRunningException(last);
 				}
-				logger.info("Execution " + last.getId() + " was left " + status + " by a process that is gone: recovering it");
+				logger.info("Execution " + last.getId() + " was left " + status
+						+ " by a process that is gone: recovering it");
 				this.jobOperator.recover(last);
 				return resume(job, last);
 			}
@@ -79,7 +80,8 @@ public class JobRunner {
 	}
 
 	private JobExecution resume(Job job, JobExecution previous) throws Exception {
-		logger.info("Resuming " + job.getName() + " from execution " + previous.getId() + " (" + previous.getStatus() + ")");
+		logger.info("Resuming " + job.getName() + " from execution " + previous.getId() + " (" + previous.getStatus()
+				+ ")");
 		return this.jobOperator.start(job, previous.getJobParameters());
 	}
 

@@ -7,13 +7,14 @@ import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.stereotype.Component;
 
 /**
- * Asks a running job execution to stop at its next chunk boundary, in whichever process runs it: the
- * execution is marked STOPPING in the history, and its running step sees that when it commits its
- * next chunk, then ends STOPPED with its position saved.
+ * Asks a running job execution to stop at its next chunk boundary, in whichever process
+ * runs it: the execution is marked STOPPING in the history, and its running step sees
+ * that when it commits its next chunk, then ends STOPPED with its position saved.
  * <p>
- * Not {@code JobOperator.stop}: in Spring Batch 6 it also writes the step execution as it read it
- * (status, counts and ExecutionContext, already stale) while the step still runs and writes its
- * own, so that a restart may resume from a position that does not match what was written.
+ * Not {@code JobOperator.stop}: in Spring Batch 6 it also writes the step execution as it
+ * read it (status, counts and ExecutionContext, already stale) while the step still runs
+ * and writes its own, so that a restart may resume from a position that does not match
+ * what was written.
  */
 @Component
 public class JobStopper {

@@ -15,17 +15,18 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.util.Assert;
 
 /**
- * Reads ahead of the step: a background thread reads the delegate into a bounded queue (at most
- * {@code maxItems} items and about {@code maxBytes} bytes, one oversized item always fits), so that
- * the step's work overlaps with fetching and parsing the next items (the migration's source, the
- * maintenance scans).
+ * Reads ahead of the step: a background thread reads the delegate into a bounded queue
+ * (at most {@code maxItems} items and about {@code maxBytes} bytes, one oversized item
+ * always fits), so that the step's work overlaps with fetching and parsing the next items
+ * (the migration's source, the maintenance scans).
  * <p>
- * Restart semantics are those of the delegate read synchronously: after each read the background
- * thread takes the delegate's {@link #update} into a fresh context and queues it with the item;
- * {@link #update} writes the entries of the last item <em>returned</em>, not of the last one
- * prefetched. An exception of the delegate is thrown by {@link #read()} in its place in the order, on
- * the caller's thread; the delegate is read again only when the caller reads on after it, as it
- * would be without the queue. {@link #close()} stops the thread before it closes the delegate.
+ * Restart semantics are those of the delegate read synchronously: after each read the
+ * background thread takes the delegate's {@link #update} into a fresh context and queues
+ * it with the item; {@link #update} writes the entries of the last item
+ * <em>returned</em>, not of the last one prefetched. An exception of the delegate is
+ * thrown by {@link #read()} in its place in the order, on the caller's thread; the
+ * delegate is read again only when the caller reads on after it, as it would be without
+ * the queue. {@link #close()} stops the thread before it closes the delegate.
  * <p>
  * Not thread-safe (one step thread); restartable when the delegate is.
  *
@@ -61,7 +62,10 @@ public class PrefetchingItemReader<T> implements ItemStreamReader<T> {
 	/** Bytes of the queued items; guarded by {@link #lock}. */
 	private long queuedBytes;
 
-	/** Whether the producer waits for the caller to take the exception it queued; guarded by {@link #lock}. */
+	/**
+	 * Whether the producer waits for the caller to take the exception it queued; guarded
+	 * by {@link #lock}.
+	 */
 	private boolean pausedAtFailure;
 
 	/** Guarded by {@link #lock}. */
@@ -72,13 +76,17 @@ public class PrefetchingItemReader<T> implements ItemStreamReader<T> {
 	/** The delegate's context entries after the last item returned. */
 	private Map<String, Object> position;
 
-	/** Keys this reader wrote into the step's context: a key the delegate drops later is removed too. */
+	/**
+	 * Keys this reader wrote into the step's context: a key the delegate drops later is
+	 * removed too.
+	 */
 	private final Set<String> writtenKeys = new HashSet<>();
 
 	private boolean ended;
 
 	/**
-	 * @param delegate the reader to read ahead of; used only by the background thread once open
+	 * @param delegate the reader to read ahead of; used only by the background thread
+	 * once open
 	 * @param maxItems how many items may wait in the queue
 	 * @param maxBytes about how many bytes of items may wait in the queue
 	 * @param weigher an item's size in bytes
@@ -165,7 +173,8 @@ public class PrefetchingItemReader<T> implements ItemStreamReader<T> {
 			}
 			thread.interrupt();
 			try {
-				// the delegate is not thread-safe: it closes only once the thread has left it
+				// the delegate is not thread-safe: it closes only once the thread has
+				// left it
 				thread.join(TimeUnit.SECONDS.toMillis(JOIN_TIMEOUT_SECONDS));
 			}
 			catch (InterruptedException ex) {
@@ -185,7 +194,10 @@ public class PrefetchingItemReader<T> implements ItemStreamReader<T> {
 		this.delegate.close();
 	}
 
-	/** The background thread: reads until the end of the delegate, a stop, or a fatal error. */
+	/**
+	 * The background thread: reads until the end of the delegate, a stop, or a fatal
+	 * error.
+	 */
 	private void produce() {
 		try {
 			while (true) {
@@ -218,13 +230,15 @@ public class PrefetchingItemReader<T> implements ItemStreamReader<T> {
 	}
 
 	/**
-	 * Queues a slot once there is room; after an exception, waits until the caller has taken it.
+	 * Queues a slot once there is room; after an exception, waits until the caller has
+	 * taken it.
 	 * @return {@code false} when the reader is closing
 	 */
 	private boolean put(Slot<T> slot) {
 		this.lock.lock();
 		try {
-			// one item that alone exceeds the byte bound still goes through, when the queue is empty
+			// one item that alone exceeds the byte bound still goes through, when the
+			// queue is empty
 			while (!this.stopping && !this.queue.isEmpty()
 					&& (this.queue.size() >= this.maxItems || this.queuedBytes + slot.weight() > this.maxBytes)) {
 				this.notEmpty.signal();
@@ -235,7 +249,8 @@ public class PrefetchingItemReader<T> implements ItemStreamReader<T> {
 			}
 			this.queue.addLast(slot);
 			this.queuedBytes += slot.weight();
-			// a waiting caller is woken for a batch of items, not for each: fewer thread switches
+			// a waiting caller is woken for a batch of items, not for each: fewer thread
+			// switches
 			if (this.queue.size() >= this.wakeBatch || slot.item() == null) {
 				this.notEmpty.signal();
 			}
@@ -265,7 +280,8 @@ public class PrefetchingItemReader<T> implements ItemStreamReader<T> {
 				this.notEmpty.await(1, TimeUnit.MILLISECONDS);
 			}
 			this.queuedBytes -= slot.weight();
-			// wake the producer only once half the queue is free: fewer thread switches per item
+			// wake the producer only once half the queue is free: fewer thread switches
+			// per item
 			if (this.queue.size() <= this.maxItems / 2 && this.queuedBytes <= this.maxBytes / 2) {
 				this.roomOrResume.signal();
 			}
@@ -297,7 +313,10 @@ public class PrefetchingItemReader<T> implements ItemStreamReader<T> {
 		return new ItemStreamException("read-ahead failed", failure);
 	}
 
-	/** One read of the delegate: its item or exception, and the delegate's context entries after it. */
+	/**
+	 * One read of the delegate: its item or exception, and the delegate's context entries
+	 * after it.
+	 */
 	private record Slot<T>(T item, Throwable failure, Map<String, Object> position, long weight) {
 	}
 

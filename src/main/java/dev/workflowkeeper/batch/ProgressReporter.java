@@ -13,9 +13,10 @@ import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
 
 /**
- * Shows a step's progress: on a terminal a progress bar on stderr (done / estimated total, items/s,
- * ETA), redrawn a few times a second; otherwise a log line every few seconds. Counts every item the
- * reader produced or rejected, including those of earlier attempts when a step is restarted.
+ * Shows a step's progress: on a terminal a progress bar on stderr (done / estimated
+ * total, items/s, ETA), redrawn a few times a second; otherwise a log line every few
+ * seconds. Counts every item the reader produced or rejected, including those of earlier
+ * attempts when a step is restarted.
  */
 public class ProgressReporter implements ItemReadListener<Object>, StepExecutionListener {
 
@@ -94,8 +95,8 @@ public class ProgressReporter implements ItemReadListener<Object>, StepExecution
 			long total = Math.max(this.estimatedTotal, this.done);
 			double share = (double) this.done / total;
 			long eta = (rate > 0) ? (long) ((total - this.done) / rate) : -1;
-			line = String.format(Locale.ROOT, "%s %s %,d/~%,d %5.1f%% %,.0f/s ETA %s", this.label, bar(share), this.done, total,
-					share * 100, rate, last ? "0s" : formatEta(eta));
+			line = String.format(Locale.ROOT, "%s %s %,d/~%,d %5.1f%% %,.0f/s ETA %s", this.label, bar(share),
+					this.done, total, share * 100, rate, last ? "0s" : formatEta(eta));
 		}
 		else {
 			line = String.format(Locale.ROOT, "%s %,d %,.0f/s", this.label, this.done, rate);

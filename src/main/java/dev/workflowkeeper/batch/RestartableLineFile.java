@@ -13,9 +13,10 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamSupport;
 
 /**
- * A file a step appends lines to (a report, an archive): its length and line count are kept in the
- * ExecutionContext at every chunk commit, and the file is cut back to that length when the step
- * restarts, so that a line written in a chunk that rolled back is not there twice. Not thread-safe.
+ * A file a step appends lines to (a report, an archive): its length and line count are
+ * kept in the ExecutionContext at every chunk commit, and the file is cut back to that
+ * length when the step restarts, so that a line written in a chunk that rolled back is
+ * not there twice. Not thread-safe.
  */
 public class RestartableLineFile extends ItemStreamSupport {
 
@@ -34,7 +35,8 @@ public class RestartableLineFile extends ItemStreamSupport {
 	}
 
 	/**
-	 * @param keepEmpty whether the file stays when no line was written (else it is removed on close)
+	 * @param keepEmpty whether the file stays when no line was written (else it is
+	 * removed on close)
 	 */
 	public RestartableLineFile(String name, Path file, boolean keepEmpty) {
 		this.file = file;

@@ -7,9 +7,9 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.batch.infrastructure.item.ItemStreamSupport;
 
 /**
- * Reads a store's node readers one after the other (one per Redis node; a single one elsewhere).
- * Each delegate keeps its own position under its own name; this reader keeps which one is current.
- * Not thread-safe; restartable.
+ * Reads a store's node readers one after the other (one per Redis node; a single one
+ * elsewhere). Each delegate keeps its own position under its own name; this reader keeps
+ * which one is current. Not thread-safe; restartable.
  */
 public class SequentialItemReader<T> extends ItemStreamSupport implements ItemStreamReader<T> {
 

@@ -10,10 +10,11 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamSupport;
 
 /**
- * Named counts of a step that survive a restart: kept in the step's ExecutionContext at every chunk
- * commit, and copied into the job's ExecutionContext under {@code <name>.<count>} when the step
- * ends, where the command line, the history and the actuator read them. Register it as a stream and
- * as a listener of its step. Not thread-safe.
+ * Named counts of a step that survive a restart: kept in the step's ExecutionContext at
+ * every chunk commit, and copied into the job's ExecutionContext under
+ * {@code <name>.<count>} when the step ends, where the command line, the history and the
+ * actuator read them. Register it as a stream and as a listener of its step. Not
+ * thread-safe.
  */
 public class StepCounters extends ItemStreamSupport implements StepExecutionListener {
 

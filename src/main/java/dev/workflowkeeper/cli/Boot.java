@@ -12,8 +12,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 
 /**
- * What a command needs to boot the application: the streams it prints to, and settings that take
- * precedence over every configuration file (tests use them to point at their own data folder).
+ * What a command needs to boot the application: the streams it prints to, and settings
+ * that take precedence over every configuration file (tests use them to point at their
+ * own data folder).
  *
  * @param out where results go (stdout)
  * @param err where errors and progress go (stderr)

@@ -20,7 +20,8 @@ final class CommandErrors {
 				message = t.getMessage();
 				root = t;
 			}
-			if (t instanceof UserFacingException || t instanceof JobOptionException || t instanceof ScheduleFileException) {
+			if (t instanceof UserFacingException || t instanceof JobOptionException
+					|| t instanceof ScheduleFileException) {
 				message = t.getMessage();
 				root = t;
 				break;

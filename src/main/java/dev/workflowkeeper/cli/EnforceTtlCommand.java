@@ -24,14 +24,16 @@ class EnforceTtlCommand implements Callable<Integer> {
 
 	private final Boot boot;
 
-	@Option(names = "--store", paramLabel = "URI", description = "The store (default: REDIS_URL when USE_REDIS, else memory:).")
+	@Option(names = "--store", paramLabel = "URI",
+			description = "The store (default: REDIS_URL when USE_REDIS, else memory:).")
 	String store;
 
 	@Option(names = "--max-ttl", paramLabel = "DURATION",
 			description = "The longest TTL a state may keep (default: WORKFLOW_STATE_TTL), e.g. 24h.")
 	String maxTtl;
 
-	@Option(names = "--from-age", description = "Give a state without a TTL what its updated_at leaves of the service's TTL.")
+	@Option(names = "--from-age",
+			description = "Give a state without a TTL what its updated_at leaves of the service's TTL.")
 	boolean fromAge;
 
 	@Option(names = "--dry-run", description = "Count what would change; change nothing.")
@@ -56,12 +58,15 @@ class EnforceTtlCommand implements Callable<Integer> {
 				return MaintenanceCommands.failed(this.boot, execution);
 			}
 			var c = execution.getExecutionContext();
-			this.boot.out().printf("enforce-ttl %s: %s (execution %d)%s%n", execution.getJobParameters().getString("store"),
-					execution.getStatus(), execution.getId(), this.dryRun ? " — dry run, nothing changed" : "");
-			this.boot.out().printf("  checked %,d  %s %,d  %s %,d  untouched %,d  changed meanwhile or gone %,d  other types %,d%n",
-					c.getLong("ttl.checked", 0), this.dryRun ? "would fix missing" : "fixed missing", c.getLong("ttl.fixedMissing", 0),
-					this.dryRun ? "would cap" : "capped", c.getLong("ttl.capped", 0), c.getLong("ttl.untouched", 0),
-					c.getLong("ttl.changedOrGone", 0), c.getLong("ttl.otherTypes", 0));
+			this.boot.out()
+				.printf("enforce-ttl %s: %s (execution %d)%s%n", execution.getJobParameters().getString("store"),
+						execution.getStatus(), execution.getId(), this.dryRun ? " — dry run, nothing changed" : "");
+			this.boot.out()
+				.printf("  checked %,d  %s %,d  %s %,d  untouched %,d  changed meanwhile or gone %,d  other types %,d%n",
+						c.getLong("ttl.checked", 0), this.dryRun ? "would fix missing" : "fixed missing",
+						c.getLong("ttl.fixedMissing", 0), this.dryRun ? "would cap" : "capped",
+						c.getLong("ttl.capped", 0), c.getLong("ttl.untouched", 0), c.getLong("ttl.changedOrGone", 0),
+						c.getLong("ttl.otherTypes", 0));
 			this.boot.out().flush();
 			return KeeperCommandLine.OK;
 		}

@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 
 /** {@code generate}: writes realistic sample states to a store. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-		description = { "Write realistic sample workflow states (≈2–3 KB, 1 in 1,000 of 100–200 KB, mixed statuses and ages).",
+		description = {
+				"Write realistic sample workflow states (≈2–3 KB, 1 in 1,000 of 100–200 KB, mixed statuses and ages).",
 				"For trying the worker out and for benchmarks." },
 		footer = { "", "Examples:", "  generate --to redis://localhost:6379/0 --count 10000",
 				"  generate --to snapshot:states.json --count 1000000 --map   (the service's json.dump format)" })
@@ -33,7 +34,8 @@ class GenerateCommand implements Callable<Integer> {
 	@Option(names = "--seed", paramLabel = "S", description = "Random seed (default 1).")
 	String seed;
 
-	@Option(names = "--map", description = "For a snapshot: write one JSON object {thread_id: state} as the service's json.dump does, instead of JSON Lines.")
+	@Option(names = "--map",
+			description = "For a snapshot: write one JSON object {thread_id: state} as the service's json.dump does, instead of JSON Lines.")
 	boolean map;
 
 	GenerateCommand(Boot boot) {
@@ -51,8 +53,9 @@ class GenerateCommand implements Callable<Integer> {
 			JobParameters parameters = MaintenanceCommands.parameters(context, GenerateJob.NAME, options);
 			JobExecution execution = context.getBean(GenerateJob.class).run(parameters, System.currentTimeMillis());
 			long written = execution.getStepExecutions().stream().mapToLong((s) -> s.getWriteCount()).sum();
-			this.boot.out().printf("generate → %s: %s (execution %d), %,d states%n", parameters.getString("to"), execution.getStatus(),
-					execution.getId(), written);
+			this.boot.out()
+				.printf("generate → %s: %s (execution %d), %,d states%n", parameters.getString("to"),
+						execution.getStatus(), execution.getId(), written);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
 				execution.getAllFailureExceptions()
 					.stream()

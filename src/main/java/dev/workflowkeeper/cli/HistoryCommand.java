@@ -19,7 +19,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.json.JsonMapper;
 
-/** {@code history}: prints recent job executions from the history database; its subcommands control one. */
+/**
+ * {@code history}: prints recent job executions from the history database; its
+ * subcommands control one.
+ */
 @Command(name = "history", mixinStandardHelpOptions = true,
 		description = { "Print recent job executions (secrets in parameters are masked).",
 				"Subcommands stop, restart and abandon act on one execution by its id." },
@@ -38,7 +41,8 @@ class HistoryCommand implements Callable<Integer> {
 
 	private final Boot boot;
 
-	@Option(names = "--limit", defaultValue = "20", paramLabel = "N", description = "How many executions (default ${DEFAULT-VALUE}).")
+	@Option(names = "--limit", defaultValue = "20", paramLabel = "N",
+			description = "How many executions (default ${DEFAULT-VALUE}).")
 	int limit;
 
 	@Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT",
@@ -97,13 +101,17 @@ class HistoryCommand implements Callable<Integer> {
 			return;
 		}
 		List<String[]> rows = new ArrayList<>();
-		rows.add(new String[] { "ID", "JOB", "STATUS", "EXIT", "READ", "WRITTEN", "SKIPPED", "START", "DURATION", "PARAMETERS",
-				"DESCRIPTION" });
+		rows.add(new String[] { "ID", "JOB", "STATUS", "EXIT", "READ", "WRITTEN", "SKIPPED", "START", "DURATION",
+				"PARAMETERS", "DESCRIPTION" });
 		for (ExecutionSummary e : executions) {
 			rows.add(new String[] { Long.toString(e.id()), e.job(), e.status(), e.exitCode(), Long.toString(e.read()),
-					Long.toString(e.written()), Long.toString(e.skipped()), (e.start() != null) ? TIME.format(e.start()) : "-",
-					format(e.duration()),
-					e.parameters().entrySet().stream().map((p) -> p.getKey() + "=" + p.getValue()).collect(Collectors.joining(" ")),
+					Long.toString(e.written()), Long.toString(e.skipped()),
+					(e.start() != null) ? TIME.format(e.start()) : "-", format(e.duration()),
+					e.parameters()
+						.entrySet()
+						.stream()
+						.map((p) -> p.getKey() + "=" + p.getValue())
+						.collect(Collectors.joining(" ")),
 					oneLine(e.exitDescription()) });
 		}
 		int[] widths = new int[rows.get(0).length];

@@ -15,16 +15,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code history stop|restart|abandon <id>}: job control from the command line, with the same rules
- * as the actuator's (see {@link JobControl}). An unknown id is a usage error (exit 2); an execution in
- * the wrong state for the request fails (exit 1).
+ * {@code history stop|restart|abandon <id>}: job control from the command line, with the
+ * same rules as the actuator's (see {@link JobControl}). An unknown id is a usage error
+ * (exit 2); an execution in the wrong state for the request fails (exit 1).
  */
 final class HistoryControlCommands {
 
 	private HistoryControlCommands() {
 	}
 
-	/** One execution, named by its id, acted on through {@link JobControl} in a one-off context. */
+	/**
+	 * One execution, named by its id, acted on through {@link JobControl} in a one-off
+	 * context.
+	 */
 	abstract static class ExecutionCommand implements Callable<Integer> {
 
 		final Boot boot;
@@ -56,7 +59,8 @@ final class HistoryControlCommands {
 
 	/** {@code history stop <id>}. */
 	@Command(name = "stop", mixinStandardHelpOptions = true,
-			description = { "Ask a running execution to stop at its next chunk boundary (in whichever process runs it).",
+			description = {
+					"Ask a running execution to stop at its next chunk boundary (in whichever process runs it).",
 					"It ends STOPPED; 'history restart' or the same command again resumes it." })
 	static class Stop extends ExecutionCommand {
 
@@ -91,8 +95,9 @@ final class HistoryControlCommands {
 		@Override
 		int act(JobControl control) throws InterruptedException {
 			LaunchedJob restarted = control(() -> control.restart(this.id));
-			this.boot.err().printf("Restarted execution %d of %s as execution %d%n", this.id, restarted.job(),
-					restarted.executionId());
+			this.boot.err()
+				.printf("Restarted execution %d of %s as execution %d%n", this.id, restarted.job(),
+						restarted.executionId());
 			this.boot.err().flush();
 			JobExecution execution = control.awaitEnd(restarted.executionId());
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
@@ -107,7 +112,8 @@ final class HistoryControlCommands {
 
 	/** {@code history abandon <id>}. */
 	@Command(name = "abandon", mixinStandardHelpOptions = true,
-			description = { "Mark a STOPPED or FAILED execution, or one left running by a process that is gone, ABANDONED:",
+			description = {
+					"Mark a STOPPED or FAILED execution, or one left running by a process that is gone, ABANDONED:",
 					"it is never resumed, and the next run of its job starts afresh." })
 	static class Abandon extends ExecutionCommand {
 
@@ -123,8 +129,8 @@ final class HistoryControlCommands {
 				return null;
 			});
 			JobExecution execution = control.execution(this.id);
-			print("%s execution %d: %s (was %s)", execution.getJobInstance().getJobName(), this.id, execution.getStatus(),
-					before);
+			print("%s execution %d: %s (was %s)", execution.getJobInstance().getJobName(), this.id,
+					execution.getStatus(), before);
 			return KeeperCommandLine.OK;
 		}
 

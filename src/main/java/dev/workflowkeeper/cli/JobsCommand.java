@@ -12,7 +12,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code jobs}: every job the worker knows, with its options, as each job's definition gives them. */
+/**
+ * {@code jobs}: every job the worker knows, with its options, as each job's definition
+ * gives them.
+ */
 @Command(name = "jobs", mixinStandardHelpOptions = true,
 		description = { "List the jobs the worker knows and the options each takes (the names schedule files,",
 				"POST /actuator/workflowjobs/{job} and 'run' use). Any job runs once with 'run JOB --option value…'." },
@@ -52,7 +55,8 @@ class JobsCommand implements Callable<Integer> {
 	private static void print(PrintWriter out, JobDefinition definition) {
 		out.printf("%s — %s%n", definition.name(), definition.title());
 		for (JobOption option : definition.options()) {
-			out.printf("  %-20s %-9s %-12s %s%n", option.name(), option.type().name().toLowerCase(java.util.Locale.ROOT),
+			out.printf("  %-20s %-9s %-12s %s%n", option.name(),
+					option.type().name().toLowerCase(java.util.Locale.ROOT),
 					option.isRequired() ? "(required)" : "(" + option.defaultValue() + ")", option.help());
 		}
 		out.println();

@@ -7,10 +7,10 @@ import java.util.Map;
 import picocli.CommandLine;
 
 /**
- * Entry point of the command line: parses the arguments with picocli and hands each command the
- * means to boot the application. Results go to stdout, logs and errors to stderr. Exit codes:
- * {@value #OK} success, {@value #FAILED} the job failed or found differences, {@value #USAGE} a
- * usage or configuration error.
+ * Entry point of the command line: parses the arguments with picocli and hands each
+ * command the means to boot the application. Results go to stdout, logs and errors to
+ * stderr. Exit codes: {@value #OK} success, {@value #FAILED} the job failed or found
+ * differences, {@value #USAGE} a usage or configuration error.
  */
 public final class KeeperCommandLine {
 

@@ -10,16 +10,19 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** What the job commands share: reading their options through the job, and telling a failed run. */
+/**
+ * What the job commands share: reading their options through the job, and telling a
+ * failed run.
+ */
 final class MaintenanceCommands {
 
 	private MaintenanceCommands() {
 	}
 
 	/**
-	 * The job parameters of a launch of {@code job} with the options given on the command line (by
-	 * the job's option names; absent ones take the job's defaults), read and checked by the job's
-	 * definition as every launch path reads them.
+	 * The job parameters of a launch of {@code job} with the options given on the command
+	 * line (by the job's option names; absent ones take the job's defaults), read and
+	 * checked by the job's definition as every launch path reads them.
 	 * @throws UserFacingException (usage) with the job's one-line refusal
 	 */
 	static JobParameters parameters(ConfigurableApplicationContext context, String job, Map<String, ?> options) {
@@ -37,7 +40,10 @@ final class MaintenanceCommands {
 		}
 	}
 
-	/** Opens the store once, so that a wrong address or password fails in one line before any job starts. */
+	/**
+	 * Opens the store once, so that a wrong address or password fails in one line before
+	 * any job starts.
+	 */
 	static void preflight(ConfigurableApplicationContext context, String store) {
 		MaintenanceStores stores = context.getBean(MaintenanceStores.class);
 		try {
@@ -50,8 +56,9 @@ final class MaintenanceCommands {
 
 	/** Prints why a run failed and returns the exit code. */
 	static int failed(Boot boot, JobExecution execution) {
-		boot.out().printf("%s: %s (execution %d, %s)%n", execution.getJobInstance().getJobName(), execution.getStatus(),
-				execution.getId(), execution.getExitStatus().getExitCode());
+		boot.out()
+			.printf("%s: %s (execution %d, %s)%n", execution.getJobInstance().getJobName(), execution.getStatus(),
+					execution.getId(), execution.getExitStatus().getExitCode());
 		execution.getAllFailureExceptions()
 			.stream()
 			.findFirst()

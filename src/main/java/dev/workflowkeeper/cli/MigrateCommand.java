@@ -23,12 +23,16 @@ import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code migrate}: copies workflow states from one store to another, then verifies the copy. */
+/**
+ * {@code migrate}: copies workflow states from one store to another, then verifies the
+ * copy.
+ */
 @Command(name = "migrate", mixinStandardHelpOptions = true, sortOptions = false,
 		description = { "Copy workflow states from one store to another, then verify the copy.",
 				"Stores: redis://[user:password@]host:port/db, rediss://… (TLS), snapshot:PATH[.gz], memory:.",
 				"Running the same command again after a failure resumes it from its last checkpoint." },
-		footer = { "", "Exit codes: 0 completed and verified, 1 failed or differences found, 2 usage or configuration error.",
+		footer = { "",
+				"Exit codes: 0 completed and verified, 1 failed or differences found, 2 usage or configuration error.",
 				"", "Examples:", "  migrate --from snapshot:states.json --to redis://localhost:6379/0",
 				"  migrate --from redis://old:6379/0 --to redis://new:6379/0 --on-conflict newer",
 				"  migrate --from redis://localhost:6379/0 --to snapshot:backup.jsonl.gz --dry-run" })
@@ -50,13 +54,15 @@ class MigrateCommand implements Callable<Integer> {
 			description = "skip (the target's state wins; default) | overwrite | newer (the later updated_at wins).")
 	String onConflict;
 
-	@Option(names = "--target-prefix", paramLabel = "PREFIX", description = "Key prefix in the target (default: the configured one).")
+	@Option(names = "--target-prefix", paramLabel = "PREFIX",
+			description = "Key prefix in the target (default: the configured one).")
 	String targetPrefix;
 
 	@Option(names = "--exclude-terminal", description = "Leave completed, failed and cancelled states behind.")
 	boolean excludeTerminal;
 
-	@Option(names = "--status", paramLabel = "STATUS", split = ",", description = "Migrate only states with these statuses.")
+	@Option(names = "--status", paramLabel = "STATUS", split = ",",
+			description = "Migrate only states with these statuses.")
 	List<String> statuses = new ArrayList<>();
 
 	@Option(names = "--dry-run", description = "Read and transform, write nothing; report what would be written.")
@@ -83,7 +89,8 @@ class MigrateCommand implements Callable<Integer> {
 			if (!outcome.execution().getAllFailureExceptions().isEmpty()) {
 				Throwable failure = outcome.execution().getAllFailureExceptions().get(0);
 				this.boot.err().println("error: " + CommandErrors.oneLine(failure));
-				this.boot.err().println("Fix the cause and run the same command again: it resumes from the last checkpoint.");
+				this.boot.err()
+					.println("Fix the cause and run the same command again: it resumes from the last checkpoint.");
 				return CommandErrors.exitCode(failure) == KeeperCommandLine.USAGE ? KeeperCommandLine.USAGE
 						: KeeperCommandLine.FAILED;
 			}
@@ -91,7 +98,10 @@ class MigrateCommand implements Callable<Integer> {
 		}
 	}
 
-	/** The options of the command, by the job's option names; absent ones take the job's defaults. */
+	/**
+	 * The options of the command, by the job's option names; absent ones take the job's
+	 * defaults.
+	 */
 	Map<String, Object> options() {
 		Map<String, Object> options = new LinkedHashMap<>();
 		options.put("from", this.from);
@@ -106,7 +116,10 @@ class MigrateCommand implements Callable<Integer> {
 		return options;
 	}
 
-	/** Opens both stores once, so that a wrong address fails in one line before any job starts. */
+	/**
+	 * Opens both stores once, so that a wrong address fails in one line before any job
+	 * starts.
+	 */
 	private static void preflight(WorkflowStores stores, StoreAddresses addresses, MigrationParameters parameters) {
 		try (WorkflowStore source = stores.open(addresses.resolve(parameters.from().value()))) {
 			for (ItemStreamReader<WorkflowEntry> reader : source.readers("preflight")) {
@@ -127,14 +140,15 @@ class MigrateCommand implements Callable<Integer> {
 		out.printf("migration %s → %s: %s (execution %d, %s)%n", parameters.from().masked(), parameters.to().masked(),
 				execution.getStatus(), execution.getId(), execution.getExitStatus().getExitCode());
 		out.printf("  read %,d  %s %,d  kept existing %,d  expired %,d  filtered %,d  rejected %,d%n", counts.read(),
-				parameters.dryRun() ? "would write" : "written", counts.written(), counts.keptExisting(), counts.expired(),
-				counts.filtered(), counts.rejected());
+				parameters.dryRun() ? "would write" : "written", counts.written(), counts.keptExisting(),
+				counts.expired(), counts.filtered(), counts.rejected());
 		if (counts.rejected() > 0 && !counts.rejectsFile().isEmpty()) {
 			out.printf("  rejects: %s%n", counts.rejectsFile());
 		}
 		VerificationResult verification = counts.verification();
 		if (verification != null) {
-			out.printf("  verify: %,d expected, %,d in target: %,d matched, %,d missing, %,d mismatched, %,d TTL drift, %,d extra%n",
+			out.printf(
+					"  verify: %,d expected, %,d in target: %,d matched, %,d missing, %,d mismatched, %,d TTL drift, %,d extra%n",
 					verification.expected(), verification.target(), verification.matched(), verification.missing(),
 					verification.mismatched(), verification.ttlDrift(), verification.extra());
 			out.printf("  explained: %,d kept by the conflict policy, %,d extra held before, %,d expired meanwhile%n",

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 
 /** {@code purge}: deletes stale and long-finished states, safely. */
 @Command(name = "purge", mixinStandardHelpOptions = true, sortOptions = false,
-		description = { "Delete states not updated for longer than --stale-after, and finished states (completed, failed,",
+		description = {
+				"Delete states not updated for longer than --stale-after, and finished states (completed, failed,",
 				"cancelled) older than --terminal-retention. Each state is archived first and deleted only if it",
 				"is still exactly what was judged; a purge that would delete more than the allowed share of the",
 				"scanned states stops without deleting unless --force. Run with --dry-run first." },
@@ -28,7 +29,8 @@ class PurgeCommand implements Callable<Integer> {
 
 	private final Boot boot;
 
-	@Option(names = "--store", paramLabel = "URI", description = "The store (default: REDIS_URL when USE_REDIS, else memory:).")
+	@Option(names = "--store", paramLabel = "URI",
+			description = "The store (default: REDIS_URL when USE_REDIS, else memory:).")
 	String store;
 
 	@Option(names = "--stale-after", paramLabel = "DURATION", description = "Default: twice WORKFLOW_STATE_TTL.")
@@ -73,15 +75,19 @@ class PurgeCommand implements Callable<Integer> {
 				return MaintenanceCommands.failed(this.boot, execution);
 			}
 			ExecutionContext c = execution.getExecutionContext();
-			this.boot.out().printf("purge %s: %s (execution %d)%s%n", execution.getJobParameters().getString("store"),
-					execution.getStatus(), execution.getId(), this.dryRun ? " — dry run, nothing deleted" : "");
-			this.boot.out().printf("  scanned %,d  stale %,d  old finished %,d  unparseable %,d  without updated_at %,d  other types %,d%n",
-					c.getLong("purgeScan.scanned", 0), c.getLong("purgeScan.stale", 0), c.getLong("purgeScan.terminal", 0),
-					c.getLong("purgeScan.unparseable", 0), c.getLong("purgeScan.noUpdatedAt", 0),
-					c.getLong("purgeScan.otherTypes", 0));
+			this.boot.out()
+				.printf("purge %s: %s (execution %d)%s%n", execution.getJobParameters().getString("store"),
+						execution.getStatus(), execution.getId(), this.dryRun ? " — dry run, nothing deleted" : "");
+			this.boot.out()
+				.printf("  scanned %,d  stale %,d  old finished %,d  unparseable %,d  without updated_at %,d  other types %,d%n",
+						c.getLong("purgeScan.scanned", 0), c.getLong("purgeScan.stale", 0),
+						c.getLong("purgeScan.terminal", 0), c.getLong("purgeScan.unparseable", 0),
+						c.getLong("purgeScan.noUpdatedAt", 0), c.getLong("purgeScan.otherTypes", 0));
 			if (!this.dryRun) {
-				this.boot.out().printf("  deleted %,d  changed meanwhile (kept) %,d  archived %,d%n", c.getLong("purge.deleted", 0),
-						c.getLong("purge.changedMeanwhile", 0), c.getLong("purge.archived", 0));
+				this.boot.out()
+					.printf("  deleted %,d  changed meanwhile (kept) %,d  archived %,d%n",
+							c.getLong("purge.deleted", 0), c.getLong("purge.changedMeanwhile", 0),
+							c.getLong("purge.archived", 0));
 			}
 			this.boot.out().flush();
 			return KeeperCommandLine.OK;

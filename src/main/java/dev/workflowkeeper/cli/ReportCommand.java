@@ -22,7 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 		description = { "Report what the workflow states cost: keys, memory, size percentiles, largest keys, TTLs,",
 				"statuses and ages read from the values, stale and unparseable states, the server's view,",
 				"a steady-state forecast and the trend since the previous report. Read-only." },
-		footer = { "", "Examples:", "  report --store redis://localhost:6379/0", "  report --no-values --format json | jq .memoryBytes" })
+		footer = { "", "Examples:", "  report --store redis://localhost:6379/0",
+				"  report --no-values --format json | jq .memoryBytes" })
 class ReportCommand implements Callable<Integer> {
 
 	/** Output formats. */
@@ -34,13 +35,16 @@ class ReportCommand implements Callable<Integer> {
 
 	private final Boot boot;
 
-	@Option(names = "--store", paramLabel = "URI", description = "The store (default: REDIS_URL when USE_REDIS, else memory:).")
+	@Option(names = "--store", paramLabel = "URI",
+			description = "The store (default: REDIS_URL when USE_REDIS, else memory:).")
 	String store;
 
-	@Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT", description = "table | json (one object on stdout).")
+	@Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT",
+			description = "table | json (one object on stdout).")
 	Format format;
 
-	@Option(names = "--no-values", negatable = false, description = "Report from MEMORY USAGE and TTL alone: the cheapest pass.")
+	@Option(names = "--no-values", negatable = false,
+			description = "Report from MEMORY USAGE and TTL alone: the cheapest pass.")
 	boolean noValues;
 
 	ReportCommand(Boot boot) {
@@ -78,12 +82,13 @@ class ReportCommand implements Callable<Integer> {
 		row(out, "keys", HumanUnits.count(n(r, "keys")));
 		row(out, "memory", HumanUnits.bytes(n(r, "memoryBytes")));
 		Map<String, Object> p = (Map<String, Object>) r.get("sizePercentiles");
-		row(out, "key size p50/p90/p99/max", HumanUnits.bytes(n(p, "p50")) + " / " + HumanUnits.bytes(n(p, "p90")) + " / "
-				+ HumanUnits.bytes(n(p, "p99")) + " / " + HumanUnits.bytes(n(p, "max")));
+		row(out, "key size p50/p90/p99/max", HumanUnits.bytes(n(p, "p50")) + " / " + HumanUnits.bytes(n(p, "p90"))
+				+ " / " + HumanUnits.bytes(n(p, "p99")) + " / " + HumanUnits.bytes(n(p, "max")));
 		row(out, "keys without TTL", HumanUnits.count(n(r, "keysWithoutTtl")));
 		row(out, "keys above the max TTL", HumanUnits.count(n(r, "keysAboveMaxTtl")));
 		if (values) {
-			row(out, "stale states", HumanUnits.count(n(r, "staleKeys")) + " (" + HumanUnits.bytes(n(r, "staleBytes")) + ")");
+			row(out, "stale states",
+					HumanUnits.count(n(r, "staleKeys")) + " (" + HumanUnits.bytes(n(r, "staleBytes")) + ")");
 		}
 		row(out, "unparseable", HumanUnits.count(n(r, "unparseable")));
 		buckets(out, "TTL", (Map<String, Object>) r.get("ttlBuckets"), n(r, "memoryBytes"));
@@ -101,22 +106,23 @@ class ReportCommand implements Callable<Integer> {
 			out.println();
 			out.println("server");
 			row(out, "used memory", HumanUnits.bytes(n(server, "usedMemory")));
-			row(out, "maxmemory / policy", ((n(server, "maxmemory") > 0) ? HumanUnits.bytes(n(server, "maxmemory")) : "none")
-					+ " / " + server.get("maxmemoryPolicy"));
+			row(out, "maxmemory / policy",
+					((n(server, "maxmemory") > 0) ? HumanUnits.bytes(n(server, "maxmemory")) : "none") + " / "
+							+ server.get("maxmemoryPolicy"));
 			row(out, "fragmentation", String.valueOf(server.get("fragmentationRatio")));
-			row(out, "expired / evicted keys", HumanUnits.count(n(server, "expiredKeys")) + " / "
-					+ HumanUnits.count(n(server, "evictedKeys")));
+			row(out, "expired / evicted keys",
+					HumanUnits.count(n(server, "expiredKeys")) + " / " + HumanUnits.count(n(server, "evictedKeys")));
 		}
 		Map<String, Object> forecast = (Map<String, Object>) r.get("forecast");
 		if (values && forecast != null) {
 			out.println();
 			out.println("forecast (write rate × TTL × mean size)");
 			row(out, "writes per second", String.valueOf(forecast.get("writesPerSecond")));
-			row(out, "steady state", HumanUnits.count(n(forecast, "steadyKeys")) + " keys, "
-					+ HumanUnits.bytes(n(forecast, "steadyBytes"))
-					+ ((forecast.get("shareOfMaxmemory") != null)
-							? String.format(" (%.0f%% of maxmemory)", ((Number) forecast.get("shareOfMaxmemory")).doubleValue() * 100)
-							: ""));
+			row(out, "steady state",
+					HumanUnits.count(n(forecast, "steadyKeys")) + " keys, "
+							+ HumanUnits.bytes(n(forecast, "steadyBytes"))
+							+ ((forecast.get("shareOfMaxmemory") != null) ? String.format(" (%.0f%% of maxmemory)",
+									((Number) forecast.get("shareOfMaxmemory")).doubleValue() * 100) : ""));
 		}
 		Map<String, Object> trend = (Map<String, Object>) r.get("trend");
 		if (trend != null) {
@@ -128,9 +134,8 @@ class ReportCommand implements Callable<Integer> {
 	}
 
 	private static void trendRow(PrintWriter out, String label, Map<String, Object> delta) {
-		row(out, label, (delta == null) ? "no report yet"
-				: HumanUnits.signed(n(delta, "keys"), false) + " keys, " + HumanUnits.signed(n(delta, "bytes"), true) + " (from "
-						+ delta.get("at") + ")");
+		row(out, label, (delta == null) ? "no report yet" : HumanUnits.signed(n(delta, "keys"), false) + " keys, "
+				+ HumanUnits.signed(n(delta, "bytes"), true) + " (from " + delta.get("at") + ")");
 	}
 
 	@SuppressWarnings("unchecked")

@@ -24,14 +24,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Unmatched;
 
 /**
- * {@code run JOB --option value…}: runs any job once, with its options as its definition names
- * them ({@code --stale-after} or {@code --staleAfter}); running the same command again after a
- * failure resumes it, as every one-off command does.
+ * {@code run JOB --option value…}: runs any job once, with its options as its definition
+ * names them ({@code --stale-after} or {@code --staleAfter}); running the same command
+ * again after a failure resumes it, as every one-off command does.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
 		description = { "Run any job once with its options (see 'jobs'). The same options are read and refused",
 				"as a schedule file or POST /actuator/workflowjobs/{job} reads them." },
-		footer = { "", "Examples:", "  run pruneHistoryJob --dry-run true", "  run reportMemoryJob --store memory: --values false" })
+		footer = { "", "Examples:", "  run pruneHistoryJob --dry-run true",
+				"  run reportMemoryJob --store memory: --values false" })
 class RunCommand implements Callable<Integer> {
 
 	private final Boot boot;
@@ -64,7 +65,8 @@ class RunCommand implements Callable<Integer> {
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
 				return MaintenanceCommands.failed(this.boot, execution);
 			}
-			this.boot.out().printf("%s: %s (execution %d)%n", definition.name(), execution.getStatus(), execution.getId());
+			this.boot.out()
+				.printf("%s: %s (execution %d)%n", definition.name(), execution.getStatus(), execution.getId());
 			ExecutionContext figures = execution.getExecutionContext();
 			for (JobFigure figure : definition.figures()) {
 				if (figures.containsKey(figure.key())) {
@@ -77,8 +79,8 @@ class RunCommand implements Callable<Integer> {
 	}
 
 	/**
-	 * The options of the arguments: {@code --name value}, {@code --name=value}, the name in camelCase
-	 * or kebab-case; a known boolean option alone means true.
+	 * The options of the arguments: {@code --name value}, {@code --name=value}, the name
+	 * in camelCase or kebab-case; a known boolean option alone means true.
 	 */
 	static Map<String, Object> options(JobDefinition definition, List<String> arguments) {
 		Map<String, Object> options = new LinkedHashMap<>();
@@ -117,7 +119,10 @@ class RunCommand implements Callable<Integer> {
 		return options;
 	}
 
-	/** The job's name of an option given in kebab-case; an unknown one is left as given, for the job to refuse. */
+	/**
+	 * The job's name of an option given in kebab-case; an unknown one is left as given,
+	 * for the job to refuse.
+	 */
 	private static String optionName(JobDefinition definition, String given) {
 		for (JobOption option : definition.options()) {
 			if (option.name().equals(given) || option.commandLineName().equals("--" + given)) {

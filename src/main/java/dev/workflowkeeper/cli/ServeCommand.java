@@ -34,7 +34,8 @@ class ServeCommand implements Callable<Integer> {
 		String port = context.getEnvironment().getProperty("local.server.port", "none");
 		logger.info("workflow-keeper is serving (port " + port + ", default store "
 				+ context.getBean(WorkflowStores.class).defaultStore().masked() + ")");
-		// The caller exits the JVM when this returns: wait until the context is closed (SIGTERM).
+		// The caller exits the JVM when this returns: wait until the context is closed
+		// (SIGTERM).
 		closed.await();
 		return KeeperCommandLine.OK;
 	}

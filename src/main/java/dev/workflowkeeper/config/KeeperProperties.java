@@ -10,16 +10,17 @@ import org.springframework.boot.convert.DurationUnit;
 import org.springframework.util.unit.DataSize;
 
 /**
- * The worker's settings, bound from {@code keeper.*}. The defaults are declared here, once; the
- * built-in {@code application.yml} maps the workflow service's own environment variables
- * ({@code REDIS_URL}, {@code WORKFLOW_STATE_TTL}, …) onto them, so the worker drops into the
- * service's deployment unchanged. The {@code @param} tags are the descriptions of the configuration
- * metadata, and {@code docs/configuration.md} lists the same settings and defaults.
+ * The worker's settings, bound from {@code keeper.*}. The defaults are declared here,
+ * once; the built-in {@code application.yml} maps the workflow service's own environment
+ * variables ({@code REDIS_URL}, {@code WORKFLOW_STATE_TTL}, …) onto them, so the worker
+ * drops into the service's deployment unchanged. The {@code @param} tags are the
+ * descriptions of the configuration metadata, and {@code docs/configuration.md} lists the
+ * same settings and defaults.
  *
  * @param keyPrefix the prefix of every state key; the thread id follows it
  * @param stateTtl the TTL the service gives a state (WORKFLOW_STATE_TTL), in seconds
- * @param dataDir where the history database, rejects, archives, migration work files and the
- * memory store live
+ * @param dataDir where the history database, rejects, archives, migration work files and
+ * the memory store live
  * @param redis how to reach Redis
  * @param migration limits of the migration job
  * @param maintenance defaults of the maintenance jobs (report, TTL enforcement, purge)
@@ -27,28 +28,29 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("keeper")
 public record KeeperProperties(@DefaultValue("document_workflow:") String keyPrefix,
 		@DefaultValue("86400") @DurationUnit(ChronoUnit.SECONDS) Duration stateTtl,
-		@DefaultValue("./data") Path dataDir,
-		@DefaultValue Redis redis,
-		@DefaultValue Migration migration, @DefaultValue Maintenance maintenance) {
+		@DefaultValue("./data") Path dataDir, @DefaultValue Redis redis, @DefaultValue Migration migration,
+		@DefaultValue Maintenance maintenance) {
 
 	/**
 	 * Redis connection settings.
 	 *
-	 * @param url the Redis of the default store (REDIS_URL); empty when none is configured
-	 * @param useRedis whether the default store is that Redis (USE_REDIS); without it the default
-	 * store is the embedded memory: store
+	 * @param url the Redis of the default store (REDIS_URL); empty when none is
+	 * configured
+	 * @param useRedis whether the default store is that Redis (USE_REDIS); without it the
+	 * default store is the embedded memory: store
 	 * @param password the Redis password (REDIS_PASSWORD), used when the URL names none
 	 * @param db the Redis database (REDIS_DB), used when the URL names none
-	 * @param maxConnections the size of the connection pool of each Redis (REDIS_MAX_CONNECTIONS)
-	 * @param socketTimeout how long a Redis command may take (REDIS_SOCKET_TIMEOUT), in seconds as the
-	 * service reads it
-	 * @param connectTimeout how long connecting to Redis may take (REDIS_SOCKET_CONNECT_TIMEOUT), in
-	 * seconds
+	 * @param maxConnections the size of the connection pool of each Redis
+	 * (REDIS_MAX_CONNECTIONS)
+	 * @param socketTimeout how long a Redis command may take (REDIS_SOCKET_TIMEOUT), in
+	 * seconds as the service reads it
+	 * @param connectTimeout how long connecting to Redis may take
+	 * (REDIS_SOCKET_CONNECT_TIMEOUT), in seconds
 	 * @param scanCount the COUNT hint of every SCAN
 	 * @param pipelineSize how many per-key commands go out in one pipeline
-	 * @param pipelinesInFlight how many pipelines a scan of Redis (a migration's source, a maintenance
-	 * job) keeps in flight ahead of the step, each on its own connection (0: one at a time, when the
-	 * step needs it)
+	 * @param pipelinesInFlight how many pipelines a scan of Redis (a migration's source,
+	 * a maintenance job) keeps in flight ahead of the step, each on its own connection
+	 * (0: one at a time, when the step needs it)
 	 */
 	public record Redis(@DefaultValue("") String url, @DefaultValue("false") boolean useRedis,
 			@DefaultValue("") String password, Integer db, @DefaultValue("16") int maxConnections,
@@ -67,14 +69,16 @@ public record KeeperProperties(@DefaultValue("document_workflow:") String keyPre
 	/**
 	 * Limits of the migration job.
 	 *
-	 * @param chunkSize states per chunk (one transaction of the job history, one pipeline)
+	 * @param chunkSize states per chunk (one transaction of the job history, one
+	 * pipeline)
 	 * @param skipLimit how many rejected records a run tolerates before it fails
 	 * @param maxRecordSize a larger record is rejected
-	 * @param ttlTolerance how far a target's expiry may drift from the expected one before
-	 * verification counts it
-	 * @param prefetch how many states a background thread reads ahead of the writes, so that reading
-	 * and writing overlap; 0 reads on the step's thread
-	 * @param prefetchBytes how many bytes of states may wait read ahead (one larger state still does)
+	 * @param ttlTolerance how far a target's expiry may drift from the expected one
+	 * before verification counts it
+	 * @param prefetch how many states a background thread reads ahead of the writes, so
+	 * that reading and writing overlap; 0 reads on the step's thread
+	 * @param prefetchBytes how many bytes of states may wait read ahead (one larger state
+	 * still does)
 	 */
 	public record Migration(@DefaultValue("1000") int chunkSize, @DefaultValue("1000") long skipLimit,
 			@DefaultValue("16MB") DataSize maxRecordSize, @DefaultValue("5s") Duration ttlTolerance,
@@ -84,16 +88,20 @@ public record KeeperProperties(@DefaultValue("document_workflow:") String keyPre
 	/**
 	 * Defaults of the maintenance jobs.
 	 *
-	 * @param staleAfter a state not updated for longer is stale; zero means twice the state TTL
-	 * @param terminalRetention how long a finished state (completed, failed, cancelled) is kept
-	 * @param purgeMaxShare a purge that would delete a larger share of the scanned states stops
-	 * without deleting, unless forced
+	 * @param staleAfter a state not updated for longer is stale; zero means twice the
+	 * state TTL
+	 * @param terminalRetention how long a finished state (completed, failed, cancelled)
+	 * is kept
+	 * @param purgeMaxShare a purge that would delete a larger share of the scanned states
+	 * stops without deleting, unless forced
 	 * @param topKeys how many of the largest keys a memory report lists
-	 * @param chunkSize keys per chunk (one transaction of the job history, so a restart reads at most
-	 * this many again)
-	 * @param prefetch how many keys a background thread reads ahead of the step, so that the Redis
-	 * round trips overlap with judging and writing; 0 reads on the step's thread
-	 * @param prefetchBytes how many bytes of values may wait read ahead (one larger value still does)
+	 * @param chunkSize keys per chunk (one transaction of the job history, so a restart
+	 * reads at most this many again)
+	 * @param prefetch how many keys a background thread reads ahead of the step, so that
+	 * the Redis round trips overlap with judging and writing; 0 reads on the step's
+	 * thread
+	 * @param prefetchBytes how many bytes of values may wait read ahead (one larger value
+	 * still does)
 	 * @param skipLimit how many unreadable keys a maintenance run skips before it fails
 	 */
 	public record Maintenance(@DefaultValue("0s") Duration staleAfter, @DefaultValue("24h") Duration terminalRetention,
@@ -102,7 +110,10 @@ public record KeeperProperties(@DefaultValue("document_workflow:") String keyPre
 			@DefaultValue("32MB") DataSize prefetchBytes, @DefaultValue("1000") long skipLimit) {
 	}
 
-	/** When a state counts as stale: {@code maintenance.staleAfter}, or twice the state TTL. */
+	/**
+	 * When a state counts as stale: {@code maintenance.staleAfter}, or twice the state
+	 * TTL.
+	 */
 	public Duration staleAfter() {
 		return this.maintenance.staleAfter().isZero() ? this.stateTtl.multipliedBy(2) : this.maintenance.staleAfter();
 	}

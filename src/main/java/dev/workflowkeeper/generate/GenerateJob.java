@@ -34,9 +34,9 @@ public class GenerateJob {
 	}
 
 	/**
-	 * Writes {@code count} sample states to {@code to}; {@code map} writes a snapshot as the service's
-	 * {@code json.dump} does. {@code nowMillis} anchors the states' ages. The options go through the
-	 * job's definition.
+	 * Writes {@code count} sample states to {@code to}; {@code map} writes a snapshot as
+	 * the service's {@code json.dump} does. {@code nowMillis} anchors the states' ages.
+	 * The options go through the job's definition.
 	 */
 	public JobExecution run(StoreUri to, long count, long seed, boolean map, long nowMillis) throws Exception {
 		Map<String, Object> options = new HashMap<>();
@@ -48,13 +48,14 @@ public class GenerateJob {
 	}
 
 	/**
-	 * Writes sample states with the parameters its definition made of the options of the command;
-	 * {@code nowMillis} anchors the states' ages (a parameter that does not identify the run).
+	 * Writes sample states with the parameters its definition made of the options of the
+	 * command; {@code nowMillis} anchors the states' ages (a parameter that does not
+	 * identify the run).
 	 */
 	public JobExecution run(JobParameters parameters, long nowMillis) throws Exception {
-		return this.jobRunner.run(this.generateStatesJob, new JobParametersBuilder(parameters)
-			.addLong(JobRunnerParameters.NOW, nowMillis, false)
-			.toJobParameters());
+		return this.jobRunner.run(this.generateStatesJob,
+				new JobParametersBuilder(parameters).addLong(JobRunnerParameters.NOW, nowMillis, false)
+					.toJobParameters());
 	}
 
 }

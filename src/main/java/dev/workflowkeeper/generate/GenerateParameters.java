@@ -12,7 +12,8 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
  * @param to the target store, masked
  * @param count how many states to write; positive
  * @param seed the seed of the random states: the same seed makes the same states
- * @param map write a snapshot as the service's {@code json.dump} does (a snapshot target only)
+ * @param map write a snapshot as the service's {@code json.dump} does (a snapshot target
+ * only)
  */
 public record GenerateParameters(String to, long count, long seed, boolean map) {
 
@@ -35,14 +36,17 @@ public record GenerateParameters(String to, long count, long seed, boolean map) 
 
 	/**
 	 * Reads the options back from job parameters.
-	 * @throws dev.workflowkeeper.job.JobOptionException when one is missing, of the wrong kind, or
-	 * refused by the rules
+	 * @throws dev.workflowkeeper.job.JobOptionException when one is missing, of the wrong
+	 * kind, or refused by the rules
 	 */
 	public static GenerateParameters from(JobParameters parameters) {
 		return of(JobOptions.ofParameters(GenerateJob.NAME, parameters), false);
 	}
 
-	/** The options of a launch, the rules checked; {@code defaults} fills the optional ones. */
+	/**
+	 * The options of a launch, the rules checked; {@code defaults} fills the optional
+	 * ones.
+	 */
 	static GenerateParameters of(JobOptions options, boolean defaults) {
 		StoreUri to = options.store(TO, true);
 		long count = options.whole(COUNT, null);

@@ -25,8 +25,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
- * The job behind {@code generate}: writes sample workflow states to a store, for trying the worker
- * out and for benchmarks. Restartable like every job: a re-run continues where it stopped.
+ * The job behind {@code generate}: writes sample workflow states to a store, for trying
+ * the worker out and for benchmarks. Restartable like every job: a re-run continues where
+ * it stopped.
  */
 @Configuration(proxyBeanMethods = false)
 class GenerateStatesJobConfiguration {
@@ -56,7 +57,8 @@ class GenerateStatesJobConfiguration {
 
 	@Bean
 	@StepScope
-	SampleStateReader sampleStateReader(KeeperProperties properties, @Value("#{stepExecution}") StepExecution stepExecution,
+	SampleStateReader sampleStateReader(KeeperProperties properties,
+			@Value("#{stepExecution}") StepExecution stepExecution,
 			@Value("#{jobParameters['" + JobRunnerParameters.NOW + "']}") Long now) {
 		GenerateParameters parameters = GenerateParameters.from(stepExecution.getJobParameters());
 		return new SampleStateReader(parameters.count(), parameters.seed(), properties.stateTtl(),

@@ -16,10 +16,11 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.batch.infrastructure.item.ItemStreamSupport;
 
 /**
- * Makes realistic workflow states for trying the worker out and for benchmarks: JSON of about
- * 2–3 KB (one in a thousand of 100–200 KB), a mix of statuses, and ages spread over the TTL (one in a
- * hundred older than twice the TTL). State {@code i} depends only on the seed and {@code i}, so a
- * restarted run makes the same states. Not thread-safe; restartable.
+ * Makes realistic workflow states for trying the worker out and for benchmarks: JSON of
+ * about 2–3 KB (one in a thousand of 100–200 KB), a mix of statuses, and ages spread over
+ * the TTL (one in a hundred older than twice the TTL). State {@code i} depends only on
+ * the seed and {@code i}, so a restarted run makes the same states. Not thread-safe;
+ * restartable.
  */
 class SampleStateReader extends ItemStreamSupport implements ItemStreamReader<WorkflowEntry> {
 
@@ -66,18 +67,35 @@ class SampleStateReader extends ItemStreamSupport implements ItemStreamReader<Wo
 				: random.nextLong(Math.max(1, ttlMillis * 9 / 10));
 		long updatedAt = this.now - age;
 		long createdAt = updatedAt - random.nextLong(3_600_000);
-		int textLength = (random.nextInt(1000) == 0) ? 100_000 + random.nextInt(100_000) : 2_000 + random.nextInt(1_000);
+		int textLength = (random.nextInt(1000) == 0) ? 100_000 + random.nextInt(100_000)
+				: 2_000 + random.nextInt(1_000);
 		StringBuilder json = new StringBuilder(textLength + 1_200);
 		json.append("{\"thread_id\": \"").append(threadId).append("\", \"status\": \"").append(status).append('"');
-		json.append(", \"created_at\": \"").append(iso(createdAt)).append("\", \"updated_at\": \"").append(iso(updatedAt)).append('"');
-		json.append(", \"document\": {\"id\": \"doc-").append(Long.toHexString(random.nextLong()))
-			.append("\", \"filename\": \"scan-").append(i).append(".pdf\", \"pages\": ").append(1 + random.nextInt(40))
-			.append(", \"mime_type\": \"application/pdf\", \"size_bytes\": ").append(10_000 + random.nextInt(5_000_000)).append('}');
+		json.append(", \"created_at\": \"")
+			.append(iso(createdAt))
+			.append("\", \"updated_at\": \"")
+			.append(iso(updatedAt))
+			.append('"');
+		json.append(", \"document\": {\"id\": \"doc-")
+			.append(Long.toHexString(random.nextLong()))
+			.append("\", \"filename\": \"scan-")
+			.append(i)
+			.append(".pdf\", \"pages\": ")
+			.append(1 + random.nextInt(40))
+			.append(", \"mime_type\": \"application/pdf\", \"size_bytes\": ")
+			.append(10_000 + random.nextInt(5_000_000))
+			.append('}');
 		json.append(", \"steps\": [");
 		int steps = 1 + random.nextInt(STEPS.length);
 		for (int s = 0; s < steps; s++) {
-			json.append((s > 0) ? ", " : "").append("{\"name\": \"").append(STEPS[s]).append("\", \"status\": \"")
-				.append((s < steps - 1) ? "done" : status).append("\", \"attempts\": ").append(1 + random.nextInt(3)).append('}');
+			json.append((s > 0) ? ", " : "")
+				.append("{\"name\": \"")
+				.append(STEPS[s])
+				.append("\", \"status\": \"")
+				.append((s < steps - 1) ? "done" : status)
+				.append("\", \"attempts\": ")
+				.append(1 + random.nextInt(3))
+				.append('}');
 		}
 		json.append("], \"confidence\": ").append(random.nextInt(1000) / 1000.0);
 		json.append(", \"extracted_text\": \"");
@@ -85,7 +103,9 @@ class SampleStateReader extends ItemStreamSupport implements ItemStreamReader<Wo
 			int start = random.nextInt(WORDS.length() - 20);
 			json.append(WORDS, start, start + 12 + random.nextInt(8));
 		}
-		json.append("\", \"error\": ").append("failed".equals(status) ? "\"extraction timed out\"" : "null").append('}');
+		json.append("\", \"error\": ")
+			.append("failed".equals(status) ? "\"extraction timed out\"" : "null")
+			.append('}');
 		long expireAt = Math.max(updatedAt + ttlMillis, this.now + 3_600_000);
 		return new WorkflowEntry(threadId, json.toString().getBytes(StandardCharsets.UTF_8), expireAt);
 	}

@@ -19,10 +19,10 @@ import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
 /**
- * Writes states as the workflow service's {@code json.dump} of its in-memory dict does: one JSON
- * object {@code {"thread_id": state, …}}, without expiries. Written to a temporary file, kept
- * restartable by its length in the ExecutionContext, and renamed onto the target (gzipped for
- * {@code .gz}) once the step completed. Not thread-safe.
+ * Writes states as the workflow service's {@code json.dump} of its in-memory dict does:
+ * one JSON object {@code {"thread_id": state, …}}, without expiries. Written to a
+ * temporary file, kept restartable by its length in the ExecutionContext, and renamed
+ * onto the target (gzipped for {@code .gz}) once the step completed. Not thread-safe.
  */
 class SnapshotMapItemWriter extends WorkflowItemWriter {
 
@@ -59,7 +59,11 @@ class SnapshotMapItemWriter extends WorkflowItemWriter {
 		StringBuilder text = new StringBuilder();
 		boolean first = this.channel.position() == 0;
 		for (WorkflowEntry entry : chunk) {
-			text.append(first ? "{" : ", ").append('"').append(entry.threadId()).append("\": ").append(entry.valueAsString());
+			text.append(first ? "{" : ", ")
+				.append('"')
+				.append(entry.threadId())
+				.append("\": ")
+				.append(entry.valueAsString());
 			first = false;
 			this.written.incrementAndGet();
 		}
@@ -84,7 +88,8 @@ class SnapshotMapItemWriter extends WorkflowItemWriter {
 	@Override
 	protected void complete() {
 		try {
-			ByteBuffer end = ByteBuffer.wrap(((this.channel.position() == 0) ? "{}" : "}").getBytes(StandardCharsets.UTF_8));
+			ByteBuffer end = ByteBuffer
+				.wrap(((this.channel.position() == 0) ? "{}" : "}").getBytes(StandardCharsets.UTF_8));
 			this.channel.write(end);
 			this.channel.close();
 			this.channel = null;
@@ -97,7 +102,8 @@ class SnapshotMapItemWriter extends WorkflowItemWriter {
 				Files.move(zipped, this.target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 			}
 			else {
-				Files.move(this.temporary, this.target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+				Files.move(this.temporary, this.target, StandardCopyOption.REPLACE_EXISTING,
+						StandardCopyOption.ATOMIC_MOVE);
 			}
 		}
 		catch (IOException ex) {
@@ -117,6 +123,5 @@ class SnapshotMapItemWriter extends WorkflowItemWriter {
 			throw new UncheckedIOException(ex);
 		}
 	}
-
 
 }

@@ -10,16 +10,16 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersValidator;
 
 /**
- * What a job is, for everything that launches or shows it: its name, its options, how options
- * become its parameters record and job parameters, the rules those obey, and the figures its
- * executions leave. Each job package declares one such bean; the command line, {@code JobControl}
- * (HTTP and the dashboard), the schedule files and the metrics discover jobs from these beans, so
- * adding a job touches nothing outside its package.
+ * What a job is, for everything that launches or shows it: its name, its options, how
+ * options become its parameters record and job parameters, the rules those obey, and the
+ * figures its executions leave. Each job package declares one such bean; the command
+ * line, {@code JobControl} (HTTP and the dashboard), the schedule files and the metrics
+ * discover jobs from these beans, so adding a job touches nothing outside its package.
  * <p>
- * The rules are enforced twice: when options are read ({@link #parameters}), so that a launch path
- * refuses them with one line before anything starts, and by the {@link #validator()} set on the
- * {@code Job} itself, so that no path — not even a direct {@code JobOperator} call — can start the
- * job with parameters its rules refuse.
+ * The rules are enforced twice: when options are read ({@link #parameters}), so that a
+ * launch path refuses them with one line before anything starts, and by the
+ * {@link #validator()} set on the {@code Job} itself, so that no path — not even a direct
+ * {@code JobOperator} call — can start the job with parameters its rules refuse.
  */
 public interface JobDefinition {
 
@@ -36,15 +36,15 @@ public interface JobDefinition {
 	List<JobOption> options();
 
 	/**
-	 * The identifying job parameters of a launch with {@code options}: every option given its default
-	 * when absent, the rules checked. Store addresses are masked.
+	 * The identifying job parameters of a launch with {@code options}: every option given
+	 * its default when absent, the rules checked. Store addresses are masked.
 	 * @throws JobOptionException a value of the wrong kind, or one the rules refuse
 	 */
 	JobParameters parameters(JobOptions options);
 
 	/**
-	 * Checks job parameters as they reach the job: read back into the parameters record, rules
-	 * applied.
+	 * Checks job parameters as they reach the job: read back into the parameters record,
+	 * rules applied.
 	 * @throws JobOptionException when they are not the job's, or its rules refuse them
 	 */
 	void validate(JobParameters parameters);
@@ -54,15 +54,18 @@ public interface JobDefinition {
 		return List.of();
 	}
 
-	/** Whether these parameters ask for a dry run, which changes nothing and so counts nothing. */
+	/**
+	 * Whether these parameters ask for a dry run, which changes nothing and so counts
+	 * nothing.
+	 */
 	default boolean dryRun(JobParameters parameters) {
 		Object value = (parameters.getParameter("dryRun") != null) ? parameters.getParameter("dryRun").value() : null;
 		return Boolean.TRUE.equals(value) || "true".equals(value);
 	}
 
 	/**
-	 * The validator to set on the {@code Job}: refuses parameters the job does not know and
-	 * parameters its rules refuse.
+	 * The validator to set on the {@code Job}: refuses parameters the job does not know
+	 * and parameters its rules refuse.
 	 */
 	default JobParametersValidator validator() {
 		return (parameters) -> {

@@ -50,10 +50,11 @@ public class JobDefinitions {
 	}
 
 	/**
-	 * The identifying parameters of a launch of {@code name} with {@code options} (the job's options
-	 * by name, values as a command line, JSON or YAML gives them).
+	 * The identifying parameters of a launch of {@code name} with {@code options} (the
+	 * job's options by name, values as a command line, JSON or YAML gives them).
 	 * @throws UnknownJobNameException no such job
-	 * @throws JobOptionException an unknown option, a value of the wrong kind, or one the rules refuse
+	 * @throws JobOptionException an unknown option, a value of the wrong kind, or one the
+	 * rules refuse
 	 */
 	public org.springframework.batch.core.job.parameters.JobParameters parameters(String name, Map<String, ?> options) {
 		JobDefinition definition = get(name);

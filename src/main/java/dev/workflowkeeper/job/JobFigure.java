@@ -3,8 +3,8 @@ package dev.workflowkeeper.job;
 import java.util.Map;
 
 /**
- * One figure a job's executions leave in their job ExecutionContext, and, when it counts a change
- * the job made, the Micrometer counter it adds to.
+ * One figure a job's executions leave in their job ExecutionContext, and, when it counts
+ * a change the job made, the Micrometer counter it adds to.
  *
  * @param key the ExecutionContext key ({@code purge.deleted})
  * @param label how the figure reads to a person

@@ -3,11 +3,13 @@ package dev.workflowkeeper.job;
 import java.util.Locale;
 
 /**
- * One option of a job, as its schedule file, its command, the HTTP launch and the dashboard name it.
+ * One option of a job, as its schedule file, its command, the HTTP launch and the
+ * dashboard name it.
  *
  * @param name the option's name (camelCase), which is also its job parameter's name
  * @param type the kind of value it takes
- * @param defaultValue what it is when not given, in words; {@code null} when it is required
+ * @param defaultValue what it is when not given, in words; {@code null} when it is
+ * required
  * @param help one line on what it does
  */
 public record JobOption(String name, OptionType type, String defaultValue, String help) {

@@ -18,11 +18,13 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.boot.convert.DurationStyle;
 
 /**
- * The options of one launch of a job, read the same way whatever launched it: a command line gives
- * texts, a JSON body or a schedule file gives strings, booleans and numbers, stored job parameters
- * give what {@code toJobParameters()} wrote. Each typed read refuses a value of the wrong kind with
- * the one message every launch path shows ({@code purgeStatesJob: option dryRun must be true or
- * false, not 'yes'}); {@link #of} refuses an unknown option, suggesting the one that was meant.
+ * The options of one launch of a job, read the same way whatever launched it: a command
+ * line gives texts, a JSON body or a schedule file gives strings, booleans and numbers,
+ * stored job parameters give what {@code toJobParameters()} wrote. Each typed read
+ * refuses a value of the wrong kind with the one message every launch path shows
+ * ({@code purgeStatesJob: option dryRun must be true or
+ * false, not 'yes'}); {@link #of} refuses an unknown option, suggesting the one that was
+ * meant.
  */
 public final class JobOptions {
 
@@ -52,7 +54,10 @@ public final class JobOptions {
 		return new JobOptions(definition.name(), new LinkedHashMap<>(values), "option");
 	}
 
-	/** Options whose names are already known to be the job's (the rules of a record, tested alone). */
+	/**
+	 * Options whose names are already known to be the job's (the rules of a record,
+	 * tested alone).
+	 */
 	public static JobOptions given(String job, Map<String, ?> values) {
 		return new JobOptions(job, new LinkedHashMap<>(values), "option");
 	}
@@ -76,14 +81,17 @@ public final class JobOptions {
 				+ "; it takes " + String.join(", ", known);
 	}
 
-	/** The known name a misspelt one most likely meant: same letters but for case, or two edits away. */
+	/**
+	 * The known name a misspelt one most likely meant: same letters but for case, or two
+	 * edits away.
+	 */
 	static String closest(String name, List<String> known) {
 		String best = null;
 		int bestDistance = Integer.MAX_VALUE;
 		String plain = plain(name);
 		for (String candidate : known) {
-			int distance = plain.equals(plain(candidate)) ? 0 : distance(name.toLowerCase(Locale.ROOT),
-					candidate.toLowerCase(Locale.ROOT));
+			int distance = plain.equals(plain(candidate)) ? 0
+					: distance(name.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
 			if (distance < bestDistance) {
 				bestDistance = distance;
 				best = candidate;
@@ -149,7 +157,8 @@ public final class JobOptions {
 	}
 
 	private JobOptionException missing(String name, OptionType type) {
-		return new JobOptionException(this.job + ": " + this.noun + " " + name + " is required (" + type.expected() + ")");
+		return new JobOptionException(
+				this.job + ": " + this.noun + " " + name + " is required (" + type.expected() + ")");
 	}
 
 	/** A boolean; {@code fallback} when absent ({@code null}: required). */
@@ -174,8 +183,8 @@ public final class JobOptions {
 	}
 
 	/**
-	 * A positive duration: {@code 90s}, {@code 48h}, {@code P2D}, or a whole number of seconds;
-	 * {@code fallback} when absent ({@code null}: required).
+	 * A positive duration: {@code 90s}, {@code 48h}, {@code P2D}, or a whole number of
+	 * seconds; {@code fallback} when absent ({@code null}: required).
 	 */
 	public Duration duration(String name, Duration fallback) {
 		Object value = raw(name);
@@ -298,11 +307,15 @@ public final class JobOptions {
 			return StoreUri.parse(text.trim());
 		}
 		catch (IllegalArgumentException ex) {
-			throw new JobOptionException(this.job + ": " + this.noun + " " + name + ": " + StoreUri.mask(ex.getMessage()));
+			throw new JobOptionException(
+					this.job + ": " + this.noun + " " + name + ": " + StoreUri.mask(ex.getMessage()));
 		}
 	}
 
-	/** A set of lower-case words, from a list or a comma-separated text; empty when absent. */
+	/**
+	 * A set of lower-case words, from a list or a comma-separated text; empty when
+	 * absent.
+	 */
 	public Set<String> words(String name) {
 		Object value = raw(name);
 		if (value == null) {

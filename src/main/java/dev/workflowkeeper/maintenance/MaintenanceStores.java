@@ -22,8 +22,9 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.stereotype.Component;
 
 /**
- * Opens the store a maintenance job works on: the one its {@code store} parameter names, or the
- * worker's default (Redis when the service's settings enable it, else {@code memory:}).
+ * Opens the store a maintenance job works on: the one its {@code store} parameter names,
+ * or the worker's default (Redis when the service's settings enable it, else
+ * {@code memory:}).
  */
 @Component
 public class MaintenanceStores {
@@ -49,7 +50,10 @@ public class MaintenanceStores {
 		this.properties = properties;
 	}
 
-	/** The address to record in a job's parameters: the given one, else the default store, masked. */
+	/**
+	 * The address to record in a job's parameters: the given one, else the default store,
+	 * masked.
+	 */
 	public String parameter(String store) {
 		StoreUri uri = (store == null || store.isBlank()) ? this.stores.defaultStore() : StoreUri.parse(store);
 		this.addresses.remember(uri);
@@ -57,8 +61,9 @@ public class MaintenanceStores {
 	}
 
 	/**
-	 * The {@code store} option of a maintenance job, as its parameter: the given address (never a
-	 * snapshot file, which has no TTLs), else the default store; masked, and remembered in full.
+	 * The {@code store} option of a maintenance job, as its parameter: the given address
+	 * (never a snapshot file, which has no TTLs), else the default store; masked, and
+	 * remembered in full.
 	 * @throws JobOptionException for a wrong address or a snapshot file
 	 */
 	public String storeOption(JobOptions options) {
@@ -82,23 +87,24 @@ public class MaintenanceStores {
 	}
 
 	/**
-	 * Opens the store a job parameter names (the default store when a schedule names none); fails in
-	 * one line for a store without keys and TTLs.
+	 * Opens the store a job parameter names (the default store when a schedule names
+	 * none); fails in one line for a store without keys and TTLs.
 	 */
 	public WorkflowStore open(String parameter) {
 		String address = (parameter == null || parameter.isBlank()) ? parameter(null) : parameter;
 		WorkflowStore store = this.stores.open(this.addresses.resolve(address));
 		if (store.maintenance().isEmpty()) {
 			store.close();
-			throw new StoreAccessException(address + " has no keys and TTLs to maintain: name a redis:// store or memory:");
+			throw new StoreAccessException(
+					address + " has no keys and TTLs to maintain: name a redis:// store or memory:");
 		}
 		return store;
 	}
 
 	/**
-	 * One reader over every key of the store, node after node, read ahead on a background thread
-	 * ({@code keeper.maintenance.prefetch}) so that the Redis round trips overlap with the step's work.
-	 * Restartable as the node readers are.
+	 * One reader over every key of the store, node after node, read ahead on a background
+	 * thread ({@code keeper.maintenance.prefetch}) so that the Redis round trips overlap
+	 * with the step's work. Restartable as the node readers are.
 	 */
 	public ItemStreamReader<KeyInfo> keyReader(WorkflowStore store, String name, KeyDetail detail) {
 		List<ItemStreamReader<KeyInfo>> readers = maintenance(store).keyReaders(name, detail);

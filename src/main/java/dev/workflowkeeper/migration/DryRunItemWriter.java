@@ -6,7 +6,8 @@ import dev.workflowkeeper.store.WorkflowItemWriter;
 import org.springframework.batch.infrastructure.item.Chunk;
 
 /**
- * The writer of {@code --dry-run}: writes nothing and counts what would have been written.
+ * The writer of {@code --dry-run}: writes nothing and counts what would have been
+ * written.
  */
 class DryRunItemWriter extends WorkflowItemWriter {
 

@@ -32,12 +32,13 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
- * The migration job: copies workflow states from one store to another, then verifies the copy.
+ * The migration job: copies workflow states from one store to another, then verifies the
+ * copy.
  * <ol>
  * <li>{@code migrateInventoryStep} records what the target holds before the run, so that
  * verification can tell a state the target kept from one it lost;</li>
- * <li>{@code migrateStatesStep} reads the source, applies the filters and the TTL policy, and writes
- * the target in chunks; rejected records go to the rejects report;</li>
+ * <li>{@code migrateStatesStep} reads the source, applies the filters and the TTL policy,
+ * and writes the target in chunks; rejected records go to the rejects report;</li>
  * <li>{@code migrateVerifyStep} compares source and target in both directions.</li>
  * </ol>
  * A failed run restarts from the last committed chunk; every write is idempotent.
@@ -61,14 +62,15 @@ class MigrateStatesJobConfiguration {
 	@Bean
 	Step migrateInventoryStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			TargetInventoryTasklet inventoryTasklet) {
-		return new StepBuilder("migrateInventoryStep", jobRepository).tasklet(inventoryTasklet, transactionManager).build();
+		return new StepBuilder("migrateInventoryStep", jobRepository).tasklet(inventoryTasklet, transactionManager)
+			.build();
 	}
 
 	@Bean
 	Step migrateStatesStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			KeeperProperties properties, ItemStreamReader<WorkflowEntry> migrationReader,
-			StatesMigrationProcessor migrationProcessor, WorkflowItemWriter migrationWriter, RejectsReport rejectsReport,
-			ProgressReporter migrationProgress, MigrationCountsListener countsListener) {
+			StatesMigrationProcessor migrationProcessor, WorkflowItemWriter migrationWriter,
+			RejectsReport rejectsReport, ProgressReporter migrationProgress, MigrationCountsListener countsListener) {
 		return new StepBuilder("migrateStatesStep", jobRepository)
 			.<WorkflowEntry, WorkflowEntry>chunk(properties.migration().chunkSize())
 			.transactionManager(transactionManager)
@@ -97,7 +99,8 @@ class MigrateStatesJobConfiguration {
 	@StepScope
 	WorkflowStore migrationSource(WorkflowStores stores, StoreAddresses addresses,
 			@Value("#{stepExecution}") StepExecution stepExecution) {
-		return stores.open(addresses.resolve(MigrationParameters.from(stepExecution.getJobParameters()).from().value()));
+		return stores
+			.open(addresses.resolve(MigrationParameters.from(stepExecution.getJobParameters()).from().value()));
 	}
 
 	@Bean
@@ -112,7 +115,8 @@ class MigrateStatesJobConfiguration {
 	@Bean
 	@StepScope
 	ItemStreamReader<WorkflowEntry> migrationReader(WorkflowStore migrationSource, KeeperProperties properties) {
-		SequentialItemReader<WorkflowEntry> reader = new SequentialItemReader<>("source", migrationSource.readers("source"));
+		SequentialItemReader<WorkflowEntry> reader = new SequentialItemReader<>("source",
+				migrationSource.readers("source"));
 		KeeperProperties.Migration migration = properties.migration();
 		if (migration.prefetch() <= 0) {
 			return reader;
@@ -138,7 +142,8 @@ class MigrateStatesJobConfiguration {
 
 	@Bean
 	@StepScope
-	WorkflowItemWriter migrationWriter(WorkflowStore migrationTarget, @Value("#{stepExecution}") StepExecution stepExecution) {
+	WorkflowItemWriter migrationWriter(WorkflowStore migrationTarget,
+			@Value("#{stepExecution}") StepExecution stepExecution) {
 		MigrationParameters parameters = MigrationParameters.from(stepExecution.getJobParameters());
 		return parameters.dryRun() ? new DryRunItemWriter(System.currentTimeMillis())
 				: migrationTarget.writer("target", parameters.onConflict());
@@ -147,7 +152,8 @@ class MigrateStatesJobConfiguration {
 	@Bean
 	@StepScope
 	RejectsReport rejectsReport(KeeperProperties properties, @Value("#{stepExecution}") StepExecution stepExecution) {
-		return new RejectsReport(rejectsFile(properties, stepExecution.getJobExecution().getJobInstance().getInstanceId()));
+		return new RejectsReport(
+				rejectsFile(properties, stepExecution.getJobExecution().getJobInstance().getInstanceId()));
 	}
 
 	@Bean

@@ -51,9 +51,9 @@ public record MigrationCounts(long read, long written, long keptExisting, long e
 			}
 			verification = VerificationResult.fromMap(figures);
 		}
-		return new MigrationCounts(context.getLong(READ, 0), context.getLong(WRITTEN, 0), context.getLong(KEPT_EXISTING, 0),
-				context.getLong(EXPIRED, 0), context.getLong(FILTERED, 0), context.getLong(REJECTED, 0),
-				context.getString(REJECTS_FILE, ""), verification);
+		return new MigrationCounts(context.getLong(READ, 0), context.getLong(WRITTEN, 0),
+				context.getLong(KEPT_EXISTING, 0), context.getLong(EXPIRED, 0), context.getLong(FILTERED, 0),
+				context.getLong(REJECTED, 0), context.getString(REJECTS_FILE, ""), verification);
 	}
 
 	/** Accepted records: read less rejected and expired. */

@@ -9,9 +9,10 @@ import org.springframework.batch.infrastructure.item.ItemStream;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps the migration step's counts over all its attempts (a restarted step execution counts from
- * zero, its ExecutionContext does not), and at the end copies them into the job's ExecutionContext
- * under {@code migrate.*}, where the command line, the history and the actuator read them.
+ * Keeps the migration step's counts over all its attempts (a restarted step execution
+ * counts from zero, its ExecutionContext does not), and at the end copies them into the
+ * job's ExecutionContext under {@code migrate.*}, where the command line, the history and
+ * the actuator read them.
  */
 @Component
 @StepScope

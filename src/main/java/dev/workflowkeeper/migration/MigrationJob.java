@@ -9,8 +9,8 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs the migration job for a set of options: resumes the latest run of the same options when it
- * did not complete, else starts a new one.
+ * Runs the migration job for a set of options: resumes the latest run of the same options
+ * when it did not complete, else starts a new one.
  */
 @Component
 public class MigrationJob {

@@ -40,15 +40,22 @@ class MigrationJobDefinition implements JobDefinition {
 						"preserve | from-age | reset | SECONDS; auto: preserve where the source holds expiries, else from-age"),
 				JobOption.of(MigrationParameters.ON_CONFLICT, OptionType.TEXT, "skip",
 						"skip (the target's state wins) | overwrite | newer (the later updated_at wins)"),
-				JobOption.of(MigrationParameters.TARGET_PREFIX, OptionType.TEXT, "keeper.key-prefix", "the key prefix in the target"),
+				JobOption.of(MigrationParameters.TARGET_PREFIX, OptionType.TEXT, "keeper.key-prefix",
+						"the key prefix in the target"),
 				JobOption.of(MigrationParameters.EXCLUDE_TERMINAL, OptionType.BOOLEAN, "false",
 						"leave completed, failed and cancelled states behind"),
-				JobOption.of(MigrationParameters.STATUSES, OptionType.LIST, "all", "migrate only states with these statuses"),
-				JobOption.of(MigrationParameters.DRY_RUN, OptionType.BOOLEAN, "false", "read and transform, write nothing"),
-				JobOption.of(MigrationParameters.VERIFY, OptionType.BOOLEAN, "true", "compare source and target after the copy"));
+				JobOption.of(MigrationParameters.STATUSES, OptionType.LIST, "all",
+						"migrate only states with these statuses"),
+				JobOption.of(MigrationParameters.DRY_RUN, OptionType.BOOLEAN, "false",
+						"read and transform, write nothing"),
+				JobOption.of(MigrationParameters.VERIFY, OptionType.BOOLEAN, "true",
+						"compare source and target after the copy"));
 	}
 
-	/** The options of a launch as the parameters record (the addresses in full, remembered). */
+	/**
+	 * The options of a launch as the parameters record (the addresses in full,
+	 * remembered).
+	 */
 	MigrationParameters read(JobOptions options) {
 		MigrationParameters parameters = MigrationParameters.of(options, true);
 		this.addresses.remember(parameters.from());
@@ -68,9 +75,11 @@ class MigrationJobDefinition implements JobDefinition {
 
 	@Override
 	public List<JobFigure> figures() {
-		return List.of(JobFigure.shown(MigrationCounts.READ, "read"), JobFigure.shown(MigrationCounts.WRITTEN, "written"),
+		return List.of(JobFigure.shown(MigrationCounts.READ, "read"),
+				JobFigure.shown(MigrationCounts.WRITTEN, "written"),
 				JobFigure.shown(MigrationCounts.KEPT_EXISTING, "kept existing"),
-				JobFigure.shown(MigrationCounts.EXPIRED, "expired"), JobFigure.shown(MigrationCounts.FILTERED, "filtered"),
+				JobFigure.shown(MigrationCounts.EXPIRED, "expired"),
+				JobFigure.shown(MigrationCounts.FILTERED, "filtered"),
 				JobFigure.shown(MigrationCounts.REJECTED, "rejected"),
 				JobFigure.shown(MigrationCounts.VERIFY_PREFIX + "missing", "missing in the target"),
 				JobFigure.shown(MigrationCounts.VERIFY_PREFIX + "mismatched", "mismatched"));

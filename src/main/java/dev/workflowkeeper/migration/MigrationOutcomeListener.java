@@ -9,8 +9,8 @@ import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Gives a completed migration its exit status: {@code DIFFERENCES} when verification found any,
- * else {@code COMPLETED}, with the counts as the exit description.
+ * Gives a completed migration its exit status: {@code DIFFERENCES} when verification
+ * found any, else {@code COMPLETED}, with the counts as the exit description.
  */
 @Component
 class MigrationOutcomeListener implements JobExecutionListener {
@@ -24,13 +24,15 @@ class MigrationOutcomeListener implements JobExecutionListener {
 			return;
 		}
 		MigrationCounts counts = MigrationCounts.of(jobExecution);
-		String description = String.format("read %d, written %d, kept %d, expired %d, filtered %d, rejected %d", counts.read(),
-				counts.written(), counts.keptExisting(), counts.expired(), counts.filtered(), counts.rejected());
+		String description = String.format("read %d, written %d, kept %d, expired %d, filtered %d, rejected %d",
+				counts.read(), counts.written(), counts.keptExisting(), counts.expired(), counts.filtered(),
+				counts.rejected());
 		VerificationResult verification = counts.verification();
 		if (verification != null) {
 			description += "; " + verification.summary();
 		}
-		String code = (verification != null && !verification.clean()) ? DIFFERENCES : ExitStatus.COMPLETED.getExitCode();
+		String code = (verification != null && !verification.clean()) ? DIFFERENCES
+				: ExitStatus.COMPLETED.getExitCode();
 		jobExecution.setExitStatus(new ExitStatus(code, description));
 	}
 

@@ -13,15 +13,17 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 
 /**
- * The options of one migration, and their form as job parameters. Store addresses are kept masked:
- * a password never reaches the history database (the unmasked address is known only to the process
- * that launched the run, see {@link dev.workflowkeeper.store.StoreAddresses}).
+ * The options of one migration, and their form as job parameters. Store addresses are
+ * kept masked: a password never reaches the history database (the unmasked address is
+ * known only to the process that launched the run, see
+ * {@link dev.workflowkeeper.store.StoreAddresses}).
  *
  * @param from the source store
  * @param to the target store
  * @param ttl how target expiries are computed
  * @param onConflict what to do when the target already holds a state
- * @param targetPrefix the key prefix in the target, or {@code null} for the configured one
+ * @param targetPrefix the key prefix in the target, or {@code null} for the configured
+ * one
  * @param excludeTerminal leave completed, failed and cancelled states behind
  * @param statuses migrate only states with one of these statuses; empty for all
  * @param dryRun read and transform, write nothing
@@ -68,8 +70,8 @@ public record MigrationParameters(StoreUri from, StoreUri to, TtlPolicy ttl, Con
 
 	/**
 	 * Reads the options back from job parameters (with the addresses as stored: masked).
-	 * @throws dev.workflowkeeper.job.JobOptionException when one is missing, of the wrong kind, or
-	 * refused by the rules
+	 * @throws dev.workflowkeeper.job.JobOptionException when one is missing, of the wrong
+	 * kind, or refused by the rules
 	 */
 	public static MigrationParameters from(JobParameters parameters) {
 		return of(JobOptions.ofParameters(MigrationJob.NAME, parameters), false);
@@ -77,9 +79,10 @@ public record MigrationParameters(StoreUri from, StoreUri to, TtlPolicy ttl, Con
 
 	/**
 	 * The options of a launch, the rules checked.
-	 * @param defaults fill the options not given with their defaults; else every one must be given
-	 * @throws dev.workflowkeeper.job.JobOptionException a value of the wrong kind, or one the rules
-	 * refuse
+	 * @param defaults fill the options not given with their defaults; else every one must
+	 * be given
+	 * @throws dev.workflowkeeper.job.JobOptionException a value of the wrong kind, or one
+	 * the rules refuse
 	 */
 	public static MigrationParameters of(JobOptions options, boolean defaults) {
 		StoreUri from = options.store(FROM, true);
@@ -112,7 +115,8 @@ public record MigrationParameters(StoreUri from, StoreUri to, TtlPolicy ttl, Con
 		}
 		Boolean no = defaults ? Boolean.FALSE : null;
 		return new MigrationParameters(from, to, ttl, onConflict, prefix, options.bool(EXCLUDE_TERMINAL, no),
-				options.words(STATUSES), options.bool(DRY_RUN, no), options.bool(VERIFY, defaults ? Boolean.TRUE : null));
+				options.words(STATUSES), options.bool(DRY_RUN, no),
+				options.bool(VERIFY, defaults ? Boolean.TRUE : null));
 	}
 
 	/** Whether a state with these fields is left behind by the filters. */

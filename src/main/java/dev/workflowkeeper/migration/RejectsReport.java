@@ -14,10 +14,10 @@ import org.springframework.batch.core.listener.SkipListener;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The rejects file of a migration: one JSON line per record that was not migrated, with its
- * position in the source, its thread id and the reason. Kept beside the job history
- * ({@code data/rejects/}); restartable like every {@link RestartableLineFile}, so a record rejected
- * in a chunk that rolled back is not reported twice.
+ * The rejects file of a migration: one JSON line per record that was not migrated, with
+ * its position in the source, its thread id and the reason. Kept beside the job history
+ * ({@code data/rejects/}); restartable like every {@link RestartableLineFile}, so a
+ * record rejected in a chunk that rolled back is not reported twice.
  */
 public class RejectsReport extends RestartableLineFile implements SkipListener<WorkflowEntry, WorkflowEntry> {
 

@@ -12,16 +12,17 @@ import org.springframework.batch.infrastructure.item.ItemProcessor;
 import org.springframework.batch.infrastructure.item.ItemStreamSupport;
 
 /**
- * The migration's rules for one state: the filters ({@code --exclude-terminal}, {@code --status}),
- * then the target expiry by the {@link TtlPolicy}, never later than now plus the policy's
- * {@linkplain TtlPolicy#maxTtl longest TTL} (a source expiry further away is capped, not carried). A
- * state already past its expiry is counted as expired and not written; a filtered one is counted by
- * Spring Batch as filtered. A state the target cannot hold (not JSON, for a snapshot target) is
- * rejected into the report.
+ * The migration's rules for one state: the filters ({@code --exclude-terminal},
+ * {@code --status}), then the target expiry by the {@link TtlPolicy}, never later than
+ * now plus the policy's {@linkplain TtlPolicy#maxTtl longest TTL} (a source expiry
+ * further away is capped, not carried). A state already past its expiry is counted as
+ * expired and not written; a filtered one is counted by Spring Batch as filtered. A state
+ * the target cannot hold (not JSON, for a snapshot target) is rejected into the report.
  * <p>
  * To add a rule of your own, wrap or chain this processor in
- * {@link MigrateStatesJobConfiguration#migrationProcessor} (a {@code CompositeItemProcessor} keeps
- * each rule small). Not thread-safe; restartable (the expired count lives in the ExecutionContext).
+ * {@link MigrateStatesJobConfiguration#migrationProcessor} (a
+ * {@code CompositeItemProcessor} keeps each rule small). Not thread-safe; restartable
+ * (the expired count lives in the ExecutionContext).
  */
 public class StatesMigrationProcessor extends ItemStreamSupport implements ItemProcessor<WorkflowEntry, WorkflowEntry> {
 
@@ -35,7 +36,8 @@ public class StatesMigrationProcessor extends ItemStreamSupport implements ItemP
 
 	private long expired;
 
-	public StatesMigrationProcessor(MigrationParameters parameters, Duration stateTtl, boolean targetNeedsJson, Clock clock) {
+	public StatesMigrationProcessor(MigrationParameters parameters, Duration stateTtl, boolean targetNeedsJson,
+			Clock clock) {
 		this.parameters = parameters;
 		this.stateTtl = stateTtl;
 		this.targetNeedsJson = targetNeedsJson;
@@ -45,8 +47,10 @@ public class StatesMigrationProcessor extends ItemStreamSupport implements ItemP
 
 	@Override
 	public WorkflowEntry process(WorkflowEntry entry) {
-		// only a snapshot target needs the whole value to be JSON; other targets take it as it is
-		StateFields fields = this.targetNeedsJson ? StateFields.read(entry.value()) : StateFields.readLeading(entry.value());
+		// only a snapshot target needs the whole value to be JSON; other targets take it
+		// as it is
+		StateFields fields = this.targetNeedsJson ? StateFields.read(entry.value())
+				: StateFields.readLeading(entry.value());
 		if (fields == null && this.targetNeedsJson) {
 			throw new RejectedRecordException("key " + entry.threadId(), entry.threadId(),
 					"the value is not a JSON object, and the target (a snapshot or memory:) holds JSON states only");

@@ -1,6 +1,8 @@
 package dev.workflowkeeper.ops;
 
-/** The job runs already, in this worker or in another process sharing the history: 409. */
+/**
+ * The job runs already, in this worker or in another process sharing the history: 409.
+ */
 public class JobAlreadyRunningException extends JobControlException {
 
 	public JobAlreadyRunningException(String message) {

@@ -41,14 +41,15 @@ import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.stereotype.Component;
 
 /**
- * Job control by hand, for the actuator, the dashboard and the {@code history} commands: launch a
- * job, stop, restart or abandon an execution. Launches and restarts run in the background; each
- * call returns as soon as the execution is in the history.
+ * Job control by hand, for the actuator, the dashboard and the {@code history} commands:
+ * launch a job, stop, restart or abandon an execution. Launches and restarts run in the
+ * background; each call returns as soon as the execution is in the history.
  * <p>
- * A job runs once at a time: a launch or restart while an execution of the same job runs (in this
- * worker or in any process sharing the history database) is refused. An execution left running by a
- * process that is gone is recovered (marked FAILED) first. Every manual launch is a new job instance
- * (a new {@value JobRunner#RUN} number); store addresses are recorded masked, as the commands do.
+ * A job runs once at a time: a launch or restart while an execution of the same job runs
+ * (in this worker or in any process sharing the history database) is refused. An
+ * execution left running by a process that is gone is recovered (marked FAILED) first.
+ * Every manual launch is a new job instance (a new {@value JobRunner#RUN} number); store
+ * addresses are recorded masked, as the commands do.
  */
 @Component
 public class JobControl {
@@ -78,8 +79,7 @@ public class JobControl {
 
 	public JobControl(List<Job> jobs, JobOperator jobOperator, JobRepository jobRepository, HistoryQueries history,
 			ObjectProvider<ScheduleRegistry> schedules, JobDefinitions definitions, GracefulJobShutdown shutdown,
-			JobStopper jobStopper,
-			ObjectProvider<ObservationRegistry> observations) throws Exception {
+			JobStopper jobStopper, ObjectProvider<ObservationRegistry> observations) throws Exception {
 		jobs.forEach((job) -> this.jobs.put(job.getName(), job));
 		this.jobOperator = jobOperator;
 		this.jobRepository = jobRepository;
@@ -112,7 +112,9 @@ public class JobControl {
 		return operator;
 	}
 
-	/** The names of the jobs that can be launched: those with a Job bean and a definition. */
+	/**
+	 * The names of the jobs that can be launched: those with a Job bean and a definition.
+	 */
 	public List<String> jobNames() {
 		return this.definitions.names().stream().filter(this.jobs::containsKey).toList();
 	}
@@ -126,8 +128,8 @@ public class JobControl {
 	/**
 	 * Launches a new run of a job in the background.
 	 * @param jobName the job's name in the history ({@code reportMemoryJob}, …)
-	 * @param options the job's options by name; absent ones come from the job's schedule file when it
-	 * has one, else from the job's defaults
+	 * @param options the job's options by name; absent ones come from the job's schedule
+	 * file when it has one, else from the job's defaults
 	 * @return the run, as soon as its execution is in the history
 	 * @throws UnknownJobException no such job
 	 * @throws BadJobParameterException an unknown option or a wrong value
@@ -161,20 +163,24 @@ public class JobControl {
 			throw new BadJobParameterException(StoreUri.mask(ex.getMessage()));
 		}
 		catch (JobInstanceAlreadyCompleteException | JobRestartException ex) {
-			throw new ExecutionStateException(jobName + " could not be launched: " + StoreUri.mask(ex.getMessage()), ex);
+			throw new ExecutionStateException(jobName + " could not be launched: " + StoreUri.mask(ex.getMessage()),
+					ex);
 		}
 	}
 
 	/**
-	 * Asks a running execution to stop at its next chunk boundary; it ends STOPPED and can be
-	 * restarted. Works for an execution of any live process that shares the history database.
+	 * Asks a running execution to stop at its next chunk boundary; it ends STOPPED and
+	 * can be restarted. Works for an execution of any live process that shares the
+	 * history database.
 	 * @throws UnknownExecutionException no such execution
-	 * @throws ExecutionStateException it is not running, or its process is gone (abandon it instead)
+	 * @throws ExecutionStateException it is not running, or its process is gone (abandon
+	 * it instead)
 	 */
 	public void stop(long executionId) {
 		JobExecution execution = execution(executionId);
 		if (!execution.isRunning()) {
-			throw new ExecutionStateException("execution " + executionId + " is " + execution.getStatus() + ", not running");
+			throw new ExecutionStateException(
+					"execution " + executionId + " is " + execution.getStatus() + ", not running");
 		}
 		if (JobOwnerListener.ownerIsGone(execution)) {
 			throw new ExecutionStateException("execution " + executionId + " was left " + execution.getStatus()
@@ -187,11 +193,12 @@ public class JobControl {
 	}
 
 	/**
-	 * Restarts a FAILED or STOPPED execution from its last checkpoint, in the background. An execution
-	 * left running by a process that is gone is recovered first.
+	 * Restarts a FAILED or STOPPED execution from its last checkpoint, in the background.
+	 * An execution left running by a process that is gone is recovered first.
 	 * @return the new execution of the same job instance
 	 * @throws UnknownExecutionException no such execution
-	 * @throws ExecutionStateException it completed, was abandoned, runs, or was restarted already
+	 * @throws ExecutionStateException it completed, was abandoned, runs, or was restarted
+	 * already
 	 * @throws JobAlreadyRunningException another execution of the job runs
 	 * @throws WorkerShuttingDownException the worker is shutting down
 	 */
@@ -221,17 +228,18 @@ public class JobControl {
 			if (cause instanceof JobExecutionAlreadyRunningException) {
 				throw new JobAlreadyRunningException(jobName + " is already running: " + cause.getMessage());
 			}
-			throw new ExecutionStateException("execution " + executionId + " could not be restarted: "
-					+ StoreUri.mask(cause.getMessage()), ex);
+			throw new ExecutionStateException(
+					"execution " + executionId + " could not be restarted: " + StoreUri.mask(cause.getMessage()), ex);
 		}
 	}
 
 	/**
-	 * Marks an execution ABANDONED, so that it is never restarted and the next run of its job starts
-	 * afresh: one that is STOPPED or FAILED, or one left running by a process that is gone.
+	 * Marks an execution ABANDONED, so that it is never restarted and the next run of its
+	 * job starts afresh: one that is STOPPED or FAILED, or one left running by a process
+	 * that is gone.
 	 * @throws UnknownExecutionException no such execution
-	 * @throws ExecutionStateException it runs in a live process (stop it first), or it completed or
-	 * was abandoned already
+	 * @throws ExecutionStateException it runs in a live process (stop it first), or it
+	 * completed or was abandoned already
 	 */
 	public synchronized void abandon(long executionId) {
 		JobExecution execution = execution(executionId);
@@ -268,8 +276,8 @@ public class JobControl {
 
 	/** The execution as stored, or 404. */
 	public JobExecution execution(long executionId) {
-		JobExecution execution = this.history.executionExists(executionId) ? this.jobRepository.getJobExecution(executionId)
-				: null;
+		JobExecution execution = this.history.executionExists(executionId)
+				? this.jobRepository.getJobExecution(executionId) : null;
 		if (execution == null) {
 			throw new UnknownExecutionException(executionId);
 		}
@@ -279,7 +287,8 @@ public class JobControl {
 	private Job job(String jobName) {
 		Job job = (jobName != null) ? this.jobs.get(jobName) : null;
 		if (job == null || this.definitions.find(jobName).isEmpty()) {
-			throw new UnknownJobException("no job named '" + jobName + "'; known jobs: " + String.join(", ", jobNames()));
+			throw new UnknownJobException(
+					"no job named '" + jobName + "'; known jobs: " + String.join(", ", jobNames()));
 		}
 		return job;
 	}
@@ -296,8 +305,8 @@ public class JobControl {
 				recoverIfOwnerGone(running);
 			}
 			else {
-				throw new JobAlreadyRunningException(jobName + " is already running as execution " + running.getId() + " ("
-						+ owner(running) + "); wait for it, or stop it first");
+				throw new JobAlreadyRunningException(jobName + " is already running as execution " + running.getId()
+						+ " (" + owner(running) + "); wait for it, or stop it first");
 			}
 		}
 	}
@@ -318,7 +327,10 @@ public class JobControl {
 		return this.jobRepository.getJobExecution(execution.getId());
 	}
 
-	/** A run number no instance of the job has used, so that a manual launch is always a new instance. */
+	/**
+	 * A run number no instance of the job has used, so that a manual launch is always a
+	 * new instance.
+	 */
 	private long nextRun(String jobName) {
 		return this.history.lastRunNumber(jobName) + 1;
 	}

@@ -1,8 +1,8 @@
 package dev.workflowkeeper.ops;
 
 /**
- * Why {@link JobControl} refused a request, with the HTTP status that says so. The message is one
- * line an operator can act on.
+ * Why {@link JobControl} refused a request, with the HTTP status that says so. The
+ * message is one line an operator can act on.
  */
 public abstract class JobControlException extends RuntimeException {
 

@@ -19,10 +19,10 @@ import org.springframework.boot.actuate.endpoint.invoke.OperationParameters;
 import org.springframework.stereotype.Component;
 
 /**
- * Gives an operation parameter of type {@link JobOptions} every argument of the request that no
- * other parameter of the operation takes: the whole JSON body of a launch, so that the options of
- * any job can be read and an unknown one refused (actuator itself binds body keys to parameters by
- * name and silently drops the rest).
+ * Gives an operation parameter of type {@link JobOptions} every argument of the request
+ * that no other parameter of the operation takes: the whole JSON body of a launch, so
+ * that the options of any job can be read and an unknown one refused (actuator itself
+ * binds body keys to parameters by name and silently drops the rest).
  */
 @Component
 class JobOptionsInvokerAdvisor implements OperationInvokerAdvisor {
@@ -55,8 +55,8 @@ class JobOptionsInvokerAdvisor implements OperationInvokerAdvisor {
 
 			};
 			InvocationContext withOptions = new InvocationContext(context.resolveArgument(SecurityContext.class),
-					context.getArguments(), OperationArgumentResolver.of(JobOptions.class, () -> new JobOptions(options)),
-					original);
+					context.getArguments(),
+					OperationArgumentResolver.of(JobOptions.class, () -> new JobOptions(options)), original);
 			return invoker.invoke(withOptions);
 		};
 	}

@@ -20,10 +20,10 @@ import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * Who may call what: health and info are open (probes, load balancers), and so are the dashboard's
- * scripts and styles; every other request — the dashboard page and its launch route too — needs
- * the operator's HTTP basic credentials. Without a configured password nobody gets in. One-off
- * commands run without a web server and need none of this.
+ * Who may call what: health and info are open (probes, load balancers), and so are the
+ * dashboard's scripts and styles; every other request — the dashboard page and its launch
+ * route too — needs the operator's HTTP basic credentials. Without a configured password
+ * nobody gets in. One-off commands run without a web server and need none of this.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = Type.SERVLET)
@@ -39,18 +39,20 @@ class OpsSecurityConfiguration {
 
 	@Bean
 	SecurityFilterChain opsSecurityFilterChain(HttpSecurity http) throws Exception {
-		http.authorizeHttpRequests((requests) -> requests
-			.requestMatchers(EndpointRequest.to("health", "info"))
+		http.authorizeHttpRequests((requests) -> requests.requestMatchers(EndpointRequest.to("health", "info"))
 			.permitAll()
-			// The dashboard's scripts and styles hold no data; the page itself is protected.
+			// The dashboard's scripts and styles hold no data; the page itself is
+			// protected.
 			.requestMatchers(HttpMethod.GET, DASHBOARD_ASSETS)
 			.permitAll()
 			.anyRequest()
 			.hasRole(OPERATOR))
 			.httpBasic(Customizer.withDefaults())
-			// A machine API authenticated on every request: no session, no cookie, so no CSRF.
+			// A machine API authenticated on every request: no session, no cookie, so no
+			// CSRF.
 			.csrf((csrf) -> csrf.ignoringRequestMatchers(EndpointRequest.toAnyEndpoint())
-				// JSON only, which no other site's form can send; credentials in the request's own header.
+				// JSON only, which no other site's form can send; credentials in the
+				// request's own header.
 				.ignoringRequestMatchers(DASHBOARD_LAUNCH))
 			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
 		return http.build();
@@ -59,7 +61,8 @@ class OpsSecurityConfiguration {
 	@Bean
 	UserDetailsService operatorUserDetailsService(OpsProperties properties) {
 		if (!properties.hasPassword()) {
-			logger.warn("No operator password (KEEPER_ADMIN_PASSWORD): every actuator endpoint but health and info is closed");
+			logger.warn(
+					"No operator password (KEEPER_ADMIN_PASSWORD): every actuator endpoint but health and info is closed");
 			return new InMemoryUserDetailsManager();
 		}
 		PasswordEncoder encoder = PasswordEncoderFactories.createDelegatingPasswordEncoder();

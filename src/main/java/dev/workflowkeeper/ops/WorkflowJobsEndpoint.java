@@ -34,13 +34,15 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code /actuator/workflowjobs}: every job with its schedule and latest executions, one job's
- * history page by page, and one execution with its steps. Parameters and descriptions are masked.
+ * {@code /actuator/workflowjobs}: every job with its schedule and latest executions, one
+ * job's history page by page, and one execution with its steps. Parameters and
+ * descriptions are masked.
  * <p>
- * Write operations, through {@link JobControl}: {@code POST /actuator/workflowjobs/{job}} with a JSON
- * object of options launches a job in the background; {@code POST
- * /actuator/workflowjobs/executions/{id}/stop}, {@code /restart} and {@code /abandon} act on one
- * execution. Refusals answer {@code {"status", "error", "message"}} with 400, 404 or 409.
+ * Write operations, through {@link JobControl}: {@code POST /actuator/workflowjobs/{job}}
+ * with a JSON object of options launches a job in the background; {@code POST
+ * /actuator/workflowjobs/executions/{id}/stop}, {@code /restart} and {@code /abandon} act
+ * on one execution. Refusals answer {@code {"status", "error", "message"}} with 400, 404
+ * or 409.
  */
 @Component
 @Endpoint(id = "workflowjobs")
@@ -97,7 +99,10 @@ public class WorkflowJobsEndpoint {
 		return body;
 	}
 
-	/** One job's executions, newest first, {@code size} (at most {@value #MAX_PAGE_SIZE}) a page. */
+	/**
+	 * One job's executions, newest first, {@code size} (at most {@value #MAX_PAGE_SIZE})
+	 * a page.
+	 */
 	@ReadOperation
 	public WebEndpointResponse<Map<String, Object>> job(@Selector String job, @Nullable Integer page,
 			@Nullable Integer size) {
@@ -115,11 +120,16 @@ public class WorkflowJobsEndpoint {
 		body.put("size", pageSize);
 		body.put("total", this.history.executionCount(job));
 		body.put("executions",
-				executions(job, pageNumber * pageSize, pageSize).stream().map(WorkflowJobsEndpoint::execution).toList());
+				executions(job, pageNumber * pageSize, pageSize).stream()
+					.map(WorkflowJobsEndpoint::execution)
+					.toList());
 		return new WebEndpointResponse<>(body, WebEndpointResponse.STATUS_OK);
 	}
 
-	/** {@code executions/{id}}: one execution with its steps, masked parameters and figures. */
+	/**
+	 * {@code executions/{id}}: one execution with its steps, masked parameters and
+	 * figures.
+	 */
 	@ReadOperation
 	public WebEndpointResponse<Map<String, Object>> execution(@Selector String kind, @Selector String id) {
 		if (!EXECUTIONS.equals(kind)) {
@@ -160,9 +170,9 @@ public class WorkflowJobsEndpoint {
 	}
 
 	/**
-	 * {@code POST {job}}: launches a new run of the job in the background with the options of the
-	 * body (every key of the JSON object, see {@link JobOptions}); answers as soon as the execution
-	 * is in the history.
+	 * {@code POST {job}}: launches a new run of the job in the background with the
+	 * options of the body (every key of the JSON object, see {@link JobOptions}); answers
+	 * as soon as the execution is in the history.
 	 */
 	@WriteOperation
 	public WebEndpointResponse<Object> launch(@Selector String job, JobOptions options) {
@@ -179,8 +189,8 @@ public class WorkflowJobsEndpoint {
 	public WebEndpointResponse<Object> control(@Selector String kind, @Selector String id, @Selector String action) {
 		try {
 			if (!EXECUTIONS.equals(kind)) {
-				throw new UnknownJobException(
-						"unknown path '" + kind + "/" + id + "/" + action + "'; expected executions/{id}/stop|restart|abandon");
+				throw new UnknownJobException("unknown path '" + kind + "/" + id + "/" + action
+						+ "'; expected executions/{id}/stop|restart|abandon");
 			}
 			long executionId = parseId(id)
 				.orElseThrow(() -> new UnknownJobException("no job execution with id '" + id + "'"));
@@ -190,11 +200,12 @@ public class WorkflowJobsEndpoint {
 				case "restart" -> {
 					return ok(this.jobControl.restart(executionId));
 				}
-				default -> throw new UnknownJobException(
-						"unknown action '" + action + "'; expected stop, restart or abandon");
+				default ->
+					throw new UnknownJobException("unknown action '" + action + "'; expected stop, restart or abandon");
 			}
 			JobExecution execution = this.jobControl.execution(executionId);
-			return ok(new LaunchedJob(execution.getJobInstance().getJobName(), executionId, execution.getStatus().name()));
+			return ok(new LaunchedJob(execution.getJobInstance().getJobName(), executionId,
+					execution.getStatus().name()));
 		}
 		catch (JobControlException ex) {
 			return refused(ex);
@@ -220,12 +231,13 @@ public class WorkflowJobsEndpoint {
 	}
 
 	/**
-	 * The options of a launch: every key of the request body (and of the query string) that is not
-	 * a path selector. Actuator binds body keys to parameters by name and drops the others; the
-	 * {@link JobOptionsInvokerAdvisor} hands the whole set over instead, so that an unknown option is
-	 * refused rather than ignored.
+	 * The options of a launch: every key of the request body (and of the query string)
+	 * that is not a path selector. Actuator binds body keys to parameters by name and
+	 * drops the others; the {@link JobOptionsInvokerAdvisor} hands the whole set over
+	 * instead, so that an unknown option is refused rather than ignored.
 	 *
-	 * @param values the options by name, values as JSON gave them (strings, booleans or numbers)
+	 * @param values the options by name, values as JSON gave them (strings, booleans or
+	 * numbers)
 	 */
 	public record JobOptions(Map<String, Object> values) {
 
@@ -236,7 +248,8 @@ public class WorkflowJobsEndpoint {
 	}
 
 	private List<ExecutionSummary> executions(String job, int offset, int limit) {
-		// Newest execution first across restarts of older instances, which instance order would miss.
+		// Newest execution first across restarts of older instances, which instance order
+		// would miss.
 		List<Long> ids = this.history.executionIds(job, offset, limit);
 		List<ExecutionSummary> summaries = new ArrayList<>();
 		for (Long id : ids) {
@@ -285,7 +298,8 @@ public class WorkflowJobsEndpoint {
 	private static Map<String, Object> schedule(ScheduleRegistry registry, String job) {
 		Map<String, Object> view = new LinkedHashMap<>();
 		Optional<ScheduleStatus> status = (registry != null)
-				? registry.statuses().stream().filter((schedule) -> schedule.job().equals(job)).findFirst() : Optional.empty();
+				? registry.statuses().stream().filter((schedule) -> schedule.job().equals(job)).findFirst()
+				: Optional.empty();
 		view.put("scheduled", status.isPresent());
 		status.ifPresent((schedule) -> {
 			view.put("cron", schedule.schedule());

@@ -14,8 +14,8 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code /actuator/workflowreport}: the latest memory report as the report job stored it, and the
- * keys and bytes of that store's earlier reports (the trend), oldest first.
+ * {@code /actuator/workflowreport}: the latest memory report as the report job stored it,
+ * and the keys and bytes of that store's earlier reports (the trend), oldest first.
  */
 @Component
 @Endpoint(id = "workflowreport")

@@ -10,9 +10,9 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
- * Decides, from the judging pass, whether the purge deletes: not on a dry run or when nothing is
- * stale (exit {@code SKIP}); never when a larger share of the scanned states than allowed would go,
- * unless forced (the step fails and nothing is deleted).
+ * Decides, from the judging pass, whether the purge deletes: not on a dry run or when
+ * nothing is stale (exit {@code SKIP}); never when a larger share of the scanned states
+ * than allowed would go, unless forced (the step fails and nothing is deleted).
  */
 class PurgeGuardTasklet implements Tasklet {
 
@@ -41,7 +41,8 @@ class PurgeGuardTasklet implements Tasklet {
 		long candidates = job.getLong("purgeScan.stale", 0) + job.getLong("purgeScan.terminal", 0)
 				+ (this.includeUnparseable ? job.getLong("purgeScan.unparseable", 0) : 0);
 		if (this.dryRun || candidates == 0) {
-			contribution.setExitStatus(new ExitStatus(SKIP, this.dryRun ? "dry run: nothing deleted" : "nothing to purge"));
+			contribution
+				.setExitStatus(new ExitStatus(SKIP, this.dryRun ? "dry run: nothing deleted" : "nothing to purge"));
 			return RepeatStatus.FINISHED;
 		}
 		double share = (double) candidates / scanned;

@@ -20,11 +20,12 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Deletes the states judged stale, after archiving them: the archive writer gets the chunk first, then
- * each key is deleted only if its value is still exactly the judged one (compare-and-delete), so a
- * workflow the service touched meanwhile survives. The archive may therefore hold a few states that
- * were not deleted; restoring it with the default {@code skip} policy leaves those untouched. Values
- * that are not JSON objects (deleted only when asked) go to a second archive, base64-encoded.
+ * Deletes the states judged stale, after archiving them: the archive writer gets the
+ * chunk first, then each key is deleted only if its value is still exactly the judged one
+ * (compare-and-delete), so a workflow the service touched meanwhile survives. The archive
+ * may therefore hold a few states that were not deleted; restoring it with the default
+ * {@code skip} policy leaves those untouched. Values that are not JSON objects (deleted
+ * only when asked) go to a second archive, base64-encoded.
  */
 class PurgeItemWriter implements ItemWriter<KeyInfo> {
 
@@ -39,9 +40,10 @@ class PurgeItemWriter implements ItemWriter<KeyInfo> {
 	private final StepCounters counters;
 
 	/**
-	 * @param archive where the states go before they are deleted, or {@code null} for none
-	 * @param rawArchive where values that are not JSON objects go before they are deleted (base64,
-	 * with their key and expiry), or {@code null} for none
+	 * @param archive where the states go before they are deleted, or {@code null} for
+	 * none
+	 * @param rawArchive where values that are not JSON objects go before they are deleted
+	 * (base64, with their key and expiry), or {@code null} for none
 	 */
 	PurgeItemWriter(MaintainableStore store, WorkflowItemWriter archive, RestartableLineFile rawArchive,
 			StepCounters counters) {

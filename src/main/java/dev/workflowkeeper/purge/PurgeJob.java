@@ -33,7 +33,8 @@ public class PurgeJob {
 	}
 
 	/**
-	 * Runs with these options, read by the job's definition; a {@code null} takes the default.
+	 * Runs with these options, read by the job's definition; a {@code null} takes the
+	 * default.
 	 * @param store the store, or {@code null} for the default one
 	 * @param staleAfter or {@code null} for the configured one (twice the TTL by default)
 	 * @param terminalRetention or {@code null} for the configured one
@@ -42,8 +43,8 @@ public class PurgeJob {
 	 * @param force delete even past the share guard
 	 * @param includeUnparseable delete string values that are not JSON objects too
 	 */
-	public JobExecution run(String store, Duration staleAfter, Duration terminalRetention, boolean dryRun, boolean archive,
-			boolean force, boolean includeUnparseable) throws Exception {
+	public JobExecution run(String store, Duration staleAfter, Duration terminalRetention, boolean dryRun,
+			boolean archive, boolean force, boolean includeUnparseable) throws Exception {
 		Map<String, Object> options = new HashMap<>();
 		options.put(MaintenanceStores.STORE, store);
 		options.put(PurgeParameters.STALE_AFTER, staleAfter);
@@ -55,7 +56,9 @@ public class PurgeJob {
 		return run(this.definition.parameters(JobOptions.of(this.definition, options)));
 	}
 
-	/** Runs a purge with the parameters its definition made of the options of the command. */
+	/**
+	 * Runs a purge with the parameters its definition made of the options of the command.
+	 */
 	public JobExecution run(JobParameters parameters) throws Exception {
 		return this.jobRunner.run(this.purgeStatesJob, parameters);
 	}

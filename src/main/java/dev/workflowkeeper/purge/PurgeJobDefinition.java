@@ -42,15 +42,16 @@ class PurgeJobDefinition implements JobDefinition {
 
 	@Override
 	public List<JobOption> options() {
-		return List.of(MaintenanceStores.STORE_OPTION,
-				JobOption.of(PurgeParameters.STALE_AFTER, OptionType.DURATION, "keeper.maintenance.stale-after (twice WORKFLOW_STATE_TTL)",
-						"a state not updated for longer is stale"),
-				JobOption.of(PurgeParameters.TERMINAL_RETENTION, OptionType.DURATION, "keeper.maintenance.terminal-retention",
+		return List.of(MaintenanceStores.STORE_OPTION, JobOption.of(PurgeParameters.STALE_AFTER, OptionType.DURATION,
+				"keeper.maintenance.stale-after (twice WORKFLOW_STATE_TTL)", "a state not updated for longer is stale"),
+				JobOption.of(PurgeParameters.TERMINAL_RETENTION, OptionType.DURATION,
+						"keeper.maintenance.terminal-retention",
 						"how long finished states (completed, failed, cancelled) are kept"),
 				JobOption.of(PurgeParameters.MAX_SHARE, OptionType.NUMBER, "keeper.maintenance.purge-max-share",
 						"a purge that would delete a larger share of the states stops without deleting, unless forced"),
 				JobOption.of(PurgeParameters.DRY_RUN, OptionType.BOOLEAN, "false", "judge and count, delete nothing"),
-				JobOption.of(PurgeParameters.ARCHIVE, OptionType.BOOLEAN, "true", "archive each state before deleting it"),
+				JobOption.of(PurgeParameters.ARCHIVE, OptionType.BOOLEAN, "true",
+						"archive each state before deleting it"),
 				JobOption.of(PurgeParameters.FORCE, OptionType.BOOLEAN, "false", "delete even past the share guard"),
 				JobOption.of(PurgeParameters.INCLUDE_UNPARSEABLE, OptionType.BOOLEAN, "false",
 						"delete string values that are not JSON objects too"));
@@ -70,7 +71,8 @@ class PurgeJobDefinition implements JobDefinition {
 	public List<JobFigure> figures() {
 		return List.of(JobFigure.shown("purgeScan.scanned", "scanned"), JobFigure.shown("purgeScan.stale", "stale"),
 				JobFigure.shown("purgeScan.terminal", "old finished"),
-				JobFigure.counted("purge.deleted", "deleted", STATES_PURGED, Map.of(), "Workflow states purgeStatesJob deleted"),
+				JobFigure.counted("purge.deleted", "deleted", STATES_PURGED, Map.of(),
+						"Workflow states purgeStatesJob deleted"),
 				JobFigure.shown("purge.changedMeanwhile", "changed meanwhile (kept)"),
 				JobFigure.shown("purge.archived", "archived"));
 	}

@@ -10,10 +10,11 @@ import dev.workflowkeeper.store.StateFields;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
 
 /**
- * Judges which states may go: those not updated for longer than {@code staleAfter}, and finished ones
- * (completed, failed, cancelled) not updated for longer than {@code terminalRetention}; and, only when
- * asked ({@code includeUnparseable}), string values that are not JSON objects. States without a
- * readable {@code updated_at} and keys of other types are counted and never judged for deletion.
+ * Judges which states may go: those not updated for longer than {@code staleAfter}, and
+ * finished ones (completed, failed, cancelled) not updated for longer than
+ * {@code terminalRetention}; and, only when asked ({@code includeUnparseable}), string
+ * values that are not JSON objects. States without a readable {@code updated_at} and keys
+ * of other types are counted and never judged for deletion.
  */
 class PurgeJudge implements ItemProcessor<KeyInfo, KeyInfo> {
 

@@ -15,8 +15,8 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
  * @param store the store, masked ({@link MaintenanceStores#parameter})
  * @param staleAfter a state not updated for longer is stale (whole seconds, positive)
  * @param terminalRetention how long a finished state is kept (whole seconds, positive)
- * @param maxShare the largest share of the scanned states a purge deletes without {@code force};
- * above 0, at most 1
+ * @param maxShare the largest share of the scanned states a purge deletes without
+ * {@code force}; above 0, at most 1
  * @param dryRun judge and count, delete nothing
  * @param archive archive each state before deleting it
  * @param force delete even past the share guard
@@ -59,8 +59,8 @@ public record PurgeParameters(String store, Duration staleAfter, Duration termin
 
 	/**
 	 * Reads the options back from job parameters.
-	 * @throws dev.workflowkeeper.job.JobOptionException when one is missing, of the wrong kind, or
-	 * refused by the rules
+	 * @throws dev.workflowkeeper.job.JobOptionException when one is missing, of the wrong
+	 * kind, or refused by the rules
 	 */
 	public static PurgeParameters from(JobParameters parameters) {
 		JobOptions stored = JobOptions.ofParameters(PurgeJob.NAME, parameters);
@@ -70,7 +70,8 @@ public record PurgeParameters(String store, Duration staleAfter, Duration termin
 	/**
 	 * The options of a launch, the rules checked.
 	 * @param store the store parameter
-	 * @param defaults the configured defaults, or {@code null} when every option must be given
+	 * @param defaults the configured defaults, or {@code null} when every option must be
+	 * given
 	 */
 	static PurgeParameters of(JobOptions options, String store, KeeperProperties defaults) {
 		Duration staleAfter = options.duration(STALE_AFTER, (defaults != null) ? defaults.staleAfter() : null);

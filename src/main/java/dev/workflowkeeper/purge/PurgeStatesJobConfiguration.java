@@ -30,11 +30,13 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
- * The stale-state purge: a judging pass counts what would go ({@code purgeScan.*}); a guard stops
- * the job when that is more than the allowed share of the scanned states (unless forced) and ends it
- * on a dry run or when nothing is stale; the delete pass judges every key again, archives the states
- * to {@code data/archive/purge-<instance>.jsonl.gz} and deletes each only if it is still exactly what
- * was judged ({@code purge.deleted}, {@code purge.changedMeanwhile}, {@code purge.archived}).
+ * The stale-state purge: a judging pass counts what would go ({@code purgeScan.*}); a
+ * guard stops the job when that is more than the allowed share of the scanned states
+ * (unless forced) and ends it on a dry run or when nothing is stale; the delete pass
+ * judges every key again, archives the states to
+ * {@code data/archive/purge-<instance>.jsonl.gz} and deletes each only if it is still
+ * exactly what was judged ({@code purge.deleted}, {@code purge.changedMeanwhile},
+ * {@code purge.archived}).
  */
 @Configuration(proxyBeanMethods = false)
 class PurgeStatesJobConfiguration {
@@ -62,7 +64,8 @@ class PurgeStatesJobConfiguration {
 	Step purgeScanStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			KeeperProperties properties, ItemStreamReader<KeyInfo> purgeReader, PurgeJudge purgeScanJudge,
 			StepCounters purgeScanCounters, ProgressReporter purgeProgress) {
-		return new StepBuilder("purgeScanStep", jobRepository).<KeyInfo, KeyInfo>chunk(properties.maintenance().chunkSize())
+		return new StepBuilder("purgeScanStep", jobRepository)
+			.<KeyInfo, KeyInfo>chunk(properties.maintenance().chunkSize())
 			.transactionManager(transactionManager)
 			.reader(purgeReader)
 			.processor(purgeScanJudge)
@@ -71,7 +74,8 @@ class PurgeStatesJobConfiguration {
 			.stream(purgeScanCounters)
 			.listener(purgeScanCounters)
 			.listener(purgeProgress)
-			// A key whose name is not UTF-8 cannot be judged: it is skipped, never touched.
+			// A key whose name is not UTF-8 cannot be judged: it is skipped, never
+			// touched.
 			.faultTolerant()
 			.skip(RejectedRecordException.class)
 			.skipLimit(properties.maintenance().skipLimit())
@@ -88,9 +92,9 @@ class PurgeStatesJobConfiguration {
 	Step purgeDeleteStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			KeeperProperties properties, ItemStreamReader<KeyInfo> purgeReader, PurgeJudge purgeDeleteJudge,
 			PurgeItemWriter purgeWriter, WorkflowItemWriter purgeArchive, RestartableLineFile purgeRawArchive,
-			StepCounters purgeCounters,
-			ProgressReporter purgeProgress) {
-		return new StepBuilder("purgeDeleteStep", jobRepository).<KeyInfo, KeyInfo>chunk(properties.maintenance().chunkSize())
+			StepCounters purgeCounters, ProgressReporter purgeProgress) {
+		return new StepBuilder("purgeDeleteStep", jobRepository)
+			.<KeyInfo, KeyInfo>chunk(properties.maintenance().chunkSize())
 			.transactionManager(transactionManager)
 			.reader(purgeReader)
 			.processor(purgeDeleteJudge)
@@ -101,7 +105,8 @@ class PurgeStatesJobConfiguration {
 			.stream(purgeCounters)
 			.listener(purgeCounters)
 			.listener(purgeProgress)
-			// A key whose name is not UTF-8 cannot be judged: it is skipped, never touched.
+			// A key whose name is not UTF-8 cannot be judged: it is skipped, never
+			// touched.
 			.faultTolerant()
 			.skip(RejectedRecordException.class)
 			.skipLimit(properties.maintenance().skipLimit())
@@ -123,7 +128,8 @@ class PurgeStatesJobConfiguration {
 	@Bean
 	@StepScope
 	StepCounters purgeScanCounters() {
-		return new StepCounters("purgeScan", "scanned", "stale", "terminal", "unparseable", "noUpdatedAt", "otherTypes");
+		return new StepCounters("purgeScan", "scanned", "stale", "terminal", "unparseable", "noUpdatedAt",
+				"otherTypes");
 	}
 
 	@Bean
@@ -164,16 +170,19 @@ class PurgeStatesJobConfiguration {
 
 	@Bean
 	@StepScope
-	WorkflowItemWriter purgeArchive(KeeperProperties properties, @Value("#{stepExecution}") StepExecution stepExecution) {
+	WorkflowItemWriter purgeArchive(KeeperProperties properties,
+			@Value("#{stepExecution}") StepExecution stepExecution) {
 		long instance = stepExecution.getJobExecution().getJobInstance().getInstanceId();
 		java.nio.file.Path file = properties.dataDir().resolve("archive").resolve("purge-" + instance + ".jsonl.gz");
-		return parameters(stepExecution).archive() ? new SnapshotWorkflowStore(file, properties).writer("archive", ConflictPolicy.OVERWRITE)
+		return parameters(stepExecution).archive()
+				? new SnapshotWorkflowStore(file, properties).writer("archive", ConflictPolicy.OVERWRITE)
 				: new NoArchive();
 	}
 
 	@Bean
 	@StepScope
-	RestartableLineFile purgeRawArchive(KeeperProperties properties, @Value("#{stepExecution}") StepExecution stepExecution) {
+	RestartableLineFile purgeRawArchive(KeeperProperties properties,
+			@Value("#{stepExecution}") StepExecution stepExecution) {
 		long instance = stepExecution.getJobExecution().getJobInstance().getInstanceId();
 		return new RestartableLineFile("rawArchive",
 				properties.dataDir().resolve("archive").resolve("purge-" + instance + "-unparseable.jsonl"), false);
@@ -203,7 +212,8 @@ class PurgeStatesJobConfiguration {
 		}
 
 		@Override
-		public void write(org.springframework.batch.infrastructure.item.Chunk<? extends dev.workflowkeeper.store.WorkflowEntry> chunk) {
+		public void write(
+				org.springframework.batch.infrastructure.item.Chunk<? extends dev.workflowkeeper.store.WorkflowEntry> chunk) {
 		}
 
 	}

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The figures of one memory report: what {@code report --format json} prints and what the history
- * keeps. Bytes are {@code MEMORY USAGE} figures.
+ * The figures of one memory report: what {@code report --format json} prints and what the
+ * history keeps. Bytes are {@code MEMORY USAGE} figures.
  *
  * @param keys state keys under the prefix (of any type)
  * @param memoryBytes their memory
@@ -25,10 +25,10 @@ import java.util.Map;
  * @param writtenLastHour states updated within the last hour (the service's write rate)
  * @param server the server's own view
  */
-record MemoryReport(long keys, long memoryBytes, long keysWithoutTtl, long keysAboveMaxTtl, Map<String, Bucket> ttlBuckets,
-		Map<String, Long> sizePercentiles, List<MemoryReportAccumulator.TopKey> topKeys, Map<String, Bucket> byStatus,
-		Map<String, Bucket> ageBuckets, long staleKeys, long staleBytes, long unparseable, long otherTypes,
-		long writtenLastHour, Map<String, Object> server) {
+record MemoryReport(long keys, long memoryBytes, long keysWithoutTtl, long keysAboveMaxTtl,
+		Map<String, Bucket> ttlBuckets, Map<String, Long> sizePercentiles, List<MemoryReportAccumulator.TopKey> topKeys,
+		Map<String, Bucket> byStatus, Map<String, Bucket> ageBuckets, long staleKeys, long staleBytes, long unparseable,
+		long otherTypes, long writtenLastHour, Map<String, Object> server) {
 
 	/**
 	 * Keys and bytes of one bucket.
@@ -48,8 +48,9 @@ record MemoryReport(long keys, long memoryBytes, long keysWithoutTtl, long keysA
 	}
 
 	/**
-	 * The memory the states will take once the service's writes and the TTL balance out: write rate
-	 * (states updated in the last hour) × TTL × mean size, set against {@code maxmemory}.
+	 * The memory the states will take once the service's writes and the TTL balance out:
+	 * write rate (states updated in the last hour) × TTL × mean size, set against
+	 * {@code maxmemory}.
 	 */
 	Map<String, Object> forecast(Duration ttl) {
 		Map<String, Object> forecast = new LinkedHashMap<>();

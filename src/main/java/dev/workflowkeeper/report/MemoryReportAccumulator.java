@@ -25,10 +25,11 @@ import org.springframework.batch.infrastructure.item.ItemStreamWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Adds up one pass over the keyspace into the figures of a memory report: counts and bytes by TTL
- * bucket, status and age, size percentiles (an HdrHistogram, not a sorted list), the largest keys.
- * Memory does not grow with the key count. Its state is kept in the ExecutionContext after every
- * chunk, so a restarted scan continues the same sums. Not thread-safe.
+ * Adds up one pass over the keyspace into the figures of a memory report: counts and
+ * bytes by TTL bucket, status and age, size percentiles (an HdrHistogram, not a sorted
+ * list), the largest keys. Memory does not grow with the key count. Its state is kept in
+ * the ExecutionContext after every chunk, so a restarted scan continues the same sums.
+ * Not thread-safe.
  */
 class MemoryReportAccumulator extends ItemStreamSupport implements ItemStreamWriter<KeyInfo> {
 
@@ -110,8 +111,8 @@ class MemoryReportAccumulator extends ItemStreamSupport implements ItemStreamWri
 			return;
 		}
 		long age = this.now - fields.updatedAtMillis();
-		String ageBucket = (age < hours(1)) ? "<1h" : (age < hours(6)) ? "1-6h" : (age < hours(24)) ? "6-24h"
-				: (age < hours(48)) ? "1-2d" : ">2d";
+		String ageBucket = (age < hours(1)) ? "<1h"
+				: (age < hours(6)) ? "1-6h" : (age < hours(24)) ? "6-24h" : (age < hours(48)) ? "1-2d" : ">2d";
 		bump(s.ageBuckets, ageBucket, key.memoryBytes());
 		if (age > this.settings.staleAfter().toMillis()) {
 			s.staleKeys++;
@@ -137,8 +138,8 @@ class MemoryReportAccumulator extends ItemStreamSupport implements ItemStreamWri
 		Map<String, MemoryReport.Bucket> ages = buckets(AGE_BUCKETS, s.ageBuckets);
 		Map<String, MemoryReport.Bucket> statuses = new TreeMap<>();
 		s.byStatus.forEach((status, kb) -> statuses.put(status, new MemoryReport.Bucket(kb[0], kb[1])));
-		return new MemoryReport(s.keys, s.bytes, s.keysWithoutTtl, s.keysAboveMaxTtl, ttl, percentiles, largest, statuses, ages,
-				s.staleKeys, s.staleBytes, s.unparseable, s.otherTypes, s.writtenLastHour, server);
+		return new MemoryReport(s.keys, s.bytes, s.keysWithoutTtl, s.keysAboveMaxTtl, ttl, percentiles, largest,
+				statuses, ages, s.staleKeys, s.staleBytes, s.unparseable, s.otherTypes, s.writtenLastHour, server);
 	}
 
 	@Override

@@ -38,8 +38,9 @@ public class ReportJob {
 	}
 
 	/**
-	 * Reports on {@code store} (or the default store when {@code null}); {@code values} reads the
-	 * values for the status and age figures. The options go through the job's definition.
+	 * Reports on {@code store} (or the default store when {@code null}); {@code values}
+	 * reads the values for the status and age figures. The options go through the job's
+	 * definition.
 	 */
 	public JobExecution run(String store, boolean values) throws Exception {
 		Map<String, Object> options = new HashMap<>();
@@ -48,12 +49,17 @@ public class ReportJob {
 		return run(this.definition.parameters(JobOptions.of(this.definition, options)));
 	}
 
-	/** Runs a report with the parameters its definition made of the options of the command. */
+	/**
+	 * Runs a report with the parameters its definition made of the options of the
+	 * command.
+	 */
 	public JobExecution run(JobParameters parameters) throws Exception {
 		return this.jobRunner.run(this.reportMemoryJob, parameters);
 	}
 
-	/** The report a completed execution made, in its JSON form; empty when it made none. */
+	/**
+	 * The report a completed execution made, in its JSON form; empty when it made none.
+	 */
 	public static Map<String, Object> report(JobExecution execution) {
 		String json = execution.getExecutionContext().getString(ReportSaver.REPORT_JSON, null);
 		return (json != null) ? JSON.readValue(json, new TypeReference<Map<String, Object>>() {

@@ -24,9 +24,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
- * The memory report job: one pass over {@code document_workflow:*} (SCAN with COUNT, the per-key
- * commands pipelined), summed up by {@link MemoryReportAccumulator}, then stored with its trend by
- * {@link ReportSaver}. Read-only. {@code values=false} reports from MEMORY USAGE and TTL alone.
+ * The memory report job: one pass over {@code document_workflow:*} (SCAN with COUNT, the
+ * per-key commands pipelined), summed up by {@link MemoryReportAccumulator}, then stored
+ * with its trend by {@link ReportSaver}. Read-only. {@code values=false} reports from
+ * MEMORY USAGE and TTL alone.
  */
 @Configuration(proxyBeanMethods = false)
 class ReportMemoryJobConfiguration {
@@ -42,8 +43,8 @@ class ReportMemoryJobConfiguration {
 
 	@Bean
 	Step reportScanStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-			KeeperProperties properties, ItemStreamReader<KeyInfo> reportReader, MemoryReportAccumulator reportAccumulator,
-			ReportSaver reportSaver, ProgressReporter reportProgress) {
+			KeeperProperties properties, ItemStreamReader<KeyInfo> reportReader,
+			MemoryReportAccumulator reportAccumulator, ReportSaver reportSaver, ProgressReporter reportProgress) {
 		return new StepBuilder("reportScanStep", jobRepository)
 			.<KeyInfo, KeyInfo>chunk(properties.maintenance().chunkSize())
 			.transactionManager(transactionManager)
@@ -51,7 +52,8 @@ class ReportMemoryJobConfiguration {
 			.writer(reportAccumulator)
 			.listener(reportSaver)
 			.listener(reportProgress)
-			// A key whose name is not UTF-8 cannot be judged: it is skipped, never touched.
+			// A key whose name is not UTF-8 cannot be judged: it is skipped, never
+			// touched.
 			.faultTolerant()
 			.skip(RejectedRecordException.class)
 			.skipLimit(properties.maintenance().skipLimit())

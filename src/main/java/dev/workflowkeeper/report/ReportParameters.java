@@ -10,8 +10,8 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
  * The options of one memory report.
  *
  * @param store the store, masked ({@link MaintenanceStores#parameter})
- * @param values read the values for the status and age figures; {@code false} reports from MEMORY
- * USAGE and TTL alone
+ * @param values read the values for the status and age figures; {@code false} reports
+ * from MEMORY USAGE and TTL alone
  */
 public record ReportParameters(String store, boolean values) {
 
@@ -26,7 +26,8 @@ public record ReportParameters(String store, boolean values) {
 
 	/**
 	 * Reads the options back from job parameters.
-	 * @throws dev.workflowkeeper.job.JobOptionException when one is missing or of the wrong kind
+	 * @throws dev.workflowkeeper.job.JobOptionException when one is missing or of the
+	 * wrong kind
 	 */
 	public static ReportParameters from(JobParameters parameters) {
 		JobOptions stored = JobOptions.ofParameters(ReportJob.NAME, parameters);

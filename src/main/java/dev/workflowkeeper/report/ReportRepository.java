@@ -14,9 +14,9 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Keeps every memory report in the history database (table {@code KEEPER_MEMORY_REPORT}, created when
- * missing, on H2 and PostgreSQL alike), for the trend: the change since the previous report of the
- * same store and since a day before.
+ * Keeps every memory report in the history database (table {@code KEEPER_MEMORY_REPORT},
+ * created when missing, on H2 and PostgreSQL alike), for the trend: the change since the
+ * previous report of the same store and since a day before.
  */
 @Repository
 public class ReportRepository {
@@ -34,7 +34,8 @@ public class ReportRepository {
 	}
 
 	/** Stores a report (its JSON form). */
-	public void save(Instant createdAt, long jobExecutionId, String store, long keys, long bytes, Map<String, Object> report) {
+	public void save(Instant createdAt, long jobExecutionId, String store, long keys, long bytes,
+			Map<String, Object> report) {
 		this.jdbc.update(
 				"INSERT INTO KEEPER_MEMORY_REPORT (CREATED_AT, JOB_EXECUTION_ID, STORE, KEY_COUNT, MEMORY_BYTES, REPORT) VALUES (?, ?, ?, ?, ?, ?)",
 				Timestamp.from(createdAt), jobExecutionId, store, keys, bytes, JSON.writeValueAsString(report));
@@ -43,7 +44,8 @@ public class ReportRepository {
 	/** The latest report of any store, in its JSON form. */
 	public Optional<Map<String, Object>> latest() {
 		List<String> rows = this.jdbc.queryForList(
-				"SELECT REPORT FROM KEEPER_MEMORY_REPORT ORDER BY CREATED_AT DESC, ID DESC FETCH FIRST 1 ROWS ONLY", String.class);
+				"SELECT REPORT FROM KEEPER_MEMORY_REPORT ORDER BY CREATED_AT DESC, ID DESC FETCH FIRST 1 ROWS ONLY",
+				String.class);
 		return rows.stream().findFirst().map(ReportRepository::parse);
 	}
 
@@ -57,13 +59,16 @@ public class ReportRepository {
 		return points;
 	}
 
-	/** The change of keys and bytes since the previous report of the store and since a day before {@code at}. */
+	/**
+	 * The change of keys and bytes since the previous report of the store and since a day
+	 * before {@code at}.
+	 */
 	Map<String, Object> trend(String store, Instant at, long keys, long bytes) {
 		Map<String, Object> trend = new LinkedHashMap<>();
 		trend.put("sincePrevious", delta(this.jdbc.query(
 				"SELECT CREATED_AT, KEY_COUNT, MEMORY_BYTES FROM KEEPER_MEMORY_REPORT WHERE STORE = ? AND CREATED_AT <= ? ORDER BY CREATED_AT DESC, ID DESC FETCH FIRST 1 ROWS ONLY",
-				(rs, i) -> new Point(rs.getTimestamp(1).toInstant(), rs.getLong(2), rs.getLong(3)), store, Timestamp.from(at)),
-				keys, bytes));
+				(rs, i) -> new Point(rs.getTimestamp(1).toInstant(), rs.getLong(2), rs.getLong(3)), store,
+				Timestamp.from(at)), keys, bytes));
 		trend.put("sinceDayBefore", delta(this.jdbc.query(
 				"SELECT CREATED_AT, KEY_COUNT, MEMORY_BYTES FROM KEEPER_MEMORY_REPORT WHERE STORE = ? AND CREATED_AT <= ? ORDER BY CREATED_AT DESC, ID DESC FETCH FIRST 1 ROWS ONLY",
 				(rs, i) -> new Point(rs.getTimestamp(1).toInstant(), rs.getLong(2), rs.getLong(3)), store,

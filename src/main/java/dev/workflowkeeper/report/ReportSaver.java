@@ -17,9 +17,9 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Finishes a memory report once its scan completed: adds the server's view, the forecast and the
- * trend, stores it in the history database and puts its JSON and main figures into the job's
- * ExecutionContext ({@code report.*}).
+ * Finishes a memory report once its scan completed: adds the server's view, the forecast
+ * and the trend, stores it in the history database and puts its JSON and main figures
+ * into the job's ExecutionContext ({@code report.*}).
  */
 class ReportSaver implements StepExecutionListener {
 
@@ -55,8 +55,8 @@ class ReportSaver implements StepExecutionListener {
 		json.put("store", this.store.describe());
 		json.put("createdAt", now.toString());
 		json.put("trend", this.reports.trend(this.store.describe(), now, report.keys(), report.memoryBytes()));
-		this.reports.save(now, stepExecution.getJobExecutionId(), this.store.describe(), report.keys(), report.memoryBytes(),
-				json);
+		this.reports.save(now, stepExecution.getJobExecutionId(), this.store.describe(), report.keys(),
+				report.memoryBytes(), json);
 		ExecutionContext job = stepExecution.getJobExecution().getExecutionContext();
 		job.putString(REPORT_JSON, JSON.writeValueAsString(json));
 		job.putLong("report.keys", report.keys());

@@ -21,10 +21,10 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
- * Deletes the regular files under the given folders (archives, rejects reports) that were last
- * modified before a cut-off. Folders themselves and symbolic links are left alone; a missing folder
- * has nothing to delete. The count goes to the job's ExecutionContext ({@value #DELETED}). Deleting
- * again is harmless, so a restart simply starts over.
+ * Deletes the regular files under the given folders (archives, rejects reports) that were
+ * last modified before a cut-off. Folders themselves and symbolic links are left alone; a
+ * missing folder has nothing to delete. The count goes to the job's ExecutionContext
+ * ({@value #DELETED}). Deleting again is harmless, so a restart simply starts over.
  */
 class ExpiredFilesTasklet implements Tasklet {
 
@@ -67,7 +67,10 @@ class ExpiredFilesTasklet implements Tasklet {
 				deleted++;
 			}
 		}
-		ExecutionContext counts = chunkContext.getStepContext().getStepExecution().getJobExecution().getExecutionContext();
+		ExecutionContext counts = chunkContext.getStepContext()
+			.getStepExecution()
+			.getJobExecution()
+			.getExecutionContext();
 		counts.putLong(DELETED, deleted);
 		contribution.incrementWriteCount(deleted);
 		if (deleted > 0) {

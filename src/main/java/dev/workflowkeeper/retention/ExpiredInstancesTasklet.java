@@ -16,12 +16,13 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
- * Deletes from the job history the instances whose executions all ended before a cut-off, with
- * their executions, step executions and contexts ({@link JobRepository#deleteJobInstance}). An
- * instance with an execution still running (or left running by a dead process), or without any
- * execution, is kept. One call judges one page of one job's instances, newest first, in the step's
- * transaction; the position is kept in the step's ExecutionContext, so a restart goes on from it.
- * Counts go to the job's ExecutionContext ({@value #DELETED}, {@value #KEPT}). Not thread-safe.
+ * Deletes from the job history the instances whose executions all ended before a cut-off,
+ * with their executions, step executions and contexts
+ * ({@link JobRepository#deleteJobInstance}). An instance with an execution still running
+ * (or left running by a dead process), or without any execution, is kept. One call judges
+ * one page of one job's instances, newest first, in the step's transaction; the position
+ * is kept in the step's ExecutionContext, so a restart goes on from it. Counts go to the
+ * job's ExecutionContext ({@value #DELETED}, {@value #KEPT}). Not thread-safe.
  */
 class ExpiredInstancesTasklet implements Tasklet {
 
@@ -31,10 +32,15 @@ class ExpiredInstancesTasklet implements Tasklet {
 	/** Job ExecutionContext key: instances judged and kept. */
 	static final String KEPT = "prune.instancesKept";
 
-	/** Step ExecutionContext key: the last job (by name) whose instances were all judged. */
+	/**
+	 * Step ExecutionContext key: the last job (by name) whose instances were all judged.
+	 */
 	private static final String DONE = "prune.position.jobDone";
 
-	/** Step ExecutionContext key: the instances of the job in progress judged and kept so far. */
+	/**
+	 * Step ExecutionContext key: the instances of the job in progress judged and kept so
+	 * far.
+	 */
 	private static final String OFFSET = "prune.position.offset";
 
 	private static final Log logger = LogFactory.getLog(ExpiredInstancesTasklet.class);
@@ -57,8 +63,12 @@ class ExpiredInstancesTasklet implements Tasklet {
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
 		ExecutionContext position = chunkContext.getStepContext().getStepExecution().getExecutionContext();
-		ExecutionContext counts = chunkContext.getStepContext().getStepExecution().getJobExecution().getExecutionContext();
-		// Jobs in name order, the position by name: a job whose last instance is deleted drops out
+		ExecutionContext counts = chunkContext.getStepContext()
+			.getStepExecution()
+			.getJobExecution()
+			.getExecutionContext();
+		// Jobs in name order, the position by name: a job whose last instance is deleted
+		// drops out
 		// of the list.
 		String done = position.getString(DONE, "");
 		String jobName = this.jobRepository.getJobNames()
@@ -70,7 +80,8 @@ class ExpiredInstancesTasklet implements Tasklet {
 		if (jobName == null) {
 			return RepeatStatus.FINISHED;
 		}
-		// Newest first: deleting an instance moves the later ones up, so the offset counts only
+		// Newest first: deleting an instance moves the later ones up, so the offset
+		// counts only
 		// the instances that stay.
 		int offset = position.getInt(OFFSET, 0);
 		List<JobInstance> page = this.jobRepository.getJobInstances(jobName, offset, this.batchSize);
@@ -116,7 +127,8 @@ class ExpiredInstancesTasklet implements Tasklet {
 			return false;
 		}
 		for (JobExecution execution : executions) {
-			if (execution.isRunning() || execution.getEndTime() == null || !execution.getEndTime().isBefore(this.cutoff)) {
+			if (execution.isRunning() || execution.getEndTime() == null
+					|| !execution.getEndTime().isBefore(this.cutoff)) {
 				return false;
 			}
 		}

@@ -24,14 +24,16 @@ import org.springframework.transaction.PlatformTransactionManager;
 /**
  * The retention job: keeps the job history and the data folder from growing without end.
  * <ol>
- * <li>{@code pruneHistoryInstancesStep} deletes the job instances whose executions all ended more
- * than {@code keeper.retention.history} ago (never one that runs);</li>
- * <li>{@code pruneHistoryFilesStep} deletes the files under {@code <data-dir>/archive/} and
- * {@code <data-dir>/rejects/} last modified more than {@code keeper.retention.archives} ago.</li>
+ * <li>{@code pruneHistoryInstancesStep} deletes the job instances whose executions all
+ * ended more than {@code keeper.retention.history} ago (never one that runs);</li>
+ * <li>{@code pruneHistoryFilesStep} deletes the files under {@code <data-dir>/archive/}
+ * and {@code <data-dir>/rejects/} last modified more than
+ * {@code keeper.retention.archives} ago.</li>
  * </ol>
  * The job parameter {@code dryRun=true} counts without deleting. Counts are in the job's
- * ExecutionContext: {@value ExpiredInstancesTasklet#DELETED}, {@value ExpiredInstancesTasklet#KEPT},
- * {@value ExpiredFilesTasklet#DELETED}. Scheduled by {@code jobs/prune-history.yml}.
+ * ExecutionContext: {@value ExpiredInstancesTasklet#DELETED},
+ * {@value ExpiredInstancesTasklet#KEPT}, {@value ExpiredFilesTasklet#DELETED}. Scheduled
+ * by {@code jobs/prune-history.yml}.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(RetentionProperties.class)

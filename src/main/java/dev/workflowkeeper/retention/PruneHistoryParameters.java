@@ -21,7 +21,8 @@ public record PruneHistoryParameters(boolean dryRun) {
 
 	/**
 	 * Reads the options back from job parameters.
-	 * @throws dev.workflowkeeper.job.JobOptionException when one is missing or of the wrong kind
+	 * @throws dev.workflowkeeper.job.JobOptionException when one is missing or of the
+	 * wrong kind
 	 */
 	public static PruneHistoryParameters from(JobParameters parameters) {
 		return new PruneHistoryParameters(

@@ -22,15 +22,16 @@ import org.springframework.scheduling.support.CronExpression;
  * @param schedule the Spring cron expression (six fields: second to day of week)
  * @param zone the time zone the expression is read in
  * @param options the options as the file gives them
- * @param jobParameters the job parameters those options make, checked by the job's rules when the
- * file was loaded
+ * @param jobParameters the job parameters those options make, checked by the job's rules
+ * when the file was loaded
  */
 public record JobSchedule(String file, String job, boolean enabled, String schedule, ZoneId zone,
 		Map<String, Object> options, JobParameters jobParameters) {
 
 	/**
-	 * The identifying job parameter of a run: the scheduled fire time of its slot (ISO-8601). One
-	 * slot is one job instance, so a slot runs once however many workers fire it.
+	 * The identifying job parameter of a run: the scheduled fire time of its slot
+	 * (ISO-8601). One slot is one job instance, so a slot runs once however many workers
+	 * fire it.
 	 */
 	public static final String SLOT = JobRunnerParameters.SLOT;
 
@@ -44,8 +45,8 @@ public record JobSchedule(String file, String job, boolean enabled, String sched
 	}
 
 	/**
-	 * The parameters of the run of one slot: the slot identifies the instance; the options do not,
-	 * so a changed option never lets a slot run again.
+	 * The parameters of the run of one slot: the slot identifies the instance; the
+	 * options do not, so a changed option never lets a slot run again.
 	 */
 	public JobParameters parameters(Instant slot) {
 		JobParametersBuilder builder = new JobParametersBuilder();
@@ -61,7 +62,10 @@ public record JobSchedule(String file, String job, boolean enabled, String sched
 		builder.addJobParameter(new JobParameter(parameter.name(), parameter.value(), parameter.type(), false));
 	}
 
-	/** The job parameters each run gets beside its slot, as text (store addresses are masked). */
+	/**
+	 * The job parameters each run gets beside its slot, as text (store addresses are
+	 * masked).
+	 */
 	public Map<String, String> parameterTexts() {
 		Map<String, String> texts = new LinkedHashMap<>();
 		for (JobParameter<?> parameter : this.jobParameters) {

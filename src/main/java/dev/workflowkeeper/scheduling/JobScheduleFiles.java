@@ -29,9 +29,10 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.scheduling.support.CronExpression;
 
 /**
- * Reads the schedule files of a folder ({@code *.yml} and {@code *.yaml}, one job each) and
- * validates them against the Job beans that exist. Any error stops the worker with one line naming
- * the file; a disabled schedule of a job that does not exist (yet) is only skipped with a warning.
+ * Reads the schedule files of a folder ({@code *.yml} and {@code *.yaml}, one job each)
+ * and validates them against the Job beans that exist. Any error stops the worker with
+ * one line naming the file; a disabled schedule of a job that does not exist (yet) is
+ * only skipped with a warning.
  */
 final class JobScheduleFiles {
 
@@ -39,7 +40,10 @@ final class JobScheduleFiles {
 
 	private static final Set<String> KEYS = Set.of("job", "enabled", "schedule", "zone", "options");
 
-	/** Read cron expressions in UTC unless told otherwise, so that workers in any zone agree on slots. */
+	/**
+	 * Read cron expressions in UTC unless told otherwise, so that workers in any zone
+	 * agree on slots.
+	 */
 	static final ZoneId DEFAULT_ZONE = ZoneOffset.UTC;
 
 	private JobScheduleFiles() {
@@ -48,11 +52,11 @@ final class JobScheduleFiles {
 	/**
 	 * The schedules of a folder, sorted by file name.
 	 * @param dir the folder; a missing one holds no schedule
-	 * @param jobs the jobs that exist; each schedule's options are read and checked by its job's
-	 * definition, as every launch path reads them
-	 * @throws ScheduleFileException when a file is unreadable, invalid, names a job that does not
-	 * exist while enabled, gives options its job refuses, or schedules a job that another file
-	 * already schedules
+	 * @param jobs the jobs that exist; each schedule's options are read and checked by
+	 * its job's definition, as every launch path reads them
+	 * @throws ScheduleFileException when a file is unreadable, invalid, names a job that
+	 * does not exist while enabled, gives options its job refuses, or schedules a job
+	 * that another file already schedules
 	 */
 	static List<JobSchedule> load(Path dir, JobDefinitions jobs) {
 		Set<String> jobNames = new TreeSet<>(jobs.names());
@@ -67,8 +71,8 @@ final class JobScheduleFiles {
 			ParsedFile parsed = parse(file, path);
 			if (!jobNames.contains(parsed.job())) {
 				if (parsed.enabled()) {
-					throw new ScheduleFileException(file, "no job named '" + parsed.job() + "' (known jobs: "
-							+ String.join(", ", jobNames) + ")");
+					throw new ScheduleFileException(file,
+							"no job named '" + parsed.job() + "' (known jobs: " + String.join(", ", jobNames) + ")");
 				}
 				logger.warn(file + ": skipped, disabled schedule of a job that does not exist: " + parsed.job());
 				continue;
@@ -134,11 +138,13 @@ final class JobScheduleFiles {
 			throw new ScheduleFileException(file, "cannot be read: " + ex.getMessage());
 		}
 		if (!(document instanceof Map<?, ?> map)) {
-			throw new ScheduleFileException(file, "expected a mapping with the keys job, enabled, schedule, zone, options");
+			throw new ScheduleFileException(file,
+					"expected a mapping with the keys job, enabled, schedule, zone, options");
 		}
 		for (Object key : map.keySet()) {
 			if (!KEYS.contains(String.valueOf(key))) {
-				throw new ScheduleFileException(file, "unknown key '" + key + "' (expected job, enabled, schedule, zone, options)");
+				throw new ScheduleFileException(file,
+						"unknown key '" + key + "' (expected job, enabled, schedule, zone, options)");
 			}
 		}
 		String job = text(file, map, "job", true);
@@ -197,9 +203,10 @@ final class JobScheduleFiles {
 			if (entry.getValue() == null || entry.getValue() instanceof Map) {
 				throw new ScheduleFileException(file, "option '" + name + "' must be a single value or a list");
 			}
-			// Kept as YAML typed it: the job reads 'true' and true alike, and refuses 'yes'.
-			options.put(name, (entry.getValue() instanceof java.util.Date date) ? date.toInstant().toString()
-					: entry.getValue());
+			// Kept as YAML typed it: the job reads 'true' and true alike, and refuses
+			// 'yes'.
+			options.put(name,
+					(entry.getValue() instanceof java.util.Date date) ? date.toInstant().toString() : entry.getValue());
 		}
 		return options;
 	}

@@ -1,8 +1,8 @@
 package dev.workflowkeeper.scheduling;
 
 /**
- * A schedule file that the worker cannot use. The message is the one line an operator reads: the
- * file, then what is wrong with it.
+ * A schedule file that the worker cannot use. The message is the one line an operator
+ * reads: the file, then what is wrong with it.
  */
 public class ScheduleFileException extends IllegalArgumentException {
 

@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The schedules the worker loaded at start, for whoever shows them (the actuator, the dashboard).
- * Exists only while scheduling is enabled.
+ * The schedules the worker loaded at start, for whoever shows them (the actuator, the
+ * dashboard). Exists only while scheduling is enabled.
  */
 public class ScheduleRegistry {
 
@@ -37,7 +37,8 @@ public class ScheduleRegistry {
 		Instant now = this.clock.instant();
 		return this.schedules.stream()
 			.map((schedule) -> new ScheduleStatus(schedule.job(), schedule.file(), schedule.schedule(), schedule.zone(),
-					schedule.enabled(), schedule.enabled() ? schedule.nextFireTime(now) : null, schedule.parameterTexts()))
+					schedule.enabled(), schedule.enabled() ? schedule.nextFireTime(now) : null,
+					schedule.parameterTexts()))
 			.toList();
 	}
 
@@ -50,7 +51,8 @@ public class ScheduleRegistry {
 	 * @param zone the zone it is read in
 	 * @param enabled whether the timer fires it
 	 * @param nextFireTime the next slot, or {@code null} when disabled
-	 * @param options the job parameters each run gets beside its slot, as text (addresses masked)
+	 * @param options the job parameters each run gets beside its slot, as text (addresses
+	 * masked)
 	 */
 	public record ScheduleStatus(String job, String file, String schedule, ZoneId zone, boolean enabled,
 			Instant nextFireTime, Map<String, String> options) {

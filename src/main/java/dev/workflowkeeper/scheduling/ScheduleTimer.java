@@ -12,9 +12,10 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
- * The timer: fires every enabled schedule of the registry on a {@link ThreadPoolTaskScheduler}
- * and hands each slot to the {@link SlotLauncher}. Starts once the application is ready and stops
- * first when it closes: no slot fires any more, the runs in flight are asked to stop and are given
+ * The timer: fires every enabled schedule of the registry on a
+ * {@link ThreadPoolTaskScheduler} and hands each slot to the {@link SlotLauncher}. Starts
+ * once the application is ready and stops first when it closes: no slot fires any more,
+ * the runs in flight are asked to stop and are given
  * {@code keeper.scheduling.shutdown-timeout} to do so.
  */
 class ScheduleTimer implements SmartLifecycle {
@@ -54,7 +55,8 @@ class ScheduleTimer implements SmartLifecycle {
 					+ schedule.nextFireTime(Instant.now()) + ")");
 		}
 		this.scheduler = scheduler;
-		logger.info("Scheduled " + scheduled.size() + " job(s)" + (scheduled.isEmpty() ? "" : ": " + String.join(", ", scheduled)));
+		logger.info("Scheduled " + scheduled.size() + " job(s)"
+				+ (scheduled.isEmpty() ? "" : ": " + String.join(", ", scheduled)));
 	}
 
 	private void fire(JobSchedule schedule, Instant slot) {

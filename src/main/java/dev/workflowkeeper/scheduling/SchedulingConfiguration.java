@@ -15,9 +15,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 
 /**
- * The timer, present only when {@code keeper.scheduling.enabled} is true (the {@code serve}
- * command; one-off commands turn it off). The schedule files are loaded and validated here, so a
- * bad one stops the worker at start.
+ * The timer, present only when {@code keeper.scheduling.enabled} is true (the
+ * {@code serve} command; one-off commands turn it off). The schedule files are loaded and
+ * validated here, so a bad one stops the worker at start.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnBooleanProperty("keeper.scheduling.enabled")
@@ -31,7 +31,8 @@ class SchedulingConfiguration {
 
 	@Bean
 	SlotLauncher slotLauncher(JobOperator jobOperator, JobRepository jobRepository, ListableBeanFactory beanFactory) {
-		// Not a bean: an Executor bean would make Boot's applicationTaskExecutor back off.
+		// Not a bean: an Executor bean would make Boot's applicationTaskExecutor back
+		// off.
 		SimpleAsyncTaskExecutor launchExecutor = new SimpleAsyncTaskExecutor("keeper-job-");
 		return new SlotLauncher(jobOperator, jobRepository, beanFactory.getBeansOfType(Job.class), launchExecutor);
 	}

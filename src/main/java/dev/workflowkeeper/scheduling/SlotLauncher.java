@@ -32,21 +32,26 @@ import org.springframework.core.task.TaskExecutor;
 import org.springframework.dao.DataAccessException;
 
 /**
- * Turns the firing of a schedule slot into at most one job execution, whichever worker fires it.
+ * Turns the firing of a schedule slot into at most one job execution, whichever worker
+ * fires it.
  * <p>
- * The slot's fire time is the job instance's only identifying parameter ({@value JobSchedule#SLOT}),
- * so the history database decides which worker runs it: the others find the instance there, or lose
- * the race inside the repository ({@link JobInstanceAlreadyCompleteException}, an execution already
- * running, a duplicate key), and record nothing. A slot that fires while an earlier run of the same
- * job still runs is not stacked: its instance is recorded as {@link BatchStatus#ABANDONED} with the
+ * The slot's fire time is the job instance's only identifying parameter
+ * ({@value JobSchedule#SLOT}), so the history database decides which worker runs it: the
+ * others find the instance there, or lose the race inside the repository
+ * ({@link JobInstanceAlreadyCompleteException}, an execution already running, a duplicate
+ * key), and record nothing. A slot that fires while an earlier run of the same job still
+ * runs is not stacked: its instance is recorded as {@link BatchStatus#ABANDONED} with the
  * exit code {@value #SKIPPED_OVERLAP}.
  * <p>
- * Runs are launched on {@code launchExecutor}, so that the timer thread is free to see the next slot
- * come while a run goes on.
+ * Runs are launched on {@code launchExecutor}, so that the timer thread is free to see
+ * the next slot come while a run goes on.
  */
 class SlotLauncher {
 
-	/** The exit code of a slot that was not run because an earlier run of its job still ran. */
+	/**
+	 * The exit code of a slot that was not run because an earlier run of its job still
+	 * ran.
+	 */
 	static final String SKIPPED_OVERLAP = HistoryQueries.SKIPPED_OVERLAP;
 
 	private static final Log logger = LogFactory.getLog(SlotLauncher.class);
@@ -64,7 +69,8 @@ class SlotLauncher {
 	/** The run each job has in flight in this worker, by job name. */
 	private final Map<String, Launch> launches = new ConcurrentHashMap<>();
 
-	SlotLauncher(JobOperator jobOperator, JobRepository jobRepository, Map<String, Job> jobs, TaskExecutor launchExecutor) {
+	SlotLauncher(JobOperator jobOperator, JobRepository jobRepository, Map<String, Job> jobs,
+			TaskExecutor launchExecutor) {
 		this.jobOperator = jobOperator;
 		this.jobRepository = jobRepository;
 		this.jobs = Map.copyOf(jobs);
@@ -73,8 +79,8 @@ class SlotLauncher {
 	}
 
 	/**
-	 * Fires one slot of a schedule: launches its run, or records it as skipped, or does nothing when
-	 * the slot is already taken.
+	 * Fires one slot of a schedule: launches its run, or records it as skipped, or does
+	 * nothing when the slot is already taken.
 	 * @return what happened, with the run when one was launched
 	 */
 	synchronized Firing fire(JobSchedule schedule, Instant slot) {
@@ -100,7 +106,8 @@ class SlotLauncher {
 		}
 		if (launch != null) {
 			// Launched here, not yet in the history database.
-			return recordOverlap(name, parameters, slot, "the run of slot " + launch.slot() + " launched by this worker");
+			return recordOverlap(name, parameters, slot,
+					"the run of slot " + launch.slot() + " launched by this worker");
 		}
 		CompletableFuture<JobExecution> run = new CompletableFuture<>();
 		Launch launched = new Launch(slot, run);
@@ -131,16 +138,21 @@ class SlotLauncher {
 			if (execution != null && execution.isRunning()) {
 				try {
 					this.jobStopper.stop(execution.getId());
-					logger.info(name + " slot " + launch.slot() + ": asked execution " + execution.getId() + " to stop");
+					logger
+						.info(name + " slot " + launch.slot() + ": asked execution " + execution.getId() + " to stop");
 				}
 				catch (Exception ex) {
-					logger.warn(name + " slot " + launch.slot() + ": could not stop execution " + execution.getId() + ": " + ex.getMessage());
+					logger.warn(name + " slot " + launch.slot() + ": could not stop execution " + execution.getId()
+							+ ": " + ex.getMessage());
 				}
 			}
 		});
 	}
 
-	/** Waits for every run in flight, at most until {@code deadlineNanos} ({@link System#nanoTime}). */
+	/**
+	 * Waits for every run in flight, at most until {@code deadlineNanos}
+	 * ({@link System#nanoTime}).
+	 */
 	void awaitInFlight(long deadlineNanos) throws InterruptedException {
 		for (Launch launch : this.launches.values()) {
 			long left = deadlineNanos - System.nanoTime();
@@ -177,27 +189,33 @@ class SlotLauncher {
 		}
 	}
 
-	/** Starts the slot's run; {@code null} when another worker took the slot meanwhile. */
+	/**
+	 * Starts the slot's run; {@code null} when another worker took the slot meanwhile.
+	 */
 	private JobExecution start(Job job, JobParameters parameters, Instant slot) throws Exception {
 		String name = job.getName();
 		try {
 			JobExecution execution = this.jobOperator.start(job, parameters);
-			logger.info(name + " slot " + slot + " ran as execution " + execution.getId() + ": "
-					+ execution.getStatus() + " (" + execution.getExitStatus().getExitCode() + ")");
+			logger.info(name + " slot " + slot + " ran as execution " + execution.getId() + ": " + execution.getStatus()
+					+ " (" + execution.getExitStatus().getExitCode() + ")");
 			return execution;
 		}
 		catch (JobInstanceAlreadyCompleteException | JobExecutionAlreadyRunningException | JobRestartException ex) {
-			logger.info(name + " slot " + slot + " was taken by another worker (" + ex.getClass().getSimpleName() + ")");
+			logger
+				.info(name + " slot " + slot + " was taken by another worker (" + ex.getClass().getSimpleName() + ")");
 			return null;
 		}
 		catch (DataAccessException | IllegalStateException ex) {
-			// A concurrent start in another worker: a duplicate key or a failed serialization on the
-			// instance, or its instance seen before its first execution. The slot's instance tells.
+			// A concurrent start in another worker: a duplicate key or a failed
+			// serialization on the
+			// instance, or its instance seen before its first execution. The slot's
+			// instance tells.
 			if (!slotInstanceAppears(name, parameters)) {
 				logger.error(name + " slot " + slot + " could not be launched: " + ex.getMessage(), ex);
 				throw ex;
 			}
-			logger.info(name + " slot " + slot + " was taken by another worker (" + ex.getClass().getSimpleName() + ")");
+			logger
+				.info(name + " slot " + slot + " was taken by another worker (" + ex.getClass().getSimpleName() + ")");
 			return null;
 		}
 		catch (Exception ex) {
@@ -207,8 +225,8 @@ class SlotLauncher {
 	}
 
 	/**
-	 * The job's execution that runs now, in any worker; an execution left running by a process that
-	 * is known to be gone is recovered (marked FAILED) instead.
+	 * The job's execution that runs now, in any worker; an execution left running by a
+	 * process that is known to be gone is recovered (marked FAILED) instead.
 	 */
 	private JobExecution runningExecution(String name) {
 		JobExecution running = null;
@@ -229,14 +247,16 @@ class SlotLauncher {
 		String description = "skipped: " + runningOne + " was still running";
 		try {
 			JobInstance instance = this.jobRepository.createJobInstance(name, parameters);
-			JobExecution execution = this.jobRepository.createJobExecution(instance, parameters, new ExecutionContext());
+			JobExecution execution = this.jobRepository.createJobExecution(instance, parameters,
+					new ExecutionContext());
 			LocalDateTime now = LocalDateTime.now();
 			execution.setStartTime(now);
 			execution.setEndTime(now);
 			execution.setStatus(BatchStatus.ABANDONED);
 			execution.setExitStatus(new ExitStatus(SKIPPED_OVERLAP, description));
 			this.jobRepository.update(execution);
-			logger.warn(name + " slot " + slot + " " + description + " (recorded as execution " + execution.getId() + ")");
+			logger.warn(
+					name + " slot " + slot + " " + description + " (recorded as execution " + execution.getId() + ")");
 			return Firing.of(Outcome.SKIPPED_OVERLAP);
 		}
 		catch (DataAccessException | IllegalStateException ex) {
@@ -244,7 +264,8 @@ class SlotLauncher {
 			if (!slotInstanceAppears(name, parameters)) {
 				throw ex;
 			}
-			logger.info(name + " slot " + slot + " was taken by another worker (" + ex.getClass().getSimpleName() + ")");
+			logger
+				.info(name + " slot " + slot + " was taken by another worker (" + ex.getClass().getSimpleName() + ")");
 			return Firing.of(Outcome.ALREADY_TAKEN);
 		}
 	}
@@ -267,8 +288,9 @@ class SlotLauncher {
 	 * The firing of a slot.
 	 *
 	 * @param outcome what happened
-	 * @param run the launched run, completed with its execution (or {@code null} when another worker
-	 * took the slot meanwhile); already completed when nothing was launched
+	 * @param run the launched run, completed with its execution (or {@code null} when
+	 * another worker took the slot meanwhile); already completed when nothing was
+	 * launched
 	 */
 	record Firing(Outcome outcome, CompletableFuture<JobExecution> run) {
 
@@ -282,8 +304,8 @@ class SlotLauncher {
 	}
 
 	/**
-	 * Whether the slot's instance is in the repository, waiting a little for the other worker's
-	 * transaction that made it to commit.
+	 * Whether the slot's instance is in the repository, waiting a little for the other
+	 * worker's transaction that made it to commit.
 	 */
 	private boolean slotInstanceAppears(String name, JobParameters parameters) {
 		for (int attempt = 0; attempt < 20; attempt++) {

@@ -7,9 +7,10 @@ import org.springframework.scheduling.TriggerContext;
 import org.springframework.scheduling.support.CronTrigger;
 
 /**
- * A {@link CronTrigger} that remembers the fire time it computed last: the slot that the task it
- * triggers runs for. The task scheduler asks for the next fire time only after the task returned,
- * so while the task runs, {@link #slot()} is its own scheduled time, not the time it started.
+ * A {@link CronTrigger} that remembers the fire time it computed last: the slot that the
+ * task it triggers runs for. The task scheduler asks for the next fire time only after
+ * the task returned, so while the task runs, {@link #slot()} is its own scheduled time,
+ * not the time it started.
  */
 final class SlotTrigger implements Trigger {
 

@@ -11,7 +11,10 @@ public enum ConflictPolicy {
 	/** Replace the target's state. */
 	OVERWRITE,
 
-	/** Replace it only when the incoming state's {@code updated_at} is later (compared atomically). */
+	/**
+	 * Replace it only when the incoming state's {@code updated_at} is later (compared
+	 * atomically).
+	 */
 	NEWER
 
 }

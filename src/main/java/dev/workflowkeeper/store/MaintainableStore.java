@@ -8,17 +8,18 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.util.Assert;
 
 /**
- * The operations the maintenance jobs (memory report, TTL enforcement, stale purge) need from a store
- * that has keys with TTLs: Redis and the embedded memory store. Every per-key operation works on a
- * batch (one pipeline on Redis) and is atomic per key, so that a state the service writes meanwhile
- * is never damaged.
+ * The operations the maintenance jobs (memory report, TTL enforcement, stale purge) need
+ * from a store that has keys with TTLs: Redis and the embedded memory store. Every
+ * per-key operation works on a batch (one pipeline on Redis) and is atomic per key, so
+ * that a state the service writes meanwhile is never damaged.
  */
 public interface MaintainableStore {
 
 	/**
-	 * Restartable readers over every key under the store's prefix — one per node — with each key's
-	 * memory and expiry, and as much more as {@code detail} asks for. Keys of other prefixes are never
-	 * returned; keys of other types are, with {@code value == null}.
+	 * Restartable readers over every key under the store's prefix — one per node — with
+	 * each key's memory and expiry, and as much more as {@code detail} asks for. Keys of
+	 * other prefixes are never returned; keys of other types are, with
+	 * {@code value == null}.
 	 */
 	List<ItemStreamReader<KeyInfo>> keyReaders(String name, KeyDetail detail);
 
@@ -42,28 +43,32 @@ public interface MaintainableStore {
 	}
 
 	/**
-	 * Gives each key an expiry no later than its change's maximum ({@link TtlChange}): a key without a
-	 * TTL gets the fill expiry, or the maximum when that is earlier; a key whose expiry is later than
-	 * the maximum is capped to it; an expiry is never lengthened. A maximum given as a TTL
-	 * ({@link TtlChange#maxTtl}) counts on the store's own clock at the moment of the change, so that no
-	 * key keeps a TTL above it whatever the worker's clock says. On Redis 7 {@code PEXPIRE … LT} (a
-	 * maximum TTL) or {@code PEXPIREAT … LT} (an absolute maximum) when the fill is the maximum and no
-	 * value is expected, else an atomic Lua script on any version. When {@code expectedValue} is set,
-	 * the change applies only while the value is still exactly that (a state the service rewrote
-	 * meanwhile keeps what the service set).
+	 * Gives each key an expiry no later than its change's maximum ({@link TtlChange}): a
+	 * key without a TTL gets the fill expiry, or the maximum when that is earlier; a key
+	 * whose expiry is later than the maximum is capped to it; an expiry is never
+	 * lengthened. A maximum given as a TTL ({@link TtlChange#maxTtl}) counts on the
+	 * store's own clock at the moment of the change, so that no key keeps a TTL above it
+	 * whatever the worker's clock says. On Redis 7 {@code PEXPIRE … LT} (a maximum TTL)
+	 * or {@code PEXPIREAT … LT} (an absolute maximum) when the fill is the maximum and no
+	 * value is expected, else an atomic Lua script on any version. When
+	 * {@code expectedValue} is set, the change applies only while the value is still
+	 * exactly that (a state the service rewrote meanwhile keeps what the service set).
 	 * @throws IllegalArgumentException when a key is outside the prefix
 	 * @return one outcome per change, in order
 	 */
 	List<TtlOutcome> enforceTtl(List<TtlChange> changes);
 
 	/**
-	 * Deletes each key only if its value is still exactly the judged one (compare-and-delete, one Lua
-	 * script on Redis, UNLINK-style).
+	 * Deletes each key only if its value is still exactly the judged one
+	 * (compare-and-delete, one Lua script on Redis, UNLINK-style).
 	 * @return for each entry whether it was deleted, in order
 	 */
 	List<Boolean> deleteIfUnchanged(List<KeyValue> judged);
 
-	/** The server's own view: memory, limits, policy, fragmentation, expired and evicted keys. */
+	/**
+	 * The server's own view: memory, limits, policy, fragmentation, expired and evicted
+	 * keys.
+	 */
 	Map<String, Object> serverInfo();
 
 	/**
@@ -72,48 +77,57 @@ public interface MaintainableStore {
 	 *
 	 * @param key the full key
 	 * @param threadId the key without its prefix
-	 * @param type {@code string}, {@code hash}, … as Redis names it; {@code null} when not asked for
-	 * ({@link KeyDetail#SIZE_AND_TTL})
-	 * @param memoryBytes what the key costs ({@code MEMORY USAGE}); an estimate for the memory store
+	 * @param type {@code string}, {@code hash}, … as Redis names it; {@code null} when
+	 * not asked for ({@link KeyDetail#SIZE_AND_TTL})
+	 * @param memoryBytes what the key costs ({@code MEMORY USAGE}); an estimate for the
+	 * memory store
 	 * @param expireAtMillis absolute expiry, or {@link WorkflowEntry#NO_EXPIRY}
-	 * @param value the value of a string key when values were asked for, else {@code null}
-	 * @param fields the value's {@code status} and {@code updated_at}, read where the value was fetched
-	 * (a reader's background thread, off the step's); {@code null} when there is no value or it is not
-	 * a JSON object ({@link StateFields#read})
+	 * @param value the value of a string key when values were asked for, else
+	 * {@code null}
+	 * @param fields the value's {@code status} and {@code updated_at}, read where the
+	 * value was fetched (a reader's background thread, off the step's); {@code null} when
+	 * there is no value or it is not a JSON object ({@link StateFields#read})
 	 */
 	record KeyInfo(String key, String threadId, String type, long memoryBytes, long expireAtMillis, byte[] value,
 			StateFields fields) {
 
 		/** A key whose value's fields are read here and now. */
 		public KeyInfo(String key, String threadId, String type, long memoryBytes, long expireAtMillis, byte[] value) {
-			this(key, threadId, type, memoryBytes, expireAtMillis, value, (value != null) ? StateFields.read(value) : null);
+			this(key, threadId, type, memoryBytes, expireAtMillis, value,
+					(value != null) ? StateFields.read(value) : null);
 		}
 
 	}
 
 	/**
-	 * A TTL change for one key. Its maximum is the earlier of {@code maxExpireAtMillis} and, when
-	 * {@code maxTtl} is given, the store's clock at the moment of the change plus {@code maxTtl}. The
-	 * TTL enforcement gives only the latter ({@link #withinTtl}): a maximum computed on the worker's
-	 * clock is as wrong as that clock is off the server's.
+	 * A TTL change for one key. Its maximum is the earlier of {@code maxExpireAtMillis}
+	 * and, when {@code maxTtl} is given, the store's clock at the moment of the change
+	 * plus {@code maxTtl}. The TTL enforcement gives only the latter
+	 * ({@link #withinTtl}): a maximum computed on the worker's clock is as wrong as that
+	 * clock is off the server's.
 	 *
 	 * @param key the full key
-	 * @param fillExpireAtMillis the expiry a key without one gets, or the maximum when that is earlier;
-	 * {@link #UNBOUNDED} for the maximum itself
-	 * @param maxExpireAtMillis the latest expiry a key may keep; {@link #UNBOUNDED} when only
-	 * {@code maxTtl} bounds it
-	 * @param maxTtl the longest TTL a key may keep, counted on the store's clock when the change is
-	 * applied; {@code null} when only {@code maxExpireAtMillis} bounds it
-	 * @param expectedValue apply only while the value is exactly this; {@code null} for any value
+	 * @param fillExpireAtMillis the expiry a key without one gets, or the maximum when
+	 * that is earlier; {@link #UNBOUNDED} for the maximum itself
+	 * @param maxExpireAtMillis the latest expiry a key may keep; {@link #UNBOUNDED} when
+	 * only {@code maxTtl} bounds it
+	 * @param maxTtl the longest TTL a key may keep, counted on the store's clock when the
+	 * change is applied; {@code null} when only {@code maxExpireAtMillis} bounds it
+	 * @param expectedValue apply only while the value is exactly this; {@code null} for
+	 * any value
 	 */
-	record TtlChange(String key, long fillExpireAtMillis, long maxExpireAtMillis, Duration maxTtl, byte[] expectedValue) {
+	record TtlChange(String key, long fillExpireAtMillis, long maxExpireAtMillis, Duration maxTtl,
+			byte[] expectedValue) {
 
-		/** No absolute bound: as a fill, the maximum itself; as a maximum, only {@code maxTtl} counts. */
+		/**
+		 * No absolute bound: as a fill, the maximum itself; as a maximum, only
+		 * {@code maxTtl} counts.
+		 */
 		public static final long UNBOUNDED = Long.MAX_VALUE;
 
 		/**
-		 * @throws IllegalArgumentException when the change has no maximum, a maximum TTL below one
-		 * millisecond, or a fill later than its absolute maximum
+		 * @throws IllegalArgumentException when the change has no maximum, a maximum TTL
+		 * below one millisecond, or a fill later than its absolute maximum
 		 */
 		public TtlChange {
 			Assert.isTrue(maxExpireAtMillis != UNBOUNDED || maxTtl != null,
@@ -121,7 +135,8 @@ public interface MaintainableStore {
 			Assert.isTrue(maxTtl == null || maxTtl.toMillis() > 0,
 					() -> "the maximum TTL of " + key + " must be at least a millisecond, not " + maxTtl);
 			Assert.isTrue(fillExpireAtMillis == UNBOUNDED || fillExpireAtMillis <= maxExpireAtMillis,
-					() -> "the fill expiry of " + key + " is later than its maximum: a key would get a TTL beyond the limit");
+					() -> "the fill expiry of " + key
+							+ " is later than its maximum: a key would get a TTL beyond the limit");
 		}
 
 		/** A change bounded by an absolute maximum only. */
@@ -131,14 +146,17 @@ public interface MaintainableStore {
 
 		/**
 		 * A change bounded by a TTL on the store's clock only.
-		 * @param fillExpireAtMillis the expiry a key without one gets when that is earlier than the
-		 * maximum; {@link #UNBOUNDED} for the maximum itself
+		 * @param fillExpireAtMillis the expiry a key without one gets when that is
+		 * earlier than the maximum; {@link #UNBOUNDED} for the maximum itself
 		 */
 		public static TtlChange withinTtl(String key, long fillExpireAtMillis, Duration maxTtl, byte[] expectedValue) {
 			return new TtlChange(key, fillExpireAtMillis, UNBOUNDED, maxTtl, expectedValue);
 		}
 
-		/** Whether a key without a TTL gets the maximum itself, whatever the store's clock reads. */
+		/**
+		 * Whether a key without a TTL gets the maximum itself, whatever the store's clock
+		 * reads.
+		 */
 		public boolean fillsToMaximum() {
 			return this.fillExpireAtMillis == UNBOUNDED
 					|| (this.maxTtl == null && this.fillExpireAtMillis == this.maxExpireAtMillis);

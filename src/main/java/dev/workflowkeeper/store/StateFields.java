@@ -13,8 +13,9 @@ import tools.jackson.core.JsonToken;
 import tools.jackson.core.json.JsonFactory;
 
 /**
- * The few top-level fields of a workflow state that the worker judges by: {@code status} and
- * {@code updated_at}. Read with Jackson's streaming parser, without building the whole document.
+ * The few top-level fields of a workflow state that the worker judges by: {@code status}
+ * and {@code updated_at}. Read with Jackson's streaming parser, without building the
+ * whole document.
  *
  * @param status the state's status, or {@code null} when it has none
  * @param updatedAtMillis {@code updated_at} in epoch milliseconds, or {@link #UNKNOWN}
@@ -46,11 +47,12 @@ public record StateFields(String status, long updatedAtMillis) {
 	}
 
 	/**
-	 * Reads {@code status} and {@code updated_at} from the start of a JSON object, and stops as soon as
-	 * it has both: the rest of the value is not checked. For callers that only judge by the two
-	 * fields and pass the value on as it is; {@link #read} when the whole value must be valid JSON.
-	 * @return the fields, or {@code null} when the value does not start as a JSON object or is
-	 * malformed before both fields
+	 * Reads {@code status} and {@code updated_at} from the start of a JSON object, and
+	 * stops as soon as it has both: the rest of the value is not checked. For callers
+	 * that only judge by the two fields and pass the value on as it is; {@link #read}
+	 * when the whole value must be valid JSON.
+	 * @return the fields, or {@code null} when the value does not start as a JSON object
+	 * or is malformed before both fields
 	 */
 	public static StateFields readLeading(byte[] json) {
 		return read(json, true);
@@ -96,8 +98,8 @@ public record StateFields(String status, long updatedAtMillis) {
 	}
 
 	/**
-	 * Parses an ISO-8601 timestamp as Python writes it ({@code datetime.isoformat()}): with an offset
-	 * or {@code Z}, or without one, which is taken as UTC.
+	 * Parses an ISO-8601 timestamp as Python writes it ({@code datetime.isoformat()}):
+	 * with an offset or {@code Z}, or without one, which is taken as UTC.
 	 * @return epoch milliseconds, or {@link #UNKNOWN}
 	 */
 	public static long parseTimestamp(String text) {
@@ -105,7 +107,8 @@ public record StateFields(String status, long updatedAtMillis) {
 			return UNKNOWN;
 		}
 		String iso = text.trim().replace(' ', 'T');
-		// the likely parser first: a failed parse costs an exception, and most states have no offset
+		// the likely parser first: a failed parse costs an exception, and most states
+		// have no offset
 		if (!hasOffset(iso)) {
 			try {
 				return LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC).toEpochMilli();
@@ -132,7 +135,10 @@ public record StateFields(String status, long updatedAtMillis) {
 		}
 	}
 
-	/** Whether an ISO-8601 date-time ends with {@code Z} or a {@code +hh:mm}/{@code -hh:mm} offset. */
+	/**
+	 * Whether an ISO-8601 date-time ends with {@code Z} or a
+	 * {@code +hh:mm}/{@code -hh:mm} offset.
+	 */
 	private static boolean hasOffset(String iso) {
 		int time = iso.indexOf('T');
 		if (time < 0) {
@@ -142,7 +148,10 @@ public record StateFields(String status, long updatedAtMillis) {
 		return last == 'Z' || last == 'z' || iso.indexOf('+', time) >= 0 || iso.indexOf('-', time) >= 0;
 	}
 
-	/** Epoch seconds as Python's {@code time.time()} writes them; values past year 33658 are taken as millis. */
+	/**
+	 * Epoch seconds as Python's {@code time.time()} writes them; values past year 33658
+	 * are taken as millis.
+	 */
 	private static long epochToMillis(double epoch) {
 		return (epoch > 1e12) ? (long) epoch : (long) (epoch * 1000);
 	}

@@ -6,9 +6,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps the full addresses (with passwords) of the stores this process was given, keyed by their
- * masked form. Jobs store only masked addresses in their parameters; when a step opens a store it
- * asks here for the full one. The configured {@code REDIS_URL} is known from the start.
+ * Keeps the full addresses (with passwords) of the stores this process was given, keyed
+ * by their masked form. Jobs store only masked addresses in their parameters; when a step
+ * opens a store it asks here for the full one. The configured {@code REDIS_URL} is known
+ * from the start.
  */
 @Component
 public class StoreAddresses {
@@ -20,7 +21,10 @@ public class StoreAddresses {
 		remember(configured);
 	}
 
-	/** Remembers an address given to this process; an address whose password is masked adds nothing. */
+	/**
+	 * Remembers an address given to this process; an address whose password is masked
+	 * adds nothing.
+	 */
 	public void remember(StoreUri uri) {
 		if (uri.value().contains(":****@")) {
 			return;
@@ -30,7 +34,8 @@ public class StoreAddresses {
 
 	/**
 	 * The full address behind a masked one.
-	 * @throws StoreAccessException when the address hides a password this process was not given
+	 * @throws StoreAccessException when the address hides a password this process was not
+	 * given
 	 */
 	public StoreUri resolve(String masked) {
 		StoreUri known = this.byMasked.get(masked);

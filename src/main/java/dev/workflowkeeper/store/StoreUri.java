@@ -6,8 +6,8 @@ import java.nio.file.Path;
 
 /**
  * The address of a workflow store, as given on the command line or in configuration:
- * {@code redis://[user:password@]host:port/db}, {@code rediss://…} (TLS), {@code snapshot:PATH} or
- * {@code memory:}.
+ * {@code redis://[user:password@]host:port/db}, {@code rediss://…} (TLS),
+ * {@code snapshot:PATH} or {@code memory:}.
  */
 public record StoreUri(Kind kind, String value) {
 
@@ -24,7 +24,8 @@ public record StoreUri(Kind kind, String value) {
 	 */
 	public static StoreUri parse(String text) {
 		if (text == null || text.isBlank()) {
-			throw new IllegalArgumentException("empty store address: expected redis://host:port/db, rediss://…, snapshot:PATH or memory:");
+			throw new IllegalArgumentException(
+					"empty store address: expected redis://host:port/db, rediss://…, snapshot:PATH or memory:");
 		}
 		String trimmed = text.trim();
 		if (trimmed.startsWith("redis://") || trimmed.startsWith("rediss://")) {
@@ -34,7 +35,8 @@ public record StoreUri(Kind kind, String value) {
 			}
 			String path = uri.getPath();
 			if (path != null && !path.isEmpty() && !path.equals("/") && !path.substring(1).matches("\\d+")) {
-				throw new IllegalArgumentException("store address " + mask(trimmed) + ": the database must be a number, as in redis://host:6379/0");
+				throw new IllegalArgumentException("store address " + mask(trimmed)
+						+ ": the database must be a number, as in redis://host:6379/0");
 			}
 			return new StoreUri(Kind.REDIS, trimmed);
 		}
@@ -72,7 +74,10 @@ public record StoreUri(Kind kind, String value) {
 		return masked();
 	}
 
-	/** Replaces the password of a {@code scheme://user:password@host} address by {@code ****}. */
+	/**
+	 * Replaces the password of a {@code scheme://user:password@host} address by
+	 * {@code ****}.
+	 */
 	public static String mask(String address) {
 		if (address == null) {
 			return null;
@@ -85,7 +90,8 @@ public record StoreUri(Kind kind, String value) {
 			return new URI(text);
 		}
 		catch (URISyntaxException ex) {
-			throw new IllegalArgumentException("store address " + mask(text) + " is not a valid URI: " + ex.getReason());
+			throw new IllegalArgumentException(
+					"store address " + mask(text) + " is not a valid URI: " + ex.getReason());
 		}
 	}
 

@@ -8,7 +8,8 @@ import java.util.Objects;
  * One workflow state as it travels between stores.
  *
  * @param threadId the workflow's thread id (the key without its prefix)
- * @param value the state exactly as stored: raw bytes from Redis, compact UTF-8 JSON from a snapshot
+ * @param value the state exactly as stored: raw bytes from Redis, compact UTF-8 JSON from
+ * a snapshot
  * @param expireAtMillis absolute expiry in epoch milliseconds, or {@link #NO_EXPIRY}
  */
 public record WorkflowEntry(String threadId, byte[] value, long expireAtMillis) {
@@ -50,7 +51,8 @@ public record WorkflowEntry(String threadId, byte[] value, long expireAtMillis) 
 
 	@Override
 	public String toString() {
-		return "WorkflowEntry[" + this.threadId + ", " + this.value.length + " bytes, expireAt=" + this.expireAtMillis + "]";
+		return "WorkflowEntry[" + this.threadId + ", " + this.value.length + " bytes, expireAt=" + this.expireAtMillis
+				+ "]";
 	}
 
 }

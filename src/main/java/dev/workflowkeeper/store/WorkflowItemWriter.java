@@ -11,12 +11,14 @@ import org.springframework.batch.infrastructure.item.ItemStreamSupport;
 import org.springframework.batch.infrastructure.item.ItemStreamWriter;
 
 /**
- * Base of every store's writer: counts what each write did and keeps the counts in the step's
- * ExecutionContext, so that after a restart they continue from the last committed chunk.
+ * Base of every store's writer: counts what each write did and keeps the counts in the
+ * step's ExecutionContext, so that after a restart they continue from the last committed
+ * chunk.
  * <p>
- * Writes must be idempotent: a chunk that is written again after a crash leaves the same state.
- * Register the writer as a listener of its step too: {@link #complete()} runs once the step has
- * completed, for writers that publish their output only then (a snapshot file's rename).
+ * Writes must be idempotent: a chunk that is written again after a crash leaves the same
+ * state. Register the writer as a listener of its step too: {@link #complete()} runs once
+ * the step has completed, for writers that publish their output only then (a snapshot
+ * file's rename).
  */
 public abstract class WorkflowItemWriter extends ItemStreamSupport
 		implements ItemStreamWriter<WorkflowEntry>, StepExecutionListener {
@@ -24,7 +26,10 @@ public abstract class WorkflowItemWriter extends ItemStreamSupport
 	/** States written (created or replaced). */
 	protected final AtomicLong written = new AtomicLong();
 
-	/** States not written because the target already held one and the conflict policy kept it. */
+	/**
+	 * States not written because the target already held one and the conflict policy kept
+	 * it.
+	 */
 	protected final AtomicLong keptExisting = new AtomicLong();
 
 	/** States not written because their expiry had passed by the time of the write. */
@@ -57,8 +62,8 @@ public abstract class WorkflowItemWriter extends ItemStreamSupport
 	}
 
 	/**
-	 * Runs after the step completed, before the step closes its streams; publishes what the writer
-	 * kept back until then. Default: nothing.
+	 * Runs after the step completed, before the step closes its streams; publishes what
+	 * the writer kept back until then. Default: nothing.
 	 */
 	protected void complete() {
 	}

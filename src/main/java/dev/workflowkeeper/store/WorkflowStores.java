@@ -8,8 +8,9 @@ import dev.workflowkeeper.store.snapshot.SnapshotWorkflowStore;
 import org.springframework.stereotype.Component;
 
 /**
- * Opens the store that an address names. The caller closes what it opened; closing the embedded
- * memory store only releases the view, the store itself lives as long as the worker.
+ * Opens the store that an address names. The caller closes what it opened; closing the
+ * embedded memory store only releases the view, the store itself lives as long as the
+ * worker.
  */
 @Component
 public class WorkflowStores {
@@ -29,8 +30,8 @@ public class WorkflowStores {
 	}
 
 	/**
-	 * Opens a store whose keys are {@code keyPrefix + threadId} (the prefix matters only to stores
-	 * that have keys: Redis and the memory store).
+	 * Opens a store whose keys are {@code keyPrefix + threadId} (the prefix matters only
+	 * to stores that have keys: Redis and the memory store).
 	 */
 	public WorkflowStore open(StoreUri uri, String keyPrefix) {
 		return switch (uri.kind()) {
@@ -40,7 +41,10 @@ public class WorkflowStores {
 		};
 	}
 
-	/** The store the worker uses when none is named: Redis when the service's settings enable it, else memory. */
+	/**
+	 * The store the worker uses when none is named: Redis when the service's settings
+	 * enable it, else memory.
+	 */
 	public StoreUri defaultStore() {
 		KeeperProperties.Redis redis = this.properties.redis();
 		return redis.configured() ? StoreUri.parse(redis.url()) : StoreUri.parse("memory:");

@@ -35,8 +35,10 @@ public class EnforceTtlJob {
 	/**
 	 * Runs with these options, read by the job's definition.
 	 * @param store the store, or {@code null} for the default one
-	 * @param maxTtl the longest TTL a state may keep, or {@code null} for the service's TTL
-	 * @param fromAge give a state without a TTL what its {@code updated_at} leaves of the service's TTL
+	 * @param maxTtl the longest TTL a state may keep, or {@code null} for the service's
+	 * TTL
+	 * @param fromAge give a state without a TTL what its {@code updated_at} leaves of the
+	 * service's TTL
 	 * @param dryRun count, change nothing
 	 */
 	public JobExecution run(String store, Duration maxTtl, boolean fromAge, boolean dryRun) throws Exception {
@@ -48,7 +50,10 @@ public class EnforceTtlJob {
 		return run(this.definition.parameters(JobOptions.of(this.definition, options)));
 	}
 
-	/** Runs TTL enforcement with the parameters its definition made of the options of the command. */
+	/**
+	 * Runs TTL enforcement with the parameters its definition made of the options of the
+	 * command.
+	 */
 	public JobExecution run(JobParameters parameters) throws Exception {
 		return this.jobRunner.run(this.enforceTtlJob, parameters);
 	}

@@ -26,11 +26,11 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
- * The TTL enforcement job: states without a TTL get one, TTLs above the maximum are capped, each
- * change atomic ({@code EXPIRE … LT} on Redis 7, a Lua script on 6.2) and never below what the
- * service set. Its counts go into the job's ExecutionContext as {@code ttl.checked},
- * {@code ttl.fixedMissing}, {@code ttl.capped}, {@code ttl.untouched}, {@code ttl.changedOrGone},
- * {@code ttl.otherTypes}.
+ * The TTL enforcement job: states without a TTL get one, TTLs above the maximum are
+ * capped, each change atomic ({@code EXPIRE … LT} on Redis 7, a Lua script on 6.2) and
+ * never below what the service set. Its counts go into the job's ExecutionContext as
+ * {@code ttl.checked}, {@code ttl.fixedMissing}, {@code ttl.capped},
+ * {@code ttl.untouched}, {@code ttl.changedOrGone}, {@code ttl.otherTypes}.
  */
 @Configuration(proxyBeanMethods = false)
 class EnforceTtlJobConfiguration {
@@ -46,8 +46,8 @@ class EnforceTtlJobConfiguration {
 
 	@Bean
 	Step enforceTtlStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-			KeeperProperties properties, ItemStreamReader<KeyInfo> ttlReader, TtlJudge ttlJudge, TtlItemWriter ttlWriter,
-			StepCounters ttlCounters, ProgressReporter ttlProgress) {
+			KeeperProperties properties, ItemStreamReader<KeyInfo> ttlReader, TtlJudge ttlJudge,
+			TtlItemWriter ttlWriter, StepCounters ttlCounters, ProgressReporter ttlProgress) {
 		return new StepBuilder("enforceTtlStep", jobRepository)
 			.<KeyInfo, KeyInfo>chunk(properties.maintenance().chunkSize())
 			.transactionManager(transactionManager)
@@ -57,7 +57,8 @@ class EnforceTtlJobConfiguration {
 			.stream(ttlCounters)
 			.listener(ttlCounters)
 			.listener(ttlProgress)
-			// A key whose name is not UTF-8 cannot be judged: it is skipped, never touched.
+			// A key whose name is not UTF-8 cannot be judged: it is skipped, never
+			// touched.
 			.faultTolerant()
 			.skip(RejectedRecordException.class)
 			.skipLimit(properties.maintenance().skipLimit())

@@ -49,7 +49,8 @@ class EnforceTtlJobDefinition implements JobDefinition {
 						"the longest TTL a state may keep; never shorter than WORKFLOW_STATE_TTL"),
 				JobOption.of(EnforceTtlParameters.FROM_AGE, OptionType.BOOLEAN, "false",
 						"a state without a TTL gets what its updated_at leaves of the service's TTL"),
-				JobOption.of(EnforceTtlParameters.DRY_RUN, OptionType.BOOLEAN, "false", "count what would change, change nothing"));
+				JobOption.of(EnforceTtlParameters.DRY_RUN, OptionType.BOOLEAN, "false",
+						"count what would change, change nothing"));
 	}
 
 	@Override
@@ -67,9 +68,11 @@ class EnforceTtlJobDefinition implements JobDefinition {
 	@Override
 	public List<JobFigure> figures() {
 		return List.of(JobFigure.shown("ttl.checked", "checked"),
-				JobFigure.counted("ttl.fixedMissing", "fixed missing", TTL_FIXED, Map.of("kind", "missing"), TTL_FIXED_HELP),
+				JobFigure.counted("ttl.fixedMissing", "fixed missing", TTL_FIXED, Map.of("kind", "missing"),
+						TTL_FIXED_HELP),
 				JobFigure.counted("ttl.capped", "capped", TTL_FIXED, Map.of("kind", "capped"), TTL_FIXED_HELP),
-				JobFigure.shown("ttl.untouched", "untouched"), JobFigure.shown("ttl.changedOrGone", "changed meanwhile or gone"),
+				JobFigure.shown("ttl.untouched", "untouched"),
+				JobFigure.shown("ttl.changedOrGone", "changed meanwhile or gone"),
 				JobFigure.shown("ttl.otherTypes", "other types"));
 	}
 

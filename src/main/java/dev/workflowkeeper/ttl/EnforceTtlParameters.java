@@ -12,9 +12,10 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
  * The options of one TTL enforcement run.
  *
  * @param store the store, masked ({@link MaintenanceStores#parameter})
- * @param maxTtl the longest TTL a state may keep (whole seconds); never shorter than the service's
- * TTL, which would shorten what the service sets
- * @param fromAge a state without a TTL gets what its {@code updated_at} leaves of the service's TTL
+ * @param maxTtl the longest TTL a state may keep (whole seconds); never shorter than the
+ * service's TTL, which would shorten what the service sets
+ * @param fromAge a state without a TTL gets what its {@code updated_at} leaves of the
+ * service's TTL
  * @param dryRun count what would change, change nothing
  */
 public record EnforceTtlParameters(String store, Duration maxTtl, boolean fromAge, boolean dryRun) {
@@ -39,10 +40,10 @@ public record EnforceTtlParameters(String store, Duration maxTtl, boolean fromAg
 	}
 
 	/**
-	 * Reads the options back from job parameters; {@code stateTtl} is the service's TTL the maximum
-	 * may not undercut.
-	 * @throws dev.workflowkeeper.job.JobOptionException when one is missing, of the wrong kind, or
-	 * refused by the rules
+	 * Reads the options back from job parameters; {@code stateTtl} is the service's TTL
+	 * the maximum may not undercut.
+	 * @throws dev.workflowkeeper.job.JobOptionException when one is missing, of the wrong
+	 * kind, or refused by the rules
 	 */
 	public static EnforceTtlParameters from(JobParameters parameters, Duration stateTtl) {
 		JobOptions stored = JobOptions.ofParameters(EnforceTtlJob.NAME, parameters);
@@ -52,7 +53,8 @@ public record EnforceTtlParameters(String store, Duration maxTtl, boolean fromAg
 	/**
 	 * The options of a launch, the rules checked.
 	 * @param store the store parameter
-	 * @param defaultMaxTtl the maximum when none is given, or {@code null} when it must be given
+	 * @param defaultMaxTtl the maximum when none is given, or {@code null} when it must
+	 * be given
 	 * @param stateTtl the service's TTL ({@code WORKFLOW_STATE_TTL})
 	 */
 	static EnforceTtlParameters of(JobOptions options, String store, Duration defaultMaxTtl, Duration stateTtl) {
@@ -62,7 +64,8 @@ public record EnforceTtlParameters(String store, Duration maxTtl, boolean fromAg
 					+ stateTtl.toSeconds() + "s (WORKFLOW_STATE_TTL): it would shorten what the service sets");
 		}
 		Boolean fallback = (defaultMaxTtl != null) ? Boolean.FALSE : null;
-		return new EnforceTtlParameters(store, maxTtl, options.bool(FROM_AGE, fallback), options.bool(DRY_RUN, fallback));
+		return new EnforceTtlParameters(store, maxTtl, options.bool(FROM_AGE, fallback),
+				options.bool(DRY_RUN, fallback));
 	}
 
 }

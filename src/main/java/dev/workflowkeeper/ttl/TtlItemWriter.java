@@ -16,13 +16,14 @@ import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;
 
 /**
- * Applies the TTL changes of a chunk in one batch ({@link MaintainableStore#enforceTtl}). The maximum
- * is a TTL that the store counts on its own clock at the moment of the change ({@link TtlChange#withinTtl}):
- * no key is left with a TTL above it, however far the worker's clock is off the server's, and a state
- * the service refreshed after it was judged keeps the TTL the service gave it (an expiry is never
- * lengthened). A missing TTL is filled with the service's TTL, or with {@code fromAge} what the state's
- * {@code updated_at} leaves of it, and never more than the maximum. On a dry run it only counts what
- * it would change.
+ * Applies the TTL changes of a chunk in one batch ({@link MaintainableStore#enforceTtl}).
+ * The maximum is a TTL that the store counts on its own clock at the moment of the change
+ * ({@link TtlChange#withinTtl}): no key is left with a TTL above it, however far the
+ * worker's clock is off the server's, and a state the service refreshed after it was
+ * judged keeps the TTL the service gave it (an expiry is never lengthened). A missing TTL
+ * is filled with the service's TTL, or with {@code fromAge} what the state's
+ * {@code updated_at} leaves of it, and never more than the maximum. On a dry run it only
+ * counts what it would change.
  */
 class TtlItemWriter implements ItemWriter<KeyInfo> {
 
@@ -40,8 +41,8 @@ class TtlItemWriter implements ItemWriter<KeyInfo> {
 
 	private final StepCounters counters;
 
-	TtlItemWriter(MaintainableStore store, Duration maxTtl, Duration stateTtl, boolean fromAge, boolean dryRun, Clock clock,
-			StepCounters counters) {
+	TtlItemWriter(MaintainableStore store, Duration maxTtl, Duration stateTtl, boolean fromAge, boolean dryRun,
+			Clock clock, StepCounters counters) {
 		this.store = store;
 		this.maxTtl = maxTtl;
 		this.stateTtl = stateTtl;
@@ -63,7 +64,8 @@ class TtlItemWriter implements ItemWriter<KeyInfo> {
 		List<TtlChange> changes = new ArrayList<>(chunk.size());
 		for (KeyInfo key : chunk) {
 			long fill = TtlJudge.fillExpiry(key, this.fromAge, this.stateTtl, now);
-			// a fill at or past the maximum is the maximum, which Redis 7 fills and caps in one command
+			// a fill at or past the maximum is the maximum, which Redis 7 fills and caps
+			// in one command
 			if (fill >= now + this.maxTtl.toMillis()) {
 				fill = TtlChange.UNBOUNDED;
 			}

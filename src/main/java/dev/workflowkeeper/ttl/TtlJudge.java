@@ -11,11 +11,12 @@ import dev.workflowkeeper.store.WorkflowEntry;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
 
 /**
- * Decides which keys need a TTL change: a state without a TTL gets one (the service's TTL, or with
- * {@code fromAge} what its {@code updated_at} leaves of it), a state whose expiry is later than now
- * plus the maximum, by as little as a millisecond, is capped. Keys of other types are left alone and
- * counted. Others pass as untouched (filtered). The judge only spares round trips: the store decides
- * again, on its own clock, when the change is applied ({@link TtlItemWriter}).
+ * Decides which keys need a TTL change: a state without a TTL gets one (the service's
+ * TTL, or with {@code fromAge} what its {@code updated_at} leaves of it), a state whose
+ * expiry is later than now plus the maximum, by as little as a millisecond, is capped.
+ * Keys of other types are left alone and counted. Others pass as untouched (filtered).
+ * The judge only spares round trips: the store decides again, on its own clock, when the
+ * change is applied ({@link TtlItemWriter}).
  */
 class TtlJudge implements ItemProcessor<KeyInfo, KeyInfo> {
 
@@ -51,7 +52,8 @@ class TtlJudge implements ItemProcessor<KeyInfo, KeyInfo> {
 		if (fromAge && key.value() != null) {
 			StateFields fields = key.fields();
 			if (fields != null && fields.hasUpdatedAt()) {
-				// A state already past its life still gets a minute, so that nothing vanishes mid-request.
+				// A state already past its life still gets a minute, so that nothing
+				// vanishes mid-request.
 				return Math.max(fields.updatedAtMillis() + stateTtl.toMillis(), now + 60_000);
 			}
 		}

@@ -29,9 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * SIGTERM to a worker process that runs a job: the job finishes its chunk and ends STOPPED (not
- * left STARTED, not FAILED), and the same command again, or {@code history restart}, resumes it and
- * completes with exact counts.
+ * SIGTERM to a worker process that runs a job: the job finishes its chunk and ends
+ * STOPPED (not left STARTED, not FAILED), and the same command again, or
+ * {@code history restart}, resumes it and completes with exact counts.
  */
 class GracefulShutdownFunctionalTests {
 
@@ -145,8 +145,9 @@ class GracefulShutdownFunctionalTests {
 	}
 
 	/**
-	 * Waits until the command writes states. Watched in Redis, not in the history: this JVM opening
-	 * the shared H2 file meanwhile would take over serving it from the command's process.
+	 * Waits until the command writes states. Watched in Redis, not in the history: this
+	 * JVM opening the shared H2 file meanwhile would take over serving it from the
+	 * command's process.
 	 */
 	private static void awaitWriting(KeeperCli cli, Process process) throws Exception {
 		long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
@@ -209,9 +210,9 @@ class GracefulShutdownFunctionalTests {
 	}
 
 	private static HttpRequest.Builder request(int port, String path) {
-		String token = Base64.getEncoder()
-			.encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
-		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Authorization", "Basic " + token);
+		String token = Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+			.header("Authorization", "Basic " + token);
 	}
 
 }

@@ -47,7 +47,8 @@ class PrefetchingItemReaderTests {
 
 	@Test
 	void shouldSaveThePositionOfTheLastItemReturnedNotOfTheLastPrefetched() throws Exception {
-		// given a reader that has returned 3 items while its thread read the whole source ahead
+		// given a reader that has returned 3 items while its thread read the whole source
+		// ahead
 		CountingReader source = new CountingReader(50);
 		PrefetchingItemReader<Integer> reader = prefetching(source, 100, 1000);
 		reader.open(new ExecutionContext());
@@ -110,7 +111,8 @@ class PrefetchingItemReaderTests {
 	void shouldReadAheadNoMoreThanItsBoundsAllow() throws Exception {
 		// given items of 100 bytes, at most 20 items or 500 bytes ahead
 		CountingReader source = new CountingReader(1000);
-		PrefetchingItemReader<Integer> reader = new PrefetchingItemReader<>(source, 20, 500, (item) -> 100, "test-read-ahead");
+		PrefetchingItemReader<Integer> reader = new PrefetchingItemReader<>(source, 20, 500, (item) -> 100,
+				"test-read-ahead");
 
 		// when
 		reader.open(new ExecutionContext());
@@ -135,7 +137,8 @@ class PrefetchingItemReaderTests {
 
 		// then
 		assertThat(source.closed).isTrue();
-		assertThat(Thread.getAllStackTraces().keySet()).noneMatch((thread) -> thread.getName().equals("test-read-ahead"));
+		assertThat(Thread.getAllStackTraces().keySet())
+			.noneMatch((thread) -> thread.getName().equals("test-read-ahead"));
 		int reads = source.reads.get();
 		Thread.sleep(50);
 		assertThat(source.reads.get()).isEqualTo(reads);
@@ -145,7 +148,10 @@ class PrefetchingItemReaderTests {
 		return new PrefetchingItemReader<>(source, maxItems, maxBytes, (item) -> 1, "test-read-ahead");
 	}
 
-	/** Items 1..n; the listed ones are rejected. Keeps how many it consumed; not thread-safe. */
+	/**
+	 * Items 1..n; the listed ones are rejected. Keeps how many it consumed; not
+	 * thread-safe.
+	 */
 	private static final class CountingReader extends ItemStreamSupport implements ItemStreamReader<Integer> {
 
 		private final int size;

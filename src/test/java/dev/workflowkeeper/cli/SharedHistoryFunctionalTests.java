@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A one-off command launched while the worker runs shares the worker's history database (H2 in
- * AUTO_SERVER mode) instead of failing on a locked file.
+ * A one-off command launched while the worker runs shares the worker's history database
+ * (H2 in AUTO_SERVER mode) instead of failing on a locked file.
  */
 class SharedHistoryFunctionalTests {
 

@@ -32,12 +32,14 @@ import org.springframework.core.io.FileSystemResource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The configuration as documented and shipped, read against the metadata the build writes from the
- * properties records ({@code META-INF/spring-configuration-metadata.json}), where every
- * {@code keeper.*} default is declared: the table of {@code docs/configuration.md} lists exactly
- * those settings with those defaults, each variable it names sets its setting, the built-in
- * {@code application.yml} only maps variables and binds to the records' defaults when none is set,
- * and {@code config/application.yml} shows the defaults it comments out as the records declare them.
+ * The configuration as documented and shipped, read against the metadata the build writes
+ * from the properties records ({@code META-INF/spring-configuration-metadata.json}),
+ * where every {@code keeper.*} default is declared: the table of
+ * {@code docs/configuration.md} lists exactly those settings with those defaults, each
+ * variable it names sets its setting, the built-in {@code application.yml} only maps
+ * variables and binds to the records' defaults when none is set, and
+ * {@code config/application.yml} shows the defaults it comments out as the records
+ * declare them.
  */
 class ConfigurationDocsTests {
 
@@ -78,7 +80,10 @@ class ConfigurationDocsTests {
 	@Test
 	void shouldDocumentOnlySettingsTheRecordsDeclare() {
 		// when
-		List<String> documented = table.stream().map(Row::setting).filter((setting) -> setting.startsWith("keeper.")).toList();
+		List<String> documented = table.stream()
+			.map(Row::setting)
+			.filter((setting) -> setting.startsWith("keeper."))
+			.toList();
 
 		// then
 		assertThat(recordDefaults.keySet()).containsAll(documented);
@@ -92,7 +97,8 @@ class ConfigurationDocsTests {
 		for (Row row : table) {
 			if (recordDefaults.containsKey(row.setting())) {
 				documented.put(row.setting(), row.defaultValue());
-				declared.put(row.setting(), recordDefaults.get(row.setting()).isEmpty() ? NONE : recordDefaults.get(row.setting()));
+				declared.put(row.setting(),
+						recordDefaults.get(row.setting()).isEmpty() ? NONE : recordDefaults.get(row.setting()));
 			}
 		}
 
@@ -109,8 +115,9 @@ class ConfigurationDocsTests {
 			// given: the variable set in the environment, which comes before every file
 			String value = "value-of-" + row.variable();
 			MutablePropertySources sources = shippedFiles();
-			sources.addFirst(new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-					Map.<String, Object>of(row.variable(), value)));
+			sources.addFirst(
+					new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+							Map.<String, Object>of(row.variable(), value)));
 
 			// when
 			String bound = binder(sources).bind(row.setting(), String.class).orElse(null);
@@ -142,7 +149,8 @@ class ConfigurationDocsTests {
 		Map<String, Object> builtIn = keeperSettings(new Yaml().load(Files.readString(BUILT_IN)));
 		Map<String, Object> operator = keeperSettings(new Yaml().load(Files.readString(OPERATOR)));
 
-		// then: the built-in file maps variables, falling back to nothing or to the record's default
+		// then: the built-in file maps variables, falling back to nothing or to the
+		// record's default
 		assertThat(builtIn).isNotEmpty();
 		builtIn.forEach((setting, value) -> {
 			Matcher mapping = MAPPING.matcher(String.valueOf(value));
@@ -150,13 +158,16 @@ class ConfigurationDocsTests {
 			assertThat(mapping.group(2)).as(setting + " falls back to").isIn("", recordDefaults.get(setting));
 		});
 		// the operator's file sets only what differs from the records
-		operator.forEach((setting, value) -> assertThat(String.valueOf(value)).as(setting).isNotEqualTo(recordDefaults.get(setting)));
+		operator.forEach((setting, value) -> assertThat(String.valueOf(value)).as(setting)
+			.isNotEqualTo(recordDefaults.get(setting)));
 	}
 
 	@Test
 	void shouldShowTheRecordsDefaultsWhereTheOperatorsFileCommentsThemOut() throws IOException {
-		// given: "#keeper:" and "#    chunk-size: 1000" are commented-out settings, "# Text" is prose
-		String uncommented = Files.readAllLines(OPERATOR).stream()
+		// given: "#keeper:" and "# chunk-size: 1000" are commented-out settings, "# Text"
+		// is prose
+		String uncommented = Files.readAllLines(OPERATOR)
+			.stream()
 			.map((line) -> line.matches("#(?! \\S).*") ? line.substring(1) : line)
 			.collect(Collectors.joining("\n"));
 
@@ -166,10 +177,14 @@ class ConfigurationDocsTests {
 		// then
 		assertThat(shown).isNotEmpty();
 		assertThat(recordDefaults.keySet()).containsAll(shown.keySet());
-		shown.forEach((setting, value) -> assertThat(String.valueOf(value)).as(setting).isEqualTo(recordDefaults.get(setting)));
+		shown.forEach((setting, value) -> assertThat(String.valueOf(value)).as(setting)
+			.isEqualTo(recordDefaults.get(setting)));
 	}
 
-	/** The {@code keeper.*} properties of the metadata and their defaults as it writes them ("" for none). */
+	/**
+	 * The {@code keeper.*} properties of the metadata and their defaults as it writes
+	 * them ("" for none).
+	 */
 	static Map<String, String> recordDefaults() throws IOException {
 		Map<String, String> defaults = new TreeMap<>();
 		for (JsonNode property : metadata().path("properties").values()) {
@@ -201,7 +216,9 @@ class ConfigurationDocsTests {
 		return JsonMapper.builder().build().readTree(Files.readString(METADATA));
 	}
 
-	/** The built-in file below the operator's, as Spring Boot orders them; no environment. */
+	/**
+	 * The built-in file below the operator's, as Spring Boot orders them; no environment.
+	 */
 	private static MutablePropertySources shippedFiles() throws IOException {
 		MutablePropertySources sources = new MutablePropertySources();
 		YamlPropertySourceLoader loader = new YamlPropertySourceLoader();
@@ -240,8 +257,9 @@ class ConfigurationDocsTests {
 	}
 
 	/**
-	 * A row of the table whose header is {@code | variable | setting | default | meaning |}; a cell
-	 * holds one {@code `value`}, or {@value #NONE}.
+	 * A row of the table whose header is
+	 * {@code | variable | setting | default | meaning |}; a cell holds one
+	 * {@code `value`}, or {@value #NONE}.
 	 */
 	record Row(String variable, String setting, String defaultValue) {
 

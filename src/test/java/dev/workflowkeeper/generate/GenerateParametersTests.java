@@ -30,7 +30,8 @@ class GenerateParametersTests {
 			.withMessage("generateStatesJob: option to is required (a store address)");
 		assertThatExceptionOfType(JobOptionException.class)
 			.isThrownBy(() -> of(Map.of("to", "memory:", "count", 5, "map", true)))
-			.withMessage("generateStatesJob: option map writes a snapshot file: give a snapshot:PATH target, not memory:");
+			.withMessage(
+					"generateStatesJob: option map writes a snapshot file: give a snapshot:PATH target, not memory:");
 	}
 
 	private static GenerateParameters of(Map<String, ?> options) {

@@ -58,14 +58,16 @@ class JobOptionsTests {
 		for (Object value : List.of(0, "0", "0s", "-5m", "soon", 1.5, true)) {
 			assertThatExceptionOfType(JobOptionException.class).as(String.valueOf(value))
 				.isThrownBy(() -> duration(value))
-				.withMessage("someJob: option limit must be a positive duration such as 90s, 48h, P2D or a number of seconds, not '"
-						+ value + "'");
+				.withMessage(
+						"someJob: option limit must be a positive duration such as 90s, 48h, P2D or a number of seconds, not '"
+								+ value + "'");
 		}
 	}
 
 	@Test
 	void shouldRefuseAMissingRequiredValueAndNumbersThatAreNot() {
-		assertThatExceptionOfType(JobOptionException.class).isThrownBy(() -> JobOptions.of(JOB, Map.of()).whole("limit", null))
+		assertThatExceptionOfType(JobOptionException.class)
+			.isThrownBy(() -> JobOptions.of(JOB, Map.of()).whole("limit", null))
 			.withMessage("someJob: option limit is required (a whole number)");
 		assertThatExceptionOfType(JobOptionException.class)
 			.isThrownBy(() -> JobOptions.of(JOB, Map.of("limit", 2.5)).whole("limit", 1L))
@@ -79,7 +81,8 @@ class JobOptionsTests {
 	void shouldMaskAPasswordInARefusedStoreAddress() {
 		assertThatExceptionOfType(JobOptionException.class)
 			.isThrownBy(() -> JobOptions.of(JOB, Map.of("limit", "ftp://user:secret@host")).store("limit", true))
-			.satisfies((ex) -> assertThat(ex.getMessage()).startsWith("someJob: option limit: ").doesNotContain("secret"));
+			.satisfies(
+					(ex) -> assertThat(ex.getMessage()).startsWith("someJob: option limit: ").doesNotContain("secret"));
 	}
 
 	@Test
@@ -94,12 +97,12 @@ class JobOptionsTests {
 		var validator = JOB.validator();
 
 		assertThatExceptionOfType(InvalidJobParametersException.class)
-			.isThrownBy(() -> validator.validate(new JobParametersBuilder().addString("dryrun", "true").toJobParameters()))
+			.isThrownBy(
+					() -> validator.validate(new JobParametersBuilder().addString("dryrun", "true").toJobParameters()))
 			.withMessage("someJob: unknown option 'dryrun' (did you mean dryRun?); it takes dryRun, limit");
 		assertThatExceptionOfType(InvalidJobParametersException.class)
-			.isThrownBy(() -> validator.validate(new JobParametersBuilder().addString("dryRun", "yes")
-				.addLong("limit", 3L)
-				.toJobParameters()))
+			.isThrownBy(() -> validator
+				.validate(new JobParametersBuilder().addString("dryRun", "yes").addLong("limit", 3L).toJobParameters()))
 			.withMessage("someJob: parameter dryRun must be true or false, not 'yes'");
 	}
 

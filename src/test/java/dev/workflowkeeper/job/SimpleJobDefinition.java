@@ -8,8 +8,8 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 
 /**
- * A job definition for tests of what launches jobs: the options it is given, read by their kind
- * (booleans and durations stored as text and seconds), no other rule.
+ * A job definition for tests of what launches jobs: the options it is given, read by
+ * their kind (booleans and durations stored as text and seconds), no other rule.
  *
  * @param name the job's name
  * @param options its options
@@ -24,7 +24,8 @@ public record SimpleJobDefinition(String name, List<JobOption> options) implemen
 
 	/** The definitions of jobs of these names, as {@link #of} makes them. */
 	public static JobDefinitions definitions(String... names) {
-		return new JobDefinitions(Arrays.stream(names).map(SimpleJobDefinition::of).map(JobDefinition.class::cast).toList());
+		return new JobDefinitions(
+				Arrays.stream(names).map(SimpleJobDefinition::of).map(JobDefinition.class::cast).toList());
 	}
 
 	/** Definitions of these jobs. */
@@ -44,8 +45,8 @@ public record SimpleJobDefinition(String name, List<JobOption> options) implemen
 			switch (option.type()) {
 				case BOOLEAN -> builder.addString(option.name(),
 						Boolean.toString(options.bool(option.name(), Boolean.parseBoolean(option.defaultValue()))));
-				case WHOLE -> builder.addLong(option.name(),
-						options.whole(option.name(), (option.defaultValue() != null) ? Long.parseLong(option.defaultValue()) : null));
+				case WHOLE -> builder.addLong(option.name(), options.whole(option.name(),
+						(option.defaultValue() != null) ? Long.parseLong(option.defaultValue()) : null));
 				case DURATION -> builder.addLong(option.name(), options.duration(option.name(), null).toSeconds());
 				default -> {
 					if (options.has(option.name())) {

@@ -28,10 +28,10 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The maintenance jobs against a keyspace with known counts of every kind — fresh, without TTL, TTL
- * too long, stale, old finished, unparseable, look-alikes of other prefixes and types — on Redis 7
- * and 6.2: exact report figures, exact fixes, exact deletions, and a second run that changes
- * nothing.
+ * The maintenance jobs against a keyspace with known counts of every kind — fresh,
+ * without TTL, TTL too long, stale, old finished, unparseable, look-alikes of other
+ * prefixes and types — on Redis 7 and 6.2: exact report figures, exact fixes, exact
+ * deletions, and a second run that changes nothing.
  */
 class MaintenanceJobsIntegrationTests {
 
@@ -66,8 +66,8 @@ class MaintenanceJobsIntegrationTests {
 	}
 
 	/**
-	 * 10 fresh, 4 without TTL, 3 with a 10-day TTL, 5 stale (3 days old), 6 finished 30 hours ago,
-	 * 2 unparseable, 1 hash under the prefix, and look-alikes outside it.
+	 * 10 fresh, 4 without TTL, 3 with a 10-day TTL, 5 stale (3 days old), 6 finished 30
+	 * hours ago, 2 unparseable, 1 hash under the prefix, and look-alikes outside it.
 	 */
 	static void loadKnownKeyspace(RedisServerProcess server) {
 		try (Jedis jedis = new Jedis("127.0.0.1", server.port())) {
@@ -204,7 +204,8 @@ class MaintenanceJobsIntegrationTests {
 		assertThat(History.figure(second, "purgeScan.stale") + History.figure(second, "purgeScan.terminal")).isZero();
 		try (Jedis jedis = new Jedis("127.0.0.1", server.port())) {
 			assertThat(jedis.exists(P + "stale0", P + "done0")).isZero();
-			assertThat(jedis.exists(P + "fresh0", P + "nottl0", P + "long0", P + "junk0", P + "a-hash", "session:1")).isEqualTo(6);
+			assertThat(jedis.exists(P + "fresh0", P + "nottl0", P + "long0", P + "junk0", P + "a-hash", "session:1"))
+				.isEqualTo(6);
 		}
 		Path archive = Files.list(this.cli.dataDir().resolve("archive")).findFirst().orElseThrow();
 		try (var in = new GZIPInputStream(Files.newInputStream(archive))) {
@@ -220,7 +221,8 @@ class MaintenanceJobsIntegrationTests {
 		// when
 		KeeperCli.Result result = this.cli.run("purge", "--store", redis7.uri(), "--include-unparseable");
 
-		// then: the 11 stale and old finished states and the 2 unparseable values are gone; the hash stays
+		// then: the 11 stale and old finished states and the 2 unparseable values are
+		// gone; the hash stays
 		assertThat(result.exitCode()).as(result.toString()).isZero();
 		assertThat(History.figure(History.latest(this.cli), "purge.deleted")).isEqualTo(13);
 		try (Jedis jedis = new Jedis("127.0.0.1", redis7.port())) {
@@ -253,7 +255,8 @@ class MaintenanceJobsIntegrationTests {
 
 	@Test
 	void shouldNeverDeleteAStateTheServiceRefreshesDuringThePurge() throws Exception {
-		// given: 3,000 stale states, 600 of which the service keeps refreshing while the purge runs
+		// given: 3,000 stale states, 600 of which the service keeps refreshing while the
+		// purge runs
 		try (Jedis jedis = new Jedis("127.0.0.1", redis7.port())) {
 			jedis.flushAll();
 			var pipeline = jedis.pipelined();
@@ -280,7 +283,8 @@ class MaintenanceJobsIntegrationTests {
 		// when
 		KeeperCli.Result result;
 		try {
-			result = this.cli.with("keeper.maintenance.chunk-size", 100).run("purge", "--store", redis7.uri(), "--force");
+			result = this.cli.with("keeper.maintenance.chunk-size", 100)
+				.run("purge", "--store", redis7.uri(), "--force");
 		}
 		finally {
 			running.set(false);
@@ -299,7 +303,8 @@ class MaintenanceJobsIntegrationTests {
 
 	@Test
 	void shouldMaintainTheEmbeddedMemoryStore() throws Exception {
-		// given: the memory store filled from a snapshot: 3 fresh states and 2 old finished ones
+		// given: the memory store filled from a snapshot: 3 fresh states and 2 old
+		// finished ones
 		Map<String, String> states = new java.util.LinkedHashMap<>();
 		for (int i = 0; i < 3; i++) {
 			states.put("m" + i, SampleStates.state("m" + i, "processing", 60));
@@ -308,11 +313,13 @@ class MaintenanceJobsIntegrationTests {
 			states.put("m" + i, SampleStates.state("m" + i, "failed", 30 * 3_600));
 		}
 		Path snapshot = SampleStates.writeMap(this.tmp.resolve("m.json"), states);
-		assertThat(this.cli.run("migrate", "--from", "snapshot:" + snapshot, "--to", "memory:", "--ttl", "reset").exitCode())
-			.isZero();
+		assertThat(this.cli.run("migrate", "--from", "snapshot:" + snapshot, "--to", "memory:", "--ttl", "reset")
+			.exitCode()).isZero();
 
-		assertThat(this.cli.run("migrate", "--from", "snapshot:" + snapshot, "--to", "memory:", "--ttl", "864000",
-				"--target-prefix", "other:").exitCode()).isZero();
+		assertThat(this.cli
+			.run("migrate", "--from", "snapshot:" + snapshot, "--to", "memory:", "--ttl", "864000", "--target-prefix",
+					"other:")
+			.exitCode()).isZero();
 
 		// when
 		KeeperCli.Result report = this.cli.run("report", "--store", "memory:", "--format", "json");
@@ -322,7 +329,8 @@ class MaintenanceJobsIntegrationTests {
 		KeeperCli.Result purge = this.cli.run("purge", "--store", "memory:");
 		KeeperCli.Result after = this.cli.run("report", "--store", "memory:", "--format", "json");
 
-		// then: a 10-day TTL under the other prefix was capped, the old finished states purged
+		// then: a 10-day TTL under the other prefix was capped, the old finished states
+		// purged
 		assertThat(report.exitCode()).as(report.toString()).isZero();
 		assertThat(JSON.readTree(report.out()).get("keys").asLong()).isEqualTo(5);
 		assertThat(ttl.exitCode()).as(ttl.toString()).isZero();

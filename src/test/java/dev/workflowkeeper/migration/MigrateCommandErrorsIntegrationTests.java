@@ -22,8 +22,9 @@ import redis.clients.jedis.Jedis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What a user sees when something is wrong: bad input is rejected into a report with exact counts;
- * a wrong option, address or password ends in one clear line and exit code 2.
+ * What a user sees when something is wrong: bad input is rejected into a report with
+ * exact counts; a wrong option, address or password ends in one clear line and exit code
+ * 2.
  */
 class MigrateCommandErrorsIntegrationTests {
 
@@ -64,7 +65,11 @@ class MigrateCommandErrorsIntegrationTests {
 		ByteArrayOutputStream file = new ByteArrayOutputStream();
 		StringBuilder good = new StringBuilder();
 		for (int i = 0; i < 10; i++) {
-			good.append("\"ok").append(i).append("\": ").append(SampleStates.state("ok" + i, "processing", 60)).append(", ");
+			good.append("\"ok")
+				.append(i)
+				.append("\": ")
+				.append(SampleStates.state("ok" + i, "processing", 60))
+				.append(", ");
 		}
 		file.write(("{" + good).getBytes(StandardCharsets.UTF_8));
 		file.write("\"bad-json\": {\"status\": \"processing\", \"updated_at\": }, ".getBytes(StandardCharsets.UTF_8));
@@ -122,7 +127,10 @@ class MigrateCommandErrorsIntegrationTests {
 	void shouldAnswerAnUnknownStoreInOneLine() {
 		KeeperCli.Result result = this.cli.run("migrate", "--from", "mongodb://x", "--to", redis.uri());
 		assertThat(result.exitCode()).isEqualTo(2);
-		assertThat(result.err().strip().lines()).hasSize(1).first().asString().startsWith("error: migrateStatesJob: option from: unknown store address");
+		assertThat(result.err().strip().lines()).hasSize(1)
+			.first()
+			.asString()
+			.startsWith("error: migrateStatesJob: option from: unknown store address");
 	}
 
 	@Test
@@ -136,7 +144,8 @@ class MigrateCommandErrorsIntegrationTests {
 	@Test
 	void shouldAnswerAnUnreachableRedisInOneLine() {
 		int port = RedisServerProcess.freePort();
-		KeeperCli.Result result = this.cli.run("migrate", "--from", "memory:", "--to", "redis://127.0.0.1:" + port + "/0");
+		KeeperCli.Result result = this.cli.run("migrate", "--from", "memory:", "--to",
+				"redis://127.0.0.1:" + port + "/0");
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
 		assertThat(errorLines(result)).hasSize(1).first().asString().contains("127.0.0.1:" + port);
 	}
@@ -161,8 +170,8 @@ class MigrateCommandErrorsIntegrationTests {
 		String uri = "redis://:" + PASSWORD + "@127.0.0.1:" + protectedRedis.port() + "/0";
 
 		// when: a separate process, so that its logs are searched too
-		KeeperCli.Result result = this.cli.await(
-				this.cli.start("migrate", "--from", uri, "--to", "snapshot:" + this.tmp.resolve("out.jsonl")), 120);
+		KeeperCli.Result result = this.cli
+			.await(this.cli.start("migrate", "--from", uri, "--to", "snapshot:" + this.tmp.resolve("out.jsonl")), 120);
 		KeeperCli.Result history = this.cli.run("history", "--format", "json");
 
 		// then

@@ -26,9 +26,9 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The migration matrix through the command line, against real redis-server processes (Redis 7 and
- * the shipped 6.2): every kind of store to every other, with exact counts and the target's state
- * checked key by key.
+ * The migration matrix through the command line, against real redis-server processes
+ * (Redis 7 and the shipped 6.2): every kind of store to every other, with exact counts
+ * and the target's state checked key by key.
  */
 class MigrateCommandIntegrationTests {
 
@@ -68,7 +68,8 @@ class MigrateCommandIntegrationTests {
 	@ParameterizedTest
 	@EnumSource(Version.class)
 	void shouldCopyRedisToRedisByteForByteWithTheSameExpiries(Version version) {
-		// given: 300 states with TTLs, look-alike keys of other prefixes and types, a binary value
+		// given: 300 states with TTLs, look-alike keys of other prefixes and types, a
+		// binary value
 		RedisServerProcess server = server(version);
 		Map<String, String> states = SampleStates.states(300);
 		try (Jedis jedis = jedis(server, 0)) {
@@ -112,7 +113,8 @@ class MigrateCommandIntegrationTests {
 		// when
 		KeeperCli.Result result = this.cli.run("migrate", "--from", "snapshot:" + snapshot, "--to", server.uri(0));
 
-		// then: every state is in Redis, compact and equal in content, with TTL = 86400 - age
+		// then: every state is in Redis, compact and equal in content, with TTL = 86400 -
+		// age
 		assertThat(result.exitCode()).as(result.toString()).isZero();
 		try (Jedis jedis = jedis(server, 0)) {
 			assertThat(keys(jedis)).hasSize(200);
@@ -121,7 +123,8 @@ class MigrateCommandIntegrationTests {
 				assertThat(JSON.readTree(stored)).isEqualTo(JSON.readTree(state.getValue()));
 				assertThat(stored).doesNotContain("\": ");
 				long age = Long.parseLong(state.getKey().substring(1)) * 60;
-				assertThat(jedis.ttl(SampleStates.PREFIX + state.getKey())).isBetween(86_400 - age - 10, 86_400 - age + 1);
+				assertThat(jedis.ttl(SampleStates.PREFIX + state.getKey())).isBetween(86_400 - age - 10,
+						86_400 - age + 1);
 			}
 		}
 		assertThat(History.figure(History.latest(this.cli), "verify.matched")).isEqualTo(200);
@@ -140,10 +143,11 @@ class MigrateCommandIntegrationTests {
 		KeeperCli.Result backedUp = this.cli.run("migrate", "--from", redis7.uri(0), "--to", "snapshot:" + backup);
 		KeeperCli.Result converted = this.cli.run("migrate", "--from", "snapshot:" + backup, "--to",
 				"snapshot:" + this.tmp.resolve("copy.jsonl"));
-		KeeperCli.Result restored = this.cli.run("migrate", "--from", "snapshot:" + this.tmp.resolve("copy.jsonl"), "--to",
-				redis7.uri(2));
+		KeeperCli.Result restored = this.cli.run("migrate", "--from", "snapshot:" + this.tmp.resolve("copy.jsonl"),
+				"--to", redis7.uri(2));
 
-		// then: the restored states equal the originals in content, with the same expiries
+		// then: the restored states equal the originals in content, with the same
+		// expiries
 		assertThat(backedUp.exitCode()).as(backedUp.toString()).isZero();
 		assertThat(converted.exitCode()).as(converted.toString()).isZero();
 		assertThat(restored.exitCode()).as(restored.toString()).isZero();
@@ -163,7 +167,8 @@ class MigrateCommandIntegrationTests {
 		Map<String, String> states = SampleStates.states(50);
 		Path snapshot = SampleStates.writeMap(this.tmp.resolve("states.json"), states);
 
-		// when: snapshot → memory (persisted at exit), then memory → redis in a later process
+		// when: snapshot → memory (persisted at exit), then memory → redis in a later
+		// process
 		KeeperCli.Result intoMemory = this.cli.run("migrate", "--from", "snapshot:" + snapshot, "--to", "memory:");
 		KeeperCli.Result outOfMemory = this.cli.run("migrate", "--from", "memory:", "--to", redis7.uri(3));
 
@@ -178,7 +183,8 @@ class MigrateCommandIntegrationTests {
 
 	@Test
 	void shouldKeepTheTargetsStatesUnderSkipAndCountThemApart() {
-		// given: the target already holds 5 of the 40 states, with other values, and one unrelated state
+		// given: the target already holds 5 of the 40 states, with other values, and one
+		// unrelated state
 		Map<String, String> states = SampleStates.states(40);
 		try (Jedis source = jedis(redis7, 0); Jedis target = jedis(redis7, 1)) {
 			SampleStates.load(source, states, 3_600);
@@ -215,8 +221,8 @@ class MigrateCommandIntegrationTests {
 		}
 
 		// when
-		KeeperCli.Result result = this.cli.run("migrate", "--from", redis7.uri(0), "--to", redis7.uri(1), "--on-conflict",
-				"newer");
+		KeeperCli.Result result = this.cli.run("migrate", "--from", redis7.uri(0), "--to", redis7.uri(1),
+				"--on-conflict", "newer");
 
 		// then
 		assertThat(result.exitCode()).as(result.toString()).isZero();
@@ -234,8 +240,8 @@ class MigrateCommandIntegrationTests {
 		}
 
 		// when
-		KeeperCli.Result result = this.cli.run("migrate", "--from", redis7.uri(0), "--to", redis7.uri(1), "--exclude-terminal",
-				"--target-prefix", "wf:");
+		KeeperCli.Result result = this.cli.run("migrate", "--from", redis7.uri(0), "--to", redis7.uri(1),
+				"--exclude-terminal", "--target-prefix", "wf:");
 
 		// then
 		assertThat(result.exitCode()).as(result.toString()).isZero();
@@ -248,7 +254,8 @@ class MigrateCommandIntegrationTests {
 
 	@Test
 	void shouldGiveFreshTtlsAndFilterByStatus() {
-		// given: 40 states with a 1-hour TTL, a quarter each processing/completed/failed/pending
+		// given: 40 states with a 1-hour TTL, a quarter each
+		// processing/completed/failed/pending
 		try (Jedis source = jedis(redis7, 0)) {
 			SampleStates.load(source, SampleStates.states(40), 3_600);
 		}
@@ -256,7 +263,8 @@ class MigrateCommandIntegrationTests {
 		// when: a fixed TTL for the processing and pending ones, a reset TTL for all
 		KeeperCli.Result fixed = this.cli.run("migrate", "--from", redis7.uri(0), "--to", redis7.uri(1), "--ttl", "600",
 				"--status", "processing,pending");
-		KeeperCli.Result reset = this.cli.run("migrate", "--from", redis7.uri(0), "--to", redis7.uri(2), "--ttl", "reset");
+		KeeperCli.Result reset = this.cli.run("migrate", "--from", redis7.uri(0), "--to", redis7.uri(2), "--ttl",
+				"reset");
 
 		// then
 		assertThat(fixed.exitCode()).as(fixed.toString()).isZero();
@@ -277,7 +285,8 @@ class MigrateCommandIntegrationTests {
 		Path snapshot = SampleStates.writeMap(this.tmp.resolve("states.json"), SampleStates.states(30));
 
 		// when
-		KeeperCli.Result result = this.cli.run("migrate", "--from", "snapshot:" + snapshot, "--to", redis7.uri(1), "--dry-run");
+		KeeperCli.Result result = this.cli.run("migrate", "--from", "snapshot:" + snapshot, "--to", redis7.uri(1),
+				"--dry-run");
 
 		// then
 		assertThat(result.exitCode()).as(result.toString()).isZero();

@@ -33,8 +33,8 @@ class MigrationParametersTests {
 				"onConflict", "Newer", "targetPrefix", "wf:", "excludeTerminal", true, "statuses", List.of("Failed"),
 				"dryRun", "true", "verify", false));
 
-		assertThat(parameters).isEqualTo(new MigrationParameters(parameters.from(), parameters.to(), TtlPolicy.parse("3600"),
-				ConflictPolicy.NEWER, "wf:", true, Set.of("failed"), true, false));
+		assertThat(parameters).isEqualTo(new MigrationParameters(parameters.from(), parameters.to(),
+				TtlPolicy.parse("3600"), ConflictPolicy.NEWER, "wf:", true, Set.of("failed"), true, false));
 	}
 
 	@Test
@@ -49,12 +49,14 @@ class MigrationParametersTests {
 			.withMessage("migrateStatesJob: option onConflict must be skip, overwrite or newer, not 'merge'");
 		assertThatExceptionOfType(JobOptionException.class)
 			.isThrownBy(() -> of(Map.of("from", "memory:", "to", "snapshot:x", "ttl", "forever")))
-			.withMessage("migrateStatesJob: option ttl must be preserve, from-age, reset, auto or a positive number of seconds, not 'forever'");
+			.withMessage(
+					"migrateStatesJob: option ttl must be preserve, from-age, reset, auto or a positive number of seconds, not 'forever'");
 	}
 
 	@Test
 	void shouldLetAStoreIntoItselfUnderAnotherPrefix() {
-		assertThat(of(Map.of("from", "memory:", "to", "memory:", "targetPrefix", "copy:")).targetPrefix()).isEqualTo("copy:");
+		assertThat(of(Map.of("from", "memory:", "to", "memory:", "targetPrefix", "copy:")).targetPrefix())
+			.isEqualTo("copy:");
 	}
 
 	private static MigrationParameters of(Map<String, ?> options) {

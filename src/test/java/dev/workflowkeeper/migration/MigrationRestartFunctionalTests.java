@@ -18,9 +18,9 @@ import redis.clients.jedis.Jedis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Faults for real: the worker process is killed in the middle of a migration, or the target
- * redis-server is, and running the same command again ends with nothing missing and nothing
- * mismatched.
+ * Faults for real: the worker process is killed in the middle of a migration, or the
+ * target redis-server is, and running the same command again ends with nothing missing
+ * and nothing mismatched.
  */
 class MigrationRestartFunctionalTests {
 
@@ -52,7 +52,8 @@ class MigrationRestartFunctionalTests {
 
 	@Test
 	void shouldResumeAfterTheWorkerProcessIsKilled() throws Exception {
-		// given: a migration in a separate process, killed once part of the states are written
+		// given: a migration in a separate process, killed once part of the states are
+		// written
 		Process worker = this.cli.start("migrate", "--from", "snapshot:" + this.snapshot, "--to", this.target.uri());
 		awaitKeys(2_000, worker);
 		worker.destroyForcibly().waitFor();
@@ -61,9 +62,11 @@ class MigrationRestartFunctionalTests {
 		assertThat(History.latest(this.cli).get("status")).isEqualTo("STARTED");
 
 		// when: the same command again
-		KeeperCli.Result rerun = this.cli.run("migrate", "--from", "snapshot:" + this.snapshot, "--to", this.target.uri());
+		KeeperCli.Result rerun = this.cli.run("migrate", "--from", "snapshot:" + this.snapshot, "--to",
+				this.target.uri());
 
-		// then: the killed execution was resumed, not started afresh, and nothing is missing
+		// then: the killed execution was resumed, not started afresh, and nothing is
+		// missing
 		assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
 		Map<String, Object> execution = History.latest(this.cli);
 		assertThat(History.figure(execution, "verify.missing")).isZero();
@@ -78,7 +81,8 @@ class MigrationRestartFunctionalTests {
 
 	@Test
 	void shouldResumeAfterTheTargetRedisIsKilledAndComesBackFromItsAof() throws Exception {
-		// given: a migration in this JVM, whose target redis-server is killed in the middle
+		// given: a migration in this JVM, whose target redis-server is killed in the
+		// middle
 		CompletableFuture<KeeperCli.Result> run = CompletableFuture.supplyAsync(
 				() -> this.cli.run("migrate", "--from", "snapshot:" + this.snapshot, "--to", this.target.uri()));
 		awaitKeys(2_000, null);
@@ -88,7 +92,8 @@ class MigrationRestartFunctionalTests {
 		this.target.restart();
 
 		// when
-		KeeperCli.Result rerun = this.cli.run("migrate", "--from", "snapshot:" + this.snapshot, "--to", this.target.uri());
+		KeeperCli.Result rerun = this.cli.run("migrate", "--from", "snapshot:" + this.snapshot, "--to",
+				this.target.uri());
 
 		// then
 		assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
@@ -103,7 +108,8 @@ class MigrationRestartFunctionalTests {
 		long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
 		while (System.nanoTime() < deadline) {
 			if (worker != null && !worker.isAlive()) {
-				throw new IllegalStateException("the worker ended before it could be killed: exit " + worker.exitValue());
+				throw new IllegalStateException(
+						"the worker ended before it could be killed: exit " + worker.exitValue());
 			}
 			try {
 				if (dbSize() >= atLeast) {

@@ -75,7 +75,8 @@ class StatesMigrationProcessorTests {
 	void shouldRejectAValueATargetOfJsonStatesCannotHold() {
 		// given: a value that starts as an object but is not one whole
 		StatesMigrationProcessor processor = processor(parameters("auto", false, Set.of()), true);
-		WorkflowEntry truncated = entry("a", "{\"status\":\"processing\",\"updated_at\":1740830400,\"x\":", NOW_MILLIS + HOUR);
+		WorkflowEntry truncated = entry("a", "{\"status\":\"processing\",\"updated_at\":1740830400,\"x\":",
+				NOW_MILLIS + HOUR);
 
 		// when / then
 		assertThatExceptionOfType(RejectedRecordException.class).isThrownBy(() -> processor.process(truncated))
@@ -142,7 +143,8 @@ class StatesMigrationProcessorTests {
 
 	@Test
 	void shouldCountExpiredStatesAndWriteNone() {
-		// given: one whose source expiry has passed, one whose age is past the TTL, one expiring now
+		// given: one whose source expiry has passed, one whose age is past the TTL, one
+		// expiring now
 		StatesMigrationProcessor processor = processor(parameters("auto", false, Set.of()), false);
 		WorkflowEntry pastExpiry = state("a", "processing", NOW_MILLIS - 1);
 		WorkflowEntry pastAge = entry("b", "{\"status\":\"processing\",\"updated_at\":\"2025-02-27T12:00:00Z\"}",
@@ -179,13 +181,15 @@ class StatesMigrationProcessorTests {
 	}
 
 	private static MigrationParameters parameters(String ttl, boolean excludeTerminal, Set<String> statuses) {
-		return new MigrationParameters(StoreUri.parse("redis://127.0.0.1:6379/0"), StoreUri.parse("redis://127.0.0.1:6379/1"),
-				TtlPolicy.parse(ttl), ConflictPolicy.OVERWRITE, null, excludeTerminal, statuses, false, false);
+		return new MigrationParameters(StoreUri.parse("redis://127.0.0.1:6379/0"),
+				StoreUri.parse("redis://127.0.0.1:6379/1"), TtlPolicy.parse(ttl), ConflictPolicy.OVERWRITE, null,
+				excludeTerminal, statuses, false, false);
 	}
 
 	/** A state updated two hours before now. */
 	private static WorkflowEntry state(String threadId, String status, long expireAtMillis) {
-		return entry(threadId, "{\"status\":\"" + status + "\",\"updated_at\":\"2025-03-01T10:00:00Z\"}", expireAtMillis);
+		return entry(threadId, "{\"status\":\"" + status + "\",\"updated_at\":\"2025-03-01T10:00:00Z\"}",
+				expireAtMillis);
 	}
 
 	private static WorkflowEntry entry(String threadId, String value, long expireAtMillis) {

@@ -92,7 +92,8 @@ class TtlPolicyTests {
 
 	@Test
 	void shouldCapOnlyWhereTheWriteWouldLeaveMoreThanTheServiceTtl() {
-		// given: an expiry a day and a half away, written between now and a whole day later
+		// given: an expiry a day and a half away, written between now and a whole day
+		// later
 		WorkflowEntry entry = entry(NOW + DAY + 12 * HOUR);
 
 		// when
@@ -125,7 +126,8 @@ class TtlPolicyTests {
 		StateFields fields = new StateFields("processing", NOW + HOUR);
 
 		// when
-		long[] range = TtlPolicy.parse("from-age").expiryRange(entry(WorkflowEntry.NO_EXPIRY), fields, STATE_TTL, NOW, NOW);
+		long[] range = TtlPolicy.parse("from-age")
+			.expiryRange(entry(WorkflowEntry.NO_EXPIRY), fields, STATE_TTL, NOW, NOW);
 
 		// then
 		assertThat(range).containsExactly(NOW + DAY, NOW + DAY);

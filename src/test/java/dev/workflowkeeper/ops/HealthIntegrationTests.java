@@ -39,11 +39,12 @@ import org.springframework.test.context.DynamicPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The health of a running worker whose default store is a real Redis with a password, with a
- * schedule: the components and groups the operator sees, what everyone else sees, and how the
- * health follows Redis going away and a scheduled run failing.
+ * The health of a running worker whose default store is a real Redis with a password,
+ * with a schedule: the components and groups the operator sees, what everyone else sees,
+ * and how the health follows Redis going away and a scheduled run failing.
  */
-// closed before the temporary data folder is deleted, so that no H2 file appears while it goes
+// closed before the temporary data folder is deleted, so that no H2 file appears while it
+// goes
 @DirtiesContext
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class HealthIntegrationTests {
@@ -83,7 +84,8 @@ class HealthIntegrationTests {
 		registry.add("keeper.redis.url", () -> "redis://:" + REDIS_PASSWORD + "@127.0.0.1:" + redis.port() + "/0");
 		// One schedule whose slot does not come during the test: daily at 04:00 UTC.
 		Path jobs = Files.createDirectories(tmp.resolve("jobs"));
-		Files.writeString(jobs.resolve("enforce-ttl.yml"), "job: enforceTtlJob\nschedule: \"0 0 4 * * *\"\nzone: UTC\n");
+		Files.writeString(jobs.resolve("enforce-ttl.yml"),
+				"job: enforceTtlJob\nschedule: \"0 0 4 * * *\"\nzone: UTC\n");
 		registry.add("keeper.scheduling.enabled", () -> "true");
 		registry.add("keeper.scheduling.jobs-dir", jobs::toString);
 	}
@@ -104,7 +106,8 @@ class HealthIntegrationTests {
 		assertThat(redisHealth.get("status").asString()).isEqualTo("UP");
 		assertThat(redisHealth.get("details").get("version").asString()).matches("\\d+\\.\\d+.*");
 		assertThat(redisHealth.get("details").get("role").asString()).isEqualTo("master");
-		assertThat(redisHealth.get("details").get("store").asString()).isEqualTo("redis://:****@127.0.0.1:" + redis.port() + "/0");
+		assertThat(redisHealth.get("details").get("store").asString())
+			.isEqualTo("redis://:****@127.0.0.1:" + redis.port() + "/0");
 		assertThat(operator.get("components").get("db").get("status").asString()).isEqualTo("UP");
 		assertThat(anyone.statusCode()).isEqualTo(200);
 		assertThat(OpsHttp.json(anyone).get("status").asString()).isEqualTo("UP");
@@ -155,10 +158,12 @@ class HealthIntegrationTests {
 	@Test
 	void shouldReportTheScheduledJobsDownAfterAFailedRunButKeepTheWorkerLiveAndReady() {
 		// given the job's schedule, UP while it has not failed
-		JsonNode before = OpsHttp.json(this.http.get("/actuator/health", "admin", ADMIN_PASSWORD)).get("components")
+		JsonNode before = OpsHttp.json(this.http.get("/actuator/health", "admin", ADMIN_PASSWORD))
+			.get("components")
 			.get("workflowJobs");
 		assertThat(before.get("status").asString()).isEqualTo("UP");
-		assertThat(before.get("details").get("jobs").get(EnforceTtlJob.NAME).get("nextFireTime").asString()).endsWith("T04:00:00Z");
+		assertThat(before.get("details").get("jobs").get(EnforceTtlJob.NAME).get("nextFireTime").asString())
+			.endsWith("T04:00:00Z");
 		Instant slot = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60);
 		long failed = record(slot, BatchStatus.FAILED);
 
@@ -187,7 +192,10 @@ class HealthIntegrationTests {
 		assertThat(after.get("components").get("workflowJobs").get("status").asString()).isEqualTo("UP");
 	}
 
-	/** Writes an ended run of an enforceTtlJob slot into the history, as the timer's run leaves it. */
+	/**
+	 * Writes an ended run of an enforceTtlJob slot into the history, as the timer's run
+	 * leaves it.
+	 */
 	private long record(Instant slot, BatchStatus status) {
 		JobParameters parameters = new JobParametersBuilder().addString(JobSchedule.SLOT, slot.toString(), true)
 			.addString("dryRun", "false", false)

@@ -17,11 +17,12 @@ import org.springframework.test.context.DynamicPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A worker on the embedded {@code memory:} store ({@code USE_REDIS=false}): no Redis to check, so
- * the Redis health is UNKNOWN and the worker stays UP and ready. Boot's own Redis indicator (for a
- * localhost:6379 the worker never uses) is not there.
+ * A worker on the embedded {@code memory:} store ({@code USE_REDIS=false}): no Redis to
+ * check, so the Redis health is UNKNOWN and the worker stays UP and ready. Boot's own
+ * Redis indicator (for a localhost:6379 the worker never uses) is not there.
  */
-// closed before the temporary data folder is deleted, so that no H2 file appears while it goes
+// closed before the temporary data folder is deleted, so that no H2 file appears while it
+// goes
 @DirtiesContext
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class HealthWithoutRedisIntegrationTests {
@@ -46,7 +47,8 @@ class HealthWithoutRedisIntegrationTests {
 	void shouldNotReportRedisDownWhenNoneIsConfigured() {
 		// when
 		HttpResponse<String> health = new OpsHttp(this.port).get("/actuator/health", "admin", ADMIN_PASSWORD);
-		HttpResponse<String> readiness = new OpsHttp(this.port).get("/actuator/health/readiness", "admin", ADMIN_PASSWORD);
+		HttpResponse<String> readiness = new OpsHttp(this.port).get("/actuator/health/readiness", "admin",
+				ADMIN_PASSWORD);
 
 		// then
 		assertThat(health.statusCode()).isEqualTo(200);
@@ -56,7 +58,11 @@ class HealthWithoutRedisIntegrationTests {
 		assertThat(OpsHttp.json(health).get("status").asString()).isEqualTo("UP");
 		assertThat(readiness.statusCode()).isEqualTo(200);
 		assertThat(OpsHttp.json(readiness).get("status").asString()).isEqualTo("UP");
-		assertThat(OpsHttp.json(health).get("components").get("workflowJobs").get("details").get("schedulingEnabled")
+		assertThat(OpsHttp.json(health)
+			.get("components")
+			.get("workflowJobs")
+			.get("details")
+			.get("schedulingEnabled")
 			.asBoolean()).isFalse();
 	}
 

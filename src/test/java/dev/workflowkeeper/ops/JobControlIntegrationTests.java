@@ -40,10 +40,12 @@ import org.springframework.test.context.DynamicPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Job control over the actuator ({@code POST /actuator/workflowjobs/…}) and from the command line
- * ({@code history stop|restart|abandon}), on a running worker with real jobs against a real Redis.
+ * Job control over the actuator ({@code POST /actuator/workflowjobs/…}) and from the
+ * command line ({@code history stop|restart|abandon}), on a running worker with real jobs
+ * against a real Redis.
  */
-// closed before the temporary data folder is deleted, so that no H2 file appears while it goes
+// closed before the temporary data folder is deleted, so that no H2 file appears while it
+// goes
 @DirtiesContext
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class JobControlIntegrationTests {
@@ -127,7 +129,8 @@ class JobControlIntegrationTests {
 		// when
 		HttpResponse<String> ttl = post("/actuator/workflowjobs/enforceTtlJob",
 				"{\"store\": \"memory:\", \"maxTtl\": \"48h\", \"dryRun\": true}");
-		HttpResponse<String> purge = post("/actuator/workflowjobs/purgeStatesJob", "{\"store\": \"" + store() + "\", \"dryRun\": \"true\"}");
+		HttpResponse<String> purge = post("/actuator/workflowjobs/purgeStatesJob",
+				"{\"store\": \"" + store() + "\", \"dryRun\": \"true\"}");
 
 		// then
 		assertThat(ttl.statusCode()).as(ttl.body()).isEqualTo(200);
@@ -169,7 +172,8 @@ class JobControlIntegrationTests {
 		JobExecution stopped = this.jobControl.awaitEnd(id);
 		assertThat(stopped.getStatus()).isEqualTo(BatchStatus.STOPPED);
 
-		// when: restarted from the command line, which waits for the end (the password of the store is
+		// when: restarted from the command line, which waits for the end (the password of
+		// the store is
 		// not known to that process: it is given by REDIS_URL there)
 		KeeperCli.Result restart = cli.with("keeper.redis.url", store())
 			.with("keeper.redis.use-redis", true)
@@ -188,19 +192,24 @@ class JobControlIntegrationTests {
 	@Test
 	void shouldRefuseUnknownJobsOptionsAndValuesInOneLine() {
 		assertRefused(post("/actuator/workflowjobs/noSuchJob", "{}"), 404, "no job named 'noSuchJob'");
-		assertRefused(post("/actuator/workflowjobs/reportMemoryJob", "{\"dryrun\": true}"), 400, "unknown option 'dryrun'");
-		assertRefused(post("/actuator/workflowjobs/enforceTtlJob", "{\"maxTtl\": \"soon\"}"), 400, "maxTtl must be a positive duration");
-		assertRefused(post("/actuator/workflowjobs/enforceTtlJob", "{\"dryRun\": \"maybe\"}"), 400, "dryRun must be true or false");
+		assertRefused(post("/actuator/workflowjobs/reportMemoryJob", "{\"dryrun\": true}"), 400,
+				"unknown option 'dryrun'");
+		assertRefused(post("/actuator/workflowjobs/enforceTtlJob", "{\"maxTtl\": \"soon\"}"), 400,
+				"maxTtl must be a positive duration");
+		assertRefused(post("/actuator/workflowjobs/enforceTtlJob", "{\"dryRun\": \"maybe\"}"), 400,
+				"dryRun must be true or false");
 		// the job's own rules, as the commands apply them
 		assertRefused(post("/actuator/workflowjobs/enforceTtlJob", "{\"maxTtl\": \"1h\"}"), 400,
 				"shorter than the service's TTL");
 		assertRefused(post("/actuator/workflowjobs/purgeStatesJob", "{\"maxShare\": 2}"), 400,
 				"maxShare must be a share above 0 and at most 1");
-		assertRefused(post("/actuator/workflowjobs/reportMemoryJob", "{\"store\": \"ftp://" + REDIS_PASSWORD + "@x\"}"), 400,
-				"store");
-		assertRefused(post("/actuator/workflowjobs/migrateStatesJob", "{\"dryRun\": true}"), 400, "option from is required");
+		assertRefused(post("/actuator/workflowjobs/reportMemoryJob", "{\"store\": \"ftp://" + REDIS_PASSWORD + "@x\"}"),
+				400, "store");
+		assertRefused(post("/actuator/workflowjobs/migrateStatesJob", "{\"dryRun\": true}"), 400,
+				"option from is required");
 		assertRefused(post("/actuator/workflowjobs/executions/abc/stop", ""), 404, "no job execution");
-		assertRefused(post("/actuator/workflowjobs/executions/999999/stop", ""), 404, "no job execution with id 999999");
+		assertRefused(post("/actuator/workflowjobs/executions/999999/stop", ""), 404,
+				"no job execution with id 999999");
 		assertRefused(post("/actuator/workflowjobs/executions/1/explode", ""), 404, "unknown action");
 	}
 
@@ -213,14 +222,16 @@ class JobControlIntegrationTests {
 		long id = OpsHttp.json(launched).get("executionId").asLong();
 
 		// when: launched again while it runs
-		assertRefused(post("/actuator/workflowjobs/generateStatesJob", body), 409, "already running as execution " + id);
+		assertRefused(post("/actuator/workflowjobs/generateStatesJob", body), 409,
+				"already running as execution " + id);
 
 		// when: stopped
 		HttpResponse<String> stop = post("/actuator/workflowjobs/executions/" + id + "/stop", "");
 		assertThat(stop.statusCode()).as(stop.body()).isEqualTo(200);
 		JobExecution stopped = this.jobControl.awaitEnd(id);
 
-		// then: it ended STOPPED part-way, and a stopped execution cannot be stopped again
+		// then: it ended STOPPED part-way, and a stopped execution cannot be stopped
+		// again
 		assertThat(stopped.getStatus()).isEqualTo(BatchStatus.STOPPED);
 		long firstWritten = written(stopped);
 		assertThat(firstWritten).isLessThan(200000);
@@ -247,7 +258,8 @@ class JobControlIntegrationTests {
 
 	@Test
 	void shouldAbandonAnExecutionLeftStartedByAProcessThatIsGoneSoThatANewRunStarts() throws Exception {
-		// given: reportMemoryJob left STARTED by a process that is gone, and another by this live one
+		// given: reportMemoryJob left STARTED by a process that is gone, and another by
+		// this live one
 		long gone = leftStarted(deadPid());
 		long live = leftStarted(ProcessHandle.current().pid());
 
@@ -287,14 +299,14 @@ class JobControlIntegrationTests {
 	void shouldRefusePostsWithoutTheOperatorsCredentials() {
 		int before = this.jobRepository.getJobInstances("reportMemoryJob", 0, 1000).size();
 
-		HttpResponse<String> anonymous = send(request("/actuator/workflowjobs/reportMemoryJob")
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString("{}"))
-			.build());
-		HttpResponse<String> wrong = send(request("/actuator/workflowjobs/executions/1/abandon")
-			.header("Authorization", basic("admin", "wrong"))
-			.POST(HttpRequest.BodyPublishers.noBody())
-			.build());
+		HttpResponse<String> anonymous = send(
+				request("/actuator/workflowjobs/reportMemoryJob").header("Content-Type", "application/json")
+					.POST(HttpRequest.BodyPublishers.ofString("{}"))
+					.build());
+		HttpResponse<String> wrong = send(
+				request("/actuator/workflowjobs/executions/1/abandon").header("Authorization", basic("admin", "wrong"))
+					.POST(HttpRequest.BodyPublishers.noBody())
+					.build());
 
 		assertThat(anonymous.statusCode()).isEqualTo(401);
 		assertThat(wrong.statusCode()).isEqualTo(401);

@@ -20,10 +20,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The actuator on a port of its own, on the loopback interface only
- * ({@code management.server.port}, {@code management.server.address}): it answers there, with the
- * same security, and no longer on the application port.
+ * ({@code management.server.port}, {@code management.server.address}): it answers there,
+ * with the same security, and no longer on the application port.
  */
-// closed before the temporary data folder is deleted, so that no H2 file appears while it goes
+// closed before the temporary data folder is deleted, so that no H2 file appears while it
+// goes
 @DirtiesContext
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class ManagementPortIntegrationTests {
@@ -54,7 +55,8 @@ class ManagementPortIntegrationTests {
 		OpsHttp application = new OpsHttp(this.port);
 		assertThat(this.managementPort).isPositive().isNotEqualTo(this.port);
 
-		// when, then: health open, the rest behind the operator's credentials, on the management port
+		// when, then: health open, the rest behind the operator's credentials, on the
+		// management port
 		assertThat(management.get("/actuator/health").statusCode()).isEqualTo(200);
 		assertThat(management.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
 		assertThat(management.get("/actuator/health/readiness").statusCode()).isEqualTo(200);

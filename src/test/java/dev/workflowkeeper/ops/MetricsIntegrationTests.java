@@ -34,11 +34,13 @@ import org.springframework.test.context.DynamicPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The metrics of a running worker after real jobs ran on a real Redis: the report gauges against the
- * report's own figures, the maintenance counters against what the runs changed, Spring Batch's timers,
- * and the Prometheus scrape behind the operator's credentials.
+ * The metrics of a running worker after real jobs ran on a real Redis: the report gauges
+ * against the report's own figures, the maintenance counters against what the runs
+ * changed, Spring Batch's timers, and the Prometheus scrape behind the operator's
+ * credentials.
  */
-// closed before the temporary data folder is deleted, so that no H2 file appears while it goes
+// closed before the temporary data folder is deleted, so that no H2 file appears while it
+// goes
 @DirtiesContext
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class MetricsIntegrationTests {
@@ -122,8 +124,9 @@ class MetricsIntegrationTests {
 			SampleStates.load(jedis, SampleStates.states(4), 3600);
 		}
 		this.reportJob.run(redis.uri(), true);
-		assertThat(this.http.get("/actuator/metrics/workflowkeeper.report.status.keys?tag=status:cancelled", "admin",
-				ADMIN_PASSWORD).statusCode()).isEqualTo(404);
+		assertThat(this.http
+			.get("/actuator/metrics/workflowkeeper.report.status.keys?tag=status:cancelled", "admin", ADMIN_PASSWORD)
+			.statusCode()).isEqualTo(404);
 
 		// when
 		try (Jedis jedis = jedis()) {
@@ -138,7 +141,8 @@ class MetricsIntegrationTests {
 
 	@Test
 	void shouldCountTheTtlsFixedAndTheStatesPurgedButNotDryRuns() throws Exception {
-		// given 3 states without a TTL, 2 with a TTL above the service's (24h), 5 fine; 2 of them stale
+		// given 3 states without a TTL, 2 with a TTL above the service's (24h), 5 fine; 2
+		// of them stale
 		try (Jedis jedis = jedis()) {
 			for (int i = 0; i < 3; i++) {
 				jedis.set(SampleStates.PREFIX + "m" + i, SampleStates.state("m" + i, "processing", 10));
@@ -188,11 +192,13 @@ class MetricsIntegrationTests {
 		this.reportJob.run(redis.uri(), false);
 
 		// then
-		JsonNode job = OpsHttp.json(this.http.get("/actuator/metrics/spring.batch.job?tag=spring.batch.job.name:reportMemoryJob",
-				"admin", ADMIN_PASSWORD));
+		JsonNode job = OpsHttp
+			.json(this.http.get("/actuator/metrics/spring.batch.job?tag=spring.batch.job.name:reportMemoryJob", "admin",
+					ADMIN_PASSWORD));
 		assertThat(measurement(job, "COUNT")).isGreaterThanOrEqualTo(1.0);
-		JsonNode step = OpsHttp.json(this.http.get(
-				"/actuator/metrics/spring.batch.step?tag=spring.batch.step.name:reportScanStep", "admin", ADMIN_PASSWORD));
+		JsonNode step = OpsHttp
+			.json(this.http.get("/actuator/metrics/spring.batch.step?tag=spring.batch.step.name:reportScanStep",
+					"admin", ADMIN_PASSWORD));
 		assertThat(measurement(step, "COUNT")).isGreaterThanOrEqualTo(1.0);
 	}
 
@@ -214,10 +220,11 @@ class MetricsIntegrationTests {
 		assertThat(metricsToAnyone.statusCode()).isEqualTo(401);
 		assertThat(operator.statusCode()).isEqualTo(200);
 		assertThat(operator.body()).contains("workflowkeeper_report_keys 4.0", "workflowkeeper_report_memory_bytes ",
-				"workflowkeeper_report_keys_without_ttl 0.0", "workflowkeeper_report_status_keys{status=\"processing\"} 1.0",
-				"workflowkeeper_report_status_bytes{status=\"completed\"}", "workflowkeeper_ttl_fixed_total{kind=\"missing\"}",
-				"workflowkeeper_ttl_fixed_total{kind=\"capped\"}", "workflowkeeper_states_purged_total",
-				"spring_batch_job_seconds_count");
+				"workflowkeeper_report_keys_without_ttl 0.0",
+				"workflowkeeper_report_status_keys{status=\"processing\"} 1.0",
+				"workflowkeeper_report_status_bytes{status=\"completed\"}",
+				"workflowkeeper_ttl_fixed_total{kind=\"missing\"}", "workflowkeeper_ttl_fixed_total{kind=\"capped\"}",
+				"workflowkeeper_states_purged_total", "spring_batch_job_seconds_count");
 	}
 
 	private double gauge(String name, String... tags) {

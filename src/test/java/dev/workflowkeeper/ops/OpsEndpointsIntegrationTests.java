@@ -34,10 +34,11 @@ import org.springframework.test.context.DynamicPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The operations endpoints of a running worker with an operator password: who gets in, and what the
- * operator sees after real jobs ran — without a password ever in a response.
+ * The operations endpoints of a running worker with an operator password: who gets in,
+ * and what the operator sees after real jobs ran — without a password ever in a response.
  */
-// closed before the temporary data folder is deleted, so that no H2 file appears while it goes
+// closed before the temporary data folder is deleted, so that no H2 file appears while it
+// goes
 @DirtiesContext
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class OpsEndpointsIntegrationTests {
@@ -47,8 +48,9 @@ class OpsEndpointsIntegrationTests {
 	static final String REDIS_PASSWORD = "redis-secret-0815";
 
 	static final List<String> PROTECTED = List.of("/actuator", "/actuator/workflowjobs",
-			"/actuator/workflowjobs/generateStatesJob", "/actuator/workflowjobs/executions/1", "/actuator/workflowreport",
-			"/actuator/metrics", "/actuator/metrics/workflowkeeper.report.keys", "/actuator/prometheus", "/");
+			"/actuator/workflowjobs/generateStatesJob", "/actuator/workflowjobs/executions/1",
+			"/actuator/workflowreport", "/actuator/metrics", "/actuator/metrics/workflowkeeper.report.keys",
+			"/actuator/prometheus", "/");
 
 	@TempDir
 	static Path tmp;
@@ -120,7 +122,8 @@ class OpsEndpointsIntegrationTests {
 	@Test
 	void shouldListEveryJobWithItsLatestExecutions() throws Exception {
 		// given
-		JobExecution generated = this.generateJob.run(StoreUri.parse("memory:"), 20, 7, false, System.currentTimeMillis());
+		JobExecution generated = this.generateJob.run(StoreUri.parse("memory:"), 20, 7, false,
+				System.currentTimeMillis());
 		assertThat(generated.getStatus()).isEqualTo(BatchStatus.COMPLETED);
 
 		// when
@@ -152,13 +155,14 @@ class OpsEndpointsIntegrationTests {
 	void shouldPageOneJobsHistoryNewestFirst() throws Exception {
 		// given
 		JobExecution first = this.generateJob.run(StoreUri.parse("memory:"), 20, 11, false, System.currentTimeMillis());
-		JobExecution second = this.generateJob.run(StoreUri.parse("memory:"), 20, 12, false, System.currentTimeMillis());
+		JobExecution second = this.generateJob.run(StoreUri.parse("memory:"), 20, 12, false,
+				System.currentTimeMillis());
 
 		// when
-		JsonNode page0 = OpsHttp.json(this.http.get("/actuator/workflowjobs/generateStatesJob?page=0&size=1", "admin",
-				ADMIN_PASSWORD));
-		JsonNode page1 = OpsHttp.json(this.http.get("/actuator/workflowjobs/generateStatesJob?page=1&size=1", "admin",
-				ADMIN_PASSWORD));
+		JsonNode page0 = OpsHttp
+			.json(this.http.get("/actuator/workflowjobs/generateStatesJob?page=0&size=1", "admin", ADMIN_PASSWORD));
+		JsonNode page1 = OpsHttp
+			.json(this.http.get("/actuator/workflowjobs/generateStatesJob?page=1&size=1", "admin", ADMIN_PASSWORD));
 
 		// then
 		assertThat(page0.get("name").asString()).isEqualTo("generateStatesJob");
@@ -171,7 +175,8 @@ class OpsEndpointsIntegrationTests {
 	@Test
 	void shouldShowOneExecutionWithItsStepsParametersAndFigures() throws Exception {
 		// given
-		JobExecution generated = this.generateJob.run(StoreUri.parse("memory:"), 20, 21, false, System.currentTimeMillis());
+		JobExecution generated = this.generateJob.run(StoreUri.parse("memory:"), 20, 21, false,
+				System.currentTimeMillis());
 
 		// when
 		HttpResponse<String> response = this.http.get("/actuator/workflowjobs/executions/" + generated.getId(), "admin",
@@ -229,9 +234,11 @@ class OpsEndpointsIntegrationTests {
 
 	@Test
 	void shouldNeverShowAPassword() throws Exception {
-		// given a job on a Redis with a password, and a failed one whose stored parameter was not masked
+		// given a job on a Redis with a password, and a failed one whose stored parameter
+		// was not masked
 		String address = "redis://:" + REDIS_PASSWORD + "@127.0.0.1:" + redis.port() + "/0";
-		JobExecution generated = this.generateJob.run(StoreUri.parse(address), 20, 41, false, System.currentTimeMillis());
+		JobExecution generated = this.generateJob.run(StoreUri.parse(address), 20, 41, false,
+				System.currentTimeMillis());
 		assertThat(generated.getStatus()).isEqualTo(BatchStatus.COMPLETED);
 		JobExecution failed = this.jobOperator.start(this.generateStatesJob,
 				new JobParametersBuilder().addString("to", "redis://:" + REDIS_PASSWORD + "@127.0.0.1:1/0")

@@ -14,8 +14,12 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A worker without an operator password keeps every endpoint but health and info closed to anyone. */
-// closed before the temporary data folder is deleted, so that no H2 file appears while it goes
+/**
+ * A worker without an operator password keeps every endpoint but health and info closed
+ * to anyone.
+ */
+// closed before the temporary data folder is deleted, so that no H2 file appears while it
+// goes
 @DirtiesContext
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class OpsWithoutPasswordIntegrationTests {

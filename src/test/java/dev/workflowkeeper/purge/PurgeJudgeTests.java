@@ -69,7 +69,8 @@ class PurgeJudgeTests {
 
 	@Test
 	void shouldKeepRecentStatesFinishedOrNot() {
-		// given: a finished state at its retention, a running one past the retention but not stale
+		// given: a finished state at its retention, a running one past the retention but
+		// not stale
 		PurgeJudge judge = judge(false);
 		KeyInfo completed = state("a", "completed", NOW.minus(TERMINAL_RETENTION));
 		KeyInfo running = state("b", "processing", NOW.minus(TERMINAL_RETENTION).minus(Duration.ofHours(1)));

@@ -21,8 +21,8 @@ class PurgeParametersTests {
 	void shouldTakeTheConfiguredDefaultsAndRoundTripThroughJobParameters() {
 		PurgeParameters parameters = of(Map.of());
 
-		assertThat(parameters).isEqualTo(new PurgeParameters("memory:", Duration.ofDays(2), Duration.ofHours(24), 0.5, false,
-				true, false, false));
+		assertThat(parameters).isEqualTo(new PurgeParameters("memory:", Duration.ofDays(2), Duration.ofHours(24), 0.5,
+				false, true, false, false));
 		assertThat(PurgeParameters.from(parameters.toJobParameters())).isEqualTo(parameters);
 	}
 
@@ -31,15 +31,16 @@ class PurgeParametersTests {
 		PurgeParameters parameters = of(Map.of("staleAfter", "72h", "terminalRetention", 21_600, "maxShare", "0.9",
 				"dryRun", true, "archive", "false", "force", "true", "includeUnparseable", true));
 
-		assertThat(parameters).isEqualTo(
-				new PurgeParameters("memory:", Duration.ofHours(72), Duration.ofHours(6), 0.9, true, false, true, true));
+		assertThat(parameters).isEqualTo(new PurgeParameters("memory:", Duration.ofHours(72), Duration.ofHours(6), 0.9,
+				true, false, true, true));
 	}
 
 	@Test
 	void shouldRefuseAZeroStaleAfterWhichOnceDeletedEveryState() {
 		assertThatExceptionOfType(JobOptionException.class).isThrownBy(() -> of(Map.of("staleAfter", 0, "force", true)))
-			.withMessage("purgeStatesJob: option staleAfter must be a positive duration such as 90s, 48h, P2D or a number "
-					+ "of seconds, not '0'");
+			.withMessage(
+					"purgeStatesJob: option staleAfter must be a positive duration such as 90s, 48h, P2D or a number "
+							+ "of seconds, not '0'");
 	}
 
 	@Test
@@ -52,7 +53,8 @@ class PurgeParametersTests {
 	void shouldRefuseAShareOutsideZeroToOne() {
 		for (Object share : new Object[] { 0, "-0.1", 1.5 }) {
 			assertThatExceptionOfType(JobOptionException.class).isThrownBy(() -> of(Map.of("maxShare", share)))
-				.withMessage("purgeStatesJob: option maxShare must be a share above 0 and at most 1, not '" + share + "'");
+				.withMessage(
+						"purgeStatesJob: option maxShare must be a share above 0 and at most 1, not '" + share + "'");
 		}
 	}
 

@@ -26,9 +26,8 @@ class ReportParametersTests {
 				.toJobParameters()))
 			.withMessage("reportMemoryJob: parameter store must be a redis:// store or memory:, not a snapshot file, "
 					+ "which has no TTLs to maintain");
-		assertThatExceptionOfType(JobOptionException.class)
-			.isThrownBy(() -> ReportParameters.from(
-					new JobParametersBuilder().addString("store", "memory:").addString("values", "some").toJobParameters()))
+		assertThatExceptionOfType(JobOptionException.class).isThrownBy(() -> ReportParameters.from(
+				new JobParametersBuilder().addString("store", "memory:").addString("values", "some").toJobParameters()))
 			.withMessage("reportMemoryJob: parameter values must be true or false, not 'some'");
 	}
 

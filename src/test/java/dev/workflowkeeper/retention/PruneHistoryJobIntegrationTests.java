@@ -35,8 +35,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code pruneHistoryJob} on a history with old, recent and running instances, and a data folder
- * with old and recent files.
+ * {@code pruneHistoryJob} on a history with old, recent and running instances, and a data
+ * folder with old and recent files.
  */
 class PruneHistoryJobIntegrationTests {
 
@@ -47,7 +47,8 @@ class PruneHistoryJobIntegrationTests {
 
 	private ApplicationContextRunner application() {
 		return TestBatchContexts.batch(TestBatchContexts.h2Url(this.tmp))
-			.withUserConfiguration(KeeperSettings.class, PruneHistoryJobConfiguration.class, PruneHistoryJobDefinition.class)
+			.withUserConfiguration(KeeperSettings.class, PruneHistoryJobConfiguration.class,
+					PruneHistoryJobDefinition.class)
 			.withPropertyValues("keeper.data-dir=" + this.tmp.resolve("data"), "keeper.retention.history=30d",
 					"keeper.retention.archives=30d", "keeper.retention.batch-size=2");
 	}
@@ -55,7 +56,8 @@ class PruneHistoryJobIntegrationTests {
 	@Test
 	void shouldDeleteExactlyTheOldInstancesAndFiles() {
 		application().run((context) -> {
-			// given: five instances (batch size 2, so it takes pages), running ones among them
+			// given: five instances (batch size 2, so it takes pages), running ones among
+			// them
 			JobRepository repository = context.getBean(JobRepository.class);
 			JobInstance old = instance(repository, "someJob", 1, ended(DAYS_40));
 			JobInstance otherOld = instance(repository, "otherJob", 1, ended(Duration.ofDays(31)));
@@ -83,14 +85,20 @@ class PruneHistoryJobIntegrationTests {
 			assertThat(repository.getJobInstance(execution.getJobInstance().getInstanceId())).isNotNull();
 			// the executions, step executions and contexts went with their instances
 			JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
-			assertThat(jdbc.queryForObject("select count(*) from BATCH_JOB_EXECUTION e where not exists "
-					+ "(select 1 from BATCH_JOB_INSTANCE i where i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID)", Long.class))
+			assertThat(jdbc.queryForObject(
+					"select count(*) from BATCH_JOB_EXECUTION e where not exists "
+							+ "(select 1 from BATCH_JOB_INSTANCE i where i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID)",
+					Long.class))
 				.isZero();
-			assertThat(jdbc.queryForObject("select count(*) from BATCH_JOB_EXECUTION_CONTEXT c where not exists "
-					+ "(select 1 from BATCH_JOB_EXECUTION e where e.JOB_EXECUTION_ID = c.JOB_EXECUTION_ID)", Long.class))
+			assertThat(jdbc.queryForObject(
+					"select count(*) from BATCH_JOB_EXECUTION_CONTEXT c where not exists "
+							+ "(select 1 from BATCH_JOB_EXECUTION e where e.JOB_EXECUTION_ID = c.JOB_EXECUTION_ID)",
+					Long.class))
 				.isZero();
-			assertThat(jdbc.queryForObject("select count(*) from BATCH_STEP_EXECUTION_CONTEXT c where not exists "
-					+ "(select 1 from BATCH_STEP_EXECUTION s where s.STEP_EXECUTION_ID = c.STEP_EXECUTION_ID)", Long.class))
+			assertThat(jdbc.queryForObject(
+					"select count(*) from BATCH_STEP_EXECUTION_CONTEXT c where not exists "
+							+ "(select 1 from BATCH_STEP_EXECUTION s where s.STEP_EXECUTION_ID = c.STEP_EXECUTION_ID)",
+					Long.class))
 				.isZero();
 			assertThat(jdbc.queryForObject("select count(*) from BATCH_STEP_EXECUTION where STEP_NAME = 'someStep'",
 					Long.class))
@@ -139,21 +147,25 @@ class PruneHistoryJobIntegrationTests {
 			JobExecution execution = prune(context, false);
 
 			assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
-			ExecutionContext counts = context.getBean(JobRepository.class).getJobExecution(execution.getId()).getExecutionContext();
+			ExecutionContext counts = context.getBean(JobRepository.class)
+				.getJobExecution(execution.getId())
+				.getExecutionContext();
 			assertThat(counts.getLong(ExpiredInstancesTasklet.DELETED)).isZero();
 			assertThat(counts.getLong(ExpiredFilesTasklet.DELETED)).isZero();
 		});
 	}
 
-	private static JobExecution prune(ApplicationContext context, boolean dryRun)
-			throws Exception {
+	private static JobExecution prune(ApplicationContext context, boolean dryRun) throws Exception {
 		JobParameters parameters = new JobParametersBuilder().addString("run", "1")
 			.addString("dryRun", String.valueOf(dryRun), false)
 			.toJobParameters();
 		return context.getBean(JobOperator.class).start(context.getBean("pruneHistoryJob", Job.class), parameters);
 	}
 
-	/** How one execution of a test instance went: its status and how long ago it started and ended. */
+	/**
+	 * How one execution of a test instance went: its status and how long ago it started
+	 * and ended.
+	 */
 	private record Run(BatchStatus status, Duration startedAgo, Duration endedAgo) {
 	}
 

@@ -15,7 +15,8 @@ class PruneHistoryParametersTests {
 	void shouldRoundTripAndRefuseAnythingButTrueOrFalse() {
 		assertThat(PruneHistoryParameters.from(new PruneHistoryParameters(true).toJobParameters()).dryRun()).isTrue();
 		assertThatExceptionOfType(JobOptionException.class)
-			.isThrownBy(() -> PruneHistoryParameters.from(new JobParametersBuilder().addString("dryRun", "ja").toJobParameters()))
+			.isThrownBy(() -> PruneHistoryParameters
+				.from(new JobParametersBuilder().addString("dryRun", "ja").toJobParameters()))
 			.withMessage("pruneHistoryJob: parameter dryRun must be true or false, not 'ja'");
 	}
 

@@ -53,7 +53,8 @@ class JobScheduleFilesTests {
 			assertThat(schedule.schedule()).isEqualTo("0 */5 * * * *");
 			assertThat(schedule.zone()).isEqualTo(ZoneId.of("Europe/Paris"));
 			assertThat(schedule.options()).containsExactly(Map.entry("dryRun", true), Map.entry("limit", 100));
-			assertThat(schedule.parameterTexts()).containsExactly(Map.entry("dryRun", "true"), Map.entry("limit", "100"));
+			assertThat(schedule.parameterTexts()).containsExactly(Map.entry("dryRun", "true"),
+					Map.entry("limit", "100"));
 			assertThat(schedule.file()).endsWith("quick.yml");
 		});
 	}
@@ -133,7 +134,8 @@ class JobScheduleFilesTests {
 		write("b.yml", "job: quickJob\nschedule: \"0 0 4 * * *\"\n");
 
 		assertThatExceptionOfType(ScheduleFileException.class).isThrownBy(() -> JobScheduleFiles.load(this.dir, JOBS))
-			.withMessage(this.dir.resolve("b.yml") + ": job 'quickJob' is already scheduled by " + this.dir.resolve("a.yml"));
+			.withMessage(this.dir.resolve("b.yml") + ": job 'quickJob' is already scheduled by "
+					+ this.dir.resolve("a.yml"));
 	}
 
 	@Test
@@ -185,14 +187,16 @@ class JobScheduleFilesTests {
 	@Test
 	void shouldRefuseTheShippedFilesWhenAnEnabledJobIsMissing() {
 		assertThatExceptionOfType(ScheduleFileException.class)
-			.isThrownBy(() -> JobScheduleFiles.load(Path.of("jobs"), SimpleJobDefinition.definitions("pruneHistoryJob")))
+			.isThrownBy(
+					() -> JobScheduleFiles.load(Path.of("jobs"), SimpleJobDefinition.definitions("pruneHistoryJob")))
 			.withMessageContaining("no job named");
 	}
 
 	@Test
 	void shouldLoadTheShippedFilesOnceTheMaintenanceJobsExist() {
-		List<JobSchedule> schedules = JobScheduleFiles.load(Path.of("jobs"), SimpleJobDefinition.definitions(
-				lenient("pruneHistoryJob"), lenient("reportMemoryJob"), lenient("enforceTtlJob"), lenient("purgeStatesJob")));
+		List<JobSchedule> schedules = JobScheduleFiles.load(Path.of("jobs"),
+				SimpleJobDefinition.definitions(lenient("pruneHistoryJob"), lenient("reportMemoryJob"),
+						lenient("enforceTtlJob"), lenient("purgeStatesJob")));
 
 		assertThat(schedules).extracting(JobSchedule::job)
 			.containsExactlyInAnyOrder("pruneHistoryJob", "reportMemoryJob", "enforceTtlJob", "purgeStatesJob");

@@ -14,9 +14,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * Schedule files are read by the jobs' own definitions when {@code serve} starts: an option a job
- * does not know, a value of the wrong kind, or one its rules refuse stops the worker with exit 2 and
- * one line before anything runs, and the command line refuses the same mistake with the same words.
+ * Schedule files are read by the jobs' own definitions when {@code serve} starts: an
+ * option a job does not know, a value of the wrong kind, or one its rules refuse stops
+ * the worker with exit 2 and one line before anything runs, and the command line refuses
+ * the same mistake with the same words.
  */
 class ScheduleOptionsFunctionalTests {
 
@@ -45,15 +46,18 @@ class ScheduleOptionsFunctionalTests {
 
 		// then
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
-		assertThat(errorLine(result)).isEqualTo("error: " + file + ": purgeStatesJob: unknown option 'dryrun' (did you mean "
+		assertThat(errorLine(result)).isEqualTo("error: " + file
+				+ ": purgeStatesJob: unknown option 'dryrun' (did you mean "
 				+ "dryRun?); it takes store, staleAfter, terminalRetention, maxShare, dryRun, archive, force, includeUnparseable");
 		assertNothingRan();
 	}
 
 	@Test
 	void shouldStopServeOnAZeroStaleAfterAndTellItAsTheCommandLineDoes() throws IOException {
-		// given: staleAfter 0 (once read as 0 seconds), dryRun "yes" (once read as false), force
-		Path file = schedule("purge-states.yml", "purgeStatesJob", "  staleAfter: 0\n  dryRun: \"yes\"\n  force: true\n");
+		// given: staleAfter 0 (once read as 0 seconds), dryRun "yes" (once read as
+		// false), force
+		Path file = schedule("purge-states.yml", "purgeStatesJob",
+				"  staleAfter: 0\n  dryRun: \"yes\"\n  force: true\n");
 
 		// when
 		KeeperCli.Result served = serve();
@@ -82,7 +86,8 @@ class ScheduleOptionsFunctionalTests {
 
 	@Test
 	void shouldStopServeOnAMaximumTtlBelowTheServiceTtlAsTheCommandLineRefusesIt() throws IOException {
-		// given: 3600 s, shorter than WORKFLOW_STATE_TTL (86400 s); a bare number is seconds everywhere
+		// given: 3600 s, shorter than WORKFLOW_STATE_TTL (86400 s); a bare number is
+		// seconds everywhere
 		Path file = schedule("enforce-ttl.yml", "enforceTtlJob", "  maxTtl: 3600\n");
 
 		// when
@@ -104,7 +109,10 @@ class ScheduleOptionsFunctionalTests {
 		return new KeeperCli(this.tmp.resolve("data"));
 	}
 
-	/** Runs serve, which must stop at start: a worker that serves instead fails the test, not the build. */
+	/**
+	 * Runs serve, which must stop at start: a worker that serves instead fails the test,
+	 * not the build.
+	 */
 	private KeeperCli.Result serve() {
 		return assertTimeoutPreemptively(Duration.ofSeconds(60), () -> this.cli.run("serve"));
 	}

@@ -19,7 +19,9 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The timer wired from the schedule files: on only when asked, fails fast, fires slots. */
+/**
+ * The timer wired from the schedule files: on only when asked, fails fast, fires slots.
+ */
 class ScheduleTimerIntegrationTests {
 
 	@TempDir
@@ -91,13 +93,17 @@ class ScheduleTimerIntegrationTests {
 			}
 			context.getBean(ScheduleTimer.class).stop();
 
-			// then: runs of distinct whole-second slots, and nothing of the disabled schedule
+			// then: runs of distinct whole-second slots, and nothing of the disabled
+			// schedule
 			List<JobInstance> instances = repository.getJobInstances("quickJob", 0, 100);
 			assertThat(completed(repository)).isGreaterThanOrEqualTo(2);
 			List<String> slots = instances.stream()
-				.map((instance) -> repository.getLastJobExecution(instance).getJobParameters().getString(JobSchedule.SLOT))
+				.map((instance) -> repository.getLastJobExecution(instance)
+					.getJobParameters()
+					.getString(JobSchedule.SLOT))
 				.toList();
-			assertThat(slots).doesNotHaveDuplicates().allSatisfy((slot) -> assertThat(Instant.parse(slot).getNano()).isZero());
+			assertThat(slots).doesNotHaveDuplicates()
+				.allSatisfy((slot) -> assertThat(Instant.parse(slot).getNano()).isZero());
 			assertThat(repository.getJobInstances("slowJob", 0, 10)).isEmpty();
 		});
 	}

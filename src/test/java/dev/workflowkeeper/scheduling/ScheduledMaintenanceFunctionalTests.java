@@ -19,8 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The worker's timer runs the real maintenance jobs from schedule files on the store the service's
- * own settings name ({@code USE_REDIS}, {@code REDIS_URL}).
+ * The worker's timer runs the real maintenance jobs from schedule files on the store the
+ * service's own settings name ({@code USE_REDIS}, {@code REDIS_URL}).
  */
 class ScheduledMaintenanceFunctionalTests {
 
@@ -29,7 +29,8 @@ class ScheduledMaintenanceFunctionalTests {
 
 	@Test
 	void shouldRunTheScheduledMaintenanceJobsOnTheConfiguredRedis() throws Exception {
-		// given: a Redis with a state without TTL, and schedules that fire every two seconds
+		// given: a Redis with a state without TTL, and schedules that fire every two
+		// seconds
 		try (RedisServerProcess redis = RedisServerProcess.start(Version.DEFAULT)) {
 			try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
 				jedis.set(SampleStates.PREFIX + "t1", SampleStates.state("t1", "processing", 60));
@@ -64,7 +65,8 @@ class ScheduledMaintenanceFunctionalTests {
 	private static void awaitCompleted(KeeperCli cli, List<String> jobs, Process worker) throws Exception {
 		long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
 		Path err = cli.dataDir().resolve("process.err");
-		// The worker opens the history first; a command then shares it through the worker.
+		// The worker opens the history first; a command then shares it through the
+		// worker.
 		while (!(Files.exists(err) && Files.readString(err).contains("workflow-keeper is serving"))) {
 			if (!worker.isAlive() || System.nanoTime() > deadline) {
 				throw new IllegalStateException("the worker did not start: " + Files.readString(err));
@@ -73,14 +75,18 @@ class ScheduledMaintenanceFunctionalTests {
 		}
 		while (System.nanoTime() < deadline) {
 			if (!worker.isAlive()) {
-				throw new IllegalStateException("the worker exited: " + Files.readString(cli.dataDir().resolve("process.err")));
+				throw new IllegalStateException(
+						"the worker exited: " + Files.readString(cli.dataDir().resolve("process.err")));
 			}
 			KeeperCli.Result history = cli.run("history", "--limit", "50", "--format", "json");
 			if (history.exitCode() == 0) {
-				List<Map<String, Object>> rows = JsonMapper.builder().build().readValue(history.out(), new TypeReference<>() {
-				});
-				if (jobs.stream().allMatch((job) -> rows.stream()
-					.anyMatch((row) -> job.equals(row.get("job")) && "COMPLETED".equals(row.get("status"))))) {
+				List<Map<String, Object>> rows = JsonMapper.builder()
+					.build()
+					.readValue(history.out(), new TypeReference<>() {
+					});
+				if (jobs.stream()
+					.allMatch((job) -> rows.stream()
+						.anyMatch((row) -> job.equals(row.get("job")) && "COMPLETED".equals(row.get("status"))))) {
 					return;
 				}
 			}

@@ -15,7 +15,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The whole application: the timer is off in tests by default, and the shipped files load. */
+/**
+ * The whole application: the timer is off in tests by default, and the shipped files
+ * load.
+ */
 class SchedulingDefaultsIntegrationTests {
 
 	@TempDir
@@ -41,7 +44,10 @@ class SchedulingDefaultsIntegrationTests {
 		}
 	}
 
-	/** Runs the application on a data folder of its own; {@code settings} as command-line arguments. */
+	/**
+	 * Runs the application on a data folder of its own; {@code settings} as command-line
+	 * arguments.
+	 */
 	private ConfigurableApplicationContext run(String... settings) {
 		List<String> args = new ArrayList<>(List.of("--keeper.data-dir=" + this.tmp,
 				"--spring.datasource.url=" + TestBatchContexts.h2Url(this.tmp)));

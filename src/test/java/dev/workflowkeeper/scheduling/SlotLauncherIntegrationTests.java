@@ -31,8 +31,9 @@ import org.springframework.context.ApplicationContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Slots fired against the JDBC job repository: once per slot, whoever fires it, and never stacked.
- * The timer itself does not fire here (the schedules of these tests are handed to the launcher).
+ * Slots fired against the JDBC job repository: once per slot, whoever fires it, and never
+ * stacked. The timer itself does not fire here (the schedules of these tests are handed
+ * to the launcher).
  */
 class SlotLauncherIntegrationTests {
 
@@ -52,7 +53,8 @@ class SlotLauncherIntegrationTests {
 		// The schedule folder is empty: the tests fire slots themselves.
 		return TestBatchContexts.batch(url)
 			.withUserConfiguration(SchedulingConfiguration.class)
-			.withPropertyValues("keeper.scheduling.enabled=true", "keeper.scheduling.jobs-dir=" + this.tmp.resolve("jobs"));
+			.withPropertyValues("keeper.scheduling.enabled=true",
+					"keeper.scheduling.jobs-dir=" + this.tmp.resolve("jobs"));
 	}
 
 	@Test
@@ -109,7 +111,8 @@ class SlotLauncherIntegrationTests {
 				threads.shutdownNow();
 			}
 
-			// then: one instance and one completed execution per slot, nothing recorded twice
+			// then: one instance and one completed execution per slot, nothing recorded
+			// twice
 			JobRepository repository = first.getBean(JobRepository.class);
 			List<JobInstance> instances = repository.getJobInstances("quickJob", 0, 100);
 			assertThat(instances).hasSize(slots.size());
@@ -153,7 +156,8 @@ class SlotLauncherIntegrationTests {
 			});
 			// and the running one went on to complete
 			assertThat(finished.getId()).isEqualTo(runningExecution.getId());
-			assertThat(repository.getJobExecution(runningExecution.getId()).getStatus()).isEqualTo(BatchStatus.COMPLETED);
+			assertThat(repository.getJobExecution(runningExecution.getId()).getStatus())
+				.isEqualTo(BatchStatus.COMPLETED);
 			assertThat(repository.getJobInstances("slowJob", 0, 10)).hasSize(2);
 			// and the skipped slot is never run later
 			assertThat(launcher.fire(SLOW, next).outcome()).isEqualTo(Outcome.ALREADY_TAKEN);
@@ -178,10 +182,11 @@ class SlotLauncherIntegrationTests {
 			// then
 			assertThat(overlapping.outcome()).isEqualTo(Outcome.SKIPPED_OVERLAP);
 			JobRepository repository = second.getBean(JobRepository.class);
-			JobExecution skipped = repository.getLastJobExecution(repository.getJobInstance("slowJob", SLOW.parameters(next)));
+			JobExecution skipped = repository
+				.getLastJobExecution(repository.getJobInstance("slowJob", SLOW.parameters(next)));
 			assertThat(skipped.getExitStatus().getExitCode()).isEqualTo(SlotLauncher.SKIPPED_OVERLAP);
-			assertThat(repository.getLastJobExecution(repository.getJobInstance("slowJob", SLOW.parameters(SLOT))).getStatus())
-				.isEqualTo(BatchStatus.COMPLETED);
+			assertThat(repository.getLastJobExecution(repository.getJobInstance("slowJob", SLOW.parameters(SLOT)))
+				.getStatus()).isEqualTo(BatchStatus.COMPLETED);
 		}));
 	}
 

@@ -32,8 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Two workers sharing a PostgreSQL history (the multi-worker deployment) fire the same slots at
- * once. Skipped when no PostgreSQL answers on 127.0.0.1:5432 (user postgres, database test).
+ * Two workers sharing a PostgreSQL history (the multi-worker deployment) fire the same
+ * slots at once. Skipped when no PostgreSQL answers on 127.0.0.1:5432 (user postgres,
+ * database test).
  */
 class SlotLauncherPostgresIntegrationTests {
 

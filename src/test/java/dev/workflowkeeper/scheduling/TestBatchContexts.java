@@ -29,20 +29,26 @@ import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * A small batch application for tests: Boot's JDBC job repository on an H2 file database
- * (AUTO_SERVER, so that several contexts can share it, like several workers), and two test-only
- * jobs.
+ * (AUTO_SERVER, so that several contexts can share it, like several workers), and two
+ * test-only jobs.
  */
 public final class TestBatchContexts {
 
 	private TestBatchContexts() {
 	}
 
-	/** The JDBC URL of the history database in {@code dir}, as {@link WorkerSettings#historyUrl} makes it. */
+	/**
+	 * The JDBC URL of the history database in {@code dir}, as
+	 * {@link WorkerSettings#historyUrl} makes it.
+	 */
 	public static String h2Url(Path dir) {
 		return WorkerSettings.historyUrl(dir);
 	}
 
-	/** A context with the job repository on {@code url}, the owner listener, and the test jobs. */
+	/**
+	 * A context with the job repository on {@code url}, the owner listener, and the test
+	 * jobs.
+	 */
 	public static ApplicationContextRunner batch(String url) {
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
@@ -80,7 +86,10 @@ public final class TestBatchContexts {
 
 	}
 
-	/** {@code quickJob} completes at once (after a short pause); {@code slowJob} waits at the gate. */
+	/**
+	 * {@code quickJob} completes at once (after a short pause); {@code slowJob} waits at
+	 * the gate.
+	 */
 	@Configuration(proxyBeanMethods = false)
 	public static class TestJobs {
 

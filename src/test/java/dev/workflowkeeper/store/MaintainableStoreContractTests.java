@@ -32,12 +32,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * What every {@link MaintainableStore} does, whichever store it works on: a subclass per
  * implementation says how to write and look at keys in its store, as Spring Batch's
- * {@code AbstractItemStreamItemReaderTests} does for readers. A store that cannot hold a case (the
- * memory store keeps no key without a TTL, nor other types than strings) skips it, and says so.
+ * {@code AbstractItemStreamItemReaderTests} does for readers. A store that cannot hold a
+ * case (the memory store keeps no key without a TTL, nor other types than strings) skips
+ * it, and says so.
  * <p>
- * Expiries are asserted as what is left of them (PTTL) and against what they were before, never as
- * exact instants: after {@code enforceTtl} with a maximum M a key has at most M left, and no key's
- * expiry is ever later than it was.
+ * Expiries are asserted as what is left of them (PTTL) and against what they were before,
+ * never as exact instants: after {@code enforceTtl} with a maximum M a key has at most M
+ * left, and no key's expiry is ever later than it was.
  */
 public abstract class MaintainableStoreContractTests {
 
@@ -47,15 +48,19 @@ public abstract class MaintainableStoreContractTests {
 
 	private static final Duration DAY = Duration.ofDays(1);
 
-	/** How far a TTL may run down between a change and the look at it, on the slowest machine. */
+	/**
+	 * How far a TTL may run down between a change and the look at it, on the slowest
+	 * machine.
+	 */
 	private static final long TOLERANCE_MILLIS = 60_000;
 
 	/**
-	 * How a store walks its keys and batches its per-key work; the memory store has neither pages nor
-	 * pipelines and ignores it.
+	 * How a store walks its keys and batches its per-key work; the memory store has
+	 * neither pages nor pipelines and ignores it.
 	 *
 	 * @param scanCount the COUNT hint of each SCAN
-	 * @param pipelineSize keys per pipeline (a reader's inspection, a batch of changes or deletes)
+	 * @param pipelineSize keys per pipeline (a reader's inspection, a batch of changes or
+	 * deletes)
 	 * @param pipelinesInFlight pipelines a reader keeps in flight ahead of the step
 	 */
 	protected record Paging(int scanCount, int pipelineSize, int pipelinesInFlight) {
@@ -63,7 +68,9 @@ public abstract class MaintainableStoreContractTests {
 		/** The worker's defaults: every test key fits in one page and one batch. */
 		protected static final Paging DEFAULTS = new Paging(1000, 1000, 2);
 
-		/** Pages of about 20 keys, pipelines and batches of 3: restarts fall inside both. */
+		/**
+		 * Pages of about 20 keys, pipelines and batches of 3: restarts fall inside both.
+		 */
 		protected static final Paging SMALL = new Paging(20, 3, 2);
 
 		/** Each key is inspected only when the reader needs it: nothing is read ahead. */
@@ -71,7 +78,10 @@ public abstract class MaintainableStoreContractTests {
 
 	}
 
-	/** How the fill expiry of a change relates to its maximum: Redis 7 takes another way for each. */
+	/**
+	 * How the fill expiry of a change relates to its maximum: Redis 7 takes another way
+	 * for each.
+	 */
 	protected enum Fill {
 
 		AT_MAX, BELOW_MAX;
@@ -82,18 +92,29 @@ public abstract class MaintainableStoreContractTests {
 
 	}
 
-	/** The maintenance operations of an empty store under {@link #PREFIX}, usable until the test ends. */
+	/**
+	 * The maintenance operations of an empty store under {@link #PREFIX}, usable until
+	 * the test ends.
+	 */
 	protected abstract MaintainableStore maintenance(Paging paging);
 
-	/** Writes a string key as the service does, with a TTL, or without one ({@code null}). */
+	/**
+	 * Writes a string key as the service does, with a TTL, or without one ({@code null}).
+	 */
 	protected abstract void put(String key, String value, Duration ttl);
 
-	/** Writes many string keys with one TTL: as many {@link #put}s, unless the store has a faster way. */
+	/**
+	 * Writes many string keys with one TTL: as many {@link #put}s, unless the store has a
+	 * faster way.
+	 */
 	protected void putAll(Map<String, String> values, Duration ttl) {
 		values.forEach((key, value) -> put(key, value, ttl));
 	}
 
-	/** The key's remaining time to live in milliseconds as PTTL answers: -1 without one, -2 when gone. */
+	/**
+	 * The key's remaining time to live in milliseconds as PTTL answers: -1 without one,
+	 * -2 when gone.
+	 */
 	protected abstract long pttl(String key);
 
 	/** The value of a string key; {@code null} when it is gone. */
@@ -102,10 +123,16 @@ public abstract class MaintainableStoreContractTests {
 	/** Deletes a key, as the service does. */
 	protected abstract void delete(String key);
 
-	/** Whether the store keeps keys without a TTL; {@link #put} takes a {@code null} TTL only then. */
+	/**
+	 * Whether the store keeps keys without a TTL; {@link #put} takes a {@code null} TTL
+	 * only then.
+	 */
 	protected abstract boolean keepsKeysWithoutTtl();
 
-	/** Whether the store holds keys of other types than strings; {@link #putOtherType} works only then. */
+	/**
+	 * Whether the store holds keys of other types than strings; {@link #putOtherType}
+	 * works only then.
+	 */
 	protected boolean holdsOtherTypes() {
 		return false;
 	}
@@ -115,7 +142,10 @@ public abstract class MaintainableStoreContractTests {
 		throw new UnsupportedOperationException("this store holds strings only");
 	}
 
-	/** Whether a key reader counts under {@code vanished} the keys that went between listing and inspection. */
+	/**
+	 * Whether a key reader counts under {@code vanished} the keys that went between
+	 * listing and inspection.
+	 */
 	protected boolean countsVanishedKeys() {
 		return false;
 	}
@@ -148,7 +178,8 @@ public abstract class MaintainableStoreContractTests {
 		assertThat(small.fields().status()).isEqualTo("running");
 		assertThat(small.fields().hasUpdatedAt()).isTrue();
 		assertThat(small.memoryBytes()).isGreaterThanOrEqualTo(small.value().length);
-		// never later than the key's expiry, at most a round trip earlier where only PTTL is known
+		// never later than the key's expiry, at most a round trip earlier where only PTTL
+		// is known
 		assertThat(small.expireAtMillis()).isBetween(before + HOUR.toMillis() - 1_000, after + HOUR.toMillis());
 		KeyInfo largeInfo = keys.get(PREFIX + "large");
 		assertThat(largeInfo.value()).isEqualTo(bytes(large));
@@ -237,7 +268,8 @@ public abstract class MaintainableStoreContractTests {
 		List<String> committed = new ArrayList<>();
 		ExecutionContext saved = new ExecutionContext();
 
-		// when: each run commits two chunks of 37 keys, then fails inside a third, whose keys are read
+		// when: each run commits two chunks of 37 keys, then fails inside a third, whose
+		// keys are read
 		// again after the restart from the context of the last commit
 		for (int r = 0; r < readers; r++) {
 			boolean more = true;
@@ -292,7 +324,8 @@ public abstract class MaintainableStoreContractTests {
 		reader.update(context);
 		reader.close();
 
-		// then: a deleted key is passed over, or returned as it was when it was listed; never twice
+		// then: a deleted key is passed over, or returned as it was when it was listed;
+		// never twice
 		assertThat(rest).contains(kept).doesNotContain(first.key()).doesNotHaveDuplicates();
 		assertThat(all).containsAll(rest);
 		assertThat(count(context, "read")).isEqualTo(1 + rest.size());
@@ -356,8 +389,9 @@ public abstract class MaintainableStoreContractTests {
 	@EnumSource(Fill.class)
 	void shouldAnswerChangedOrGoneForAKeyThatIsGone(Fill fill) {
 		// when
-		List<TtlOutcome> outcomes = maintenance(Paging.DEFAULTS).enforceTtl(List.of(
-				ttlChange(PREFIX + "gone", fill.of(DAY), DAY, null), ttlChange(PREFIX + "gone", fill.of(DAY), DAY, "{}")));
+		List<TtlOutcome> outcomes = maintenance(Paging.DEFAULTS)
+			.enforceTtl(List.of(ttlChange(PREFIX + "gone", fill.of(DAY), DAY, null),
+					ttlChange(PREFIX + "gone", fill.of(DAY), DAY, "{}")));
 
 		// then
 		assertThat(outcomes).containsExactly(TtlOutcome.CHANGED_OR_GONE, TtlOutcome.CHANGED_OR_GONE);
@@ -401,7 +435,8 @@ public abstract class MaintainableStoreContractTests {
 
 		// then
 		assertThat(first).containsExactlyElementsOf(expected.values());
-		assertThat(second).containsExactlyElementsOf(expected.values().stream()
+		assertThat(second).containsExactlyElementsOf(expected.values()
+			.stream()
 			.map((outcome) -> (outcome == TtlOutcome.CHANGED_OR_GONE) ? outcome : TtlOutcome.UNTOUCHED)
 			.toList());
 		for (String key : expected.keySet()) {
@@ -524,7 +559,8 @@ public abstract class MaintainableStoreContractTests {
 				"evictedKeys", "dbKeys");
 		assertThat(info.get("role")).asString().isNotBlank();
 		assertThat(info.get("maxmemoryPolicy")).asString().isNotBlank();
-		assertThat(info.get("usedMemory")).isInstanceOfSatisfying(Long.class, (value) -> assertThat(value).isPositive());
+		assertThat(info.get("usedMemory")).isInstanceOfSatisfying(Long.class,
+				(value) -> assertThat(value).isPositive());
 		for (String count : List.of("maxmemory", "expiredKeys", "evictedKeys")) {
 			assertThat(info.get(count)).as(count)
 				.isInstanceOfSatisfying(Long.class, (value) -> assertThat(value).isNotNegative());
@@ -533,8 +569,9 @@ public abstract class MaintainableStoreContractTests {
 	}
 
 	/**
-	 * A change to the TTL of {@code key}, judged now: fill a missing one with {@code fill}, cap one
-	 * above {@code max}; only while the value is {@code expectedValue} when that is given.
+	 * A change to the TTL of {@code key}, judged now: fill a missing one with
+	 * {@code fill}, cap one above {@code max}; only while the value is
+	 * {@code expectedValue} when that is given.
 	 */
 	protected static TtlChange ttlChange(String key, Duration fill, Duration max, String expectedValue) {
 		long now = System.currentTimeMillis();
@@ -542,7 +579,10 @@ public abstract class MaintainableStoreContractTests {
 				(expectedValue != null) ? bytes(expectedValue) : null);
 	}
 
-	/** Every key of every reader of the store, each reader opened on {@code context} and updated into it. */
+	/**
+	 * Every key of every reader of the store, each reader opened on {@code context} and
+	 * updated into it.
+	 */
 	protected static List<KeyInfo> readAll(MaintainableStore maintenance, KeyDetail detail, ExecutionContext context)
 			throws Exception {
 		List<KeyInfo> keys = new ArrayList<>();
@@ -565,9 +605,13 @@ public abstract class MaintainableStoreContractTests {
 		return text.getBytes(StandardCharsets.UTF_8);
 	}
 
-	/** A count the readers keep in the ExecutionContext ({@code read}, {@code vanished}), over all readers. */
+	/**
+	 * A count the readers keep in the ExecutionContext ({@code read}, {@code vanished}),
+	 * over all readers.
+	 */
 	private static long count(ExecutionContext context, String name) {
-		return context.entrySet().stream()
+		return context.entrySet()
+			.stream()
 			.filter((entry) -> entry.getKey().endsWith("." + name))
 			.mapToLong((entry) -> (Long) entry.getValue())
 			.sum();
@@ -591,7 +635,10 @@ public abstract class MaintainableStoreContractTests {
 		return pttls;
 	}
 
-	/** The later look finds the key's expiry no later than the earlier one did; any expiry beats none. */
+	/**
+	 * The later look finds the key's expiry no later than the earlier one did; any expiry
+	 * beats none.
+	 */
 	private static void assertNeverLater(String key, long pttlBefore, long pttlAfter) {
 		if (pttlBefore == -1) {
 			return;

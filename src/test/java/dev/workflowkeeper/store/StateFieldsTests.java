@@ -25,7 +25,8 @@ class StateFieldsTests {
 
 	@Test
 	void shouldReadToTheEndWhenAFieldIsMissing() {
-		assertThat(StateFields.readLeading(utf8("{\"status\": \"done\", \"n\": 1}"))).isEqualTo(new StateFields("done", StateFields.UNKNOWN));
+		assertThat(StateFields.readLeading(utf8("{\"status\": \"done\", \"n\": 1}")))
+			.isEqualTo(new StateFields("done", StateFields.UNKNOWN));
 		assertThat(StateFields.readLeading(utf8("{\"status\": \"done\", \"n\": }"))).isNull();
 		assertThat(StateFields.readLeading(utf8("[1]"))).isNull();
 	}

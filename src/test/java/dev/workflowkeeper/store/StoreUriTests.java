@@ -11,14 +11,16 @@ class StoreUriTests {
 	void shouldParseEveryKindOfStore() {
 		assertThat(StoreUri.parse("redis://localhost:6379/2").kind()).isEqualTo(StoreUri.Kind.REDIS);
 		assertThat(StoreUri.parse("rediss://user:pw@cache.example:6380/0").kind()).isEqualTo(StoreUri.Kind.REDIS);
-		assertThat(StoreUri.parse("snapshot:/tmp/states.json.gz").snapshotPath().toString()).isEqualTo("/tmp/states.json.gz");
+		assertThat(StoreUri.parse("snapshot:/tmp/states.json.gz").snapshotPath().toString())
+			.isEqualTo("/tmp/states.json.gz");
 		assertThat(StoreUri.parse("memory:").kind()).isEqualTo(StoreUri.Kind.MEMORY);
 	}
 
 	@Test
 	void shouldMaskPasswordsWhereverTheAddressIsShown() {
 		assertThat(StoreUri.parse("redis://:s3cret@host:6379/0").toString()).isEqualTo("redis://:****@host:6379/0");
-		assertThat(StoreUri.parse("rediss://ops:s3cret@host:6380/1").masked()).isEqualTo("rediss://ops:****@host:6380/1");
+		assertThat(StoreUri.parse("rediss://ops:s3cret@host:6380/1").masked())
+			.isEqualTo("rediss://ops:****@host:6380/1");
 		assertThat(StoreUri.mask("redis://host:6379/0")).isEqualTo("redis://host:6379/0");
 	}
 

@@ -6,7 +6,10 @@ import java.util.Map;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Reads the history that {@code history --format json} prints, for assertions on executions. */
+/**
+ * Reads the history that {@code history --format json} prints, for assertions on
+ * executions.
+ */
 public final class History {
 
 	private History() {
@@ -24,7 +27,10 @@ public final class History {
 		return rows.get(0);
 	}
 
-	/** One figure of the latest execution ({@code migrate.written}, {@code verify.missing}, …). */
+	/**
+	 * One figure of the latest execution ({@code migrate.written},
+	 * {@code verify.missing}, …).
+	 */
 	@SuppressWarnings("unchecked")
 	public static long figure(Map<String, Object> execution, String name) {
 		Map<String, Object> figures = (Map<String, Object>) execution.get("figures");

@@ -13,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 import dev.workflowkeeper.cli.KeeperCommandLine;
 
 /**
- * Runs workflow-keeper commands for tests against one data folder (history database, rejects,
- * memory store): in this JVM, or as a separate process that a test can kill. The commands get the
- * {@link WorkerSettings} of that folder and whatever a test adds.
+ * Runs workflow-keeper commands for tests against one data folder (history database,
+ * rejects, memory store): in this JVM, or as a separate process that a test can kill. The
+ * commands get the {@link WorkerSettings} of that folder and whatever a test adds.
  */
 public final class KeeperCli {
 
@@ -58,12 +58,18 @@ public final class KeeperCli {
 		return new Result(code, out.toString(), err.toString());
 	}
 
-	/** Starts a command as a separate JVM, with stdout and stderr in files of the data folder. */
+	/**
+	 * Starts a command as a separate JVM, with stdout and stderr in files of the data
+	 * folder.
+	 */
 	public Process start(String... args) {
 		return start(List.of(), args);
 	}
 
-	/** Starts a command as a separate JVM with extra JVM options (system properties, heap size). */
+	/**
+	 * Starts a command as a separate JVM with extra JVM options (system properties, heap
+	 * size).
+	 */
 	public Process start(List<String> jvmOptions, String... args) {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

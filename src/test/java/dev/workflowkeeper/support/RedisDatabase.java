@@ -5,9 +5,10 @@ import dev.workflowkeeper.support.RedisServerProcess.Version;
 import redis.clients.jedis.Jedis;
 
 /**
- * One database of a redis-server that the {@link RedisServerExtension} shares across the test JVM,
- * held by one test class and emptied before each of its tests. Only the database is the class's: the
- * server, its configuration, scripts, ACL users and statistics are everyone's.
+ * One database of a redis-server that the {@link RedisServerExtension} shares across the
+ * test JVM, held by one test class and emptied before each of its tests. Only the
+ * database is the class's: the server, its configuration, scripts, ACL users and
+ * statistics are everyone's.
  */
 public final class RedisDatabase {
 
@@ -32,14 +33,17 @@ public final class RedisDatabase {
 	}
 
 	/**
-	 * The version the server reports ({@code 7.0.15}, {@code 6.2.6}): for {@link Version#DEFAULT} a 6.2
-	 * when no redis-server is installed.
+	 * The version the server reports ({@code 7.0.15}, {@code 6.2.6}): for
+	 * {@link Version#DEFAULT} a 6.2 when no redis-server is installed.
 	 */
 	public String version() {
 		return this.version;
 	}
 
-	/** Whether the server is Redis 7 or later, with {@code PEXPIRETIME} and the expire options. */
+	/**
+	 * Whether the server is Redis 7 or later, with {@code PEXPIRETIME} and the expire
+	 * options.
+	 */
 	public boolean isRedis7() {
 		return Integer.parseInt(this.version.substring(0, this.version.indexOf('.'))) >= 7;
 	}

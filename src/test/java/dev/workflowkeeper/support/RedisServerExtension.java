@@ -16,29 +16,33 @@ import redis.clients.jedis.Jedis;
 import org.springframework.util.Assert;
 
 /**
- * Shares one redis-server per {@link Version} across the test JVM and hands each test class a
- * database of its own on it, emptied ({@code FLUSHDB}) before each of the class's tests (so keys a
- * test needs are written in {@code @BeforeEach} or in the test, not in {@code @BeforeAll}). A server
- * starts on first use, through {@link RedisServerProcess} (so {@link Version#DEFAULT} is the Redis 7 of
- * the PATH, or the shipped 6.2 where none is installed), and lives in the root context's store, which
- * stops it when the test run ends; a class's databases go back to their server when the class ends.
- * The class's report entries and its output say which server it got.
+ * Shares one redis-server per {@link Version} across the test JVM and hands each test
+ * class a database of its own on it, emptied ({@code FLUSHDB}) before each of the class's
+ * tests (so keys a test needs are written in {@code @BeforeEach} or in the test, not in
+ * {@code @BeforeAll}). A server starts on first use, through {@link RedisServerProcess}
+ * (so {@link Version#DEFAULT} is the Redis 7 of the PATH, or the shipped 6.2 where none
+ * is installed), and lives in the root context's store, which stops it when the test run
+ * ends; a class's databases go back to their server when the class ends. The class's
+ * report entries and its output say which server it got.
  * <p>
  * Two ways in:
  * <ul>
- * <li>{@code @ExtendWith(RedisServerExtension.class)} and a {@link RedisDatabase} parameter of a test,
- * a lifecycle method or the constructor, annotated {@link RedisVersion @RedisVersion} for a version
- * other than the default;</li>
- * <li>for tests that pick the version at run time (parameterized over {@link Version}), a static
- * {@code @RegisterExtension} field and {@link #fresh(Version)}.</li>
+ * <li>{@code @ExtendWith(RedisServerExtension.class)} and a {@link RedisDatabase}
+ * parameter of a test, a lifecycle method or the constructor, annotated
+ * {@link RedisVersion @RedisVersion} for a version other than the default;</li>
+ * <li>for tests that pick the version at run time (parameterized over {@link Version}), a
+ * static {@code @RegisterExtension} field and {@link #fresh(Version)}.</li>
  * </ul>
- * Only the database is the class's. A test that changes the server itself (CONFIG SET, ACL users,
- * SCRIPT FLUSH, CONFIG RESETSTAT) undoes what others could notice, and a test that kills, restarts or
- * password-protects a server starts its own {@link RedisServerProcess}.
+ * Only the database is the class's. A test that changes the server itself (CONFIG SET,
+ * ACL users, SCRIPT FLUSH, CONFIG RESETSTAT) undoes what others could notice, and a test
+ * that kills, restarts or password-protects a server starts its own
+ * {@link RedisServerProcess}.
  */
 public final class RedisServerExtension implements BeforeEachCallback, ParameterResolver {
 
-	/** The databases of each shared server: one per test class that holds one at the time. */
+	/**
+	 * The databases of each shared server: one per test class that holds one at the time.
+	 */
 	static final int DATABASES = 64;
 
 	private static final Namespace NAMESPACE = Namespace.create(RedisServerExtension.class);
@@ -47,8 +51,8 @@ public final class RedisServerExtension implements BeforeEachCallback, Parameter
 	private volatile ExtensionContext current;
 
 	/**
-	 * The test class's database on the shared server of {@code version}, emptied now: for a static
-	 * {@code @RegisterExtension} field, called from a test.
+	 * The test class's database on the shared server of {@code version}, emptied now: for
+	 * a static {@code @RegisterExtension} field, called from a test.
 	 */
 	public RedisDatabase fresh(Version version) {
 		ExtensionContext context = this.current;
@@ -62,8 +66,8 @@ public final class RedisServerExtension implements BeforeEachCallback, Parameter
 	@Override
 	public void beforeEach(ExtensionContext context) {
 		this.current = context;
-		ClassDatabases databases = classContext(context).getStore(NAMESPACE).get(ClassDatabases.class,
-				ClassDatabases.class);
+		ClassDatabases databases = classContext(context).getStore(NAMESPACE)
+			.get(ClassDatabases.class, ClassDatabases.class);
 		if (databases != null) {
 			databases.flush();
 		}
@@ -92,7 +96,10 @@ public final class RedisServerExtension implements BeforeEachCallback, Parameter
 		return databases.get(server, testClass);
 	}
 
-	/** The context of the test class (the innermost, for a nested one) that {@code context} belongs to. */
+	/**
+	 * The context of the test class (the innermost, for a nested one) that
+	 * {@code context} belongs to.
+	 */
 	private static ExtensionContext classContext(ExtensionContext context) {
 		ExtensionContext current = context;
 		while (current.getTestMethod().isPresent() && current.getParent().isPresent()) {
@@ -101,7 +108,10 @@ public final class RedisServerExtension implements BeforeEachCallback, Parameter
 		return current;
 	}
 
-	/** One shared server and which of its databases are held; closed with the root context. */
+	/**
+	 * One shared server and which of its databases are held; closed with the root
+	 * context.
+	 */
 	private static final class SharedServer implements AutoCloseable {
 
 		private final Version requested;
@@ -160,7 +170,10 @@ public final class RedisServerExtension implements BeforeEachCallback, Parameter
 
 	}
 
-	/** The databases one test class holds, at most one per server; given back when the class ends. */
+	/**
+	 * The databases one test class holds, at most one per server; given back when the
+	 * class ends.
+	 */
 	private static final class ClassDatabases implements AutoCloseable {
 
 		private final Map<SharedServer, RedisDatabase> held = new LinkedHashMap<>();

@@ -15,11 +15,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real {@code redis-server} process for tests, on a free port with its own working directory, so
- * that a test can kill it, restart it from its AOF, or run several. Redis 7 is the binary on the
- * PATH; Redis 6.2 (and Redis 7 where none is installed) is the binary shipped inside
- * {@code com.github.codemonstur:embedded-redis}. A test that only needs a clean database takes one of
- * the shared servers of the {@link RedisServerExtension} instead.
+ * A real {@code redis-server} process for tests, on a free port with its own working
+ * directory, so that a test can kill it, restart it from its AOF, or run several. Redis 7
+ * is the binary on the PATH; Redis 6.2 (and Redis 7 where none is installed) is the
+ * binary shipped inside {@code com.github.codemonstur:embedded-redis}. A test that only
+ * needs a clean database takes one of the shared servers of the
+ * {@link RedisServerExtension} instead.
  */
 public final class RedisServerProcess implements AutoCloseable {
 
@@ -29,7 +30,10 @@ public final class RedisServerProcess implements AutoCloseable {
 		/** The {@code redis-server} on the PATH (7.x here), else the shipped 6.2. */
 		DEFAULT,
 
-		/** The 6.2 binary shipped inside embedded-redis (it reports 6.2.11), for the version fallbacks. */
+		/**
+		 * The 6.2 binary shipped inside embedded-redis (it reports 6.2.11), for the
+		 * version fallbacks.
+		 */
 		V6_2
 
 	}
@@ -60,7 +64,10 @@ public final class RedisServerProcess implements AutoCloseable {
 		return server;
 	}
 
-	/** Starts a server that logs every write to an append-only file, so it survives a kill. */
+	/**
+	 * Starts a server that logs every write to an append-only file, so it survives a
+	 * kill.
+	 */
 	public static RedisServerProcess startWithAof(Version version, String... extraArgs) {
 		List<String> args = new ArrayList<>(List.of("--appendonly", "yes", "--appendfsync", "always"));
 		args.addAll(List.of(extraArgs));
@@ -98,7 +105,10 @@ public final class RedisServerProcess implements AutoCloseable {
 		}
 	}
 
-	/** Starts the server again on the same port and directory; with AOF it comes back with its data. */
+	/**
+	 * Starts the server again on the same port and directory; with AOF it comes back with
+	 * its data.
+	 */
 	public void restart() {
 		kill();
 		launch();
@@ -111,8 +121,8 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	private void launch() {
 		List<String> command = new ArrayList<>(List.of(this.binary.toString(), "--port", Integer.toString(this.port),
-				"--bind", "127.0.0.1", "--dir", this.dir.toString(), "--save", "", "--daemonize", "no",
-				"--logfile", this.dir.resolve("redis.log").toString()));
+				"--bind", "127.0.0.1", "--dir", this.dir.toString(), "--save", "", "--daemonize", "no", "--logfile",
+				this.dir.resolve("redis.log").toString()));
 		if (!this.extraArgs.contains("--appendonly")) {
 			command.addAll(List.of("--appendonly", "no"));
 		}
@@ -146,7 +156,8 @@ public final class RedisServerProcess implements AutoCloseable {
 				byte[] reply = new byte[64];
 				int n = socket.getInputStream().read(reply);
 				// A server with requirepass answers NOAUTH: it is up all the same.
-				if (n > 0 && (new String(reply, 0, n).startsWith("+PONG") || new String(reply, 0, n).startsWith("-NOAUTH"))) {
+				if (n > 0 && (new String(reply, 0, n).startsWith("+PONG")
+						|| new String(reply, 0, n).startsWith("-NOAUTH"))) {
 					return;
 				}
 			}

@@ -13,7 +13,10 @@ import java.util.Map;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.params.SetParams;
 
-/** Small known workflow states for tests, in Redis or in a snapshot file as the service writes them. */
+/**
+ * Small known workflow states for tests, in Redis or in a snapshot file as the service
+ * writes them.
+ */
 public final class SampleStates {
 
 	public static final String PREFIX = "document_workflow:";
@@ -21,14 +24,20 @@ public final class SampleStates {
 	private SampleStates() {
 	}
 
-	/** A state as the service's json.dumps writes it (with spaces), updated {@code ageSeconds} ago. */
+	/**
+	 * A state as the service's json.dumps writes it (with spaces), updated
+	 * {@code ageSeconds} ago.
+	 */
 	public static String state(String threadId, String status, long ageSeconds) {
 		String updated = LocalDateTime.ofInstant(Instant.now().minusSeconds(ageSeconds), ZoneOffset.UTC).toString();
 		return "{\"thread_id\": \"" + threadId + "\", \"status\": \"" + status + "\", \"updated_at\": \"" + updated
 				+ "\", \"steps\": [{\"name\": \"ocr\", \"ok\": true}], \"score\": 0.25, \"note\": \"caf\u00e9 \u2713\"}";
 	}
 
-	/** {@code count} states t0…t(n-1), statuses cycling processing/completed/failed/pending, ages 0–n minutes. */
+	/**
+	 * {@code count} states t0…t(n-1), statuses cycling
+	 * processing/completed/failed/pending, ages 0–n minutes.
+	 */
 	public static Map<String, String> states(int count) {
 		String[] statuses = { "processing", "completed", "failed", "pending" };
 		Map<String, String> states = new LinkedHashMap<>();

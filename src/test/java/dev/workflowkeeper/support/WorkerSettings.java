@@ -14,11 +14,12 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
- * The settings a test gives a worker, over its configuration files: the data folder and its history
- * database, the Redis to use, the scheduling, and any other property. One set of settings serves each
- * way a test starts worker code: a command in this JVM or in its own ({@link KeeperCli}), a Spring
- * test context ({@link #registerIn}, {@link #asPropertyValues}), an application's arguments
- * ({@link #asArguments}), or a store built by hand ({@link #keeperProperties}).
+ * The settings a test gives a worker, over its configuration files: the data folder and
+ * its history database, the Redis to use, the scheduling, and any other property. One set
+ * of settings serves each way a test starts worker code: a command in this JVM or in its
+ * own ({@link KeeperCli}), a Spring test context ({@link #registerIn},
+ * {@link #asPropertyValues}), an application's arguments ({@link #asArguments}), or a
+ * store built by hand ({@link #keeperProperties}).
  * <p>
  * Immutable: every {@code with…} method returns new settings.
  */
@@ -41,19 +42,25 @@ public final class WorkerSettings {
 	}
 
 	/**
-	 * The JDBC URL of a history database in {@code dir}: an H2 file that several workers and commands
-	 * may open at once (AUTO_SERVER), as the worker's own default does.
+	 * The JDBC URL of a history database in {@code dir}: an H2 file that several workers
+	 * and commands may open at once (AUTO_SERVER), as the worker's own default does.
 	 */
 	public static String historyUrl(Path dir) {
 		return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("history") + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE";
 	}
 
-	/** The default store is the Redis at {@code url} ({@code USE_REDIS} and {@code REDIS_URL}). */
+	/**
+	 * The default store is the Redis at {@code url} ({@code USE_REDIS} and
+	 * {@code REDIS_URL}).
+	 */
 	public WorkerSettings withRedis(String url) {
 		return with("keeper.redis.use-redis", true).with("keeper.redis.url", url);
 	}
 
-	/** How a scan of Redis walks the keys: SCAN COUNT, keys per pipeline, pipelines in flight. */
+	/**
+	 * How a scan of Redis walks the keys: SCAN COUNT, keys per pipeline, pipelines in
+	 * flight.
+	 */
 	public WorkerSettings withRedisPaging(int scanCount, int pipelineSize, int pipelinesInFlight) {
 		return with("keeper.redis.scan-count", scanCount).with("keeper.redis.pipeline-size", pipelineSize)
 			.with("keeper.redis.pipelines-in-flight", pipelinesInFlight);
@@ -64,7 +71,10 @@ public final class WorkerSettings {
 		return with("keeper.scheduling.enabled", true).with("keeper.scheduling.jobs-dir", jobsDir);
 	}
 
-	/** The worker fires no schedule (the test configuration's default, stated for a context that needs it). */
+	/**
+	 * The worker fires no schedule (the test configuration's default, stated for a
+	 * context that needs it).
+	 */
 	public WorkerSettings withoutScheduling() {
 		return with("keeper.scheduling.enabled", false);
 	}
@@ -93,7 +103,9 @@ public final class WorkerSettings {
 		return new LinkedHashMap<>(this.values);
 	}
 
-	/** {@code name=value} pairs, for {@code ApplicationContextRunner.withPropertyValues}. */
+	/**
+	 * {@code name=value} pairs, for {@code ApplicationContextRunner.withPropertyValues}.
+	 */
 	public String[] asPropertyValues() {
 		return this.values.entrySet()
 			.stream()
@@ -122,8 +134,8 @@ public final class WorkerSettings {
 	}
 
 	/**
-	 * The worker's {@code keeper.*} properties as it binds them: these settings over the defaults of
-	 * {@link KeeperProperties}.
+	 * The worker's {@code keeper.*} properties as it binds them: these settings over the
+	 * defaults of {@link KeeperProperties}.
 	 */
 	public KeeperProperties keeperProperties() {
 		return new Binder(new MapConfigurationPropertySource(this.values)).bindOrCreate("keeper",

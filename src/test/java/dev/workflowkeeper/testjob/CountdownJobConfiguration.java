@@ -13,7 +13,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
 
-/** The countdown test job: one tasklet that counts down and leaves {@code countdown.counted}. */
+/**
+ * The countdown test job: one tasklet that counts down and leaves
+ * {@code countdown.counted}.
+ */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnBooleanProperty(CountdownJobDefinition.ENABLED)
 class CountdownJobConfiguration {
@@ -32,7 +35,9 @@ class CountdownJobConfiguration {
 		return new StepBuilder("countdownStep", jobRepository).tasklet((contribution, chunkContext) -> {
 			var stepExecution = contribution.getStepExecution();
 			CountdownParameters parameters = CountdownParameters.from(stepExecution.getJobParameters());
-			stepExecution.getJobExecution().getExecutionContext().putLong(CountdownJobDefinition.COUNTED, parameters.from());
+			stepExecution.getJobExecution()
+				.getExecutionContext()
+				.putLong(CountdownJobDefinition.COUNTED, parameters.from());
 			return RepeatStatus.FINISHED;
 		}, transactionManager).build();
 	}

@@ -14,8 +14,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.stereotype.Component;
 
 /**
- * A job that exists only in the test sources, to prove that a job registers itself from its own
- * package: present when {@code keeper.test.countdown-job} is true.
+ * A job that exists only in the test sources, to prove that a job registers itself from
+ * its own package: present when {@code keeper.test.countdown-job} is true.
  */
 @Component
 @ConditionalOnBooleanProperty(CountdownJobDefinition.ENABLED)
@@ -41,7 +41,8 @@ class CountdownJobDefinition implements JobDefinition {
 
 	@Override
 	public List<JobOption> options() {
-		return List.of(JobOption.of(CountdownParameters.FROM, OptionType.WHOLE, "3", "where the countdown starts, 1 to 1000"),
+		return List.of(
+				JobOption.of(CountdownParameters.FROM, OptionType.WHOLE, "3", "where the countdown starts, 1 to 1000"),
 				JobOption.of(CountdownParameters.DRY_RUN, OptionType.BOOLEAN, "false", "count nothing"));
 	}
 
@@ -57,7 +58,8 @@ class CountdownJobDefinition implements JobDefinition {
 
 	@Override
 	public List<JobFigure> figures() {
-		return List.of(JobFigure.counted(COUNTED, "counted", COUNTER, Map.of(), "Numbers the countdown test job counted"));
+		return List
+			.of(JobFigure.counted(COUNTED, "counted", COUNTER, Map.of(), "Numbers the countdown test job counted"));
 	}
 
 }

@@ -32,9 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * The countdown job exists only in this package of the test sources: its definition and its
- * configuration are all it takes for it to show up in the command line, the actuator, the
- * dashboard, the metrics and a schedule file, refused there with the same words.
+ * The countdown job exists only in this package of the test sources: its definition and
+ * its configuration are all it takes for it to show up in the command line, the actuator,
+ * the dashboard, the metrics and a schedule file, refused there with the same words.
  */
 @DirtiesContext
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
@@ -155,8 +155,8 @@ class CountdownJobEverywhereIntegrationTests {
 		KeeperCli.Result served = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> cli.run("serve"));
 
 		assertThat(served.exitCode()).as(served.toString()).isEqualTo(2);
-		assertThat(served.err()).contains("error: " + file
-				+ ": countdownJob: unknown option 'form' (did you mean from?); it takes from, dryRun");
+		assertThat(served.err()).contains(
+				"error: " + file + ": countdownJob: unknown option 'form' (did you mean from?); it takes from, dryRun");
 	}
 
 	private JobExecution awaitEnd(long id) throws InterruptedException {
@@ -180,8 +180,7 @@ class CountdownJobEverywhereIntegrationTests {
 	}
 
 	private HttpRequest.Builder request(String path) {
-		String token = Base64.getEncoder()
-			.encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+		String token = Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
 		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
 			.header("Authorization", "Basic " + token);
 	}

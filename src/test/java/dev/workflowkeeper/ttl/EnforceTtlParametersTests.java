@@ -60,11 +60,13 @@ class EnforceTtlParametersTests {
 
 		assertThatExceptionOfType(JobOptionException.class)
 			.isThrownBy(() -> EnforceTtlParameters.from(stored, SERVICE_TTL))
-			.withMessage("enforceTtlJob: parameter maxTtl is required (a positive duration such as 90s, 48h, P2D or a number of seconds)");
+			.withMessage(
+					"enforceTtlJob: parameter maxTtl is required (a positive duration such as 90s, 48h, P2D or a number of seconds)");
 	}
 
 	private static EnforceTtlParameters of(Map<String, ?> options) {
-		return EnforceTtlParameters.of(JobOptions.given(EnforceTtlJob.NAME, options), "memory:", SERVICE_TTL, SERVICE_TTL);
+		return EnforceTtlParameters.of(JobOptions.given(EnforceTtlJob.NAME, options), "memory:", SERVICE_TTL,
+				SERVICE_TTL);
 	}
 
 }

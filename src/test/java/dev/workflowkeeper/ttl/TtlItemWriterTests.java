@@ -23,8 +23,8 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The changes the writer asks of the store, computed with a fixed clock; what Redis makes of them is
- * proven on real servers by {@code RedisTtlCapIntegrationTests}.
+ * The changes the writer asks of the store, computed with a fixed clock; what Redis makes
+ * of them is proven on real servers by {@code RedisTtlCapIntegrationTests}.
  */
 class TtlItemWriterTests {
 
@@ -49,7 +49,8 @@ class TtlItemWriterTests {
 		// when
 		writer.write(Chunk.of(missing, far));
 
-		// then: the fill is the maximum itself, which Redis 7 fills and caps in one command
+		// then: the fill is the maximum itself, which Redis 7 fills and caps in one
+		// command
 		assertThat(this.store.changes).containsExactly(
 				TtlChange.withinTtl("document_workflow:missing", TtlChange.UNBOUNDED, DAY, null),
 				TtlChange.withinTtl("document_workflow:far", TtlChange.UNBOUNDED, DAY, null));
@@ -85,7 +86,8 @@ class TtlItemWriterTests {
 
 	@Test
 	void shouldFillFromTheAgeAndExpectTheJudgedValue() {
-		// given: updated two hours ago, three days ago, and (a clock off) an hour from now
+		// given: updated two hours ago, three days ago, and (a clock off) an hour from
+		// now
 		TtlItemWriter writer = writer(DAY, DAY, true, false);
 		KeyInfo recent = state("recent", "2025-03-01T10:00:00Z");
 		KeyInfo old = state("old", "2025-02-26T12:00:00Z");
@@ -94,7 +96,8 @@ class TtlItemWriterTests {
 		// when
 		writer.write(Chunk.of(recent, old, future));
 
-		// then: what updated_at leaves, a minute for a state past its life, never more than the maximum
+		// then: what updated_at leaves, a minute for a state past its life, never more
+		// than the maximum
 		assertThat(this.store.changes).containsExactly(
 				TtlChange.withinTtl("document_workflow:recent", NOW_MILLIS + Duration.ofHours(22).toMillis(), DAY,
 						recent.value()),
@@ -150,7 +153,10 @@ class TtlItemWriterTests {
 				("{\"status\":\"processing\",\"updated_at\":\"" + updatedAt + "\"}").getBytes(StandardCharsets.UTF_8));
 	}
 
-	/** Records the changes asked of it and answers the outcomes it was given (UNTOUCHED past them). */
+	/**
+	 * Records the changes asked of it and answers the outcomes it was given (UNTOUCHED
+	 * past them).
+	 */
 	private static final class RecordingStore implements MaintainableStore {
 
 		final List<TtlChange> changes = new ArrayList<>();

@@ -150,13 +150,17 @@ class TtlJudgeTests {
 		Duration stateTtl = Duration.ofDays(1);
 		KeyInfo noUpdatedAt = new KeyInfo("document_workflow:a", "a", "string", 64, WorkflowEntry.NO_EXPIRY,
 				bytes("{\"status\":\"processing\"}"));
-		KeyInfo notJson = new KeyInfo("document_workflow:b", "b", "string", 64, WorkflowEntry.NO_EXPIRY, bytes("plain"));
+		KeyInfo notJson = new KeyInfo("document_workflow:b", "b", "string", 64, WorkflowEntry.NO_EXPIRY,
+				bytes("plain"));
 		KeyInfo noValue = new KeyInfo("document_workflow:c", "c", "string", 64, WorkflowEntry.NO_EXPIRY, null);
 
 		// when / then
-		assertThat(TtlJudge.fillExpiry(noUpdatedAt, true, stateTtl, NOW_MILLIS)).isEqualTo(NOW_MILLIS + stateTtl.toMillis());
-		assertThat(TtlJudge.fillExpiry(notJson, true, stateTtl, NOW_MILLIS)).isEqualTo(NOW_MILLIS + stateTtl.toMillis());
-		assertThat(TtlJudge.fillExpiry(noValue, true, stateTtl, NOW_MILLIS)).isEqualTo(NOW_MILLIS + stateTtl.toMillis());
+		assertThat(TtlJudge.fillExpiry(noUpdatedAt, true, stateTtl, NOW_MILLIS))
+			.isEqualTo(NOW_MILLIS + stateTtl.toMillis());
+		assertThat(TtlJudge.fillExpiry(notJson, true, stateTtl, NOW_MILLIS))
+			.isEqualTo(NOW_MILLIS + stateTtl.toMillis());
+		assertThat(TtlJudge.fillExpiry(noValue, true, stateTtl, NOW_MILLIS))
+			.isEqualTo(NOW_MILLIS + stateTtl.toMillis());
 	}
 
 	private static KeyInfo state(String threadId, long expireAtMillis) {

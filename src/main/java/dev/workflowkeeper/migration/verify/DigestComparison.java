@@ -4,8 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Walks the sorted digests of what the target should hold, what it holds, and what it held before
- * the run, in one pass, and counts the differences. Memory use does not depend on the key count.
+ * Walks the sorted digests of what the target should hold, what it holds, and what it
+ * held before the run, in one pass, and counts the differences. Memory use does not
+ * depend on the key count.
  */
 public final class DigestComparison {
 
@@ -15,17 +16,21 @@ public final class DigestComparison {
 	/**
 	 * @param expected digests of the states the source says the target should hold
 	 * @param actual digests of the target's states
-	 * @param before digests of the target's states before the run, or {@code null} when it held none
-	 * @param conflictsExplained whether a differing state the target held before counts as kept by
-	 * the conflict policy ({@code skip}, {@code newer}) rather than as a difference
+	 * @param before digests of the target's states before the run, or {@code null} when
+	 * it held none
+	 * @param conflictsExplained whether a differing state the target held before counts
+	 * as kept by the conflict policy ({@code skip}, {@code newer}) rather than as a
+	 * difference
 	 * @param toleranceMillis how far an expiry may stray outside its expected range
-	 * @param nowMillis the time of verification: an expected state whose expiry has passed may be gone
+	 * @param nowMillis the time of verification: an expected state whose expiry has
+	 * passed may be gone
 	 */
 	public static VerificationResult compare(Path expected, Path actual, Path before, boolean conflictsExplained,
 			long toleranceMillis, long nowMillis) {
-		long expectedCount = 0, targetCount = 0, matched = 0, missing = 0, mismatched = 0, drift = 0, extra = 0, kept = 0,
-				extraBefore = 0, expiredMeanwhile = 0;
-		try (DigestFile.Reader exp = new DigestFile.Reader(expected); DigestFile.Reader act = new DigestFile.Reader(actual);
+		long expectedCount = 0, targetCount = 0, matched = 0, missing = 0, mismatched = 0, drift = 0, extra = 0,
+				kept = 0, extraBefore = 0, expiredMeanwhile = 0;
+		try (DigestFile.Reader exp = new DigestFile.Reader(expected);
+				DigestFile.Reader act = new DigestFile.Reader(actual);
 				DigestFile.Reader old = (before != null && Files.exists(before)) ? new DigestFile.Reader(before)
 						: DigestFile.Reader.empty()) {
 			while (exp.peek() != null || act.peek() != null) {
@@ -78,8 +83,8 @@ public final class DigestComparison {
 				}
 			}
 		}
-		return new VerificationResult(expectedCount, targetCount, matched, missing, mismatched, drift, extra, kept, extraBefore,
-				expiredMeanwhile);
+		return new VerificationResult(expectedCount, targetCount, matched, missing, mismatched, drift, extra, kept,
+				extraBefore, expiredMeanwhile);
 	}
 
 	private static DigestFile.Digest heldBefore(DigestFile.Reader before, String sortKey) {

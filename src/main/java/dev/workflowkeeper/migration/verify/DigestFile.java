@@ -16,9 +16,10 @@ import java.util.List;
 import java.util.PriorityQueue;
 
 /**
- * A sorted file of state digests ({@code threadId, SHA-256 of the value, expiry range}), built by
- * an external merge sort so that a keyspace of any size is compared with bounded memory: runs of
- * {@value #RUN_LINES} lines are sorted in memory, written out, then merged.
+ * A sorted file of state digests ({@code threadId, SHA-256 of the value, expiry range}),
+ * built by an external merge sort so that a keyspace of any size is compared with bounded
+ * memory: runs of {@value #RUN_LINES} lines are sorted in memory, written out, then
+ * merged.
  */
 public final class DigestFile {
 
@@ -27,7 +28,10 @@ public final class DigestFile {
 	private DigestFile() {
 	}
 
-	/** One state's digest. The expiry range is {@code [expireFrom, expireTo]}, or −1 for none. */
+	/**
+	 * One state's digest. The expiry range is {@code [expireFrom, expireTo]}, or −1 for
+	 * none.
+	 */
 	public record Digest(String threadId, String sha256, long expireFrom, long expireTo) {
 
 		/** The key the files are sorted by. */
@@ -171,7 +175,10 @@ public final class DigestFile {
 
 	}
 
-	/** Reads a sorted digest file in order; {@link #peek()} shows the next digest without taking it. */
+	/**
+	 * Reads a sorted digest file in order; {@link #peek()} shows the next digest without
+	 * taking it.
+	 */
 	public static final class Reader implements AutoCloseable {
 
 		private final BufferedReader reader;
@@ -236,8 +243,8 @@ public final class DigestFile {
 	}
 
 	/**
-	 * Escapes a key so that it holds no character below a tab: the sorted lines are then in the
-	 * order of their escaped keys, which is the order the comparison walks in.
+	 * Escapes a key so that it holds no character below a tab: the sorted lines are then
+	 * in the order of their escaped keys, which is the order the comparison walks in.
 	 */
 	static String escape(String key) {
 		StringBuilder out = new StringBuilder(key.length() + 8);

@@ -31,9 +31,10 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 
 /**
- * Verifies a migration: reads the source again through the same rules (filters, TTL policy),
- * reads the target, and compares their sorted digests (SHA-256 of each value, expiry) in both
- * directions. The figures go into the job's ExecutionContext under {@code verify.*}.
+ * Verifies a migration: reads the source again through the same rules (filters, TTL
+ * policy), reads the target, and compares their sorted digests (SHA-256 of each value,
+ * expiry) in both directions. The figures go into the job's ExecutionContext under
+ * {@code verify.*}.
  */
 @Component
 @StepScope
@@ -50,7 +51,8 @@ public class MigrationVerifyTasklet implements Tasklet {
 	private final JobRepository jobRepository;
 
 	public MigrationVerifyTasklet(@Qualifier("migrationSource") WorkflowStore source,
-			@Qualifier("migrationTarget") WorkflowStore target, KeeperProperties properties, JobRepository jobRepository) {
+			@Qualifier("migrationTarget") WorkflowStore target, KeeperProperties properties,
+			JobRepository jobRepository) {
 		this.source = source;
 		this.target = target;
 		this.properties = properties;
@@ -80,12 +82,13 @@ public class MigrationVerifyTasklet implements Tasklet {
 					|| (fields != null && parameters.filtersOut(fields.status(), fields.terminal()))) {
 				return null;
 			}
-			long[] range = parameters.ttl().expiryRange(entry, fields, this.properties.stateTtl(), earliestWrite, latestWrite);
+			long[] range = parameters.ttl()
+				.expiryRange(entry, fields, this.properties.stateTtl(), earliestWrite, latestWrite);
 			if (range == null) {
 				return null;
 			}
-			return new DigestFile.Digest(entry.threadId(), DigestFile.sha256(StoreDigests.comparable(entry.value(), normalize)),
-					range[0], range[1]);
+			return new DigestFile.Digest(entry.threadId(),
+					DigestFile.sha256(StoreDigests.comparable(entry.value(), normalize)), range[0], range[1]);
 		});
 		logger.info("Verifying: reading the target " + this.target.describe());
 		Path actual = StoreDigests.write(this.target, dir.resolve("actual.digest"),
@@ -93,10 +96,11 @@ public class MigrationVerifyTasklet implements Tasklet {
 						DigestFile.sha256(StoreDigests.comparable(entry.value(), normalize)), entry.expireAtMillis(),
 						entry.expireAtMillis()));
 		VerificationResult result = DigestComparison.compare(expected, actual, dir.resolve("target-before.digest"),
-				parameters.onConflict() != ConflictPolicy.OVERWRITE, this.properties.migration().ttlTolerance().toMillis(),
-				System.currentTimeMillis());
+				parameters.onConflict() != ConflictPolicy.OVERWRITE,
+				this.properties.migration().ttlTolerance().toMillis(), System.currentTimeMillis());
 		for (Map.Entry<String, Object> figure : result.toMap().entrySet()) {
-			jobExecution.getExecutionContext().putLong(MigrationCounts.VERIFY_PREFIX + figure.getKey(), (Long) figure.getValue());
+			jobExecution.getExecutionContext()
+				.putLong(MigrationCounts.VERIFY_PREFIX + figure.getKey(), (Long) figure.getValue());
 			stepExecution.getExecutionContext().putLong(figure.getKey(), (Long) figure.getValue());
 		}
 		this.jobRepository.updateExecutionContext(jobExecution);
@@ -106,16 +110,21 @@ public class MigrationVerifyTasklet implements Tasklet {
 		return RepeatStatus.FINISHED;
 	}
 
-	/** When the first attempt of this job instance started: no write of the run can be earlier. */
+	/**
+	 * When the first attempt of this job instance started: no write of the run can be
+	 * earlier.
+	 */
 	private long firstStart(JobExecution current) {
 		LocalDateTime first = current.getStartTime();
 		for (JobExecution execution : this.jobRepository.getJobExecutions(current.getJobInstance())) {
-			LocalDateTime start = (execution.getStartTime() != null) ? execution.getStartTime() : execution.getCreateTime();
+			LocalDateTime start = (execution.getStartTime() != null) ? execution.getStartTime()
+					: execution.getCreateTime();
 			if (start != null && (first == null || start.isBefore(first))) {
 				first = start;
 			}
 		}
-		return (first != null) ? first.atZone(ZoneId.systemDefault()).toInstant().toEpochMilli() : System.currentTimeMillis();
+		return (first != null) ? first.atZone(ZoneId.systemDefault()).toInstant().toEpochMilli()
+				: System.currentTimeMillis();
 	}
 
 	private static void deleteRecursively(Path dir) throws java.io.IOException {

@@ -17,9 +17,9 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.json.JsonFactory;
 
 /**
- * Reads a whole store into a sorted {@link DigestFile}. Records a reader rejects are left out (they
- * are in the migration's rejects report); {@code expected} maps each entry to its digest, or to
- * {@code null} to leave it out.
+ * Reads a whole store into a sorted {@link DigestFile}. Records a reader rejects are left
+ * out (they are in the migration's rejects report); {@code expected} maps each entry to
+ * its digest, or to {@code null} to leave it out.
  */
 public final class StoreDigests {
 
@@ -55,7 +55,8 @@ public final class StoreDigests {
 					throw ex;
 				}
 				catch (Exception ex) {
-					throw new IllegalStateException("cannot read " + store.describe() + " for verification: " + ex.getMessage(), ex);
+					throw new IllegalStateException(
+							"cannot read " + store.describe() + " for verification: " + ex.getMessage(), ex);
 				}
 				finally {
 					reader.close();
@@ -66,9 +67,9 @@ public final class StoreDigests {
 	}
 
 	/**
-	 * The bytes a value is compared by: as stored when both stores keep values byte for byte, else
-	 * its compact JSON (a snapshot re-serializes what it holds). A value that is not JSON is
-	 * compared as it is.
+	 * The bytes a value is compared by: as stored when both stores keep values byte for
+	 * byte, else its compact JSON (a snapshot re-serializes what it holds). A value that
+	 * is not JSON is compared as it is.
 	 */
 	public static byte[] comparable(byte[] value, boolean normalize) {
 		if (!normalize) {

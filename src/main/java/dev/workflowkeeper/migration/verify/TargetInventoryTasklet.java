@@ -18,9 +18,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Records what the target holds before a migration writes to it (digests under
- * {@code data/migrations/<instance>/}), so that verification can count the states the target
- * already had apart from the ones the run got wrong. Runs once per job instance: a restart keeps the
- * inventory of the first attempt.
+ * {@code data/migrations/<instance>/}), so that verification can count the states the
+ * target already had apart from the ones the run got wrong. Runs once per job instance: a
+ * restart keeps the inventory of the first attempt.
  */
 @Component
 @StepScope
@@ -47,9 +47,10 @@ public class TargetInventoryTasklet implements Tasklet {
 			return RepeatStatus.FINISHED;
 		}
 		boolean normalize = parameters.from().kind() == StoreUri.Kind.SNAPSHOT;
-		Path written = StoreDigests.write(this.target, before, (entry) -> new DigestFile.Digest(entry.threadId(),
-				DigestFile.sha256(StoreDigests.comparable(entry.value(), normalize)), entry.expireAtMillis(),
-				entry.expireAtMillis()));
+		Path written = StoreDigests.write(this.target, before,
+				(entry) -> new DigestFile.Digest(entry.threadId(),
+						DigestFile.sha256(StoreDigests.comparable(entry.value(), normalize)), entry.expireAtMillis(),
+						entry.expireAtMillis()));
 		contribution.incrementReadCount();
 		stepExecution.getExecutionContext().putString("inventory.file", written.toString());
 		return RepeatStatus.FINISHED;

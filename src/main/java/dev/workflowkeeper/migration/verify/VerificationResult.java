@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What verification found, source against target in both directions. The counts that fail a run
- * are {@link #missing}, {@link #mismatched}, {@link #ttlDrift} and {@link #extra}; the others are
- * explained and do not.
+ * What verification found, source against target in both directions. The counts that fail
+ * a run are {@link #missing}, {@link #mismatched}, {@link #ttlDrift} and {@link #extra};
+ * the others are explained and do not.
  *
  * @param expected states the source says the target should hold
  * @param target states the target holds under its prefix
@@ -14,9 +14,12 @@ import java.util.Map;
  * @param missing expected states the target does not hold
  * @param mismatched states whose values differ
  * @param ttlDrift states equal in value whose expiry is off by more than the tolerance
- * @param extra target states the source does not explain, and the target did not hold before
- * @param keptByPolicy differing states the target held before the run and kept under the conflict policy
- * @param extraPreExisting target states outside the source that the target held before the run
+ * @param extra target states the source does not explain, and the target did not hold
+ * before
+ * @param keptByPolicy differing states the target held before the run and kept under the
+ * conflict policy
+ * @param extraPreExisting target states outside the source that the target held before
+ * the run
  * @param expiredMeanwhile expected states whose expiry passed before verification
  */
 public record VerificationResult(long expected, long target, long matched, long missing, long mismatched, long ttlDrift,
@@ -58,10 +61,10 @@ public record VerificationResult(long expected, long target, long matched, long 
 
 	/** One line for a person. */
 	public String summary() {
-		return "verified " + this.expected + " expected against " + this.target + " in target: " + this.matched + " matched, "
-				+ this.missing + " missing, " + this.mismatched + " mismatched, " + this.ttlDrift + " TTL drift, " + this.extra
-				+ " extra; explained: " + this.keptByPolicy + " kept by conflict policy, " + this.extraPreExisting
-				+ " extra held before, " + this.expiredMeanwhile + " expired meanwhile";
+		return "verified " + this.expected + " expected against " + this.target + " in target: " + this.matched
+				+ " matched, " + this.missing + " missing, " + this.mismatched + " mismatched, " + this.ttlDrift
+				+ " TTL drift, " + this.extra + " extra; explained: " + this.keptByPolicy + " kept by conflict policy, "
+				+ this.extraPreExisting + " extra held before, " + this.expiredMeanwhile + " expired meanwhile";
 	}
 
 }

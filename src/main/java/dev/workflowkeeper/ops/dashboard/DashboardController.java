@@ -15,9 +15,10 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 
 /**
- * {@code GET /}: the operator's page, rendered on the server from what the actuator endpoints
- * answer — jobs with their last status and next run, recent executions, the memory trend and the
- * breakdowns of the latest report. The trend travels in the page as a JSON island for the chart.
+ * {@code GET /}: the operator's page, rendered on the server from what the actuator
+ * endpoints answer — jobs with their last status and next run, recent executions, the
+ * memory trend and the breakdowns of the latest report. The trend travels in the page as
+ * a JSON island for the chart.
  */
 @Controller
 class DashboardController {
@@ -55,17 +56,21 @@ class DashboardController {
 		return "dashboard";
 	}
 
-	/** The newest executions of every job, newest first: the job list holds each job's latest ones. */
+	/**
+	 * The newest executions of every job, newest first: the job list holds each job's
+	 * latest ones.
+	 */
 	private static List<Map<String, Object>> recentExecutions(List<Map<String, Object>> jobs) {
 		List<Map<String, Object>> executions = new ArrayList<>();
 		jobs.forEach((job) -> executions.addAll(maps(job.get("executions"))));
-		executions.sort(Comparator.comparingLong((Map<String, Object> execution) -> number(execution.get("id"))).reversed());
+		executions
+			.sort(Comparator.comparingLong((Map<String, Object> execution) -> number(execution.get("id"))).reversed());
 		return executions.subList(0, Math.min(RECENT_EXECUTIONS, executions.size()));
 	}
 
 	/**
-	 * JSON that may stand inside a {@code <script>} element: {@code <}, {@code >} and {@code &} only
-	 * occur inside JSON strings, where their escapes mean the same.
+	 * JSON that may stand inside a {@code <script>} element: {@code <}, {@code >} and
+	 * {@code &} only occur inside JSON strings, where their escapes mean the same.
 	 */
 	static String jsonIsland(Object value) {
 		return JSON.writeValueAsString(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026");
@@ -90,12 +95,14 @@ class DashboardController {
 	 *
 	 * @param name the job's name
 	 * @param title what it does
-	 * @param options the options it takes, for the launch dialog ({@code name=default}, …)
+	 * @param options the options it takes, for the launch dialog ({@code name=default},
+	 * …)
 	 * @param schedule its cron expression and zone, or why it has none
 	 * @param nextRun the next fire time, or {@code null}
 	 * @param last its latest execution, or {@code null}
 	 */
-	record JobRow(String name, String title, String options, String schedule, String nextRun, Map<String, Object> last) {
+	record JobRow(String name, String title, String options, String schedule, String nextRun,
+			Map<String, Object> last) {
 
 		static JobRow of(Map<String, Object> job) {
 			Map<String, Object> schedule = map(job.get("schedule"));
@@ -109,11 +116,11 @@ class DashboardController {
 			}
 			List<Map<String, Object>> executions = maps(job.get("executions"));
 			String options = String.join(", ", maps(job.get("options")).stream()
-				.map((option) -> option.get("name") + ((option.get("default") != null) ? " (" + option.get("default") + ")" : " (required)"))
+				.map((option) -> option.get("name")
+						+ ((option.get("default") != null) ? " (" + option.get("default") + ")" : " (required)"))
 				.toList());
 			return new JobRow((String) job.get("name"), (String) job.get("title"), options, cron,
-					(String) schedule.get("nextFireTime"),
-					executions.isEmpty() ? null : executions.get(0));
+					(String) schedule.get("nextFireTime"), executions.isEmpty() ? null : executions.get(0));
 		}
 
 	}
@@ -130,14 +137,11 @@ class DashboardController {
 
 		static List<Bucket> of(Map<String, Object> buckets) {
 			long total = buckets.values().stream().mapToLong((bucket) -> number(map(bucket).get("keys"))).sum();
-			return buckets.entrySet()
-				.stream()
-				.map((entry) -> {
-					long keys = number(map(entry.getValue()).get("keys"));
-					return new Bucket(entry.getKey(), keys, number(map(entry.getValue()).get("bytes")),
-							(total > 0) ? Math.round(keys * 100.0 / total) : 0);
-				})
-				.toList();
+			return buckets.entrySet().stream().map((entry) -> {
+				long keys = number(map(entry.getValue()).get("keys"));
+				return new Bucket(entry.getKey(), keys, number(map(entry.getValue()).get("bytes")),
+						(total > 0) ? Math.round(keys * 100.0 / total) : 0);
+			}).toList();
 		}
 
 	}

@@ -3,15 +3,17 @@ package dev.workflowkeeper.ops.dashboard;
 import java.text.NumberFormat;
 import java.util.Locale;
 
-/** How the dashboard writes numbers, sizes, times and durations; called from the template. */
+/**
+ * How the dashboard writes numbers, sizes, times and durations; called from the template.
+ */
 public class DashboardFormat {
 
 	private static final String[] UNITS = { "B", "KiB", "MiB", "GiB", "TiB" };
 
 	/** A count with thousands separators; a dash for nothing. */
 	public String number(Object value) {
-		return (value instanceof Number number) ? NumberFormat.getIntegerInstance(Locale.ROOT).format(number.longValue())
-				: "—";
+		return (value instanceof Number number)
+				? NumberFormat.getIntegerInstance(Locale.ROOT).format(number.longValue()) : "—";
 	}
 
 	/** Bytes in binary units: {@code 2.7 MiB}. */

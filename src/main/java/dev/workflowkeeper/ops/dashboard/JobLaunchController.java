@@ -19,11 +19,12 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code POST /jobs/{job}/launch}: the dashboard's launch buttons, on the application port whatever
- * port the actuator listens on. The body is a JSON object of options (job parameters); the answer,
- * {@code 202}, names the execution that runs. The launch is {@link JobControl}'s, as over the actuator,
- * and so are the refusals ({@code {"status", "error", "message"}}). Only JSON is accepted, which no
- * form of another site can send, so the route needs no CSRF token.
+ * {@code POST /jobs/{job}/launch}: the dashboard's launch buttons, on the application
+ * port whatever port the actuator listens on. The body is a JSON object of options (job
+ * parameters); the answer, {@code 202}, names the execution that runs. The launch is
+ * {@link JobControl}'s, as over the actuator, and so are the refusals ({@code {"status",
+ * "error", "message"}}). Only JSON is accepted, which no form of another site can send,
+ * so the route needs no CSRF token.
  */
 @RestController
 class JobLaunchController {

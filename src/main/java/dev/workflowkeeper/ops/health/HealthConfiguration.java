@@ -13,9 +13,10 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The worker's own health indicators: {@code redis} (the default store's Redis) and
- * {@code workflowJobs} (the scheduled jobs). The history database is Boot's {@code db} indicator.
- * The bean name {@code redisHealthIndicator} makes Boot's own Redis indicator back off: it would
- * check the Spring Data connection factory (localhost:6379), which the worker never uses.
+ * {@code workflowJobs} (the scheduled jobs). The history database is Boot's {@code db}
+ * indicator. The bean name {@code redisHealthIndicator} makes Boot's own Redis indicator
+ * back off: it would check the Spring Data connection factory (localhost:6379), which the
+ * worker never uses.
  */
 @Configuration(proxyBeanMethods = false)
 class HealthConfiguration {

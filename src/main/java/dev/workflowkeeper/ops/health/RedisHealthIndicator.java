@@ -11,12 +11,13 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * The health of the worker's default Redis, the one the service's settings name ({@code REDIS_URL}
- * with {@code USE_REDIS}): UP with the server's {@code version} and replication {@code role}, DOWN
- * with one line that says what failed. Without a configured Redis (the default store is
- * {@code memory:}) it is UNKNOWN, which never takes the worker's health down. Each check opens its
- * own short-lived connection, with timeouts of at most {@link #PROBE_TIMEOUT}, so that a probe never
- * waits for the job timeouts. The address is always shown masked.
+ * The health of the worker's default Redis, the one the service's settings name
+ * ({@code REDIS_URL} with {@code USE_REDIS}): UP with the server's {@code version} and
+ * replication {@code role}, DOWN with one line that says what failed. Without a
+ * configured Redis (the default store is {@code memory:}) it is UNKNOWN, which never
+ * takes the worker's health down. Each check opens its own short-lived connection, with
+ * timeouts of at most {@link #PROBE_TIMEOUT}, so that a probe never waits for the job
+ * timeouts. The address is always shown masked.
  */
 class RedisHealthIndicator implements HealthIndicator {
 
@@ -41,9 +42,12 @@ class RedisHealthIndicator implements HealthIndicator {
 		String store = StoreUri.mask(redis.url());
 		try {
 			StoreUri uri = StoreUri.parse(redis.url());
-			try (RedisWorkflowStore probe = new RedisWorkflowStore(uri, this.properties.keyPrefix(), this.probeProperties)) {
+			try (RedisWorkflowStore probe = new RedisWorkflowStore(uri, this.properties.keyPrefix(),
+					this.probeProperties)) {
 				Map<String, Object> info = probe.maintenance().orElseThrow().serverInfo();
-				Health.Builder health = Health.up().withDetail("store", store).withDetail("version", probe.serverVersion());
+				Health.Builder health = Health.up()
+					.withDetail("store", store)
+					.withDetail("version", probe.serverVersion());
 				if (info.get("role") != null) {
 					health.withDetail("role", info.get("role"));
 				}
@@ -51,7 +55,10 @@ class RedisHealthIndicator implements HealthIndicator {
 			}
 		}
 		catch (RuntimeException ex) {
-			return Health.down().withDetail("store", store).withDetail("error", oneLine(ex.getMessage(), redis.password())).build();
+			return Health.down()
+				.withDetail("store", store)
+				.withDetail("error", oneLine(ex.getMessage(), redis.password()))
+				.build();
 		}
 	}
 
@@ -64,17 +71,22 @@ class RedisHealthIndicator implements HealthIndicator {
 		return (password == null || password.isEmpty()) ? line : line.replace(password, "****");
 	}
 
-	/** The worker's settings with the Redis timeouts capped and one connection, for a probe. */
+	/**
+	 * The worker's settings with the Redis timeouts capped and one connection, for a
+	 * probe.
+	 */
 	private static KeeperProperties probeSettings(KeeperProperties properties) {
 		KeeperProperties.Redis redis = properties.redis();
-		KeeperProperties.Redis probe = new KeeperProperties.Redis(redis.url(), redis.useRedis(), redis.password(), redis.db(),
-				1, min(redis.socketTimeout(), PROBE_TIMEOUT), min(redis.connectTimeout(), PROBE_TIMEOUT), redis.scanCount(),
-				redis.pipelineSize(), 0);
+		KeeperProperties.Redis probe = new KeeperProperties.Redis(redis.url(), redis.useRedis(), redis.password(),
+				redis.db(), 1, min(redis.socketTimeout(), PROBE_TIMEOUT), min(redis.connectTimeout(), PROBE_TIMEOUT),
+				redis.scanCount(), redis.pipelineSize(), 0);
 		return new KeeperProperties(properties.keyPrefix(), properties.stateTtl(), properties.dataDir(), probe,
 				properties.migration(), properties.maintenance());
 	}
 
-	/** The shorter of the two; a configured zero (wait forever) counts as longer than any. */
+	/**
+	 * The shorter of the two; a configured zero (wait forever) counts as longer than any.
+	 */
 	private static Duration min(Duration configured, Duration cap) {
 		return (configured.isZero() || configured.isNegative() || configured.compareTo(cap) > 0) ? cap : configured;
 	}

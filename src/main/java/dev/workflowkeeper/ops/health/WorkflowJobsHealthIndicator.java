@@ -17,13 +17,14 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * Whether the scheduled jobs ({@code jobs/*.yml}) do their work: DOWN when the latest run of an
- * enabled schedule FAILED, or when a schedule is overdue — nothing fired for more than two of its
- * periods (the slot that should have come after the last one has been missed by more than a period),
- * counted from the worker's start when it never fired. The period is the gap between the cron
- * expression's next two fire times. Details per job: the latest run's status, exit code, start and
- * end, and the next fire time. Without scheduling (one-off commands, a worker with
- * {@code keeper.scheduling.enabled=false}) there is nothing to judge: UP.
+ * Whether the scheduled jobs ({@code jobs/*.yml}) do their work: DOWN when the latest run
+ * of an enabled schedule FAILED, or when a schedule is overdue — nothing fired for more
+ * than two of its periods (the slot that should have come after the last one has been
+ * missed by more than a period), counted from the worker's start when it never fired. The
+ * period is the gap between the cron expression's next two fire times. Details per job:
+ * the latest run's status, exit code, start and end, and the next fire time. Without
+ * scheduling (one-off commands, a worker with {@code keeper.scheduling.enabled=false})
+ * there is nothing to judge: UP.
  */
 class WorkflowJobsHealthIndicator implements HealthIndicator {
 
@@ -36,10 +37,13 @@ class WorkflowJobsHealthIndicator implements HealthIndicator {
 	private final Instant startedAt;
 
 	/**
-	 * @param schedules the loaded schedules, or {@code null} from the supplier when scheduling is off
-	 * @param startedAt when the worker started: a schedule that never fired is overdue two periods later
+	 * @param schedules the loaded schedules, or {@code null} from the supplier when
+	 * scheduling is off
+	 * @param startedAt when the worker started: a schedule that never fired is overdue
+	 * two periods later
 	 */
-	WorkflowJobsHealthIndicator(Supplier<List<JobSchedule>> schedules, HistoryQueries runs, Clock clock, Instant startedAt) {
+	WorkflowJobsHealthIndicator(Supplier<List<JobSchedule>> schedules, HistoryQueries runs, Clock clock,
+			Instant startedAt) {
 		this.schedules = schedules;
 		this.runs = runs;
 		this.clock = clock;
@@ -88,7 +92,9 @@ class WorkflowJobsHealthIndicator implements HealthIndicator {
 			}
 			jobs.put(schedule.job(), job);
 		}
-		return (down ? Health.down() : Health.up()).withDetail("schedulingEnabled", true).withDetail("jobs", jobs).build();
+		return (down ? Health.down() : Health.up()).withDetail("schedulingEnabled", true)
+			.withDetail("jobs", jobs)
+			.build();
 	}
 
 	private static String text(Instant instant) {

@@ -21,14 +21,16 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 
 /**
  * Counts what the jobs changed, when one of their executions ends: every figure a job's
- * {@link JobDefinition} declares with a counter (e.g. {@code workflowkeeper.ttl.fixed{kind}} from
- * {@code enforceTtlJob}'s {@code ttl.fixedMissing} and {@code ttl.capped},
- * {@code workflowkeeper.states.purged} from {@code purgeStatesJob}'s {@code purge.deleted}) adds what
- * the execution added to it. Dry runs change nothing and count nothing. A restarted execution starts from the counts of the one it
- * resumes, so only what it added is counted. It also refreshes the report gauges when a
- * {@code reportMemoryJob} ends.
+ * {@link JobDefinition} declares with a counter (e.g.
+ * {@code workflowkeeper.ttl.fixed{kind}} from {@code enforceTtlJob}'s
+ * {@code ttl.fixedMissing} and {@code ttl.capped}, {@code workflowkeeper.states.purged}
+ * from {@code purgeStatesJob}'s {@code purge.deleted}) adds what the execution added to
+ * it. Dry runs change nothing and count nothing. A restarted execution starts from the
+ * counts of the one it resumes, so only what it added is counted. It also refreshes the
+ * report gauges when a {@code reportMemoryJob} ends.
  * <p>
- * It registers itself on those jobs, so that their configurations need not know about metrics.
+ * It registers itself on those jobs, so that their configurations need not know about
+ * metrics.
  */
 class MaintenanceCounters implements JobExecutionListener {
 
@@ -96,8 +98,7 @@ class MaintenanceCounters implements JobExecutionListener {
 		}
 		Map<String, Counter> counters = this.counted.get(job);
 		Map<String, Long> before = this.startedFrom.remove(execution.getId());
-		if (counters == null || before == null
-				|| this.definitions.get(job).dryRun(execution.getJobParameters())) {
+		if (counters == null || before == null || this.definitions.get(job).dryRun(execution.getJobParameters())) {
 			return;
 		}
 		Map<String, Long> after = figures(execution.getExecutionContext(), counters);

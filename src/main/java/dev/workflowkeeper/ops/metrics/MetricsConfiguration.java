@@ -14,9 +14,10 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The worker's own metrics, beside Spring Batch's {@code spring.batch.job} and
- * {@code spring.batch.step} timers (from its observations, see {@code BatchObservationConfiguration}):
- * the latest memory report as gauges and what the maintenance jobs changed as counters. Only for the
- * long-running worker; one-off commands have no one to scrape them.
+ * {@code spring.batch.step} timers (from its observations, see
+ * {@code BatchObservationConfiguration}): the latest memory report as gauges and what the
+ * maintenance jobs changed as counters. Only for the long-running worker; one-off
+ * commands have no one to scrape them.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = Type.SERVLET)

@@ -20,12 +20,13 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.DisposableBean;
 
 /**
- * Gauges of the latest memory report in the history database ({@code KEEPER_MEMORY_REPORT}):
- * {@code workflowkeeper.report.keys}, {@code .memory} (bytes), {@code .keys.without.ttl},
- * {@code .status.keys} and {@code .status.bytes} by {@code status}, and {@code .timestamp} (seconds
- * since the epoch of when it was made). A scrape never reads the database: the figures are read once
- * at start, after every report this worker runs, and every {@link #REFRESH} (reports made by another
- * process sharing the history). Before the first report the gauges read NaN and no status is listed.
+ * Gauges of the latest memory report in the history database
+ * ({@code KEEPER_MEMORY_REPORT}): {@code workflowkeeper.report.keys}, {@code .memory}
+ * (bytes), {@code .keys.without.ttl}, {@code .status.keys} and {@code .status.bytes} by
+ * {@code status}, and {@code .timestamp} (seconds since the epoch of when it was made). A
+ * scrape never reads the database: the figures are read once at start, after every report
+ * this worker runs, and every {@link #REFRESH} (reports made by another process sharing
+ * the history). Before the first report the gauges read NaN and no status is listed.
  */
 class ReportGauges implements DisposableBean {
 
@@ -77,13 +78,17 @@ class ReportGauges implements DisposableBean {
 				TimeUnit.MILLISECONDS);
 	}
 
-	/** Reads the latest report again; statuses that appeared get their gauges, those gone lose them. */
+	/**
+	 * Reads the latest report again; statuses that appeared get their gauges, those gone
+	 * lose them.
+	 */
 	synchronized void refresh() {
 		Figures latest = this.reports.latest().map(Figures::of).orElse(Figures.NONE);
 		List<MultiGauge.Row<?>> keys = new ArrayList<>();
 		List<MultiGauge.Row<?>> bytes = new ArrayList<>();
 		for (String status : latest.byStatus().keySet()) {
-			// the gauges hold this (a weak reference, as every gauge) and read the current figures
+			// the gauges hold this (a weak reference, as every gauge) and read the
+			// current figures
 			keys.add(MultiGauge.Row.of(Tags.of("status", status), this, (gauges) -> gauges.status(status, "keys")));
 			bytes.add(MultiGauge.Row.of(Tags.of("status", status), this, (gauges) -> gauges.status(status, "bytes")));
 		}
@@ -92,7 +97,10 @@ class ReportGauges implements DisposableBean {
 		this.statusBytes.register(bytes);
 	}
 
-	/** One figure ({@code keys} or {@code bytes}) of a status in the current report; NaN when it has none. */
+	/**
+	 * One figure ({@code keys} or {@code bytes}) of a status in the current report; NaN
+	 * when it has none.
+	 */
 	private double status(String status, String figure) {
 		Map<String, Object> bucket = this.figures.byStatus().get(status);
 		return (bucket != null) ? number(bucket.get(figure)) : Double.NaN;
@@ -103,7 +111,8 @@ class ReportGauges implements DisposableBean {
 			refresh();
 		}
 		catch (RuntimeException ex) {
-			// the history database may be away for a while: the gauges keep the last figures
+			// the history database may be away for a while: the gauges keep the last
+			// figures
 			logger.warn("Could not read the latest memory report for the metrics: " + ex.getMessage());
 		}
 	}

@@ -3,8 +3,8 @@ package dev.workflowkeeper.store.memory;
 import dev.workflowkeeper.store.WorkflowEntry;
 
 /**
- * Reads the live states under a key prefix of the {@link MemoryWorkflowStore}, in key order.
- * Restartable; not thread-safe (see {@link MemoryRangeReader}).
+ * Reads the live states under a key prefix of the {@link MemoryWorkflowStore}, in key
+ * order. Restartable; not thread-safe (see {@link MemoryRangeReader}).
  */
 class MemoryItemReader extends MemoryRangeReader<WorkflowEntry> {
 

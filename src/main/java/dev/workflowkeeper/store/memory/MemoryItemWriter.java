@@ -8,10 +8,11 @@ import dev.workflowkeeper.store.WorkflowItemWriter;
 import org.springframework.batch.infrastructure.item.Chunk;
 
 /**
- * Writes states under a key prefix of the {@link MemoryWorkflowStore}, resolving each conflict
- * atomically by its {@link ConflictPolicy}: an expired state counts as absent, and {@code NEWER}
- * compares {@code updated_at} inside the map's {@code compute}. A state already expired when it
- * arrives is counted and not stored; one without expiry fails the chunk.
+ * Writes states under a key prefix of the {@link MemoryWorkflowStore}, resolving each
+ * conflict atomically by its {@link ConflictPolicy}: an expired state counts as absent,
+ * and {@code NEWER} compares {@code updated_at} inside the map's {@code compute}. A state
+ * already expired when it arrives is counted and not stored; one without expiry fails the
+ * chunk.
  * <p>
  * Idempotent per chunk; thread-safe.
  */
@@ -41,15 +42,18 @@ class MemoryItemWriter extends WorkflowItemWriter {
 				this.expired.incrementAndGet();
 				continue;
 			}
-			// the functions are pure: the map may apply them more than once, only the result counts
+			// the functions are pure: the map may apply them more than once, only the
+			// result counts
 			MemoryWorkflowStore.Stored result = switch (this.policy) {
 				case OVERWRITE -> {
 					entries.put(key, incoming);
 					yield incoming;
 				}
-				case SKIP -> entries.compute(key, (k, existing) -> (existing == null || existing.expiredAt(now)) ? incoming : existing);
+				case SKIP -> entries.compute(key,
+						(k, existing) -> (existing == null || existing.expiredAt(now)) ? incoming : existing);
 				case NEWER -> entries.compute(key,
-						(k, existing) -> (existing == null || existing.expiredAt(now) || newer(incoming, existing)) ? incoming : existing);
+						(k, existing) -> (existing == null || existing.expiredAt(now) || newer(incoming, existing))
+								? incoming : existing);
 			};
 			if (result == incoming) {
 				this.written.incrementAndGet();
@@ -62,8 +66,8 @@ class MemoryItemWriter extends WorkflowItemWriter {
 	}
 
 	/**
-	 * Whether the incoming state is strictly newer. One without a readable {@code updated_at} never
-	 * replaces a state; one with it replaces a state without.
+	 * Whether the incoming state is strictly newer. One without a readable
+	 * {@code updated_at} never replaces a state; one with it replaces a state without.
 	 */
 	private static boolean newer(MemoryWorkflowStore.Stored incoming, MemoryWorkflowStore.Stored existing) {
 		long incomingAt = updatedAt(incoming);

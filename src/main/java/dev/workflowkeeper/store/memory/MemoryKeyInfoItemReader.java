@@ -4,9 +4,10 @@ import dev.workflowkeeper.store.MaintainableStore.KeyDetail;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
 
 /**
- * Reads every live key under a prefix of the {@link MemoryWorkflowStore} as a maintenance scan sees
- * it: the estimated memory ({@link MemoryMaintenance#estimateMemory}), the expiry, and as the
- * {@link KeyDetail} asks, type {@code string} and the value. Restartable; not thread-safe (see {@link MemoryRangeReader}).
+ * Reads every live key under a prefix of the {@link MemoryWorkflowStore} as a maintenance
+ * scan sees it: the estimated memory ({@link MemoryMaintenance#estimateMemory}), the
+ * expiry, and as the {@link KeyDetail} asks, type {@code string} and the value.
+ * Restartable; not thread-safe (see {@link MemoryRangeReader}).
  */
 class MemoryKeyInfoItemReader extends MemoryRangeReader<KeyInfo> {
 

@@ -12,13 +12,15 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.util.Assert;
 
 /**
- * The maintenance operations on the {@link MemoryWorkflowStore} under one key prefix, each atomic per
- * key through the map's compare-and-set operations. Every state here has an expiry (the store refuses
- * one without), so {@link #enforceTtl} never answers {@link TtlOutcome#FIXED_MISSING}: it only caps.
+ * The maintenance operations on the {@link MemoryWorkflowStore} under one key prefix,
+ * each atomic per key through the map's compare-and-set operations. Every state here has
+ * an expiry (the store refuses one without), so {@link #enforceTtl} never answers
+ * {@link TtlOutcome#FIXED_MISSING}: it only caps.
  * <p>
- * Memory is an estimate, not a measurement: the UTF-8 bytes of the key and the bytes of the value plus
- * {@value #ENTRY_OVERHEAD} bytes per entry for the map node, the record and the array headers. Good for
- * comparing keys and for totals, not for sizing a JVM heap.
+ * Memory is an estimate, not a measurement: the UTF-8 bytes of the key and the bytes of
+ * the value plus {@value #ENTRY_OVERHEAD} bytes per entry for the map node, the record
+ * and the array headers. Good for comparing keys and for totals, not for sizing a JVM
+ * heap.
  * <p>
  * Thread-safe.
  */
@@ -43,8 +45,8 @@ final class MemoryMaintenance implements MaintainableStore {
 	}
 
 	/**
-	 * {@inheritDoc} The store's clock is the worker's: a maximum TTL counts from the moment each key
-	 * is changed.
+	 * {@inheritDoc} The store's clock is the worker's: a maximum TTL counts from the
+	 * moment each key is changed.
 	 * @throws IllegalArgumentException when a change's key is outside the prefix
 	 */
 	@Override
@@ -68,7 +70,8 @@ final class MemoryMaintenance implements MaintainableStore {
 	public List<Boolean> deleteIfUnchanged(List<KeyValue> judged) {
 		for (KeyValue entry : judged) {
 			checkKey(entry.key());
-			Assert.notNull(entry.value(), () -> "no judged value for " + entry.key() + ": nothing to compare before deleting");
+			Assert.notNull(entry.value(),
+					() -> "no judged value for " + entry.key() + ": nothing to compare before deleting");
 		}
 		List<Boolean> deleted = new ArrayList<>(judged.size());
 		for (KeyValue entry : judged) {
@@ -78,10 +81,11 @@ final class MemoryMaintenance implements MaintainableStore {
 	}
 
 	/**
-	 * The whole store, every prefix: {@code role} {@code embedded}, {@code usedMemory} (estimated as for
-	 * the keys), {@code maxmemory} 0 and {@code maxmemoryPolicy} {@code none} (no limit, nothing is
-	 * evicted), {@code dbKeys} (live states), {@code expiredKeys} (expired states removed since the
-	 * worker started), {@code evictedKeys} 0. There is no {@code redisVersion} nor
+	 * The whole store, every prefix: {@code role} {@code embedded}, {@code usedMemory}
+	 * (estimated as for the keys), {@code maxmemory} 0 and {@code maxmemoryPolicy}
+	 * {@code none} (no limit, nothing is evicted), {@code dbKeys} (live states),
+	 * {@code expiredKeys} (expired states removed since the worker started),
+	 * {@code evictedKeys} 0. There is no {@code redisVersion} nor
 	 * {@code fragmentationRatio}.
 	 */
 	@Override
@@ -106,14 +110,18 @@ final class MemoryMaintenance implements MaintainableStore {
 		return info;
 	}
 
-	/** What one entry is estimated to cost: key and value bytes plus {@value #ENTRY_OVERHEAD}. */
+	/**
+	 * What one entry is estimated to cost: key and value bytes plus
+	 * {@value #ENTRY_OVERHEAD}.
+	 */
 	static long estimateMemory(String key, byte[] value) {
 		return key.getBytes(StandardCharsets.UTF_8).length + (long) value.length + ENTRY_OVERHEAD;
 	}
 
 	private void checkKey(String key) {
 		Assert.isTrue(key != null && key.startsWith(this.keyPrefix) && key.length() > this.keyPrefix.length(),
-				() -> "key " + key + " is not a state under the prefix " + this.keyPrefix + ": maintenance leaves it alone");
+				() -> "key " + key + " is not a state under the prefix " + this.keyPrefix
+						+ ": maintenance leaves it alone");
 	}
 
 }

@@ -10,12 +10,12 @@ import org.springframework.batch.infrastructure.item.ItemStreamSupport;
 import org.springframework.util.Assert;
 
 /**
- * Walks the live entries under a key prefix of the {@link MemoryWorkflowStore} in key order, dropping
- * expired ones on the way; states written meanwhile may or may not be seen, as with Redis SCAN. A key
- * equal to the prefix (no thread id) is passed over.
+ * Walks the live entries under a key prefix of the {@link MemoryWorkflowStore} in key
+ * order, dropping expired ones on the way; states written meanwhile may or may not be
+ * seen, as with Redis SCAN. A key equal to the prefix (no thread id) is passed over.
  * <p>
- * Restartable: the ExecutionContext keeps the last key passed and how many items were read, and a
- * restart goes on after that key. Not thread-safe.
+ * Restartable: the ExecutionContext keeps the last key passed and how many items were
+ * read, and a restart goes on after that key. Not thread-safe.
  *
  * @param <T> what each entry is read as
  */

@@ -12,8 +12,9 @@ import dev.workflowkeeper.store.WorkflowStore;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
 /**
- * The part of the {@link MemoryWorkflowStore} under one key prefix, as a {@link WorkflowStore}.
- * Closing it leaves the data alone: the store lives as long as the worker.
+ * The part of the {@link MemoryWorkflowStore} under one key prefix, as a
+ * {@link WorkflowStore}. Closing it leaves the data alone: the store lives as long as the
+ * worker.
  */
 final class MemoryStoreView implements WorkflowStore {
 

@@ -39,14 +39,15 @@ import org.springframework.stereotype.Component;
 
 /**
  * The worker's embedded store, {@code memory:}, for deployments without Redis: full keys
- * ({@code prefix + threadId}) in key order, each with its value and an absolute expiry, as Redis keeps
- * them. An expired state is invisible to every read; it is removed when a read meets it and by a
- * sweep every {@value #SWEEP_SECONDS} seconds, whose thread starts with the first write.
+ * ({@code prefix + threadId}) in key order, each with its value and an absolute expiry,
+ * as Redis keeps them. An expired state is invisible to every read; it is removed when a
+ * read meets it and by a sweep every {@value #SWEEP_SECONDS} seconds, whose thread starts
+ * with the first write.
  * <p>
- * Every state has an expiry: the store refuses one without, so nothing outlives its TTL. The states
- * are loaded from {@code dataDir/memory-store.jsonl} on first use and written back there atomically
- * at shutdown when anything changed. Thread-safe; values are kept as given, callers must not change
- * the arrays afterwards.
+ * Every state has an expiry: the store refuses one without, so nothing outlives its TTL.
+ * The states are loaded from {@code dataDir/memory-store.jsonl} on first use and written
+ * back there atomically at shutdown when anything changed. Thread-safe; values are kept
+ * as given, callers must not change the arrays afterwards.
  */
 @Component
 public class MemoryWorkflowStore implements DisposableBean {
@@ -65,7 +66,10 @@ public class MemoryWorkflowStore implements DisposableBean {
 
 	private final AtomicBoolean changed = new AtomicBoolean();
 
-	/** How many expired states were removed since the store was created, as Redis counts {@code expired_keys}. */
+	/**
+	 * How many expired states were removed since the store was created, as Redis counts
+	 * {@code expired_keys}.
+	 */
 	private final AtomicLong expiredRemoved = new AtomicLong();
 
 	private volatile boolean loaded;
@@ -77,12 +81,18 @@ public class MemoryWorkflowStore implements DisposableBean {
 		this.maxRecordSize = properties.migration().maxRecordSize().toBytes();
 	}
 
-	/** A store over the keys that start with {@code keyPrefix}; closing it leaves the data alone. */
+	/**
+	 * A store over the keys that start with {@code keyPrefix}; closing it leaves the data
+	 * alone.
+	 */
 	public WorkflowStore view(String keyPrefix) {
 		return new MemoryStoreView(this, keyPrefix);
 	}
 
-	/** The state under a full key with its expiry, as a {@link WorkflowEntry} whose thread id is the key. */
+	/**
+	 * The state under a full key with its expiry, as a {@link WorkflowEntry} whose thread
+	 * id is the key.
+	 */
 	public Optional<WorkflowEntry> get(String key) {
 		Stored stored = live(key);
 		return (stored != null) ? Optional.of(new WorkflowEntry(key, stored.value(), stored.expireAtMillis()))
@@ -117,8 +127,8 @@ public class MemoryWorkflowStore implements DisposableBean {
 	}
 
 	/**
-	 * Deletes a state only when it still holds {@code expected}: a state changed since it was judged
-	 * is kept.
+	 * Deletes a state only when it still holds {@code expected}: a state changed since it
+	 * was judged is kept.
 	 * @return whether the state was deleted
 	 */
 	public boolean deleteIfValue(String key, byte[] expected) {
@@ -131,19 +141,19 @@ public class MemoryWorkflowStore implements DisposableBean {
 	}
 
 	/**
-	 * Caps the expiry of a live state at {@code maxExpireAtMillis}, atomically, and only while it still
-	 * holds {@code expected} when that is given. A state here always has an expiry, so none is ever
-	 * filled: the outcome is {@link TtlOutcome#CAPPED}, {@link TtlOutcome#UNTOUCHED} or
-	 * {@link TtlOutcome#CHANGED_OR_GONE}.
+	 * Caps the expiry of a live state at {@code maxExpireAtMillis}, atomically, and only
+	 * while it still holds {@code expected} when that is given. A state here always has
+	 * an expiry, so none is ever filled: the outcome is {@link TtlOutcome#CAPPED},
+	 * {@link TtlOutcome#UNTOUCHED} or {@link TtlOutcome#CHANGED_OR_GONE}.
 	 */
 	public TtlOutcome capExpiry(String key, long maxExpireAtMillis, byte[] expected) {
 		return capExpiry(key, maxExpireAtMillis, null, expected);
 	}
 
 	/**
-	 * Caps the expiry of a live state at the earlier of {@code maxExpireAtMillis} and, when
-	 * {@code maxTtl} is given, the clock at the moment of the change plus {@code maxTtl}, as
-	 * {@link #capExpiry(String, long, byte[])} does.
+	 * Caps the expiry of a live state at the earlier of {@code maxExpireAtMillis} and,
+	 * when {@code maxTtl} is given, the clock at the moment of the change plus
+	 * {@code maxTtl}, as {@link #capExpiry(String, long, byte[])} does.
 	 */
 	public TtlOutcome capExpiry(String key, long maxExpireAtMillis, Duration maxTtl, byte[] expected) {
 		// the map may apply the function more than once: only the last application counts
@@ -215,7 +225,9 @@ public class MemoryWorkflowStore implements DisposableBean {
 		return removed;
 	}
 
-	/** Writes the states to the data folder when anything changed, then stops the sweep. */
+	/**
+	 * Writes the states to the data folder when anything changed, then stops the sweep.
+	 */
 	@Override
 	public void destroy() {
 		synchronized (this) {
@@ -227,7 +239,10 @@ public class MemoryWorkflowStore implements DisposableBean {
 		save();
 	}
 
-	/** Writes the live states to {@code dataDir/memory-store.jsonl} atomically, when anything changed. */
+	/**
+	 * Writes the live states to {@code dataDir/memory-store.jsonl} atomically, when
+	 * anything changed.
+	 */
 	public synchronized void save() {
 		if (!this.changed.getAndSet(false)) {
 			return;
@@ -243,10 +258,12 @@ public class MemoryWorkflowStore implements DisposableBean {
 					Stored stored = entry.getValue();
 					if (!stored.expiredAt(now)) {
 						try {
-							JsonLinesEncoder.write(out, new WorkflowEntry(entry.getKey(), stored.value(), stored.expireAtMillis()));
+							JsonLinesEncoder.write(out,
+									new WorkflowEntry(entry.getKey(), stored.value(), stored.expireAtMillis()));
 						}
 						catch (RejectedRecordException ex) {
-							// Writers refuse such values; one that got in anyway must not cost the whole file.
+							// Writers refuse such values; one that got in anyway must not
+							// cost the whole file.
 							logger.error("Cannot save " + entry.getKey() + " to " + this.file + ": " + ex.reason());
 						}
 					}
@@ -273,7 +290,10 @@ public class MemoryWorkflowStore implements DisposableBean {
 		return stored;
 	}
 
-	/** The keys from {@code prefix} on (or after {@code lastKey}), in order; the caller stops at the first key past the prefix. */
+	/**
+	 * The keys from {@code prefix} on (or after {@code lastKey}), in order; the caller
+	 * stops at the first key past the prefix.
+	 */
 	NavigableMap<String, Stored> range(String prefix, String lastKey) {
 		ensureLoaded();
 		return (lastKey != null) ? this.entries.tailMap(lastKey, false) : this.entries.tailMap(prefix, true);
@@ -293,7 +313,10 @@ public class MemoryWorkflowStore implements DisposableBean {
 		return this.entries;
 	}
 
-	/** Notes a write: the file is saved at shutdown, and the sweep starts with the first state. */
+	/**
+	 * Notes a write: the file is saved at shutdown, and the sweep starts with the first
+	 * state.
+	 */
 	void noteWrite() {
 		this.changed.set(true);
 		if (this.sweeper == null) {
@@ -303,8 +326,8 @@ public class MemoryWorkflowStore implements DisposableBean {
 
 	Stored stored(String key, byte[] value, long expireAtMillis) {
 		if (expireAtMillis == WorkflowEntry.NO_EXPIRY) {
-			throw new IllegalStateException("the memory store keeps no state without expiry (key " + key
-					+ "): give the states a TTL");
+			throw new IllegalStateException(
+					"the memory store keeps no state without expiry (key " + key + "): give the states a TTL");
 		}
 		return new Stored(value, expireAtMillis);
 	}
@@ -331,7 +354,10 @@ public class MemoryWorkflowStore implements DisposableBean {
 		}
 	}
 
-	/** Reads the saved states back; a bad line costs that state only, an expired one is dropped. */
+	/**
+	 * Reads the saved states back; a bad line costs that state only, an expired one is
+	 * dropped.
+	 */
 	private void load() {
 		if (!Files.exists(this.file)) {
 			return;

@@ -1,22 +1,23 @@
 package dev.workflowkeeper.store.redis;
 
 /**
- * The Lua script behind {@link dev.workflowkeeper.store.ConflictPolicy#NEWER}: reads the target's
- * state, takes its {@code updated_at} and writes the incoming state only when that is strictly
- * older, in one atomic step, so that a live service's write between the read and the write cannot be
- * lost.
+ * The Lua script behind {@link dev.workflowkeeper.store.ConflictPolicy#NEWER}: reads the
+ * target's state, takes its {@code updated_at} and writes the incoming state only when
+ * that is strictly older, in one atomic step, so that a live service's write between the
+ * read and the write cannot be lost.
  * <p>
- * {@code KEYS[1]} the key; {@code ARGV[1]} the incoming value, {@code ARGV[2]} its absolute expiry
- * (epoch millis, {@code PXAT}), {@code ARGV[3]} its {@code updated_at} in epoch millis or empty when
- * unknown. Returns 1 when written, 0 when the target was kept.
+ * {@code KEYS[1]} the key; {@code ARGV[1]} the incoming value, {@code ARGV[2]} its
+ * absolute expiry (epoch millis, {@code PXAT}), {@code ARGV[3]} its {@code updated_at} in
+ * epoch millis or empty when unknown. Returns 1 when written, 0 when the target was kept.
  * <p>
- * The target's {@code updated_at} is read the way {@link dev.workflowkeeper.store.StateFields} reads
- * the incoming one: an ISO-8601 string as Python's {@code datetime.isoformat()} writes it, with or
- * without fraction, with an offset, {@code Z} or none (UTC), or a number of epoch seconds (millis past
- * 1e12). Both sides are truncated to milliseconds. A missing target, one that is not a JSON object, not
- * a string or has no readable {@code updated_at} is replaced; an incoming state without one never
- * replaces a target that has one. Equal timestamps keep the target, which makes a repeated write a
- * no-op.
+ * The target's {@code updated_at} is read the way
+ * {@link dev.workflowkeeper.store.StateFields} reads the incoming one: an ISO-8601 string
+ * as Python's {@code datetime.isoformat()} writes it, with or without fraction, with an
+ * offset, {@code Z} or none (UTC), or a number of epoch seconds (millis past 1e12). Both
+ * sides are truncated to milliseconds. A missing target, one that is not a JSON object,
+ * not a string or has no readable {@code updated_at} is replaced; an incoming state
+ * without one never replaces a target that has one. Equal timestamps keep the target,
+ * which makes a repeated write a no-op.
  */
 final class NewerStateScript {
 

@@ -17,10 +17,11 @@ import redis.clients.jedis.JedisClientConfig;
 import org.springframework.util.Assert;
 
 /**
- * Where and how to connect to one Redis server: resolved from a {@code redis://} or {@code rediss://}
- * address and the worker's Redis settings. The address's own password and database win;
- * {@code REDIS_PASSWORD} fills in when the address has none and {@code REDIS_DB} applies when it names
- * no database, so that a URL copied from the service's deployment means the same thing here.
+ * Where and how to connect to one Redis server: resolved from a {@code redis://} or
+ * {@code rediss://} address and the worker's Redis settings. The address's own password
+ * and database win; {@code REDIS_PASSWORD} fills in when the address has none and
+ * {@code REDIS_DB} applies when it names no database, so that a URL copied from the
+ * service's deployment means the same thing here.
  *
  * @param host the host name or IP address (without IPv6 brackets)
  * @param port the port, 6379 when the address names none
@@ -35,8 +36,8 @@ record RedisEndpoint(String host, int port, boolean tls, String user, String pas
 
 	/**
 	 * Resolves the endpoint that an address names. A user-info without a colon
-	 * ({@code redis://ops@host}) is a user name, as redis-py reads it: its password then comes from
-	 * {@code REDIS_PASSWORD}.
+	 * ({@code redis://ops@host}) is a user name, as redis-py reads it: its password then
+	 * comes from {@code REDIS_PASSWORD}.
 	 */
 	static RedisEndpoint of(StoreUri address, KeeperProperties.Redis settings) {
 		Assert.isTrue(address.kind() == StoreUri.Kind.REDIS, () -> address.masked() + " is not a Redis address");
@@ -74,7 +75,10 @@ record RedisEndpoint(String host, int port, boolean tls, String user, String pas
 		return new HostAndPort(this.host, this.port);
 	}
 
-	/** The Jedis client configuration: credentials, database, timeouts and TLS with host name verification. */
+	/**
+	 * The Jedis client configuration: credentials, database, timeouts and TLS with host
+	 * name verification.
+	 */
 	JedisClientConfig clientConfig(KeeperProperties.Redis settings) {
 		DefaultJedisClientConfig.Builder builder = DefaultJedisClientConfig.builder()
 			.database(this.db)
@@ -88,7 +92,8 @@ record RedisEndpoint(String host, int port, boolean tls, String user, String pas
 			builder.password(this.password);
 		}
 		if (this.tls) {
-			// without an identification algorithm, Java's TLS accepts a certificate of any host
+			// without an identification algorithm, Java's TLS accepts a certificate of
+			// any host
 			SSLParameters parameters = new SSLParameters();
 			parameters.setEndpointIdentificationAlgorithm("HTTPS");
 			builder.ssl(true).sslParameters(parameters);

@@ -14,9 +14,10 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
- * Turns what Jedis throws into a {@link StoreAccessException} whose message is the one line a user
- * reads: which Redis, what went wrong, what to check. The password is masked in the address and
- * scrubbed from any server text, since some replies echo what the client sent.
+ * Turns what Jedis throws into a {@link StoreAccessException} whose message is the one
+ * line a user reads: which Redis, what went wrong, what to check. The password is masked
+ * in the address and scrubbed from any server text, since some replies echo what the
+ * client sent.
  */
 final class RedisErrors {
 
@@ -91,8 +92,9 @@ final class RedisErrors {
 	}
 
 	/**
-	 * The first exception of {@code type} among the causes and the suppressed exceptions: Jedis tries
-	 * every address a host resolves to and attaches each failure as a suppressed exception.
+	 * The first exception of {@code type} among the causes and the suppressed exceptions:
+	 * Jedis tries every address a host resolves to and attaches each failure as a
+	 * suppressed exception.
 	 */
 	private static <T extends Throwable> T find(Throwable ex, Class<T> type) {
 		return find(ex, type, 0);

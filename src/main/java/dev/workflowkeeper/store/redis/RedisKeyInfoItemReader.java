@@ -14,28 +14,29 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 
-
 /**
- * Reads every key of one Redis node under the key prefix, of any type, as a maintenance scan sees it:
- * {@code MEMORY USAGE}, absolute expiry and, as the {@link KeyDetail} asks, the type and the value of a
- * string key.
+ * Reads every key of one Redis node under the key prefix, of any type, as a maintenance
+ * scan sees it: {@code MEMORY USAGE}, absolute expiry and, as the {@link KeyDetail} asks,
+ * the type and the value of a string key.
  * <p>
- * Enumerates through {@link RedisKeyPages}, as {@link RedisWorkflowItemReader} does. The keys of a
- * page are inspected in pipelines of {@code pipelineSize} keys (one pipeline per page with the
- * defaults), each key with {@code MEMORY USAGE}, {@code PEXPIRETIME} on Redis 7 or {@code PTTL} before,
- * {@code TYPE} when types are asked for, and {@code GET} when values are; a {@code WRONGTYPE} reply to
- * {@code GET} is followed by one {@code TYPE} for that key. The commands of a pipeline are not atomic:
- * a key that vanished between {@code SCAN} and any of them is passed over and counted
- * ({@code vanished}). A key that is not valid UTF-8 names no thread id: it is rejected with a
- * {@link RejectedRecordException}, after which the reader goes on.
+ * Enumerates through {@link RedisKeyPages}, as {@link RedisWorkflowItemReader} does. The
+ * keys of a page are inspected in pipelines of {@code pipelineSize} keys (one pipeline
+ * per page with the defaults), each key with {@code MEMORY USAGE}, {@code PEXPIRETIME} on
+ * Redis 7 or {@code PTTL} before, {@code TYPE} when types are asked for, and {@code GET}
+ * when values are; a {@code WRONGTYPE} reply to {@code GET} is followed by one
+ * {@code TYPE} for that key. The commands of a pipeline are not atomic: a key that
+ * vanished between {@code SCAN} and any of them is passed over and counted
+ * ({@code vanished}). A key that is not valid UTF-8 names no thread id: it is rejected
+ * with a {@link RejectedRecordException}, after which the reader goes on.
  * <p>
- * With {@code pipelinesInFlight > 0} the pipelines run ahead of the step on background threads, and
- * the values are parsed there ({@link KeyInfo#fields}), not on the step's thread.
+ * With {@code pipelinesInFlight > 0} the pipelines run ahead of the step on background
+ * threads, and the values are parsed there ({@link KeyInfo#fields}), not on the step's
+ * thread.
  * <p>
- * Restartable: the ExecutionContext holds, under the reader's name, the {@code cursor} of the page in
- * progress and the {@code lastKey} passed in it, and the counts {@code read} and {@code vanished}; see
- * {@link RedisKeyPages} for the trade-offs of a restart inside a page. Inspection done ahead of the
- * position is simply done again after a restart.
+ * Restartable: the ExecutionContext holds, under the reader's name, the {@code cursor} of
+ * the page in progress and the {@code lastKey} passed in it, and the counts {@code read}
+ * and {@code vanished}; see {@link RedisKeyPages} for the trade-offs of a restart inside
+ * a page. Inspection done ahead of the position is simply done again after a restart.
  * <p>
  * Not thread-safe: use it from one step thread.
  */
@@ -87,7 +88,8 @@ final class RedisKeyInfoItemReader extends RedisScanItemReader<RedisKeyInfoItemR
 					valueReplies.add(pipeline.get(key));
 				}
 			}
-			// PTTL counts from when the server runs it, after this: now + pttl never extends a life
+			// PTTL counts from when the server runs it, after this: now + pttl never
+			// extends a life
 			sentAt = System.currentTimeMillis();
 			pipeline.sync();
 		}
@@ -126,8 +128,7 @@ final class RedisKeyInfoItemReader extends RedisScanItemReader<RedisKeyInfoItemR
 		for (int i = 0; i < keys.size(); i++) {
 			Long memory = memories.get(i).get();
 			long expiry = expiries.get(i).get();
-			boolean gone = memory == null || expiry == -2 || "none".equals(typeOf[i])
-					|| (values && typeOf[i] == null);
+			boolean gone = memory == null || expiry == -2 || "none".equals(typeOf[i]) || (values && typeOf[i] == null);
 			if (gone) {
 				inspected.add(new Inspected(keys.get(i), true, null, 0, 0, null, null));
 			}
@@ -143,7 +144,10 @@ final class RedisKeyInfoItemReader extends RedisScanItemReader<RedisKeyInfoItemR
 
 	private static final byte[] WRONG_TYPE = new byte[0];
 
-	/** The value of a string key; {@code null} when the key is gone, {@link #WRONG_TYPE} for another type. */
+	/**
+	 * The value of a string key; {@code null} when the key is gone, {@link #WRONG_TYPE}
+	 * for another type.
+	 */
 	private static byte[] valueOrWrongType(Response<byte[]> reply) {
 		try {
 			return reply.get();

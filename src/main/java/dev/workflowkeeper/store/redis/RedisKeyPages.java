@@ -21,24 +21,26 @@ import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
 /**
- * The keys of one Redis node under a prefix, as the readers walk them: {@code SCAN cursor MATCH prefix*
- * COUNT n} (never {@code KEYS}), the exact prefix checked again (a glob only narrows the search), a key
- * equal to the prefix passed over, each page sorted in byte order, and its keys inspected in pipelines
- * of {@code pipelineSize} keys by the caller's {@code inspection}. Items come out one by one, in page
- * and key order.
+ * The keys of one Redis node under a prefix, as the readers walk them:
+ * {@code SCAN cursor MATCH prefix*
+ * COUNT n} (never {@code KEYS}), the exact prefix checked again (a glob only narrows the
+ * search), a key equal to the prefix passed over, each page sorted in byte order, and its
+ * keys inspected in pipelines of {@code pipelineSize} keys by the caller's
+ * {@code inspection}. Items come out one by one, in page and key order.
  * <p>
- * The position is the cursor of the page in progress and the last key the caller {@link #passed}: a
- * restart ({@link #start}) scans that page again and skips the keys up to that one. The trade-off: a
- * page is fetched twice around a restart, and a key written into that page's slots after the first
- * scan but sorting before the last key is missed, as {@code SCAN} may miss keys created during an
- * iteration anyway. {@code SCAN} returns every key that exists for the whole iteration at least once;
- * one that moves during a rehash may come twice.
+ * The position is the cursor of the page in progress and the last key the caller
+ * {@link #passed}: a restart ({@link #start}) scans that page again and skips the keys up
+ * to that one. The trade-off: a page is fetched twice around a restart, and a key written
+ * into that page's slots after the first scan but sorting before the last key is missed,
+ * as {@code SCAN} may miss keys created during an iteration anyway. {@code SCAN} returns
+ * every key that exists for the whole iteration at least once; one that moves during a
+ * rehash may come twice.
  * <p>
- * With {@code pipelinesInFlight > 0} the pages are scanned ahead and that many pipelines are kept in
- * flight on background threads, each on its own pooled connection, so that Redis works on the next
- * keys while the caller takes in the last ones; with 0 a pipeline goes out only when its keys are
- * needed. Memory holds about {@code (pipelinesInFlight + 1) × scanCount} keys and what their
- * inspection returned.
+ * With {@code pipelinesInFlight > 0} the pages are scanned ahead and that many pipelines
+ * are kept in flight on background threads, each on its own pooled connection, so that
+ * Redis works on the next keys while the caller takes in the last ones; with 0 a pipeline
+ * goes out only when its keys are needed. Memory holds about
+ * {@code (pipelinesInFlight + 1) × scanCount} keys and what their inspection returned.
  * <p>
  * Not thread-safe: use it from one thread.
  *
@@ -85,7 +87,8 @@ final class RedisKeyPages<T> implements AutoCloseable {
 
 	/**
 	 * @param name names the background threads
-	 * @param inspection inspects a batch of keys on one connection: one item per key, in order
+	 * @param inspection inspects a batch of keys on one connection: one item per key, in
+	 * order
 	 */
 	RedisKeyPages(String name, RedisNode node, byte[] prefix, int scanCount, int pipelineSize, int pipelinesInFlight,
 			BiFunction<Jedis, List<byte[]>, List<T>> inspection) {
@@ -99,7 +102,10 @@ final class RedisKeyPages<T> implements AutoCloseable {
 		this.inspection = inspection;
 	}
 
-	/** Starts (again) from {@code cursor}, after {@code lastKey} in its page when set; drops what was ahead. */
+	/**
+	 * Starts (again) from {@code cursor}, after {@code lastKey} in its page when set;
+	 * drops what was ahead.
+	 */
 	void start(String cursor, String lastKey) {
 		discardAhead();
 		this.cursor = cursor;
@@ -144,7 +150,10 @@ final class RedisKeyPages<T> implements AutoCloseable {
 		}
 	}
 
-	/** Moves the position past {@code key}, the key of the item {@link #next} returned last. */
+	/**
+	 * Moves the position past {@code key}, the key of the item {@link #next} returned
+	 * last.
+	 */
 	void passed(String key) {
 		this.lastKey = key;
 	}
@@ -168,7 +177,10 @@ final class RedisKeyPages<T> implements AutoCloseable {
 		}
 	}
 
-	/** Scans pages until {@code pipelinesInFlight} of them (at least one) wait, their pipelines sent. */
+	/**
+	 * Scans pages until {@code pipelinesInFlight} of them (at least one) wait, their
+	 * pipelines sent.
+	 */
 	private void scanAhead() {
 		while (!this.scanEnded && this.scanned.size() < Math.max(1, this.pipelinesInFlight)) {
 			// only the page a restart resumes skips keys
@@ -180,7 +192,10 @@ final class RedisKeyPages<T> implements AutoCloseable {
 		}
 	}
 
-	/** The page at {@code cursor}: the keys under the exact prefix, sorted, after {@code after} if set. */
+	/**
+	 * The page at {@code cursor}: the keys under the exact prefix, sorted, after
+	 * {@code after} if set.
+	 */
 	private Page<T> scanPage(String cursor, String after) {
 		ScanParams params = new ScanParams().match(RedisWorkflowItemReader.globEscaped(this.prefix))
 			.count(this.scanCount);
@@ -218,8 +233,8 @@ final class RedisKeyPages<T> implements AutoCloseable {
 	}
 
 	/**
-	 * One scanned page: its inspection batches, in flight on the inspectors or run when needed, and
-	 * the items of the batch being handed out.
+	 * One scanned page: its inspection batches, in flight on the inspectors or run when
+	 * needed, and the items of the batch being handed out.
 	 */
 	private static final class Page<T> {
 

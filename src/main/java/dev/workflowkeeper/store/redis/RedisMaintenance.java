@@ -26,20 +26,22 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.util.Assert;
 
 /**
- * The maintenance operations on one Redis node, under the store's key prefix. Per-key work goes in
- * batches of {@code pipelineSize} keys, one round trip each:
+ * The maintenance operations on one Redis node, under the store's key prefix. Per-key
+ * work goes in batches of {@code pipelineSize} keys, one round trip each:
  * <ul>
- * <li>{@link #enforceTtl}: on Redis 7, a change whose fill expiry is its maximum and that expects no
- * value is {@code PEXPIRETIME} and {@code PEXPIRE key maxTtl LT} (or {@code PEXPIREAT key max LT} for
- * an absolute maximum) inside one {@code MULTI}/{@code EXEC} for the batch, so that the outcome is
- * exact; every other change, and every change on Redis 6.2, is the {@link TtlScript}. A maximum TTL is
+ * <li>{@link #enforceTtl}: on Redis 7, a change whose fill expiry is its maximum and that
+ * expects no value is {@code PEXPIRETIME} and {@code PEXPIRE key maxTtl LT} (or
+ * {@code PEXPIREAT key max LT} for an absolute maximum) inside one
+ * {@code MULTI}/{@code EXEC} for the batch, so that the outcome is exact; every other
+ * change, and every change on Redis 6.2, is the {@link TtlScript}. A maximum TTL is
  * counted on the server's clock either way, never the worker's.</li>
  * <li>{@link #deleteIfUnchanged}: the {@link DeleteIfUnchangedScript} per key.</li>
  * </ul>
- * Scripts go by {@code EVALSHA} of their SHA1, computed here, falling back to {@code EVAL} when the
- * server does not have them (first use, a restart, {@code SCRIPT FLUSH}), which caches them again; a
- * {@code NOSCRIPT} reply means the script did not run, so sending it again is safe. Nothing is loaded
- * up front: a job that only reads needs no scripting rights.
+ * Scripts go by {@code EVALSHA} of their SHA1, computed here, falling back to
+ * {@code EVAL} when the server does not have them (first use, a restart,
+ * {@code SCRIPT FLUSH}), which caches them again; a {@code NOSCRIPT} reply means the
+ * script did not run, so sending it again is safe. Nothing is loaded up front: a job that
+ * only reads needs no scripting rights.
  * <p>
  * Thread-safe: each call borrows its own pooled connection.
  */
@@ -107,7 +109,8 @@ final class RedisMaintenance implements MaintainableStore {
 			(plain ? single : scripted).add(i);
 		}
 		if (!single.isEmpty()) {
-			// LT treats a missing TTL as infinite: one command fills and caps; the expiry read before it,
+			// LT treats a missing TTL as infinite: one command fills and caps; the expiry
+			// read before it,
 			// in the same transaction, tells which it did
 			List<Response<Long>> before = new ArrayList<>(single.size());
 			List<Response<Long>> set = new ArrayList<>(single.size());
@@ -116,8 +119,10 @@ final class RedisMaintenance implements MaintainableStore {
 					TtlChange change = batch.get(i);
 					byte[] key = utf8(change.key());
 					before.add(transaction.pexpireTime(key));
-					// a relative expiry counts from the server's own clock, so the TTL left is never above the maximum
-					set.add((change.maxTtl() != null) ? transaction.pexpire(key, change.maxTtl().toMillis(), ExpiryOption.LT)
+					// a relative expiry counts from the server's own clock, so the TTL
+					// left is never above the maximum
+					set.add((change.maxTtl() != null)
+							? transaction.pexpire(key, change.maxTtl().toMillis(), ExpiryOption.LT)
 							: transaction.pexpireAt(key, change.maxExpireAtMillis(), ExpiryOption.LT));
 				}
 				transaction.exec();
@@ -127,8 +132,9 @@ final class RedisMaintenance implements MaintainableStore {
 			}
 		}
 		if (!scripted.isEmpty()) {
-			List<Object> replies = runScript(jedis, TTL_SCRIPT, TTL_SCRIPT_SHA, scripted.stream().map(batch::get).toList(),
-					(change) -> ttlArgs(change, expireOptions), TtlChange::key);
+			List<Object> replies = runScript(jedis, TTL_SCRIPT, TTL_SCRIPT_SHA,
+					scripted.stream().map(batch::get).toList(), (change) -> ttlArgs(change, expireOptions),
+					TtlChange::key);
 			for (int j = 0; j < scripted.size(); j++) {
 				outcomes[scripted.get(j)] = scriptOutcome((Long) replies.get(j));
 			}
@@ -171,7 +177,9 @@ final class RedisMaintenance implements MaintainableStore {
 		return args;
 	}
 
-	/** An absolute expiry as the script takes it: empty for {@link TtlChange#UNBOUNDED}. */
+	/**
+	 * An absolute expiry as the script takes it: empty for {@link TtlChange#UNBOUNDED}.
+	 */
 	private static byte[] bound(long expireAtMillis) {
 		return ascii((expireAtMillis != TtlChange.UNBOUNDED) ? Long.toString(expireAtMillis) : "");
 	}
@@ -184,12 +192,13 @@ final class RedisMaintenance implements MaintainableStore {
 	public List<Boolean> deleteIfUnchanged(List<KeyValue> judged) {
 		for (KeyValue entry : judged) {
 			checkKey(entry.key());
-			Assert.notNull(entry.value(), () -> "no judged value for " + entry.key() + ": nothing to compare before deleting");
+			Assert.notNull(entry.value(),
+					() -> "no judged value for " + entry.key() + ": nothing to compare before deleting");
 		}
 		List<Boolean> deleted = new ArrayList<>(judged.size());
 		for (List<KeyValue> batch : batches(judged)) {
-			List<Object> replies = this.node.execute((jedis) -> runScript(jedis, DELETE_SCRIPT, DELETE_SCRIPT_SHA, batch,
-					(entry) -> List.of(entry.value()), KeyValue::key));
+			List<Object> replies = this.node.execute((jedis) -> runScript(jedis, DELETE_SCRIPT, DELETE_SCRIPT_SHA,
+					batch, (entry) -> List.of(entry.value()), KeyValue::key));
 			for (Object reply : replies) {
 				deleted.add(Long.valueOf(1).equals(reply));
 			}
@@ -198,11 +207,12 @@ final class RedisMaintenance implements MaintainableStore {
 	}
 
 	/**
-	 * {@code INFO} (its default sections: server, memory, stats, replication, …) and {@code DBSIZE}:
-	 * {@code redisVersion}, {@code role}, {@code maxmemoryPolicy} as strings; {@code usedMemory},
-	 * {@code usedMemoryRss}, {@code usedMemoryPeak}, {@code maxmemory}, {@code expiredKeys},
-	 * {@code evictedKeys}, {@code dbKeys} (every key of the database) as {@link Long};
-	 * {@code fragmentationRatio} as {@link Double}. A field the server does not report is left out.
+	 * {@code INFO} (its default sections: server, memory, stats, replication, …) and
+	 * {@code DBSIZE}: {@code redisVersion}, {@code role}, {@code maxmemoryPolicy} as
+	 * strings; {@code usedMemory}, {@code usedMemoryRss}, {@code usedMemoryPeak},
+	 * {@code maxmemory}, {@code expiredKeys}, {@code evictedKeys}, {@code dbKeys} (every
+	 * key of the database) as {@link Long}; {@code fragmentationRatio} as {@link Double}.
+	 * A field the server does not report is left out.
 	 */
 	@Override
 	public Map<String, Object> serverInfo() {
@@ -234,7 +244,10 @@ final class RedisMaintenance implements MaintainableStore {
 		return result;
 	}
 
-	/** The {@code field:value} lines of an {@code INFO} reply; section headers and blank lines are skipped. */
+	/**
+	 * The {@code field:value} lines of an {@code INFO} reply; section headers and blank
+	 * lines are skipped.
+	 */
 	static Map<String, String> parseInfo(String info) {
 		Map<String, String> fields = new LinkedHashMap<>();
 		for (String line : info.split("\r?\n")) {
@@ -258,7 +271,8 @@ final class RedisMaintenance implements MaintainableStore {
 				result.put(name, Long.parseLong(value));
 			}
 			catch (NumberFormatException ex) {
-				// a field of another form than documented is left out, as one the server does not report
+				// a field of another form than documented is left out, as one the server
+				// does not report
 			}
 		}
 	}
@@ -275,8 +289,9 @@ final class RedisMaintenance implements MaintainableStore {
 	}
 
 	/**
-	 * Runs a script once per item in one pipeline, by {@code EVALSHA}; the items whose reply is
-	 * {@code NOSCRIPT} are sent again by {@code EVAL} in a second pipeline, which caches the script again.
+	 * Runs a script once per item in one pipeline, by {@code EVALSHA}; the items whose
+	 * reply is {@code NOSCRIPT} are sent again by {@code EVAL} in a second pipeline,
+	 * which caches the script again.
 	 */
 	private static <T> List<Object> runScript(Jedis jedis, byte[] source, byte[] sha, List<T> items,
 			Function<T, List<byte[]>> args, Function<T, String> key) {
@@ -297,7 +312,8 @@ final class RedisMaintenance implements MaintainableStore {
 		if (!lost.isEmpty()) {
 			List<T> again = lost.stream().map(items::get).toList();
 			List<Response<Object>> retried = new ArrayList<>(again.size());
-			send(jedis, again, (pipeline, item) -> pipeline.eval(source, List.of(utf8(key.apply(item))), args.apply(item)),
+			send(jedis, again,
+					(pipeline, item) -> pipeline.eval(source, List.of(utf8(key.apply(item))), args.apply(item)),
 					retried);
 			for (int j = 0; j < lost.size(); j++) {
 				results.set(lost.get(j), retried.get(j).get());
@@ -318,7 +334,8 @@ final class RedisMaintenance implements MaintainableStore {
 
 	private void checkKey(String key) {
 		Assert.isTrue(key != null && key.startsWith(this.keyPrefix) && key.length() > this.keyPrefix.length(),
-				() -> "key " + key + " is not a state under the prefix " + this.keyPrefix + ": maintenance leaves it alone");
+				() -> "key " + key + " is not a state under the prefix " + this.keyPrefix
+						+ ": maintenance leaves it alone");
 	}
 
 	private <T> List<List<T>> batches(List<T> items) {

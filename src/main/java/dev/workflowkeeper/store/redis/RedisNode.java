@@ -11,10 +11,10 @@ import redis.clients.jedis.JedisPoolConfig;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * One Redis server the worker talks to: a connection pool sized by {@code REDIS_MAX_CONNECTIONS}, the
- * server's version, read once at connection, and the translation of every failure into a
- * {@link StoreAccessException}. A standalone Redis is one node; a Cluster would be one per master,
- * each with its own reader.
+ * One Redis server the worker talks to: a connection pool sized by
+ * {@code REDIS_MAX_CONNECTIONS}, the server's version, read once at connection, and the
+ * translation of every failure into a {@link StoreAccessException}. A standalone Redis is
+ * one node; a Cluster would be one per master, each with its own reader.
  * <p>
  * Thread-safe: the pool hands each call its own connection.
  */
@@ -39,10 +39,11 @@ final class RedisNode implements AutoCloseable {
 	}
 
 	/**
-	 * Connects to the node at once, so that a wrong address or password fails here with one clear line
-	 * rather than in the middle of a step.
+	 * Connects to the node at once, so that a wrong address or password fails here with
+	 * one clear line rather than in the middle of a step.
 	 * @param address the address to show in messages, with the password masked
-	 * @throws StoreAccessException when the server cannot be reached or refuses the connection
+	 * @throws StoreAccessException when the server cannot be reached or refuses the
+	 * connection
 	 */
 	static RedisNode connect(RedisEndpoint endpoint, String address, KeeperProperties.Redis settings) {
 		JedisPoolConfig poolConfig = new JedisPoolConfig();
@@ -51,7 +52,8 @@ final class RedisNode implements AutoCloseable {
 		poolConfig.setMinIdle(0);
 		// a busy pool should fail like a slow server, not block a step forever
 		poolConfig.setMaxWait(settings.socketTimeout());
-		// several stores may be open at once (source and target): their MBean names would clash
+		// several stores may be open at once (source and target): their MBean names would
+		// clash
 		poolConfig.setJmxEnabled(false);
 		JedisPool pool = new JedisPool(poolConfig, endpoint.hostAndPort(), endpoint.clientConfig(settings));
 		try {
@@ -64,8 +66,8 @@ final class RedisNode implements AutoCloseable {
 	}
 
 	/**
-	 * Runs {@code action} on a pooled connection. Jedis failures become a {@link StoreAccessException};
-	 * anything else the action throws passes unchanged.
+	 * Runs {@code action} on a pooled connection. Jedis failures become a
+	 * {@link StoreAccessException}; anything else the action throws passes unchanged.
 	 */
 	<T> T execute(Function<Jedis, T> action) {
 		try (Jedis jedis = this.pool.getResource()) {

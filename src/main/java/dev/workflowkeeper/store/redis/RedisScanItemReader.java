@@ -12,10 +12,11 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.batch.infrastructure.item.ItemStreamSupport;
 
 /**
- * What the Redis readers share: {@link RedisKeyPages} under the key prefix, its position — the
- * {@code cursor} of the page in progress and the {@code lastKey} passed in it — and the reader's
- * counts, all kept in the ExecutionContext under the reader's name. A subclass inspects a batch of
- * keys and turns each inspected key into an item, or passes it over.
+ * What the Redis readers share: {@link RedisKeyPages} under the key prefix, its position
+ * — the {@code cursor} of the page in progress and the {@code lastKey} passed in it — and
+ * the reader's counts, all kept in the ExecutionContext under the reader's name. A
+ * subclass inspects a batch of keys and turns each inspected key into an item, or passes
+ * it over.
  * <p>
  * Not thread-safe: use it from one step thread.
  *
@@ -33,8 +34,10 @@ abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements It
 	private final long[] counts;
 
 	/**
-	 * @param inspection inspects a batch of keys on one connection: one item per key, in order
-	 * @param countNames the names of the counts kept, indexed as {@link #count} takes them
+	 * @param inspection inspects a batch of keys on one connection: one item per key, in
+	 * order
+	 * @param countNames the names of the counts kept, indexed as {@link #count} takes
+	 * them
 	 */
 	RedisScanItemReader(String name, RedisNode node, String keyPrefix, int scanCount, int pipelineSize,
 			int pipelinesInFlight, BiFunction<Jedis, List<byte[]>, List<T>> inspection, String... countNames) {
@@ -86,10 +89,15 @@ abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements It
 		return null;
 	}
 
-	/** Turns one inspected key into an item, or {@code null} to pass it over; moves the position past it. */
+	/**
+	 * Turns one inspected key into an item, or {@code null} to pass it over; moves the
+	 * position past it.
+	 */
 	abstract R pass(T next);
 
-	/** Moves the position past {@code key}, the key of the item {@link #pass} is given. */
+	/**
+	 * Moves the position past {@code key}, the key of the item {@link #pass} is given.
+	 */
 	void passed(String key) {
 		this.pages.passed(key);
 	}

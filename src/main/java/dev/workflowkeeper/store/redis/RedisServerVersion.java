@@ -4,8 +4,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The version a Redis server reports in {@code INFO server}, to choose between commands that only
- * newer servers know.
+ * The version a Redis server reports in {@code INFO server}, to choose between commands
+ * that only newer servers know.
  *
  * @param major the major version
  * @param minor the minor version
@@ -15,7 +15,10 @@ record RedisServerVersion(int major, int minor, String text) {
 
 	private static final Pattern VERSION = Pattern.compile("(?m)^redis_version:(\\d+)\\.(\\d+)[^\\r\\n]*");
 
-	/** Reads the version from the reply of {@code INFO server}; an unreadable one counts as 0.0. */
+	/**
+	 * Reads the version from the reply of {@code INFO server}; an unreadable one counts
+	 * as 0.0.
+	 */
 	static RedisServerVersion fromInfo(String info) {
 		Matcher matcher = VERSION.matcher(info);
 		if (!matcher.find()) {
@@ -25,7 +28,10 @@ record RedisServerVersion(int major, int minor, String text) {
 				matcher.group().substring("redis_version:".length()).trim());
 	}
 
-	/** {@code PEXPIRETIME} answers a key's absolute expiry; older servers only have the relative {@code PTTL}. */
+	/**
+	 * {@code PEXPIRETIME} answers a key's absolute expiry; older servers only have the
+	 * relative {@code PTTL}.
+	 */
 	boolean hasPexpireTime() {
 		return this.major >= 7;
 	}

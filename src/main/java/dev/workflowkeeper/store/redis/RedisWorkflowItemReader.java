@@ -16,24 +16,25 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 
-
 /**
- * Reads every workflow state of one Redis node: the string keys that start with the key prefix and
- * name a non-empty thread id, with their raw value and absolute expiry.
+ * Reads every workflow state of one Redis node: the string keys that start with the key
+ * prefix and name a non-empty thread id, with their raw value and absolute expiry.
  * <p>
- * Enumerates through {@link RedisKeyPages}: {@code SCAN cursor MATCH prefix* COUNT n}, never
- * {@code KEYS}, each key checked against the exact prefix again. Values ({@code GET}) and expiries
- * ({@code PEXPIRETIME} on Redis 7, {@code PTTL} before) of a page are fetched in pipelines of
- * {@code pipelineSize} keys, {@code pipelinesInFlight} of them ahead of the step; keys of another
- * type and keys that vanished between {@code SCAN} and {@code GET} are passed over and counted
- * ({@code otherType}, {@code vanished}). A key that is not
- * valid UTF-8 cannot carry a thread id: it is rejected with a {@link RejectedRecordException}, after
- * which the reader goes on (a restart inside its page may reject it once more).
+ * Enumerates through {@link RedisKeyPages}: {@code SCAN cursor MATCH prefix* COUNT n},
+ * never {@code KEYS}, each key checked against the exact prefix again. Values
+ * ({@code GET}) and expiries ({@code PEXPIRETIME} on Redis 7, {@code PTTL} before) of a
+ * page are fetched in pipelines of {@code pipelineSize} keys, {@code pipelinesInFlight}
+ * of them ahead of the step; keys of another type and keys that vanished between
+ * {@code SCAN} and {@code GET} are passed over and counted ({@code otherType},
+ * {@code vanished}). A key that is not valid UTF-8 cannot carry a thread id: it is
+ * rejected with a {@link RejectedRecordException}, after which the reader goes on (a
+ * restart inside its page may reject it once more).
  * <p>
- * Restartable: the ExecutionContext holds, under the reader's name, the {@code cursor} of the page in
- * progress and the {@code lastKey} passed in it, besides the counts {@code read}, {@code otherType}
- * and {@code vanished}; see {@link RedisKeyPages} for the trade-offs of a restart inside a page (a key
- * that comes twice is absorbed by the idempotent writers).
+ * Restartable: the ExecutionContext holds, under the reader's name, the {@code cursor} of
+ * the page in progress and the {@code lastKey} passed in it, besides the counts
+ * {@code read}, {@code otherType} and {@code vanished}; see {@link RedisKeyPages} for the
+ * trade-offs of a restart inside a page (a key that comes twice is absorbed by the
+ * idempotent writers).
  * <p>
  * Not thread-safe: use it from one step thread.
  */
@@ -78,7 +79,8 @@ final class RedisWorkflowItemReader extends RedisScanItemReader<RedisWorkflowIte
 				values.add(pipeline.get(key));
 				expiries.add(absolute ? pipeline.pexpireTime(key) : pipeline.pttl(key));
 			}
-			// PTTL counts from when the server runs it, after this: now + pttl never extends a life
+			// PTTL counts from when the server runs it, after this: now + pttl never
+			// extends a life
 			sentAt = System.currentTimeMillis();
 			pipeline.sync();
 		}
@@ -172,7 +174,10 @@ final class RedisWorkflowItemReader extends RedisScanItemReader<RedisWorkflowIte
 
 	}
 
-	/** What fetching one key found; {@code text} is the key decoded, {@code null} when it is not UTF-8. */
+	/**
+	 * What fetching one key found; {@code text} is the key decoded, {@code null} when it
+	 * is not UTF-8.
+	 */
 	record Fetched(byte[] key, String text, Outcome outcome, byte[] value, long expireAt) {
 	}
 

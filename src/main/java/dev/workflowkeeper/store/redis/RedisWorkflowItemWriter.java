@@ -19,17 +19,20 @@ import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.util.Assert;
 
 /**
- * Writes workflow states to one Redis node, each with its absolute expiry ({@code PXAT}, Redis 6.2 and
- * later), in pipelines of {@code pipelineSize} entries:
+ * Writes workflow states to one Redis node, each with its absolute expiry ({@code PXAT},
+ * Redis 6.2 and later), in pipelines of {@code pipelineSize} entries:
  * <ul>
- * <li>{@link ConflictPolicy#SKIP}: {@code SET key value PXAT t NX}; an existing key is kept.</li>
+ * <li>{@link ConflictPolicy#SKIP}: {@code SET key value PXAT t NX}; an existing key is
+ * kept.</li>
  * <li>{@link ConflictPolicy#OVERWRITE}: {@code SET key value PXAT t}.</li>
- * <li>{@link ConflictPolicy#NEWER}: the {@link NewerStateScript}, by {@code EVALSHA}, falling back to
- * {@code EVAL} when the server has lost the script (a restart, {@code SCRIPT FLUSH}).</li>
+ * <li>{@link ConflictPolicy#NEWER}: the {@link NewerStateScript}, by {@code EVALSHA},
+ * falling back to {@code EVAL} when the server has lost the script (a restart,
+ * {@code SCRIPT FLUSH}).</li>
  * </ul>
- * Every entry must carry an expiry: the worker never writes a state without TTL. An entry whose expiry
- * has passed by the time of the write is not written and is counted as expired. Writing a chunk twice
- * leaves the same state; the counts of a chunk are added only once its writes have all succeeded.
+ * Every entry must carry an expiry: the worker never writes a state without TTL. An entry
+ * whose expiry has passed by the time of the write is not written and is counted as
+ * expired. Writing a chunk twice leaves the same state; the counts of a chunk are added
+ * only once its writes have all succeeded.
  * <p>
  * Not thread-safe: use it from one step thread.
  */
@@ -43,7 +46,10 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 
 	private final int pipelineSize;
 
-	/** The SHA1 of the loaded {@link NewerStateScript}; only for {@link ConflictPolicy#NEWER}. */
+	/**
+	 * The SHA1 of the loaded {@link NewerStateScript}; only for
+	 * {@link ConflictPolicy#NEWER}.
+	 */
 	private final byte[] scriptSha;
 
 	RedisWorkflowItemWriter(String name, RedisNode node, String keyPrefix, ConflictPolicy policy, int pipelineSize) {
@@ -52,9 +58,8 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 		this.keyPrefix = keyPrefix;
 		this.policy = policy;
 		this.pipelineSize = pipelineSize;
-		this.scriptSha = (policy == ConflictPolicy.NEWER)
-				? this.node.execute((jedis) -> jedis.scriptLoad(NewerStateScript.SOURCE.getBytes(StandardCharsets.UTF_8)))
-				: null;
+		this.scriptSha = (policy == ConflictPolicy.NEWER) ? this.node
+			.execute((jedis) -> jedis.scriptLoad(NewerStateScript.SOURCE.getBytes(StandardCharsets.UTF_8))) : null;
 	}
 
 	@Override
@@ -66,7 +71,8 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 		}
 		Counts counts = new Counts();
 		for (int from = 0; from < entries.size(); from += this.pipelineSize) {
-			List<? extends WorkflowEntry> batch = entries.subList(from, Math.min(entries.size(), from + this.pipelineSize));
+			List<? extends WorkflowEntry> batch = entries.subList(from,
+					Math.min(entries.size(), from + this.pipelineSize));
 			this.node.execute((jedis) -> {
 				writeBatch(jedis, batch, counts);
 				return null;
@@ -102,7 +108,8 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 			}
 		}
 		if (!lostScript.isEmpty()) {
-			// EVAL also caches the script again on the server; writes are idempotent, so a retry is safe
+			// EVAL also caches the script again on the server; writes are idempotent, so
+			// a retry is safe
 			List<Response<?>> retried = new ArrayList<>(lostScript.size());
 			try (Pipeline pipeline = jedis.pipelined()) {
 				for (WorkflowEntry entry : lostScript) {
@@ -132,13 +139,18 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 		};
 	}
 
-	/** The incoming state's {@code updated_at} in epoch millis, or empty when it has none. */
+	/**
+	 * The incoming state's {@code updated_at} in epoch millis, or empty when it has none.
+	 */
 	private static String incomingUpdatedAt(byte[] value) {
 		StateFields fields = StateFields.read(value);
 		return (fields != null && fields.hasUpdatedAt()) ? Long.toString(fields.updatedAtMillis()) : "";
 	}
 
-	/** {@code OK} or 1 when written; {@code null} (a failed NX) or 0 when the target was kept. */
+	/**
+	 * {@code OK} or 1 when written; {@code null} (a failed NX) or 0 when the target was
+	 * kept.
+	 */
 	private static boolean isWritten(Object reply) {
 		return reply != null && !Long.valueOf(0).equals(reply);
 	}
@@ -147,7 +159,10 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 		return text.getBytes(StandardCharsets.US_ASCII);
 	}
 
-	/** What one chunk did, added to the writer's counts once the whole chunk has been written. */
+	/**
+	 * What one chunk did, added to the writer's counts once the whole chunk has been
+	 * written.
+	 */
 	private static final class Counts {
 
 		long written;

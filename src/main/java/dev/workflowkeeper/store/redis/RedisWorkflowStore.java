@@ -18,12 +18,14 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.util.Assert;
 
 /**
- * The workflow states of a standalone Redis: keys {@code keyPrefix + threadId} holding the state as a
- * JSON string with a TTL. Connects when created, so that a wrong address or password fails at once with
- * one clear line ({@link StoreAccessException}), and reads the server's version to choose its commands.
- * Closing the store closes its connection pool; readers and writers it handed out stop working.
+ * The workflow states of a standalone Redis: keys {@code keyPrefix + threadId} holding
+ * the state as a JSON string with a TTL. Connects when created, so that a wrong address
+ * or password fails at once with one clear line ({@link StoreAccessException}), and reads
+ * the server's version to choose its commands. Closing the store closes its connection
+ * pool; readers and writers it handed out stop working.
  * <p>
- * Thread-safe: readers and writers each borrow pooled connections; each of them is used by one thread.
+ * Thread-safe: readers and writers each borrow pooled connections; each of them is used
+ * by one thread.
  */
 public class RedisWorkflowStore implements WorkflowStore {
 
@@ -37,7 +39,8 @@ public class RedisWorkflowStore implements WorkflowStore {
 
 	/**
 	 * Connects to the Redis at {@code uri}.
-	 * @throws StoreAccessException when the server cannot be reached or refuses the credentials
+	 * @throws StoreAccessException when the server cannot be reached or refuses the
+	 * credentials
 	 */
 	public RedisWorkflowStore(StoreUri uri, String keyPrefix, KeeperProperties properties) {
 		Assert.hasLength(keyPrefix, "keyPrefix must not be empty: the worker would read every key of the database");
@@ -61,8 +64,8 @@ public class RedisWorkflowStore implements WorkflowStore {
 	}
 
 	/**
-	 * One reader for the standalone server. The list leaves room for a Cluster, where each master would
-	 * have its own reader, named after {@code name} and the node.
+	 * One reader for the standalone server. The list leaves room for a Cluster, where
+	 * each master would have its own reader, named after {@code name} and the node.
 	 */
 	@Override
 	public List<ItemStreamReader<WorkflowEntry>> readers(String name) {
@@ -72,8 +75,8 @@ public class RedisWorkflowStore implements WorkflowStore {
 
 	/**
 	 * A writer resolving conflicts by {@code policy}.
-	 * @throws StoreAccessException when the server is older than 6.2, which cannot set a value with an
-	 * absolute expiry
+	 * @throws StoreAccessException when the server is older than 6.2, which cannot set a
+	 * value with an absolute expiry
 	 */
 	@Override
 	public WorkflowItemWriter writer(String name, ConflictPolicy policy) {
@@ -85,14 +88,20 @@ public class RedisWorkflowStore implements WorkflowStore {
 		return new RedisWorkflowItemWriter(name, this.node, this.keyPrefix, policy, this.settings.pipelineSize());
 	}
 
-	/** The maintenance operations on this server, under the key prefix; cheap, no round trip. */
+	/**
+	 * The maintenance operations on this server, under the key prefix; cheap, no round
+	 * trip.
+	 */
 	@Override
 	public Optional<MaintainableStore> maintenance() {
 		return Optional.of(new RedisMaintenance(this.node, this.keyPrefix, this.settings.scanCount(),
 				this.settings.pipelineSize(), this.settings.pipelinesInFlight()));
 	}
 
-	/** {@code DBSIZE}: every key of the database, so an upper bound when other keys share it. */
+	/**
+	 * {@code DBSIZE}: every key of the database, so an upper bound when other keys share
+	 * it.
+	 */
 	@Override
 	public long estimateCount() {
 		return this.node.execute(Jedis::dbSize);

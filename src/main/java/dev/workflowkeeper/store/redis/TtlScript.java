@@ -1,27 +1,29 @@
 package dev.workflowkeeper.store.redis;
 
 /**
- * The Lua script behind {@link RedisMaintenance#enforceTtl} for the cases one {@code PEXPIRE … LT}
- * cannot tell apart (a fill expiry other than the maximum, an expected value, two bounds) and for
- * every case on Redis 6.2, which has no expire options: it reads the key's expiry and sets the new one
- * in one atomic step, so that a service write in between cannot be undone.
+ * The Lua script behind {@link RedisMaintenance#enforceTtl} for the cases one
+ * {@code PEXPIRE … LT} cannot tell apart (a fill expiry other than the maximum, an
+ * expected value, two bounds) and for every case on Redis 6.2, which has no expire
+ * options: it reads the key's expiry and sets the new one in one atomic step, so that a
+ * service write in between cannot be undone.
  * <p>
- * {@code KEYS[1]} the key; {@code ARGV[1]} the fill expiry (epoch millis; empty for the maximum
- * itself), {@code ARGV[2]} the absolute maximum expiry (epoch millis; empty for none), {@code ARGV[3]}
- * {@code 1} when the server has {@code PEXPIRETIME} (Redis 7), else {@code 0}; {@code ARGV[4]} the
- * maximum TTL in millis (empty for none); {@code ARGV[5]}, when given, the value the key must still
- * hold. The maximum is the earlier of {@code ARGV[2]} and the server's {@code TIME} plus
- * {@code ARGV[4]}: counted on the server's clock, so that the TTL the key is left with is never above
- * the maximum TTL, however far the worker's clock is off. A missing TTL gets the earlier of the fill
- * and the maximum. Returns {@code 1} when a missing TTL was filled, {@code 2} when the expiry was
- * capped, {@code 0} when it was left alone and {@code -1} when the key is gone or its value differs
- * (another type counts as a different value).
+ * {@code KEYS[1]} the key; {@code ARGV[1]} the fill expiry (epoch millis; empty for the
+ * maximum itself), {@code ARGV[2]} the absolute maximum expiry (epoch millis; empty for
+ * none), {@code ARGV[3]} {@code 1} when the server has {@code PEXPIRETIME} (Redis 7),
+ * else {@code 0}; {@code ARGV[4]} the maximum TTL in millis (empty for none);
+ * {@code ARGV[5]}, when given, the value the key must still hold. The maximum is the
+ * earlier of {@code ARGV[2]} and the server's {@code TIME} plus {@code ARGV[4]}: counted
+ * on the server's clock, so that the TTL the key is left with is never above the maximum
+ * TTL, however far the worker's clock is off. A missing TTL gets the earlier of the fill
+ * and the maximum. Returns {@code 1} when a missing TTL was filled, {@code 2} when the
+ * expiry was capped, {@code 0} when it was left alone and {@code -1} when the key is gone
+ * or its value differs (another type counts as a different value).
  * <p>
- * On Redis 6.2 the absolute expiry is {@code TIME + PTTL}, with both clock reads around {@code PTTL} in
- * the same millisecond so that it is exact. When they never are (a few tries) the expiry is only known
- * to lie between the two: a key whose later bound is past the maximum is set to the earlier of the
- * maximum and the earlier bound, which leaves it neither above the maximum nor later than it was (at
- * worst a few milliseconds shorter).
+ * On Redis 6.2 the absolute expiry is {@code TIME + PTTL}, with both clock reads around
+ * {@code PTTL} in the same millisecond so that it is exact. When they never are (a few
+ * tries) the expiry is only known to lie between the two: a key whose later bound is past
+ * the maximum is set to the earlier of the maximum and the earlier bound, which leaves it
+ * neither above the maximum nor later than it was (at worst a few milliseconds shorter).
  */
 final class TtlScript {
 

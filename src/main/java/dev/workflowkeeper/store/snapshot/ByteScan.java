@@ -5,8 +5,9 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * Finds the next structural byte of a JSON string (a quote, a backslash, a newline) eight bytes at a
- * time: the bulk of a state is string content, which the splitter and the compactor only pass over.
+ * Finds the next structural byte of a JSON string (a quote, a backslash, a newline) eight
+ * bytes at a time: the bulk of a state is string content, which the splitter and the
+ * compactor only pass over.
  */
 final class ByteScan {
 
@@ -25,7 +26,10 @@ final class ByteScan {
 	private ByteScan() {
 	}
 
-	/** The index of the first quote or backslash in {@code bytes[from, to)}, or {@code to}. */
+	/**
+	 * The index of the first quote or backslash in {@code bytes[from, to)}, or
+	 * {@code to}.
+	 */
 	static int quoteOrBackslash(byte[] bytes, int from, int to) {
 		int i = from;
 		while (i + 8 <= to) {
@@ -41,7 +45,10 @@ final class ByteScan {
 		return i;
 	}
 
-	/** The index of the first quote, backslash or newline in {@code bytes[from, to)}, or {@code to}. */
+	/**
+	 * The index of the first quote, backslash or newline in {@code bytes[from, to)}, or
+	 * {@code to}.
+	 */
 	static int quoteBackslashOrNewline(byte[] bytes, int from, int to) {
 		int i = from;
 		while (i + 8 <= to) {
@@ -57,7 +64,10 @@ final class ByteScan {
 		return i;
 	}
 
-	/** Non-zero when some byte of the word is zero (the classic test: exact on whether, not on where). */
+	/**
+	 * Non-zero when some byte of the word is zero (the classic test: exact on whether,
+	 * not on where).
+	 */
 	private static long hasZeroByte(long word) {
 		return (word - ONES) & ~word & HIGH_BITS;
 	}

@@ -4,14 +4,16 @@ import java.util.Arrays;
 
 /**
  * Compacts one JSON object in a single pass over its bytes, with the same result as
- * {@link SnapshotJson#compactObject} (Jackson's parser into its generator), at a fraction of the
- * cost: whitespace outside strings is dropped, numbers and literals keep their text, strings without
- * escapes are copied as they are, and escapes are written as the generator writes them (the short
- * forms {@code \" \\ \b \f \n \r \t}, other control characters and unpaired surrogates as
- * {@code \}{@code uXXXX}, everything else as raw UTF-8).
+ * {@link SnapshotJson#compactObject} (Jackson's parser into its generator), at a fraction
+ * of the cost: whitespace outside strings is dropped, numbers and literals keep their
+ * text, strings without escapes are copied as they are, and escapes are written as the
+ * generator writes them (the short forms {@code \" \\ \b \f \n \r \t}, other control
+ * characters and unpaired surrogates as {@code \}{@code uXXXX}, everything else as raw
+ * UTF-8).
  * <p>
- * The input must already be known to be well-formed JSON (Jackson's parser read it) and valid
- * UTF-8 ({@link Utf8}): this class checks neither. Not thread-safe: it reuses one buffer.
+ * The input must already be known to be well-formed JSON (Jackson's parser read it) and
+ * valid UTF-8 ({@link Utf8}): this class checks neither. Not thread-safe: it reuses one
+ * buffer.
  */
 final class JsonCompactor {
 
@@ -64,7 +66,9 @@ final class JsonCompactor {
 		return Arrays.copyOf(out, this.written);
 	}
 
-	/** Copies a string's content and closing quote; the opening quote is already written. */
+	/**
+	 * Copies a string's content and closing quote; the opening quote is already written.
+	 */
 	private void copyString() {
 		byte[] in = this.in;
 		while (true) {

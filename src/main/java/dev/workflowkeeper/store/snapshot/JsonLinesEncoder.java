@@ -15,9 +15,9 @@ import tools.jackson.core.JsonToken;
 
 /**
  * Writes one entry as a JSON Lines record,
- * {@code {"thread_id":"…","state":{…},"expires_at":"2026-11-25T17:00:00.000Z"|null}}, the format
- * {@link SnapshotItemReader} reads back. The state is embedded as it is, or compacted when it spans
- * lines.
+ * {@code {"thread_id":"…","state":{…},"expires_at":"2026-11-25T17:00:00.000Z"|null}}, the
+ * format {@link SnapshotItemReader} reads back. The state is embedded as it is, or
+ * compacted when it spans lines.
  */
 public final class JsonLinesEncoder {
 
@@ -78,7 +78,9 @@ public final class JsonLinesEncoder {
 		return value;
 	}
 
-	/** A state that spans lines: only whitespace between tokens can hold a raw line break. */
+	/**
+	 * A state that spans lines: only whitespace between tokens can hold a raw line break.
+	 */
 	private static byte[] compact(WorkflowEntry entry) {
 		try (JsonParser parser = SnapshotJson.FACTORY.createParser(entry.value())) {
 			if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -86,7 +88,8 @@ public final class JsonLinesEncoder {
 			}
 			byte[] compact = SnapshotJson.compactObject(parser, SnapshotJson.FACTORY, entry.value().length);
 			if (parser.nextToken() != null) {
-				throw new IllegalArgumentException("state of thread " + entry.threadId() + " holds more than one JSON value");
+				throw new IllegalArgumentException(
+						"state of thread " + entry.threadId() + " holds more than one JSON value");
 			}
 			return compact;
 		}
@@ -96,7 +99,10 @@ public final class JsonLinesEncoder {
 		}
 	}
 
-	/** A JSON string in UTF-8: quotes, backslashes and control characters escaped, the rest as it is. */
+	/**
+	 * A JSON string in UTF-8: quotes, backslashes and control characters escaped, the
+	 * rest as it is.
+	 */
 	private static byte[] quote(String text) {
 		StringBuilder json = new StringBuilder(text.length() + 2).append('"');
 		for (int i = 0; i < text.length(); i++) {
@@ -106,7 +112,11 @@ public final class JsonLinesEncoder {
 			}
 			else if (c < 0x20 || c == 0x7f || Character.isSurrogate(c)) {
 				// an escape keeps even an unpaired surrogate, which UTF-8 cannot carry
-				json.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 0xf]).append(HEX[(c >> 4) & 0xf]).append(HEX[c & 0xf]);
+				json.append("\\u")
+					.append(HEX[c >> 12])
+					.append(HEX[(c >> 8) & 0xf])
+					.append(HEX[(c >> 4) & 0xf])
+					.append(HEX[c & 0xf]);
 			}
 			else {
 				json.append(c);

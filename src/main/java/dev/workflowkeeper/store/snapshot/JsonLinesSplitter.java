@@ -1,7 +1,8 @@
 package dev.workflowkeeper.store.snapshot;
 
 /**
- * Cuts the lines of a JSON Lines snapshot out of the byte stream; blank lines are no records.
+ * Cuts the lines of a JSON Lines snapshot out of the byte stream; blank lines are no
+ * records.
  * <p>
  * Not thread-safe.
  */

@@ -2,9 +2,10 @@ package dev.workflowkeeper.store.snapshot;
 
 /**
  * Cuts the members of a JSON object map ({@code {"thread_id": {state}, …}}, as Python's
- * {@code json.dump} writes the service's dict) out of the byte stream: a member ends at the first
- * comma or closing brace outside any string and nested value. Only ASCII bytes are structural, so
- * invalid UTF-8 inside a member cannot mislead the cut; it is the decoder's business.
+ * {@code json.dump} writes the service's dict) out of the byte stream: a member ends at
+ * the first comma or closing brace outside any string and nested value. Only ASCII bytes
+ * are structural, so invalid UTF-8 inside a member cannot mislead the cut; it is the
+ * decoder's business.
  * <p>
  * Not thread-safe.
  */
@@ -78,7 +79,10 @@ final class JsonMapSplitter implements RecordSplitter {
 		}
 	}
 
-	/** The end of input; a damaged compressed stream still costs one reject, or nobody would know. */
+	/**
+	 * The end of input; a damaged compressed stream still costs one reject, or nobody
+	 * would know.
+	 */
 	private RawRecord end() {
 		this.state = State.ENDED;
 		return this.input.damaged() ? RawRecord.failed(position(), this.input.offset(), DAMAGED) : null;

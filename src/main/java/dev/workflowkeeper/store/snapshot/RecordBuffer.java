@@ -3,8 +3,8 @@ package dev.workflowkeeper.store.snapshot;
 import java.util.Arrays;
 
 /**
- * A growable byte buffer that keeps at most {@code limit} bytes and counts the rest: an oversized
- * record is measured and skipped, never held in memory.
+ * A growable byte buffer that keeps at most {@code limit} bytes and counts the rest: an
+ * oversized record is measured and skipped, never held in memory.
  * <p>
  * Not thread-safe.
  */
@@ -30,7 +30,8 @@ final class RecordBuffer {
 	void append(int b) {
 		if (this.size < this.limit) {
 			if (this.kept == this.bytes.length) {
-				this.bytes = Arrays.copyOf(this.bytes, (int) Math.min(Math.min(this.limit, Integer.MAX_VALUE - 8), this.bytes.length * 2L));
+				this.bytes = Arrays.copyOf(this.bytes,
+						(int) Math.min(Math.min(this.limit, Integer.MAX_VALUE - 8), this.bytes.length * 2L));
 			}
 			this.bytes[this.kept++] = (byte) b;
 		}
@@ -44,7 +45,8 @@ final class RecordBuffer {
 		if (kept > 0) {
 			if (this.kept + kept > this.bytes.length) {
 				long grown = Math.max(this.kept + (long) kept, this.bytes.length * 2L);
-				this.bytes = Arrays.copyOf(this.bytes, (int) Math.min(Math.min(this.limit, Integer.MAX_VALUE - 8), grown));
+				this.bytes = Arrays.copyOf(this.bytes,
+						(int) Math.min(Math.min(this.limit, Integer.MAX_VALUE - 8), grown));
 			}
 			System.arraycopy(source, from, this.bytes, this.kept, kept);
 			this.kept += kept;

@@ -11,11 +11,12 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 
 /**
- * Turns the raw records of one snapshot into entries, strictly: invalid UTF-8, malformed JSON, a
- * state that is not an object, a bad or repeated thread id each reject that record alone.
+ * Turns the raw records of one snapshot into entries, strictly: invalid UTF-8, malformed
+ * JSON, a state that is not an object, a bad or repeated thread id each reject that
+ * record alone.
  * <p>
- * Every readable, well-formed thread id claims its place in the duplicate set as soon as it is read,
- * whatever becomes of the rest of its record; that way a restart, which only
+ * Every readable, well-formed thread id claims its place in the duplicate set as soon as
+ * it is read, whatever becomes of the rest of its record; that way a restart, which only
  * {@link #identify identifies} the records it skips, rebuilds exactly the same set.
  * <p>
  * Not thread-safe.
@@ -40,7 +41,10 @@ final class RecordDecoder {
 		return (this.format == SnapshotFormat.JSON_MAP) ? decodeMember(record) : decodeLine(record);
 	}
 
-	/** Reads only what a skipped record adds to the duplicate set; never throws for bad records. */
+	/**
+	 * Reads only what a skipped record adds to the duplicate set; never throws for bad
+	 * records.
+	 */
 	void identify(RawRecord record) {
 		try {
 			if (this.format == SnapshotFormat.JSON_MAP) {
@@ -62,11 +66,15 @@ final class RecordDecoder {
 			}
 		}
 		catch (JacksonException ex) {
-			// the first read rejected this record too; all that matters here is the claimed id
+			// the first read rejected this record too; all that matters here is the
+			// claimed id
 		}
 	}
 
-	/** The first {@code thread_id} of a line when it is a string and comes before any malformed JSON. */
+	/**
+	 * The first {@code thread_id} of a line when it is a string and comes before any
+	 * malformed JSON.
+	 */
 	private static String leadingThreadId(JsonParser parser) {
 		if (parser.nextToken() == JsonToken.START_OBJECT) {
 			while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
@@ -99,14 +107,17 @@ final class RecordDecoder {
 		if (colon == bytes.length || bytes[colon] != ':') {
 			throw reject(record, key, "malformed JSON: a ':' must follow the thread id");
 		}
-		// the state alone is a JSON document: parsed in place, the member needs no copy with braces
+		// the state alone is a JSON document: parsed in place, the member needs no copy
+		// with braces
 		int from = colon + 1;
 		try (JsonParser parser = SnapshotJson.FACTORY.createParser(bytes, from, bytes.length - from)) {
 			checkState(parser, record, key);
 		}
 		catch (JacksonException ex) {
-			// the byte parser refuses unpaired surrogate escapes in names (Python writes them), the char
-			// parser accepts them: the char parser has the last word, with its own messages
+			// the byte parser refuses unpaired surrogate escapes in names (Python writes
+			// them), the char
+			// parser accepts them: the char parser has the last word, with its own
+			// messages
 			try (JsonParser parser = charParser(bytes, from, bytes.length)) {
 				checkState(parser, record, key);
 			}
@@ -115,7 +126,8 @@ final class RecordDecoder {
 			}
 		}
 		int start = skipWhitespace(bytes, from);
-		return new WorkflowEntry(key, this.compactor.compactObject(bytes, start, bytes.length), WorkflowEntry.NO_EXPIRY);
+		return new WorkflowEntry(key, this.compactor.compactObject(bytes, start, bytes.length),
+				WorkflowEntry.NO_EXPIRY);
 	}
 
 	/** Checks that the parser holds one JSON object and nothing after it. */
@@ -145,10 +157,11 @@ final class RecordDecoder {
 	}
 
 	/**
-	 * Reads one line's fields. {@code inPlace}: the parser reads the record's bytes, the state is
-	 * compacted from them, thread ids are claimed only once the line has parsed and Jackson's
-	 * exceptions pass unchanged, for a second read by the char parser; otherwise ids are claimed as
-	 * soon as they are read, and malformed JSON rejects the record.
+	 * Reads one line's fields. {@code inPlace}: the parser reads the record's bytes, the
+	 * state is compacted from them, thread ids are claimed only once the line has parsed
+	 * and Jackson's exceptions pass unchanged, for a second read by the char parser;
+	 * otherwise ids are claimed as soon as they are read, and malformed JSON rejects the
+	 * record.
 	 */
 	private WorkflowEntry readLine(RawRecord record, JsonParser parser, boolean inPlace) {
 		String threadId = null;
@@ -179,7 +192,8 @@ final class RecordDecoder {
 					case "state" -> {
 						if (value == JsonToken.START_OBJECT) {
 							if (inPlace) {
-								// compacted once the whole line is known to be well-formed
+								// compacted once the whole line is known to be
+								// well-formed
 								stateStart = (int) parser.currentTokenLocation().getByteOffset();
 								parser.skipChildren();
 							}
@@ -219,14 +233,17 @@ final class RecordDecoder {
 			if (inPlace) {
 				throw ex;
 			}
-			throw reject(record, threadId, (record.unterminated() ? RecordSplitter.TRUNCATED + " (" : "malformed JSON: ")
-					+ ex.getOriginalMessage() + (record.unterminated() ? ")" : ""));
+			throw reject(record, threadId,
+					(record.unterminated() ? RecordSplitter.TRUNCATED + " (" : "malformed JSON: ")
+							+ ex.getOriginalMessage() + (record.unterminated() ? ")" : ""));
 		}
-		String problem = (threadIdProblem != null) ? threadIdProblem : (stateProblem != null) ? stateProblem : expiryProblem;
+		String problem = (threadIdProblem != null) ? threadIdProblem
+				: (stateProblem != null) ? stateProblem : expiryProblem;
 		if (problem != null) {
 			throw reject(record, threadId, problem);
 		}
-		byte[] value = inPlace ? this.compactor.compactObject(record.bytes(), stateStart, record.bytes().length) : state;
+		byte[] value = inPlace ? this.compactor.compactObject(record.bytes(), stateStart, record.bytes().length)
+				: state;
 		return new WorkflowEntry(threadId, value, expireAt);
 	}
 
@@ -253,7 +270,10 @@ final class RecordDecoder {
 		return this.seen.add(threadId) ? null : "duplicate thread id: an earlier record has it";
 	}
 
-	/** The member's leading quoted key as a string, or {@code null} when it cannot be read. */
+	/**
+	 * The member's leading quoted key as a string, or {@code null} when it cannot be
+	 * read.
+	 */
 	private String readKey(RawRecord record) {
 		int keyEnd = record.keyEnd();
 		if (keyEnd < 2 || Utf8.firstInvalid(record.bytes(), 0, keyEnd) >= 0) {
@@ -271,7 +291,10 @@ final class RecordDecoder {
 		}
 	}
 
-	/** Rejects a record that is not strictly valid UTF-8, with the offset of the first bad byte. */
+	/**
+	 * Rejects a record that is not strictly valid UTF-8, with the offset of the first bad
+	 * byte.
+	 */
 	private static void checkUtf8(RawRecord record, String threadId) {
 		int invalid = Utf8.firstInvalid(record.bytes(), 0, record.bytes().length);
 		if (invalid >= 0) {

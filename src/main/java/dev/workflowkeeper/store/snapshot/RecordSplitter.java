@@ -1,8 +1,9 @@
 package dev.workflowkeeper.store.snapshot;
 
 /**
- * Cuts the records of one snapshot format out of a {@link SnapshotInput}, without decoding them.
- * After a bad record it stands at the start of the next one, so one bad record costs one reject.
+ * Cuts the records of one snapshot format out of a {@link SnapshotInput}, without
+ * decoding them. After a bad record it stands at the start of the next one, so one bad
+ * record costs one reject.
  * <p>
  * Not thread-safe.
  */

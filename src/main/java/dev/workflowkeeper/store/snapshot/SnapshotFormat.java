@@ -9,14 +9,14 @@ import java.nio.file.Path;
 public enum SnapshotFormat {
 
 	/**
-	 * One JSON object of all states, {@code {"thread_id": {state}, …}}, as Python's {@code json.dump}
-	 * writes the service's in-memory dict. Holds no expiries.
+	 * One JSON object of all states, {@code {"thread_id": {state}, …}}, as Python's
+	 * {@code json.dump} writes the service's in-memory dict. Holds no expiries.
 	 */
 	JSON_MAP,
 
 	/**
-	 * One record a line, {@code {"thread_id": "…", "state": {…}, "expires_at": "…Z"|null}}: what the
-	 * worker writes, expiries included.
+	 * One record a line, {@code {"thread_id": "…", "state": {…}, "expires_at":
+	 * "…Z"|null}}: what the worker writes, expiries included.
 	 */
 	JSON_LINES;
 
@@ -25,9 +25,10 @@ public enum SnapshotFormat {
 	private static final int SNIFF_LIMIT = 64 * 1024;
 
 	/**
-	 * Detects the format of a snapshot file: a first property named {@code thread_id} with a string
-	 * value means JSON Lines; a {@code .jsonl} or {@code .ndjson} name decides when the start is
-	 * unreadable; anything else is read as the map. An empty file is empty JSON Lines.
+	 * Detects the format of a snapshot file: a first property named {@code thread_id}
+	 * with a string value means JSON Lines; a {@code .jsonl} or {@code .ndjson} name
+	 * decides when the start is unreadable; anything else is read as the map. An empty
+	 * file is empty JSON Lines.
 	 * @throws dev.workflowkeeper.store.StoreAccessException when the file cannot be read
 	 */
 	public static SnapshotFormat detect(Path path) {
@@ -83,7 +84,8 @@ public enum SnapshotFormat {
 	}
 
 	RecordSplitter splitter(SnapshotInput input, long maxRecordSize) {
-		return (this == JSON_MAP) ? new JsonMapSplitter(input, maxRecordSize) : new JsonLinesSplitter(input, maxRecordSize);
+		return (this == JSON_MAP) ? new JsonMapSplitter(input, maxRecordSize)
+				: new JsonLinesSplitter(input, maxRecordSize);
 	}
 
 }

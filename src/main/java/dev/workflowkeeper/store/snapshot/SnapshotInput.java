@@ -15,10 +15,11 @@ import java.util.zip.ZipException;
 import dev.workflowkeeper.store.StoreAccessException;
 
 /**
- * The uncompressed bytes of a snapshot file, one at a time, with the byte offset and line number of
- * the next byte. Gzip is recognised by its magic bytes, whatever the file is called. A compressed
- * stream that ends early or is damaged reads as an early end of input and sets {@link #damaged()}:
- * the splitters turn that into one rejected record for the tail.
+ * The uncompressed bytes of a snapshot file, one at a time, with the byte offset and line
+ * number of the next byte. Gzip is recognised by its magic bytes, whatever the file is
+ * called. A compressed stream that ends early or is damaged reads as an early end of
+ * input and sets {@link #damaged()}: the splitters turn that into one rejected record for
+ * the tail.
  * <p>
  * Not thread-safe.
  */
@@ -78,7 +79,8 @@ final class SnapshotInput implements Closeable {
 		catch (EOFException | ZipException ex) {
 			// a gzip header cut short: there is nothing to read
 			closeQuietly(file);
-			throw new StoreAccessException("snapshot file " + path + " is not a readable gzip file: " + ex.getMessage());
+			throw new StoreAccessException(
+					"snapshot file " + path + " is not a readable gzip file: " + ex.getMessage());
 		}
 		catch (IOException ex) {
 			closeQuietly(file);
@@ -108,8 +110,8 @@ final class SnapshotInput implements Closeable {
 	}
 
 	/**
-	 * Moves past the bytes before the next quote, backslash or newline (or the end of input), appending
-	 * them to {@code record}: the content of a JSON string, in bulk.
+	 * Moves past the bytes before the next quote, backslash or newline (or the end of
+	 * input), appending them to {@code record}: the content of a JSON string, in bulk.
 	 */
 	void copyStringRun(RecordBuffer record) {
 		while (this.position < this.limit || fill()) {
@@ -134,7 +136,9 @@ final class SnapshotInput implements Closeable {
 		return this.line;
 	}
 
-	/** Whether the compressed stream ended early or was damaged: the file is truncated. */
+	/**
+	 * Whether the compressed stream ended early or was damaged: the file is truncated.
+	 */
 	boolean damaged() {
 		return this.damaged;
 	}
@@ -143,7 +147,9 @@ final class SnapshotInput implements Closeable {
 		return this.gzip;
 	}
 
-	/** Bytes read from the file itself so far (compressed bytes for gzip); for estimates. */
+	/**
+	 * Bytes read from the file itself so far (compressed bytes for gzip); for estimates.
+	 */
 	long rawBytesRead() {
 		return this.raw.count;
 	}

@@ -11,13 +11,14 @@ import org.springframework.batch.infrastructure.item.ItemStreamSupport;
 import org.springframework.util.Assert;
 
 /**
- * Streams the states of a snapshot file, either {@link SnapshotFormat format}, plain or gzip; memory
- * is bounded by the largest record. A bad record is thrown as a
- * {@link dev.workflowkeeper.store.RejectedRecordException} and the reader goes on with the next one.
+ * Streams the states of a snapshot file, either {@link SnapshotFormat format}, plain or
+ * gzip; memory is bounded by the largest record. A bad record is thrown as a
+ * {@link dev.workflowkeeper.store.RejectedRecordException} and the reader goes on with
+ * the next one.
  * <p>
- * Restartable: the ExecutionContext keeps how many records were consumed (accepted and rejected);
- * a restart reads the file again from its start and skips that many records, only identifying
- * them to rebuild the duplicate check. Not thread-safe.
+ * Restartable: the ExecutionContext keeps how many records were consumed (accepted and
+ * rejected); a restart reads the file again from its start and skips that many records,
+ * only identifying them to rebuild the duplicate check. Not thread-safe.
  */
 public class SnapshotItemReader extends ItemStreamSupport implements ItemStreamReader<WorkflowEntry> {
 
@@ -42,7 +43,8 @@ public class SnapshotItemReader extends ItemStreamSupport implements ItemStreamR
 	/**
 	 * @param name the reader's name, the prefix of its ExecutionContext keys
 	 * @param path the snapshot file
-	 * @param maxRecordSize a larger record is rejected, and skipped without being held in memory
+	 * @param maxRecordSize a larger record is rejected, and skipped without being held in
+	 * memory
 	 */
 	public SnapshotItemReader(String name, Path path, long maxRecordSize) {
 		Assert.isTrue(maxRecordSize > 0, "maxRecordSize must be positive");
@@ -63,8 +65,9 @@ public class SnapshotItemReader extends ItemStreamSupport implements ItemStreamR
 		while (this.consumed < toSkip) {
 			RawRecord record = this.splitter.next();
 			if (record == null) {
-				throw new StoreAccessException("snapshot file " + this.path + " changed since the interrupted run: it holds "
-						+ this.consumed + " records, the run had consumed " + toSkip + "; start a new run");
+				throw new StoreAccessException(
+						"snapshot file " + this.path + " changed since the interrupted run: it holds " + this.consumed
+								+ " records, the run had consumed " + toSkip + "; start a new run");
 			}
 			this.decoder.identify(record);
 			this.consumed++;
@@ -73,7 +76,8 @@ public class SnapshotItemReader extends ItemStreamSupport implements ItemStreamR
 
 	/**
 	 * The next state, or {@code null} at the end of the file.
-	 * @throws dev.workflowkeeper.store.RejectedRecordException for a bad record; the next call goes on
+	 * @throws dev.workflowkeeper.store.RejectedRecordException for a bad record; the next
+	 * call goes on
 	 */
 	@Override
 	public WorkflowEntry read() {
@@ -100,7 +104,10 @@ public class SnapshotItemReader extends ItemStreamSupport implements ItemStreamR
 		}
 	}
 
-	/** Records consumed so far, accepted and rejected, counting those skipped on a restart. */
+	/**
+	 * Records consumed so far, accepted and rejected, counting those skipped on a
+	 * restart.
+	 */
 	public long consumedCount() {
 		return this.consumed;
 	}

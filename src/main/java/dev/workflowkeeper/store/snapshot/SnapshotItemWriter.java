@@ -25,14 +25,14 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.util.Assert;
 
 /**
- * Writes a JSON Lines snapshot, published atomically: lines go to a hidden temporary file next to
- * the target, and only {@link #complete()} (the step completed) gzips it when the target's name ends
- * in {@code .gz} and renames it onto the target. A run that fails or stops leaves the target as it
- * was.
+ * Writes a JSON Lines snapshot, published atomically: lines go to a hidden temporary file
+ * next to the target, and only {@link #complete()} (the step completed) gzips it when the
+ * target's name ends in {@code .gz} and renames it onto the target. A run that fails or
+ * stops leaves the target as it was.
  * <p>
- * Restartable: after each chunk the temporary file is forced to disk and its length kept in the
- * ExecutionContext; a restart truncates it to that length, dropping lines of an uncommitted chunk,
- * as {@code FlatFileItemWriter} does. Not thread-safe.
+ * Restartable: after each chunk the temporary file is forced to disk and its length kept
+ * in the ExecutionContext; a restart truncates it to that length, dropping lines of an
+ * uncommitted chunk, as {@code FlatFileItemWriter} does. Not thread-safe.
  */
 public class SnapshotItemWriter extends WorkflowItemWriter {
 
@@ -51,7 +51,8 @@ public class SnapshotItemWriter extends WorkflowItemWriter {
 	/**
 	 * @param name the writer's name, the prefix of its ExecutionContext keys
 	 * @param target the snapshot file to publish
-	 * @param policy anything but {@link ConflictPolicy#OVERWRITE} refuses an existing target
+	 * @param policy anything but {@link ConflictPolicy#OVERWRITE} refuses an existing
+	 * target
 	 */
 	public SnapshotItemWriter(String name, Path target, ConflictPolicy policy) {
 		super(name);
@@ -70,12 +71,13 @@ public class SnapshotItemWriter extends WorkflowItemWriter {
 			if (executionContext.containsKey(offsetKey)) {
 				long offset = executionContext.getLong(offsetKey);
 				if (!Files.exists(this.temporary) || Files.size(this.temporary) < offset) {
-					throw new StoreAccessException("cannot restart the snapshot write: the partial file " + this.temporary
-							+ " is gone or shorter than the last committed chunk; start a new run");
+					throw new StoreAccessException("cannot restart the snapshot write: the partial file "
+							+ this.temporary + " is gone or shorter than the last committed chunk; start a new run");
 				}
 				this.channel = FileChannel.open(this.temporary, StandardOpenOption.WRITE);
 				lock();
-				// lines past the last committed chunk are written again by the restarted step
+				// lines past the last committed chunk are written again by the restarted
+				// step
 				this.channel.truncate(offset);
 				this.channel.position(offset);
 			}
@@ -92,8 +94,9 @@ public class SnapshotItemWriter extends WorkflowItemWriter {
 	}
 
 	/**
-	 * Appends the chunk's lines; a chunk is encoded whole before any of it is written, so a state
-	 * that cannot be written fails its chunk without leaving part of it in the file.
+	 * Appends the chunk's lines; a chunk is encoded whole before any of it is written, so
+	 * a state that cannot be written fails its chunk without leaving part of it in the
+	 * file.
 	 */
 	@Override
 	public void write(Chunk<? extends WorkflowEntry> chunk) throws IOException {
@@ -126,17 +129,22 @@ public class SnapshotItemWriter extends WorkflowItemWriter {
 		if (this.channel != null) {
 			try {
 				this.out.flush();
-				// the offset must never point past what is on disk, or a restart would leave a hole
+				// the offset must never point past what is on disk, or a restart would
+				// leave a hole
 				this.channel.force(false);
 				executionContext.putLong(getExecutionContextKey(OFFSET_KEY), this.channel.position());
 			}
 			catch (IOException ex) {
-				throw new StoreAccessException("cannot write snapshot file " + this.temporary + ": " + ex.getMessage(), ex);
+				throw new StoreAccessException("cannot write snapshot file " + this.temporary + ": " + ex.getMessage(),
+						ex);
 			}
 		}
 	}
 
-	/** Publishes the file: gzip when the target asks for it, then an atomic rename onto the target. */
+	/**
+	 * Publishes the file: gzip when the target asks for it, then an atomic rename onto
+	 * the target.
+	 */
 	@Override
 	protected void complete() {
 		Assert.state(this.channel != null, "writer " + getName() + " is not open");
@@ -157,7 +165,10 @@ public class SnapshotItemWriter extends WorkflowItemWriter {
 		}
 	}
 
-	/** Closes the file; without {@link #complete()} the target stays untouched and the partial file stays for a restart. */
+	/**
+	 * Closes the file; without {@link #complete()} the target stays untouched and the
+	 * partial file stays for a restart.
+	 */
 	@Override
 	public void close() {
 		try {
@@ -176,8 +187,8 @@ public class SnapshotItemWriter extends WorkflowItemWriter {
 	private Path gzip(Path plain) throws IOException {
 		Path compressed = this.target.resolveSibling("." + this.target.getFileName() + ".publish");
 		try (InputStream in = Files.newInputStream(plain);
-				FileChannel gzChannel = FileChannel.open(compressed, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-						StandardOpenOption.TRUNCATE_EXISTING);
+				FileChannel gzChannel = FileChannel.open(compressed, StandardOpenOption.CREATE,
+						StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
 				GZIPOutputStream gz = new GZIPOutputStream(Channels.newOutputStream(gzChannel), 64 * 1024)) {
 			in.transferTo(gz);
 			gz.finish();
@@ -189,12 +200,14 @@ public class SnapshotItemWriter extends WorkflowItemWriter {
 
 	private void refuseExistingTarget() {
 		if (this.policy != ConflictPolicy.OVERWRITE && Files.exists(this.target)) {
-			throw new StoreAccessException("snapshot file " + this.target
-					+ " exists already: remove it or use --on-conflict overwrite");
+			throw new StoreAccessException(
+					"snapshot file " + this.target + " exists already: remove it or use --on-conflict overwrite");
 		}
 	}
 
-	/** Two runs writing the same file would interleave their lines in one temporary file. */
+	/**
+	 * Two runs writing the same file would interleave their lines in one temporary file.
+	 */
 	private void lock() throws IOException {
 		boolean locked;
 		try {
@@ -205,8 +218,8 @@ public class SnapshotItemWriter extends WorkflowItemWriter {
 		}
 		if (!locked) {
 			closeChannel();
-			throw new StoreAccessException("snapshot file " + this.target
-					+ " is being written by another run: wait for it to end");
+			throw new StoreAccessException(
+					"snapshot file " + this.target + " is being written by another run: wait for it to end");
 		}
 	}
 

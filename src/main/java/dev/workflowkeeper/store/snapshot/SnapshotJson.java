@@ -12,14 +12,16 @@ import tools.jackson.core.json.JsonReadFeature;
 import tools.jackson.core.json.JsonWriteFeature;
 
 /**
- * The JSON dialect of snapshots: what Python's {@code json} module writes, NaN and Infinity
- * included, and the compaction of a state that keeps its content, key order and number text.
+ * The JSON dialect of snapshots: what Python's {@code json} module writes, NaN and
+ * Infinity included, and the compaction of a state that keeps its content, key order and
+ * number text.
  */
 final class SnapshotJson {
 
 	/**
-	 * Reads NaN/Infinity as Python writes them; the record size limit, not Jackson's string limit,
-	 * bounds a record. Forward slashes stay unescaped, as Python leaves them.
+	 * Reads NaN/Infinity as Python writes them; the record size limit, not Jackson's
+	 * string limit, bounds a record. Forward slashes stay unescaped, as Python leaves
+	 * them.
 	 */
 	static final JsonFactory FACTORY = JsonFactory.builder()
 		.enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
@@ -32,8 +34,9 @@ final class SnapshotJson {
 	}
 
 	/**
-	 * Copies the object at the parser's current {@code START_OBJECT} as compact UTF-8 JSON, numbers
-	 * exactly as written; the parser is left on the matching {@code END_OBJECT}.
+	 * Copies the object at the parser's current {@code START_OBJECT} as compact UTF-8
+	 * JSON, numbers exactly as written; the parser is left on the matching
+	 * {@code END_OBJECT}.
 	 */
 	static byte[] compactObject(JsonParser parser, JsonFactory factory, int sizeHint) {
 		ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, sizeHint));
@@ -64,7 +67,8 @@ final class SnapshotJson {
 					case PROPERTY_NAME -> generator.writeName(parser.currentName());
 					case VALUE_STRING -> generator.writeString(parser.getTextCharacters(), parser.getTextOffset(),
 							parser.getTextLength());
-					// the text as written keeps 1.50, 1e5 and big integers exactly; NaN stays NaN
+					// the text as written keeps 1.50, 1e5 and big integers exactly; NaN
+					// stays NaN
 					case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> generator.writeNumber(parser.getText());
 					case VALUE_TRUE -> generator.writeBoolean(true);
 					case VALUE_FALSE -> generator.writeBoolean(false);

@@ -15,15 +15,15 @@ import dev.workflowkeeper.store.WorkflowStore;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
 /**
- * A snapshot file as a store: read as either {@link SnapshotFormat}, plain or gzip; written as
- * JSON Lines, published atomically when the step completes. Holds no connection: {@link #close()}
- * has nothing to release.
+ * A snapshot file as a store: read as either {@link SnapshotFormat}, plain or gzip;
+ * written as JSON Lines, published atomically when the step completes. Holds no
+ * connection: {@link #close()} has nothing to release.
  */
 public class SnapshotWorkflowStore implements WorkflowStore {
 
 	/**
-	 * File bytes sampled from the start for {@link #estimateCount()}: far more than the read-ahead
-	 * buffers, whose bytes are counted as read before their records are.
+	 * File bytes sampled from the start for {@link #estimateCount()}: far more than the
+	 * read-ahead buffers, whose bytes are counted as read before their records are.
 	 */
 	private static final long ESTIMATE_SAMPLE_BYTES = 2 * 1024 * 1024;
 
@@ -41,7 +41,10 @@ public class SnapshotWorkflowStore implements WorkflowStore {
 		return "snapshot:" + this.path;
 	}
 
-	/** JSON Lines carry expiries, the map does not; a file not written yet will be JSON Lines. */
+	/**
+	 * JSON Lines carry expiries, the map does not; a file not written yet will be JSON
+	 * Lines.
+	 */
 	@Override
 	public boolean holdsExpiries() {
 		return !Files.exists(this.path) || format() == SnapshotFormat.JSON_LINES;
@@ -55,21 +58,28 @@ public class SnapshotWorkflowStore implements WorkflowStore {
 		return SnapshotFormat.detect(this.path);
 	}
 
-	/** One {@link SnapshotItemReader}; the file is opened, and its format detected, by {@code open}. */
+	/**
+	 * One {@link SnapshotItemReader}; the file is opened, and its format detected, by
+	 * {@code open}.
+	 */
 	@Override
 	public List<ItemStreamReader<WorkflowEntry>> readers(String name) {
 		return List.of(new SnapshotItemReader(name, this.path, this.maxRecordSize));
 	}
 
-	/** A {@link SnapshotItemWriter}; it must also listen to its step, whose completion publishes the file. */
+	/**
+	 * A {@link SnapshotItemWriter}; it must also listen to its step, whose completion
+	 * publishes the file.
+	 */
 	@Override
 	public WorkflowItemWriter writer(String name, ConflictPolicy policy) {
 		return new SnapshotItemWriter(name, this.path, policy);
 	}
 
 	/**
-	 * Extrapolates from the records in the first 2 MB of the file: their count times the file size
-	 * over the file bytes they took (compressed bytes for gzip). Exact for a smaller file.
+	 * Extrapolates from the records in the first 2 MB of the file: their count times the
+	 * file size over the file bytes they took (compressed bytes for gzip). Exact for a
+	 * smaller file.
 	 */
 	@Override
 	public long estimateCount() {

@@ -1,10 +1,11 @@
 package dev.workflowkeeper.store.snapshot;
 
 /**
- * The thread ids a snapshot read has met, kept as 64-bit hashes in a primitive open-addressing
- * table: about 16 bytes per id instead of a {@code String} each, so that tens of millions of ids fit.
- * Two different ids share a hash with a probability of about n²/2⁶⁵ (3·10⁻⁶ for ten million ids);
- * such an id would be reported as a duplicate, never silently lost.
+ * The thread ids a snapshot read has met, kept as 64-bit hashes in a primitive
+ * open-addressing table: about 16 bytes per id instead of a {@code String} each, so that
+ * tens of millions of ids fit. Two different ids share a hash with a probability of about
+ * n²/2⁶⁵ (3·10⁻⁶ for ten million ids); such an id would be reported as a duplicate, never
+ * silently lost.
  * <p>
  * Not thread-safe.
  */
@@ -59,7 +60,10 @@ final class ThreadIdSet {
 		this.table = bigger;
 	}
 
-	/** FNV-1a over the UTF-16 code units, finished by MurmurHash3's fmix64 to spread the bits. */
+	/**
+	 * FNV-1a over the UTF-16 code units, finished by MurmurHash3's fmix64 to spread the
+	 * bits.
+	 */
 	static long hash(String text) {
 		long h = 0xcbf29ce484222325L;
 		for (int i = 0; i < text.length(); i++) {

@@ -5,9 +5,9 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * Strict UTF-8 validation on bytes, as strict as the JDK's decoder with {@code REPORT}: overlong
- * forms, surrogates, code points past U+10FFFF, stray continuation bytes and truncated sequences are
- * all invalid. Runs of ASCII are checked eight bytes at a time.
+ * Strict UTF-8 validation on bytes, as strict as the JDK's decoder with {@code REPORT}:
+ * overlong forms, surrogates, code points past U+10FFFF, stray continuation bytes and
+ * truncated sequences are all invalid. Runs of ASCII are checked eight bytes at a time.
  */
 final class Utf8 {
 
@@ -19,8 +19,9 @@ final class Utf8 {
 	}
 
 	/**
-	 * The index of the first byte of the first invalid sequence in {@code bytes[from, to)}, the index
-	 * the JDK's decoder reports; -1 when all of it is valid.
+	 * The index of the first byte of the first invalid sequence in
+	 * {@code bytes[from, to)}, the index the JDK's decoder reports; -1 when all of it is
+	 * valid.
 	 */
 	static int firstInvalid(byte[] bytes, int from, int to) {
 		int i = from;
@@ -43,7 +44,9 @@ final class Utf8 {
 		return -1;
 	}
 
-	/** The length of the valid multi-byte sequence at {@code i}, or 0 when it is invalid. */
+	/**
+	 * The length of the valid multi-byte sequence at {@code i}, or 0 when it is invalid.
+	 */
 	private static int sequenceLength(byte[] bytes, int i, int to) {
 		int lead = bytes[i] & 0xff;
 		if (lead < 0xc2) {

@@ -22,10 +22,11 @@ class DigestComparisonTests {
 	@Test
 	void shouldCountEveryKindOfDifferenceInBothDirections() {
 		// given
-		Path expected = write("expected", List.of(d("same", "a", LATER), d("missing", "b", LATER), d("changed", "c", LATER),
-				d("drift", "d", LATER), d("kept", "e", LATER), d("gone", "f", NOW - 1)));
-		Path actual = write("actual", List.of(d("same", "a", LATER + 1_000), d("changed", "X", LATER),
-				d("drift", "d", LATER + 60_000), d("kept", "live", LATER), d("extra", "g", LATER), d("old", "h", LATER)));
+		Path expected = write("expected", List.of(d("same", "a", LATER), d("missing", "b", LATER),
+				d("changed", "c", LATER), d("drift", "d", LATER), d("kept", "e", LATER), d("gone", "f", NOW - 1)));
+		Path actual = write("actual",
+				List.of(d("same", "a", LATER + 1_000), d("changed", "X", LATER), d("drift", "d", LATER + 60_000),
+						d("kept", "live", LATER), d("extra", "g", LATER), d("old", "h", LATER)));
 		Path before = write("before", List.of(d("kept", "live", LATER), d("old", "h", LATER)));
 
 		// when

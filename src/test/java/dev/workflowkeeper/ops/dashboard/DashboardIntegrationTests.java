@@ -55,11 +55,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The dashboard of a running worker on a real Redis with a memory history, in a real headless
- * Chromium (Debian's {@code chromium} and {@code chromium-driver}; the browser tests are skipped
- * where they are missing), and its launch route over plain HTTP.
+ * The dashboard of a running worker on a real Redis with a memory history, in a real
+ * headless Chromium (Debian's {@code chromium} and {@code chromium-driver}; the browser
+ * tests are skipped where they are missing), and its launch route over plain HTTP.
  */
-// closed before the temporary data folder is deleted, so that no H2 file appears while it goes
+// closed before the temporary data folder is deleted, so that no H2 file appears while it
+// goes
 @DirtiesContext
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class DashboardIntegrationTests {
@@ -70,8 +71,8 @@ class DashboardIntegrationTests {
 
 	static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
-	static final List<String> JOBS = List.of("enforceTtlJob", "generateStatesJob", "migrateStatesJob", "pruneHistoryJob",
-			"purgeStatesJob", "reportMemoryJob");
+	static final List<String> JOBS = List.of("enforceTtlJob", "generateStatesJob", "migrateStatesJob",
+			"pruneHistoryJob", "purgeStatesJob", "reportMemoryJob");
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -105,7 +106,8 @@ class DashboardIntegrationTests {
 	static void worker(DynamicPropertyRegistry registry) throws IOException {
 		redis = RedisServerProcess.start(Version.DEFAULT);
 		Path jobs = Files.createDirectories(tmp.resolve("jobs"));
-		// Scheduled far ahead: the page shows the next run, and no slot fires during the test.
+		// Scheduled far ahead: the page shows the next run, and no slot fires during the
+		// test.
 		Files.writeString(jobs.resolve("report-memory.yml"),
 				"job: reportMemoryJob\nschedule: \"0 0 0 1 1 *\"\nzone: UTC\noptions:\n  values: true\n");
 		registry.add("keeper.data-dir", () -> tmp.resolve("data").toString());
@@ -169,8 +171,8 @@ class DashboardIntegrationTests {
 		HttpResponse<String> wrong = send(get("/").header("Authorization", basic("admin", "wrong")));
 
 		assertThat(anonymous.statusCode()).isEqualTo(401);
-		assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
-				(challenge) -> assertThat(challenge).startsWith("Basic"));
+		assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+			.hasValueSatisfying((challenge) -> assertThat(challenge).startsWith("Basic"));
 		assertThat(anonymous.body()).doesNotContain("reportMemoryJob");
 		assertThat(wrong.statusCode()).isEqualTo(401);
 	}
@@ -188,8 +190,8 @@ class DashboardIntegrationTests {
 		HttpResponse<String> page = send(get("/").header("Authorization", basic("admin", ADMIN_PASSWORD)));
 
 		assertThat(page.statusCode()).isEqualTo(200);
-		assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(
-				(type) -> assertThat(type).startsWith("text/html"));
+		assertThat(page.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("text/html"));
 		assertThat(page.body()).contains(JOBS).contains("id=\"memory-trend\"").doesNotContain(ADMIN_PASSWORD);
 	}
 
@@ -200,23 +202,26 @@ class DashboardIntegrationTests {
 
 		// when
 		HttpResponse<String> anonymous = send(post("/jobs/pruneHistoryJob/launch", "{}"));
-		HttpResponse<String> wrong = send(post("/jobs/pruneHistoryJob/launch", "{}").header("Authorization",
-				basic("admin", "wrong")));
+		HttpResponse<String> wrong = send(
+				post("/jobs/pruneHistoryJob/launch", "{}").header("Authorization", basic("admin", "wrong")));
 		HttpResponse<String> form = send(HttpRequest.newBuilder(uri("/jobs/pruneHistoryJob/launch"))
 			.header("Authorization", basic("admin", ADMIN_PASSWORD))
 			.header("Content-Type", "application/x-www-form-urlencoded")
 			.POST(HttpRequest.BodyPublishers.ofString("dryRun=true")));
-		HttpResponse<String> unknown = send(post("/jobs/noSuchJob/launch", "{}").header("Authorization",
-				basic("admin", ADMIN_PASSWORD)));
-		HttpResponse<String> secret = send(post("/jobs/pruneHistoryJob/launch",
-				"{\"archive\": \"redis://:hunter2@127.0.0.1:6379/0\"}").header("Authorization", basic("admin", ADMIN_PASSWORD)));
+		HttpResponse<String> unknown = send(
+				post("/jobs/noSuchJob/launch", "{}").header("Authorization", basic("admin", ADMIN_PASSWORD)));
+		HttpResponse<String> secret = send(
+				post("/jobs/pruneHistoryJob/launch", "{\"archive\": \"redis://:hunter2@127.0.0.1:6379/0\"}")
+					.header("Authorization", basic("admin", ADMIN_PASSWORD)));
 
 		// then
 		assertThat(anonymous.statusCode()).isEqualTo(401);
 		assertThat(wrong.statusCode()).isEqualTo(401);
-		HttpResponse<String> xhr = send(post("/jobs/pruneHistoryJob/launch", "{}").header("Authorization",
-				basic("admin", "wrong")).header("X-Requested-With", "XMLHttpRequest"));
-		// A page's request is refused without a challenge, so that no browser pops its own login up.
+		HttpResponse<String> xhr = send(
+				post("/jobs/pruneHistoryJob/launch", "{}").header("Authorization", basic("admin", "wrong"))
+					.header("X-Requested-With", "XMLHttpRequest"));
+		// A page's request is refused without a challenge, so that no browser pops its
+		// own login up.
 		assertThat(xhr.statusCode()).isEqualTo(401);
 		assertThat(xhr.headers().firstValue("WWW-Authenticate")).isEmpty();
 		assertThat(form.statusCode()).isEqualTo(415);
@@ -322,7 +327,9 @@ class DashboardIntegrationTests {
 			.satisfies((entry) -> assertThat(entry).contains("/jobs/enforceTtlJob/launch", "401"));
 	}
 
-	/** Opens the page with the operator's credentials in a header, then drops them again. */
+	/**
+	 * Opens the page with the operator's credentials in a header, then drops them again.
+	 */
 	private void openDashboard() {
 		browserLog();
 		browser.executeCdpCommand("Network.enable", Map.of());
@@ -355,7 +362,8 @@ class DashboardIntegrationTests {
 	}
 
 	private static void assumeBrowser() {
-		assumeTrue(browser != null, "needs " + CHROMIUM + " and " + CHROMEDRIVER + " (Debian's chromium, chromium-driver)");
+		assumeTrue(browser != null,
+				"needs " + CHROMIUM + " and " + CHROMEDRIVER + " (Debian's chromium, chromium-driver)");
 	}
 
 	private static Object script(String script) {

@@ -19,16 +19,17 @@ import org.springframework.mock.web.MockServletContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The dashboard template rendered on its own: a worker that never ran anything, and a history whose
- * text tries to close the JSON island early.
+ * The dashboard template rendered on its own: a worker that never ran anything, and a
+ * history whose text tries to close the JSON island early.
  */
 class DashboardPageTests {
 
 	@Test
 	void shouldRenderAWorkerWithoutHistory() {
 		// given
-		WebContext context = context(List.of(JobRow.of(Map.of("name", "reportMemoryJob", "schedule", Map.of("scheduled", false),
-				"executions", List.of()))), List.of(), null, List.of());
+		WebContext context = context(List.of(JobRow
+			.of(Map.of("name", "reportMemoryJob", "schedule", Map.of("scheduled", false), "executions", List.of()))),
+				List.of(), null, List.of());
 
 		// when
 		String page = render(context);
@@ -53,8 +54,8 @@ class DashboardPageTests {
 		report.put("keys", 12);
 		report.put("memoryBytes", 4096);
 		report.put("ttlBuckets", Map.of("<1h", Map.of("keys", 12, "bytes", 4096)));
-		report.put("byStatus", Map.of("processing", Map.of("keys", 3, "bytes", 1024), "completed",
-				Map.of("keys", 9, "bytes", 3072)));
+		report.put("byStatus",
+				Map.of("processing", Map.of("keys", 3, "bytes", 1024), "completed", Map.of("keys", 9, "bytes", 3072)));
 
 		// when
 		String page = render(context(List.of(), List.of(), report, List.of(point)));
@@ -82,8 +83,8 @@ class DashboardPageTests {
 		assertThat(format.bytes(null)).isEqualTo("—");
 	}
 
-	private static WebContext context(List<JobRow> jobs, List<Map<String, Object>> executions, Map<String, Object> report,
-			List<Map<String, Object>> trend) {
+	private static WebContext context(List<JobRow> jobs, List<Map<String, Object>> executions,
+			Map<String, Object> report, List<Map<String, Object>> trend) {
 		MockServletContext servletContext = new MockServletContext();
 		WebContext context = new WebContext(JakartaServletWebApplication.buildApplication(servletContext)
 			.buildExchange(new MockHttpServletRequest(servletContext, "GET", "/"), new MockHttpServletResponse()));
@@ -91,8 +92,10 @@ class DashboardPageTests {
 		context.setVariable("jobs", jobs);
 		context.setVariable("executions", executions);
 		context.setVariable("report", report);
-		context.setVariable("ttlBuckets", (report != null) ? Bucket.of(DashboardController.map(report.get("ttlBuckets"))) : List.of());
-		context.setVariable("statuses", (report != null) ? Bucket.of(DashboardController.map(report.get("byStatus"))) : List.of());
+		context.setVariable("ttlBuckets",
+				(report != null) ? Bucket.of(DashboardController.map(report.get("ttlBuckets"))) : List.of());
+		context.setVariable("statuses",
+				(report != null) ? Bucket.of(DashboardController.map(report.get("byStatus"))) : List.of());
 		context.setVariable("trendJson", DashboardController.jsonIsland(trend));
 		context.setVariable("fmt", new DashboardFormat());
 		return context;

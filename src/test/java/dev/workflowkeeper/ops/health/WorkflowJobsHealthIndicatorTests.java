@@ -35,8 +35,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * When the scheduled jobs count as unhealthy: a failed last run, a schedule overdue by more than a
- * period, judged on a real job repository with a clock the test sets.
+ * When the scheduled jobs count as unhealthy: a failed last run, a schedule overdue by
+ * more than a period, judged on a real job repository with a clock the test sets.
  */
 class WorkflowJobsHealthIndicatorTests {
 
@@ -54,9 +54,10 @@ class WorkflowJobsHealthIndicatorTests {
 	@Test
 	void shouldBeUpWhileASchedulesFirstSlotMayStillCome() {
 		TestBatchContexts.batch(TestBatchContexts.h2Url(this.dir)).run((context) -> {
-			// given a worker that started 29 minutes ago (two periods are 30) and no run yet
-			WorkflowJobsHealthIndicator indicator = indicator(context.getBean(DataSource.class), STARTED.plus(Duration.ofMinutes(29)),
-					List.of(EVERY_15_MINUTES));
+			// given a worker that started 29 minutes ago (two periods are 30) and no run
+			// yet
+			WorkflowJobsHealthIndicator indicator = indicator(context.getBean(DataSource.class),
+					STARTED.plus(Duration.ofMinutes(29)), List.of(EVERY_15_MINUTES));
 
 			// when
 			Health health = indicator.health();
@@ -73,8 +74,8 @@ class WorkflowJobsHealthIndicatorTests {
 	void shouldBeDownWhenAScheduleNeverFiredForMoreThanTwoPeriods() {
 		TestBatchContexts.batch(TestBatchContexts.h2Url(this.dir)).run((context) -> {
 			// given
-			WorkflowJobsHealthIndicator indicator = indicator(context.getBean(DataSource.class), STARTED.plus(Duration.ofMinutes(31)),
-					List.of(EVERY_15_MINUTES));
+			WorkflowJobsHealthIndicator indicator = indicator(context.getBean(DataSource.class),
+					STARTED.plus(Duration.ofMinutes(31)), List.of(EVERY_15_MINUTES));
 
 			// when
 			Health health = indicator.health();
@@ -95,8 +96,10 @@ class WorkflowJobsHealthIndicatorTests {
 			DataSource dataSource = context.getBean(DataSource.class);
 
 			// when
-			Health recent = indicator(dataSource, slot.plus(Duration.ofMinutes(29)), List.of(EVERY_15_MINUTES)).health();
-			Health overdue = indicator(dataSource, slot.plus(Duration.ofMinutes(31)), List.of(EVERY_15_MINUTES)).health();
+			Health recent = indicator(dataSource, slot.plus(Duration.ofMinutes(29)), List.of(EVERY_15_MINUTES))
+				.health();
+			Health overdue = indicator(dataSource, slot.plus(Duration.ofMinutes(31)), List.of(EVERY_15_MINUTES))
+				.health();
 
 			// then
 			assertThat(recent.getStatus()).isEqualTo(Status.UP);
@@ -104,7 +107,8 @@ class WorkflowJobsHealthIndicatorTests {
 				.containsEntry("lastStatus", "COMPLETED")
 				.containsEntry("lastStart", "2026-11-25T10:15:00Z");
 			assertThat(overdue.getStatus()).isEqualTo(Status.DOWN);
-			assertThat((String) job(overdue).get("problem")).startsWith("overdue: no slot fired since 2026-11-25T10:15:00Z");
+			assertThat((String) job(overdue).get("problem"))
+				.startsWith("overdue: no slot fired since 2026-11-25T10:15:00Z");
 		});
 	}
 
@@ -118,10 +122,12 @@ class WorkflowJobsHealthIndicatorTests {
 			long failed = record(repository, JOB, slotParameters(first), first, BatchStatus.FAILED, "FAILED");
 
 			// when
-			Health afterFailure = indicator(dataSource, first.plus(Duration.ofMinutes(5)), List.of(EVERY_15_MINUTES)).health();
+			Health afterFailure = indicator(dataSource, first.plus(Duration.ofMinutes(5)), List.of(EVERY_15_MINUTES))
+				.health();
 			Instant second = Instant.parse("2026-11-25T10:30:00Z");
 			record(repository, JOB, slotParameters(second), second, BatchStatus.COMPLETED, "COMPLETED");
-			Health afterSuccess = indicator(dataSource, second.plus(Duration.ofMinutes(5)), List.of(EVERY_15_MINUTES)).health();
+			Health afterSuccess = indicator(dataSource, second.plus(Duration.ofMinutes(5)), List.of(EVERY_15_MINUTES))
+				.health();
 
 			// then
 			assertThat(afterFailure.getStatus()).isEqualTo(Status.DOWN);
@@ -139,16 +145,19 @@ class WorkflowJobsHealthIndicatorTests {
 			JobRepository repository = context.getBean(JobRepository.class);
 			Instant slot = Instant.parse("2026-11-25T10:15:00Z");
 			long completed = record(repository, JOB, slotParameters(slot), slot, BatchStatus.COMPLETED, "COMPLETED");
-			record(repository, JOB, new JobParametersBuilder().addString("store", "memory:").addLong("run", 1L).toJobParameters(),
+			record(repository, JOB,
+					new JobParametersBuilder().addString("store", "memory:").addLong("run", 1L).toJobParameters(),
 					slot.plusSeconds(60), BatchStatus.FAILED, "FAILED");
 			Instant skipped = Instant.parse("2026-11-25T10:30:00Z");
-			record(repository, JOB, slotParameters(skipped), skipped, BatchStatus.ABANDONED, HistoryQueries.SKIPPED_OVERLAP);
-			JobSchedule disabled = new JobSchedule("purge.yml", "purgeStatesJob", false, "0 */15 * * * *", ZoneOffset.UTC,
-					Map.of(), new JobParameters());
+			record(repository, JOB, slotParameters(skipped), skipped, BatchStatus.ABANDONED,
+					HistoryQueries.SKIPPED_OVERLAP);
+			JobSchedule disabled = new JobSchedule("purge.yml", "purgeStatesJob", false, "0 */15 * * * *",
+					ZoneOffset.UTC, Map.of(), new JobParameters());
 
 			// when: 40 minutes after the completed run, 10 after the skipped slot
 			Health health = indicator(context.getBean(DataSource.class), skipped.plus(Duration.ofMinutes(10)),
-					List.of(EVERY_15_MINUTES, disabled)).health();
+					List.of(EVERY_15_MINUTES, disabled))
+				.health();
 
 			// then
 			assertThat(health.getStatus()).isEqualTo(Status.UP);
@@ -162,7 +171,8 @@ class WorkflowJobsHealthIndicatorTests {
 		TestBatchContexts.batch(TestBatchContexts.h2Url(this.dir)).run((context) -> {
 			// given
 			WorkflowJobsHealthIndicator indicator = new WorkflowJobsHealthIndicator(() -> null,
-					new HistoryQueries(new JdbcTemplate(context.getBean(DataSource.class)), "BATCH_"), Clock.systemUTC(), Instant.EPOCH);
+					new HistoryQueries(new JdbcTemplate(context.getBean(DataSource.class)), "BATCH_"),
+					Clock.systemUTC(), Instant.EPOCH);
 
 			// when
 			Health health = indicator.health();
@@ -173,9 +183,10 @@ class WorkflowJobsHealthIndicatorTests {
 		});
 	}
 
-	private static WorkflowJobsHealthIndicator indicator(DataSource dataSource, Instant now, List<JobSchedule> schedules) {
-		return new WorkflowJobsHealthIndicator(() -> schedules, new HistoryQueries(new JdbcTemplate(dataSource), "BATCH_"),
-				Clock.fixed(now, ZoneOffset.UTC), STARTED);
+	private static WorkflowJobsHealthIndicator indicator(DataSource dataSource, Instant now,
+			List<JobSchedule> schedules) {
+		return new WorkflowJobsHealthIndicator(() -> schedules,
+				new HistoryQueries(new JdbcTemplate(dataSource), "BATCH_"), Clock.fixed(now, ZoneOffset.UTC), STARTED);
 	}
 
 	private static JobParameters slotParameters(Instant slot) {

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The {@link MaintainableStore} contract on the embedded memory store, which keeps strings only, each
- * with an expiry.
+ * The {@link MaintainableStore} contract on the embedded memory store, which keeps
+ * strings only, each with an expiry.
  */
 class MemoryMaintainableStoreContractTests extends MaintainableStoreContractTests {
 

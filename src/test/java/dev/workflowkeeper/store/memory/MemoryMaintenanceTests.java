@@ -25,9 +25,9 @@ import static dev.workflowkeeper.support.SampleStates.PREFIX;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What {@link MemoryMaintenance} does that is its own: memory as an estimate, expired states as Redis
- * treats them, its own view of the store. What every maintainable store does is
- * {@link MemoryMaintainableStoreContractTests}.
+ * What {@link MemoryMaintenance} does that is its own: memory as an estimate, expired
+ * states as Redis treats them, its own view of the store. What every maintainable store
+ * does is {@link MemoryMaintainableStoreContractTests}.
  */
 class MemoryMaintenanceTests {
 
@@ -110,8 +110,9 @@ class MemoryMaintenanceTests {
 			.containsEntry("evictedKeys", 0L)
 			.containsEntry("expiredKeys", 1L)
 			.containsEntry("dbKeys", 2L)
-			.containsEntry("usedMemory", MemoryMaintenance.estimateMemory(PREFIX + "live", bytes("{}"))
-					+ MemoryMaintenance.estimateMemory("session:1", bytes("{}")))
+			.containsEntry("usedMemory",
+					MemoryMaintenance.estimateMemory(PREFIX + "live", bytes("{}"))
+							+ MemoryMaintenance.estimateMemory("session:1", bytes("{}")))
 			.doesNotContainKeys("redisVersion", "fragmentationRatio");
 	}
 

@@ -21,8 +21,8 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A maximum TTL on the embedded store: counted from the moment each state is changed, on the
- * worker's clock, which is the store's own.
+ * A maximum TTL on the embedded store: counted from the moment each state is changed, on
+ * the worker's clock, which is the store's own.
  */
 class MemoryTtlCapTests {
 
@@ -41,9 +41,9 @@ class MemoryTtlCapTests {
 
 	@BeforeEach
 	void createStore() {
-		this.store = new MemoryWorkflowStore(new Binder(
-				new MapConfigurationPropertySource(Map.of("keeper.data-dir", this.dataDir.toString())))
-			.bindOrCreate("keeper", KeeperProperties.class));
+		this.store = new MemoryWorkflowStore(
+				new Binder(new MapConfigurationPropertySource(Map.of("keeper.data-dir", this.dataDir.toString())))
+					.bindOrCreate("keeper", KeeperProperties.class));
 		this.maintenance = this.store.view(PREFIX).maintenance().orElseThrow();
 	}
 
@@ -54,7 +54,8 @@ class MemoryTtlCapTests {
 
 	@Test
 	void shouldCapToTheMomentOfTheChangePlusTheMaximumAndLengthenNothing() {
-		// given: expiries far above the maximum, 300 ms and 900 ms above it, and just below it
+		// given: expiries far above the maximum, 300 ms and 900 ms above it, and just
+		// below it
 		long now = System.currentTimeMillis();
 		long below = now + MAX - 200;
 		this.store.put(PREFIX + "far", bytes("{}"), now + 10 * MAX);
@@ -68,8 +69,10 @@ class MemoryTtlCapTests {
 		List<TtlOutcome> outcomes = this.maintenance.enforceTtl(changes);
 		long after = System.currentTimeMillis();
 
-		// then: no expiry past the end of the call plus the maximum, none earlier than its start plus it
-		assertThat(outcomes).containsExactly(TtlOutcome.CAPPED, TtlOutcome.CAPPED, TtlOutcome.CAPPED, TtlOutcome.UNTOUCHED);
+		// then: no expiry past the end of the call plus the maximum, none earlier than
+		// its start plus it
+		assertThat(outcomes).containsExactly(TtlOutcome.CAPPED, TtlOutcome.CAPPED, TtlOutcome.CAPPED,
+				TtlOutcome.UNTOUCHED);
 		for (String capped : List.of("far", "above-300", "above-900")) {
 			assertThat(expireAt(capped)).as(capped).isBetween(before + MAX, after + MAX);
 		}
@@ -85,9 +88,9 @@ class MemoryTtlCapTests {
 		long absolute = now + MAX / 2;
 
 		// when
-		List<TtlOutcome> outcomes = this.maintenance.enforceTtl(
-				List.of(new TtlChange(PREFIX + "absolute-earlier", absolute, absolute, MAX_TTL, null),
-						new TtlChange(PREFIX + "ttl-earlier", now + 5 * MAX, now + 5 * MAX, MAX_TTL, null)));
+		List<TtlOutcome> outcomes = this.maintenance
+			.enforceTtl(List.of(new TtlChange(PREFIX + "absolute-earlier", absolute, absolute, MAX_TTL, null),
+					new TtlChange(PREFIX + "ttl-earlier", now + 5 * MAX, now + 5 * MAX, MAX_TTL, null)));
 		long after = System.currentTimeMillis();
 
 		// then

@@ -141,7 +141,8 @@ class MemoryWorkflowStoreTests {
 
 		// when / then
 		assertThat(this.store.expireAt("k", later)).isTrue();
-		assertThat(this.store.get("k")).hasValueSatisfying((entry) -> assertThat(entry.expireAtMillis()).isEqualTo(later));
+		assertThat(this.store.get("k"))
+			.hasValueSatisfying((entry) -> assertThat(entry.expireAtMillis()).isEqualTo(later));
 		assertThat(this.store.expireAt("missing", later)).isFalse();
 		assertThat(this.store.deleteIfValue("k", "{\"status\":\"done\"}".getBytes(StandardCharsets.UTF_8))).isFalse();
 		assertThat(this.store.deleteIfValue("k", running.clone())).isTrue();
@@ -194,8 +195,8 @@ class MemoryWorkflowStoreTests {
 		return entries;
 	}
 
-	private static WorkflowItemWriter.WriteCounts write(WorkflowStore view, ConflictPolicy policy, WorkflowEntry... entries)
-			throws Exception {
+	private static WorkflowItemWriter.WriteCounts write(WorkflowStore view, ConflictPolicy policy,
+			WorkflowEntry... entries) throws Exception {
 		WorkflowItemWriter writer = view.writer("write", policy);
 		writer.open(new ExecutionContext());
 		writer.write(Chunk.of(entries));

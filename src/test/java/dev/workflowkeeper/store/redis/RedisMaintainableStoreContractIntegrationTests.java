@@ -22,8 +22,8 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.params.SetParams;
 
 /**
- * The {@link MaintainableStore} contract on Redis 7 and on Redis 6.2, each on a database of the
- * JVM's shared server of that version.
+ * The {@link MaintainableStore} contract on Redis 7 and on Redis 6.2, each on a database
+ * of the JVM's shared server of that version.
  */
 @ExtendWith(RedisServerExtension.class)
 class RedisMaintainableStoreContractIntegrationTests {
@@ -46,7 +46,10 @@ class RedisMaintainableStoreContractIntegrationTests {
 
 	}
 
-	/** How the contract writes and looks at keys in Redis, with every store it opened closed after each test. */
+	/**
+	 * How the contract writes and looks at keys in Redis, with every store it opened
+	 * closed after each test.
+	 */
 	abstract static class OnRedis extends MaintainableStoreContractTests {
 
 		private final RedisDatabase redis;

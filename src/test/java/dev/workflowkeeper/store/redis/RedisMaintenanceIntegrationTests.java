@@ -30,9 +30,10 @@ import static dev.workflowkeeper.support.SampleStates.PREFIX;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What {@link RedisMaintenance} does that is its own: which commands it sends on each version, its
- * scripts cached again after the server lost them, the server's {@code INFO}. What every
- * maintainable store does is {@link RedisMaintainableStoreContractIntegrationTests}.
+ * What {@link RedisMaintenance} does that is its own: which commands it sends on each
+ * version, its scripts cached again after the server lost them, the server's
+ * {@code INFO}. What every maintainable store does is
+ * {@link RedisMaintainableStoreContractIntegrationTests}.
  */
 class RedisMaintenanceIntegrationTests {
 
@@ -62,7 +63,8 @@ class RedisMaintenanceIntegrationTests {
 			reader.close();
 		}
 
-		// then: PEXPIRETIME on Redis 7; on 6.2 now + PTTL, which a round trip makes earlier, never later
+		// then: PEXPIRETIME on Redis 7; on 6.2 now + PTTL, which a round trip makes
+		// earlier, never later
 		if (server.isRedis7()) {
 			assertThat(keys.get(0).expireAtMillis()).isEqualTo(expireAt);
 		}
@@ -74,7 +76,8 @@ class RedisMaintenanceIntegrationTests {
 	@ParameterizedTest
 	@EnumSource(Version.class)
 	void shouldFillAndCapWithOneCommandPerKeyOnRedis7AndTheScriptBefore(Version version) {
-		// given: fill == max without an expected value, one PEXPIREAT … LT per key on Redis 7
+		// given: fill == max without an expected value, one PEXPIREAT … LT per key on
+		// Redis 7
 		RedisDatabase server = servers.fresh(version);
 		long max = System.currentTimeMillis() + DAY;
 		try (Jedis jedis = server.jedis()) {
@@ -82,7 +85,8 @@ class RedisMaintenanceIntegrationTests {
 			jedis.set(PREFIX + "long", "{}", SetParams.setParams().px(10 * DAY));
 			jedis.set(PREFIX + "short", "{}", SetParams.setParams().px(HOUR));
 			jedis.hset(PREFIX + "hash", "status", "running");
-			// statistics and script cache are the whole shared server's: counted from here, while this
+			// statistics and script cache are the whole shared server's: counted from
+			// here, while this
 			// class is the one running
 			jedis.scriptFlush();
 			jedis.configResetStat();
@@ -104,7 +108,8 @@ class RedisMaintenanceIntegrationTests {
 				assertThat(commands).contains("cmdstat_pexpireat:calls=10").doesNotContain("cmdstat_evalsha");
 			}
 			else {
-				// the first batch of two finds no script cached; every later one runs it by its SHA
+				// the first batch of two finds no script cached; every later one runs it
+				// by its SHA
 				assertThat(commands).contains("cmdstat_evalsha:calls=10", "cmdstat_eval:calls=2");
 			}
 		}

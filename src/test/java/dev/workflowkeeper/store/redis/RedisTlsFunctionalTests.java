@@ -18,8 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A migration into a Redis that speaks TLS ({@code rediss://}), as managed services do: a real
- * redis-server with a certificate made for the test, trusted through the JVM's trust store.
+ * A migration into a Redis that speaks TLS ({@code rediss://}), as managed services do: a
+ * real redis-server with a certificate made for the test, trusted through the JVM's trust
+ * store.
  */
 class RedisTlsFunctionalTests {
 
@@ -34,23 +35,27 @@ class RedisTlsFunctionalTests {
 		Path key = this.tmp.resolve("server.key");
 		Path cert = this.tmp.resolve("server.crt");
 		assertThat(run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test-ca",
-				"-keyout", this.tmp.resolve("ca.key").toString(), "-out", ca.toString())).isZero();
-		assertThat(run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", key.toString(),
-				"-out", this.tmp.resolve("server.csr").toString())).isZero();
+				"-keyout", this.tmp.resolve("ca.key").toString(), "-out", ca.toString()))
+			.isZero();
+		assertThat(run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout",
+				key.toString(), "-out", this.tmp.resolve("server.csr").toString()))
+			.isZero();
 		Files.writeString(this.tmp.resolve("san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-		assertThat(run("openssl", "x509", "-req", "-in", this.tmp.resolve("server.csr").toString(), "-CA", ca.toString(),
-				"-CAkey", this.tmp.resolve("ca.key").toString(), "-CAcreateserial", "-days", "1", "-extfile",
-				this.tmp.resolve("san.ext").toString(), "-out", cert.toString())).isZero();
+		assertThat(run("openssl", "x509", "-req", "-in", this.tmp.resolve("server.csr").toString(), "-CA",
+				ca.toString(), "-CAkey", this.tmp.resolve("ca.key").toString(), "-CAcreateserial", "-days", "1",
+				"-extfile", this.tmp.resolve("san.ext").toString(), "-out", cert.toString()))
+			.isZero();
 		Path trustStore = this.tmp.resolve("trust.p12");
-		assertThat(run(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-importcert", "-noprompt",
-				"-alias", "test-ca", "-file", ca.toString(), "-keystore", trustStore.toString(), "-storetype", "PKCS12",
-				"-storepass", "changeit")).isZero();
+		assertThat(run(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-importcert",
+				"-noprompt", "-alias", "test-ca", "-file", ca.toString(), "-keystore", trustStore.toString(),
+				"-storetype", "PKCS12", "-storepass", "changeit"))
+			.isZero();
 		int tlsPort = RedisServerProcess.freePort();
 		RedisServerProcess server;
 		try {
-			server = RedisServerProcess.start(Version.DEFAULT, "--tls-port", Integer.toString(tlsPort), "--tls-cert-file",
-					cert.toString(), "--tls-key-file", key.toString(), "--tls-ca-cert-file", ca.toString(),
-					"--tls-auth-clients", "no");
+			server = RedisServerProcess.start(Version.DEFAULT, "--tls-port", Integer.toString(tlsPort),
+					"--tls-cert-file", cert.toString(), "--tls-key-file", key.toString(), "--tls-ca-cert-file",
+					ca.toString(), "--tls-auth-clients", "no");
 		}
 		catch (IllegalStateException ex) {
 			assumeTrue(false, "this redis-server has no TLS: " + ex.getMessage());

@@ -30,9 +30,10 @@ import static dev.workflowkeeper.support.SampleStates.PREFIX;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The maximum TTL of {@code enforce-ttl} on real servers: right after {@link RedisMaintenance#enforceTtl}
- * no key has a {@code PTTL} above the maximum, by as little as a millisecond, and no key below it was
- * lengthened; on Redis 7 (one {@code PEXPIRE … LT} or the script) and on 6.2 (the script).
+ * The maximum TTL of {@code enforce-ttl} on real servers: right after
+ * {@link RedisMaintenance#enforceTtl} no key has a {@code PTTL} above the maximum, by as
+ * little as a millisecond, and no key below it was lengthened; on Redis 7 (one
+ * {@code PEXPIRE … LT} or the script) and on 6.2 (the script).
  */
 class RedisTtlCapIntegrationTests {
 
@@ -50,8 +51,10 @@ class RedisTtlCapIntegrationTests {
 	@ParameterizedTest(name = "{0}, value expected: {1}")
 	@CsvSource({ "DEFAULT, false", "DEFAULT, true", "V6_2, false", "V6_2, true" })
 	void shouldLeaveNoKeyAboveTheMaximumAndLengthenNone(Version version, boolean expectValue) {
-		// given: keys without a TTL, far above the maximum, 300 ms and 900 ms above it, and just below it;
-		// the store warmed up first, so that the keys just above are still above when their turn comes
+		// given: keys without a TTL, far above the maximum, 300 ms and 900 ms above it,
+		// and just below it;
+		// the store warmed up first, so that the keys just above are still above when
+		// their turn comes
 		RedisDatabase server = servers.fresh(version);
 		RedisWorkflowStore store = store(server);
 		MaintainableStore maintenance = maintenance(store);
@@ -79,7 +82,8 @@ class RedisTtlCapIntegrationTests {
 				pipeline.sync();
 			}
 		}
-		// as the writer builds them: the maximum itself as the fill, or (with an expected value, as
+		// as the writer builds them: the maximum itself as the fill, or (with an expected
+		// value, as
 		// from-age does) a fill before it, which takes the script on Redis 7 too
 		long fillTtl = MAX / 2;
 		long fill = expectValue ? System.currentTimeMillis() + fillTtl : TtlChange.UNBOUNDED;
@@ -101,13 +105,15 @@ class RedisTtlCapIntegrationTests {
 		Map<Group, List<TtlOutcome>> outcomesByGroup = byGroup(groups, outcomes);
 		assertThat(outcomesByGroup.get(Group.MISSING)).containsOnly(TtlOutcome.FIXED_MISSING);
 		assertThat(outcomesByGroup.get(Group.FAR_ABOVE)).containsOnly(TtlOutcome.CAPPED);
-		// how many of these were still above when their turn came depends on the machine's speed
+		// how many of these were still above when their turn came depends on the
+		// machine's speed
 		assertThat(outcomesByGroup.get(Group.ABOVE_BY_300_MS)).isSubsetOf(TtlOutcome.CAPPED, TtlOutcome.UNTOUCHED);
 		assertThat(outcomesByGroup.get(Group.ABOVE_BY_900_MS)).containsAnyOf(TtlOutcome.CAPPED)
 			.isSubsetOf(TtlOutcome.CAPPED, TtlOutcome.UNTOUCHED);
 		assertThat(outcomesByGroup.get(Group.JUST_BELOW)).containsOnly(TtlOutcome.UNTOUCHED);
 		if (expectValue) {
-			assertThat(groups.get(Group.MISSING)).allSatisfy((key) -> assertThat(pttls.get(key)).isLessThanOrEqualTo(fillTtl));
+			assertThat(groups.get(Group.MISSING))
+				.allSatisfy((key) -> assertThat(pttls.get(key)).isLessThanOrEqualTo(fillTtl));
 		}
 		try (Jedis jedis = server.jedis()) {
 			for (String key : groups.get(Group.JUST_BELOW)) {
@@ -119,7 +125,8 @@ class RedisTtlCapIntegrationTests {
 	@ParameterizedTest
 	@EnumSource(Version.class)
 	void shouldCapAFillComputedOnAClockAheadOfTheServers(Version version) {
-		// given: keys without a TTL, and fills from a worker whose clock is 5 s ahead of the server's,
+		// given: keys without a TTL, and fills from a worker whose clock is 5 s ahead of
+		// the server's,
 		// a millisecond short of its own idea of the maximum
 		RedisDatabase server = servers.fresh(version);
 		List<TtlChange> changes = new ArrayList<>();
@@ -148,7 +155,8 @@ class RedisTtlCapIntegrationTests {
 	@ParameterizedTest(name = "{0}, value expected: {1}")
 	@CsvSource({ "DEFAULT, false", "DEFAULT, true", "V6_2, false", "V6_2, true" })
 	void shouldKeepTheTtlTheServiceGaveAfterTheKeyWasJudged(Version version, boolean expectValue) {
-		// given: keys judged far above the maximum, then refreshed by the service (SET … EX 86400)
+		// given: keys judged far above the maximum, then refreshed by the service (SET …
+		// EX 86400)
 		RedisDatabase server = servers.fresh(version);
 		List<TtlChange> changes = new ArrayList<>();
 		Map<String, long[]> refreshedAt = new LinkedHashMap<>();
@@ -221,8 +229,8 @@ class RedisTtlCapIntegrationTests {
 	}
 
 	/**
-	 * The earliest and latest the key's absolute expiry can be: exact on Redis 7 ({@code PEXPIRETIME}),
-	 * the server's clock before and after its {@code PTTL} on 6.2.
+	 * The earliest and latest the key's absolute expiry can be: exact on Redis 7
+	 * ({@code PEXPIRETIME}), the server's clock before and after its {@code PTTL} on 6.2.
 	 */
 	private static long[] expiryBounds(Jedis jedis, String key) {
 		if (jedis.info("server").contains("redis_version:7")) {
@@ -249,7 +257,8 @@ class RedisTtlCapIntegrationTests {
 
 	private static RedisWorkflowStore store(RedisDatabase server) {
 		// batches of 500 keys: several round trips, as in a real chunk
-		return new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX, WorkerSettings.defaults().withRedisPaging(1000, 500, 2).keeperProperties());
+		return new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX,
+				WorkerSettings.defaults().withRedisPaging(1000, 500, 2).keeperProperties());
 	}
 
 	private static void sleep(long millis) {

@@ -127,7 +127,8 @@ class RedisWorkflowItemReaderIntegrationTests {
 		ExecutionContext context = new ExecutionContext();
 		List<String> seen = new ArrayList<>();
 
-		// when: restart after odd counts, so that most restarts fall inside a page and inside a pipeline
+		// when: restart after odd counts, so that most restarts fall inside a page and
+		// inside a pipeline
 		try (RedisWorkflowStore store = store(server, 20, 7)) {
 			boolean more = true;
 			while (more) {
@@ -154,7 +155,8 @@ class RedisWorkflowItemReaderIntegrationTests {
 
 	@Test
 	void shouldCountKeysThatVanishBetweenScanAndGet() throws Exception {
-		// given: a page of five keys, fetched one by one when needed (no pipelines in flight)
+		// given: a page of five keys, fetched one by one when needed (no pipelines in
+		// flight)
 		RedisDatabase server = servers.fresh(Version.DEFAULT);
 		try (Jedis jedis = server.jedis()) {
 			for (int i = 1; i <= 5; i++) {

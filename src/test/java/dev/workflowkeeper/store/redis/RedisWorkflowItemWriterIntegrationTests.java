@@ -85,15 +85,20 @@ class RedisWorkflowItemWriterIntegrationTests {
 	@ParameterizedTest
 	@EnumSource(Version.class)
 	void shouldReplaceOnlyOlderStatesWhenNewer(Version version) throws Exception {
-		// given: targets in every timestamp format the service has written; 1714564800 is 2024-05-01T12:00:00Z
+		// given: targets in every timestamp format the service has written; 1714564800 is
+		// 2024-05-01T12:00:00Z
 		RedisDatabase server = servers.fresh(version);
 		long expireAt = System.currentTimeMillis() + HOUR;
 		List<NewerCase> cases = List.of(
 				new NewerCase("naive-older", "\"2024-05-01T12:00:00\"", "\"2024-05-01T12:00:01+00:00\"", true),
-				new NewerCase("offset-newer", "\"2024-05-01T14:00:00.500000+02:00\"", "\"2024-05-01T12:00:00Z\"", false),
-				new NewerCase("negative-offset-older", "\"2024-05-01T08:00:00-04:00\"", "\"2024-05-01T12:00:00.001\"", true),
-				new NewerCase("zulu-fraction-newer", "\"2024-05-01T12:00:00.123456Z\"", "\"2024-05-01T12:00:00.122999\"", false),
-				new NewerCase("space-separator-older", "\"2024-05-01 11:59:59.999999\"", "\"2024-05-01T12:00:00\"", true),
+				new NewerCase("offset-newer", "\"2024-05-01T14:00:00.500000+02:00\"", "\"2024-05-01T12:00:00Z\"",
+						false),
+				new NewerCase("negative-offset-older", "\"2024-05-01T08:00:00-04:00\"", "\"2024-05-01T12:00:00.001\"",
+						true),
+				new NewerCase("zulu-fraction-newer", "\"2024-05-01T12:00:00.123456Z\"",
+						"\"2024-05-01T12:00:00.122999\"", false),
+				new NewerCase("space-separator-older", "\"2024-05-01 11:59:59.999999\"", "\"2024-05-01T12:00:00\"",
+						true),
 				new NewerCase("epoch-seconds-newer", "1714564800.5", "\"2024-05-01T12:00:00.499\"", false),
 				new NewerCase("epoch-seconds-older", "1714564800", "\"2024-05-01T12:00:00.001+00:00\"", true),
 				new NewerCase("epoch-millis-older", "1714564800000", "1714564800.001", true),
@@ -118,7 +123,8 @@ class RedisWorkflowItemWriterIntegrationTests {
 		// then
 		try (Jedis jedis = server.jedis()) {
 			for (NewerCase c : cases) {
-				assertThat(jedis.get(PREFIX + c.name())).as(c.name()).isEqualTo(c.replaced() ? c.incoming() : c.target());
+				assertThat(jedis.get(PREFIX + c.name())).as(c.name())
+					.isEqualTo(c.replaced() ? c.incoming() : c.target());
 				if (c.replaced()) {
 					assertThat(jedis.pttl(PREFIX + c.name())).as(c.name()).isCloseTo(HOUR, within(60_000L));
 				}
@@ -252,8 +258,11 @@ class RedisWorkflowItemWriterIntegrationTests {
 
 	private static List<String> snapshot(RedisDatabase server) {
 		try (Jedis jedis = server.jedis()) {
-			// the expiry to the minute: PTTL moves on between two looks (Redis 6.2 has no PEXPIRETIME)
-			return jedis.keys("*").stream().sorted()
+			// the expiry to the minute: PTTL moves on between two looks (Redis 6.2 has no
+			// PEXPIRETIME)
+			return jedis.keys("*")
+				.stream()
+				.sorted()
 				.map((key) -> key + "=" + jedis.get(key) + " @" + Math.round(jedis.pttl(key) / 60_000.0))
 				.toList();
 		}

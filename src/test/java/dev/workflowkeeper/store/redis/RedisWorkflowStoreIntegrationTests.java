@@ -64,7 +64,8 @@ class RedisWorkflowStoreIntegrationTests {
 			StoreAccessException ex = connectFailure("redis://127.0.0.1:" + silent.getLocalPort() + "/0", properties);
 
 			// then
-			assertThat(ex).hasMessageStartingWith("Redis at redis://127.0.0.1:" + silent.getLocalPort() + "/0 did not answer in time");
+			assertThat(ex).hasMessageStartingWith(
+					"Redis at redis://127.0.0.1:" + silent.getLocalPort() + "/0 did not answer in time");
 		}
 	}
 
@@ -80,7 +81,8 @@ class RedisWorkflowStoreIntegrationTests {
 
 			// then
 			assertThat(ex.getMessage())
-				.startsWith("Redis at redis://:****@127.0.0.1:" + server.port() + "/0 refused the credentials: WRONGPASS")
+				.startsWith(
+						"Redis at redis://:****@127.0.0.1:" + server.port() + "/0 refused the credentials: WRONGPASS")
 				.endsWith("; check REDIS_PASSWORD or the URL");
 			assertThat(messages(ex)).noneMatch((message) -> message.contains(PASSWORD));
 		}
@@ -120,7 +122,8 @@ class RedisWorkflowStoreIntegrationTests {
 	void shouldTakeThePasswordFromTheSettingsOnlyWhenTheUrlHasNone(Version version) {
 		try (RedisServerProcess server = withPassword(version)) {
 			// the settings fill in
-			try (RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX, properties(PASSWORD))) {
+			try (RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX,
+					properties(PASSWORD))) {
 				assertThat(store.estimateCount()).isZero();
 			}
 			// the URL's own password wins over a wrong one in the settings
@@ -272,8 +275,9 @@ class RedisWorkflowStoreIntegrationTests {
 	}
 
 	/**
-	 * A server that requires {@link #PASSWORD}; set once it runs, because {@link RedisServerProcess}
-	 * waits for a {@code +PONG} that a server started with {@code --requirepass} never sends.
+	 * A server that requires {@link #PASSWORD}; set once it runs, because
+	 * {@link RedisServerProcess} waits for a {@code +PONG} that a server started with
+	 * {@code --requirepass} never sends.
 	 */
 	private static RedisServerProcess withPassword(Version version) {
 		RedisServerProcess server = RedisServerProcess.start(version);

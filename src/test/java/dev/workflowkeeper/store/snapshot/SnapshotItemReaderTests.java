@@ -29,7 +29,10 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class SnapshotItemReaderTests {
 
-	/** What {@code json.dump(states, f, indent=2)} writes, NaN, Infinity and escapes included. */
+	/**
+	 * What {@code json.dump(states, f, indent=2)} writes, NaN, Infinity and escapes
+	 * included.
+	 */
 	private static final String PYTHON_MAP = """
 			{
 			  "thread-1": {
@@ -59,7 +62,9 @@ class SnapshotItemReaderTests {
 			+ "\"amount\":1.50,\"big\":123456789012345678901234567890,\"ratio\":1e-07,"
 			+ "\"steps\":[{\"name\":\"ocr\",\"done\":true},null],\"nested\":{}}";
 
-	private static final JsonMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+	private static final JsonMapper JSON = JsonMapper.builder()
+		.enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+		.build();
 
 	@TempDir
 	Path dir;
@@ -84,7 +89,8 @@ class SnapshotItemReaderTests {
 		assertThat(first.expireAtMillis()).isEqualTo(WorkflowEntry.NO_EXPIRY);
 		String original = PYTHON_MAP.substring(PYTHON_MAP.indexOf("{", 5), PYTHON_MAP.indexOf("\n  },") + 4);
 		assertThat(JSON.readTree(first.value())).isEqualTo(JSON.readTree(original));
-		assertThat(result.accepted().get(1).valueAsString()).isEqualTo("{\"status\":\"completed\",\"items\":[],\"note\":\"raw é\"}");
+		assertThat(result.accepted().get(1).valueAsString())
+			.isEqualTo("{\"status\":\"completed\",\"items\":[],\"note\":\"raw é\"}");
 		assertThat(reader.consumedCount()).isEqualTo(2);
 	}
 
@@ -118,7 +124,8 @@ class SnapshotItemReaderTests {
 				""";
 		long expected = java.time.Instant.parse("2026-11-25T17:00:00Z").toEpochMilli();
 
-		for (Path file : new Path[] { write("plain.jsonl", utf8(lines)), write("packed.jsonl.gz", gzip(utf8(lines))) }) {
+		for (Path file : new Path[] { write("plain.jsonl", utf8(lines)),
+				write("packed.jsonl.gz", gzip(utf8(lines))) }) {
 			SnapshotItemReader reader = reader(file);
 
 			// when
@@ -140,7 +147,8 @@ class SnapshotItemReaderTests {
 	@Test
 	void shouldDetectTheFormatByContentNotByName() throws Exception {
 		// given
-		Path lines = write("looks-like-a-map.json", utf8("{\"thread_id\": \"a\", \"state\": {}, \"expires_at\": null}\n"));
+		Path lines = write("looks-like-a-map.json",
+				utf8("{\"thread_id\": \"a\", \"state\": {}, \"expires_at\": null}\n"));
 		Path map = write("odd.json", utf8("{\"thread_id\": {\"status\": \"running\"}}"));
 		Path unreadable = write("broken.jsonl", utf8("not json\n{\"thread_id\": \"a\", \"state\": {}}\n"));
 
@@ -148,7 +156,8 @@ class SnapshotItemReaderTests {
 		assertThat(SnapshotFormat.detect(lines)).isEqualTo(SnapshotFormat.JSON_LINES);
 		assertThat(SnapshotFormat.detect(write("empty.json", new byte[0]))).isEqualTo(SnapshotFormat.JSON_LINES);
 		assertThat(SnapshotFormat.detect(write("s.json", utf8("{\"t1\": {}}")))).isEqualTo(SnapshotFormat.JSON_MAP);
-		// a map whose first thread is called thread_id holds an object there, not a string
+		// a map whose first thread is called thread_id holds an object there, not a
+		// string
 		assertThat(SnapshotFormat.detect(map)).isEqualTo(SnapshotFormat.JSON_MAP);
 		// only when the content says nothing does the name decide
 		assertThat(SnapshotFormat.detect(unreadable)).isEqualTo(SnapshotFormat.JSON_LINES);
@@ -241,14 +250,16 @@ class SnapshotItemReaderTests {
 				"invalid UTF-8 at offset " + (offsetOf(corpus, "{\"thread_id\": \"bytes\"") + 39));
 		assertRejected(result.rejected().get(2), "line 5", "no-state", "the record has no state");
 		assertRejected(result.rejected().get(3), "line 6", "array", "state is not a JSON object");
-		assertRejected(result.rejected().get(4), "line 7", "when", "expires_at 'tomorrow' is not an ISO-8601 timestamp");
+		assertRejected(result.rejected().get(4), "line 7", "when",
+				"expires_at 'tomorrow' is not an ISO-8601 timestamp");
 		assertRejected(result.rejected().get(5), "line 8", "ok-1", "duplicate thread id: an earlier record has it");
 		assertRejected(result.rejected().get(6), "line 9", "", "empty thread id");
 	}
 
 	@Test
 	void shouldAcceptUnpairedSurrogateEscapesAsPythonWritesThemInNamesAndValues() throws Exception {
-		// given Python's json.dumps of {"k\ud800": "v\udc00"}, which Jackson's byte parser refuses in a name
+		// given Python's json.dumps of {"k\ud800": "v\udc00"}, which Jackson's byte
+		// parser refuses in a name
 		String state = "{\"k\\ud800\": \"v\\udc00\", \"n\": 1}";
 		Path map = write("surrogates.json", utf8("{\"t-1\": " + state + "}"));
 		Path lines = write("surrogates.jsonl", utf8("{\"thread_id\": \"t-1\", \"state\": " + state + "}\n"));
@@ -261,7 +272,8 @@ class SnapshotItemReaderTests {
 		for (ReadResult result : List.of(fromMap, fromLines)) {
 			assertThat(result.rejected()).isEmpty();
 			assertThat(result.accepted()).singleElement()
-				.satisfies((entry) -> assertThat(entry.valueAsString()).isEqualTo("{\"k\\uD800\":\"v\\uDC00\",\"n\":1}"));
+				.satisfies(
+						(entry) -> assertThat(entry.valueAsString()).isEqualTo("{\"k\\uD800\":\"v\\uDC00\",\"n\":1}"));
 		}
 	}
 
@@ -278,8 +290,9 @@ class SnapshotItemReaderTests {
 
 		// then
 		assertThat(result.threadIds()).containsExactly("a", "b");
-		assertThat(result.rejected()).singleElement().satisfies((rejected) -> assertRejected(rejected,
-				"line 4, offset " + full.indexOf("\"c\""), "c", "truncated file: the input ends inside this record"));
+		assertThat(result.rejected()).singleElement()
+			.satisfies((rejected) -> assertRejected(rejected, "line 4, offset " + full.indexOf("\"c\""), "c",
+					"truncated file: the input ends inside this record"));
 		assertThat(reader.read()).isNull();
 		reader.close();
 	}
@@ -293,14 +306,16 @@ class SnapshotItemReaderTests {
 				.formatted(i, i, Math.sin(i)));
 		}
 		byte[] compressed = gzip(utf8(lines.toString()));
-		SnapshotItemReader reader = reader(write("cut.jsonl.gz", Arrays.copyOf(compressed, compressed.length * 6 / 10)));
+		SnapshotItemReader reader = reader(
+				write("cut.jsonl.gz", Arrays.copyOf(compressed, compressed.length * 6 / 10)));
 
 		// when
 		reader.open(new ExecutionContext());
 		ReadResult result = readAll(reader);
 		reader.close();
 
-		// then every record before the cut is read, in order, and the cut costs exactly one reject
+		// then every record before the cut is read, in order, and the cut costs exactly
+		// one reject
 		assertThat(result.accepted()).hasSizeBetween(1000, 4999);
 		for (int i = 0; i < result.accepted().size(); i++) {
 			assertThat(result.accepted().get(i).threadId()).isEqualTo("t-%05d".formatted(i));
@@ -371,11 +386,13 @@ class SnapshotItemReaderTests {
 		assertThat(smallStore.estimateCount()).isEqualTo(2);
 		assertThat(largeStore.holdsExpiries()).isTrue();
 		assertThat(largeStore.estimateCount()).isBetween(10000L, 40000L);
-		assertThat(new SnapshotWorkflowStore(this.dir.resolve("missing.json"), properties()).estimateCount()).isEqualTo(-1);
+		assertThat(new SnapshotWorkflowStore(this.dir.resolve("missing.json"), properties()).estimateCount())
+			.isEqualTo(-1);
 		assertThat(smallStore.readers("read")).singleElement().isInstanceOf(SnapshotItemReader.class);
 	}
 
-	private static void assertRejected(RejectedRecordException rejected, String position, String threadId, String reason) {
+	private static void assertRejected(RejectedRecordException rejected, String position, String threadId,
+			String reason) {
 		assertThat(rejected.position()).isEqualTo(position);
 		assertThat(rejected.threadId()).isEqualTo(threadId);
 		if (reason.endsWith(": ")) {

@@ -16,7 +16,10 @@ import org.springframework.batch.infrastructure.item.ItemReader;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
-/** Helpers for the snapshot tests: properties with the defaults, a read to the end, gzip, offsets. */
+/**
+ * Helpers for the snapshot tests: properties with the defaults, a read to the end, gzip,
+ * offsets.
+ */
 final class SnapshotTestSupport {
 
 	private SnapshotTestSupport() {

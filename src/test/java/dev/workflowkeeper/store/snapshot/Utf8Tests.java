@@ -13,7 +13,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class Utf8Tests {
 
-	/** Bytes at the edges of every UTF-8 rule: ASCII, continuations, overlong and surrogate leads, the top. */
+	/**
+	 * Bytes at the edges of every UTF-8 rule: ASCII, continuations, overlong and
+	 * surrogate leads, the top.
+	 */
 	private static final int[] EDGES = { 0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf,
 			0xe0, 0xe1, 0xec, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf3, 0xf4, 0xf5, 0xff };
 
@@ -23,7 +26,8 @@ class Utf8Tests {
 
 	@Test
 	void shouldFindTheSameFirstInvalidByteAsTheJdkDecoderForEverySequenceOfEdgeBytes() {
-		// given every sequence of up to 4 edge bytes, behind ASCII runs that cross the 8-byte steps
+		// given every sequence of up to 4 edge bytes, behind ASCII runs that cross the
+		// 8-byte steps
 		int checked = 0;
 		for (int length = 1; length <= 4; length++) {
 			int combinations = (int) Math.pow(EDGES.length, length);
@@ -38,7 +42,8 @@ class Utf8Tests {
 					}
 
 					// when / then
-					assertThat(Utf8.firstInvalid(bytes, 0, bytes.length)).as("%s", java.util.HexFormat.of().formatHex(bytes))
+					assertThat(Utf8.firstInvalid(bytes, 0, bytes.length))
+						.as("%s", java.util.HexFormat.of().formatHex(bytes))
 						.isEqualTo(jdkFirstInvalid(bytes));
 					checked++;
 				}

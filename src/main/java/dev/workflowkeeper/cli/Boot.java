@@ -20,10 +20,10 @@ import org.springframework.core.env.MapPropertySource;
  * @param err where errors and progress go (stderr)
  * @param overrides settings of the highest precedence
  */
-record Boot(PrintWriter out, PrintWriter err, Map<String, Object> overrides) {
+public record Boot(PrintWriter out, PrintWriter err, Map<String, Object> overrides) {
 
 	/** Starts the application without a web server, for a one-off command. */
-	ConfigurableApplicationContext oneOff() {
+	public ConfigurableApplicationContext oneOff() {
 		Map<String, Object> properties = new LinkedHashMap<>(this.overrides);
 		properties.putIfAbsent("keeper.scheduling.enabled", "false");
 		return builder(properties).web(WebApplicationType.NONE).run();

@@ -7,12 +7,12 @@ import dev.workflowkeeper.store.StoreUri;
 /**
  * Turns an exception into the one line a user reads, and its exit code.
  */
-final class CommandErrors {
+public final class CommandErrors {
 
 	private CommandErrors() {
 	}
 
-	static String oneLine(Throwable ex) {
+	public static String oneLine(Throwable ex) {
 		Throwable root = ex;
 		String message = null;
 		for (Throwable t = ex; t != null; t = t.getCause()) {
@@ -36,7 +36,7 @@ final class CommandErrors {
 		return StoreUri.mask(line) + (plain ? "" : " (" + root.getClass().getSimpleName() + ")");
 	}
 
-	static int exitCode(Throwable ex) {
+	public static int exitCode(Throwable ex) {
 		for (Throwable t = ex; t != null; t = t.getCause()) {
 			if (t instanceof UserFacingException user) {
 				return user.exitCode();

@@ -101,7 +101,7 @@ final class HistoryControlCommands {
 			this.boot.err().flush();
 			JobExecution execution = control.awaitEnd(restarted.executionId());
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
-				return MaintenanceCommands.failed(this.boot, execution);
+				return JobCommands.failed(this.boot, execution);
 			}
 			print("%s: %s (execution %d, restarted from %d)", restarted.job(), execution.getStatus(), execution.getId(),
 					this.id);

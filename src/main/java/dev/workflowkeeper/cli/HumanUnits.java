@@ -3,12 +3,12 @@ package dev.workflowkeeper.cli;
 import java.util.Locale;
 
 /** Bytes and counts as a person reads them. */
-final class HumanUnits {
+public final class HumanUnits {
 
 	private HumanUnits() {
 	}
 
-	static String bytes(long bytes) {
+	public static String bytes(long bytes) {
 		if (bytes < 1024) {
 			return bytes + " B";
 		}
@@ -22,11 +22,11 @@ final class HumanUnits {
 		return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
 	}
 
-	static String count(long count) {
+	public static String count(long count) {
 		return String.format(Locale.ROOT, "%,d", count);
 	}
 
-	static String signed(long delta, boolean bytes) {
+	public static String signed(long delta, boolean bytes) {
 		String sign = (delta >= 0) ? "+" : "-";
 		return sign + (bytes ? bytes(Math.abs(delta)) : count(Math.abs(delta)));
 	}

@@ -2,9 +2,20 @@ package dev.workflowkeeper.cli;
 
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 
+import org.springframework.beans.factory.annotation.AnnotatedBeanDefinition;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
+import org.springframework.core.type.filter.AnnotationTypeFilter;
+import org.springframework.core.type.filter.AssignableTypeFilter;
+import org.springframework.util.ClassUtils;
+
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
  * Entry point of the command line: parses the arguments with picocli and hands each
@@ -23,6 +34,10 @@ public final class KeeperCommandLine {
 	/** The command line or the configuration is wrong. */
 	public static final int USAGE = 2;
 
+	private static final String BASE_PACKAGE = "dev.workflowkeeper";
+
+	private static List<Class<?>> jobCommands;
+
 	private KeeperCommandLine() {
 	}
 
@@ -36,7 +51,16 @@ public final class KeeperCommandLine {
 	 */
 	public static int run(PrintWriter out, PrintWriter err, Map<String, Object> overrides, String... args) {
 		Boot boot = new Boot(out, err, overrides);
-		CommandLine commandLine = new CommandLine(new RootCommand(), new Factory(boot));
+		Factory factory = new Factory(boot);
+		CommandLine commandLine = new CommandLine(new RootCommand(), factory);
+		for (Class<?> command : jobCommands()) {
+			try {
+				commandLine.addSubcommand(factory.create(command));
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException("cannot create the command " + command.getName(), ex);
+			}
+		}
 		commandLine.setOut(out);
 		commandLine.setErr(err);
 		commandLine.setParameterExceptionHandler((ex, arguments) -> {
@@ -53,6 +77,35 @@ public final class KeeperCommandLine {
 		out.flush();
 		err.flush();
 		return code;
+	}
+
+	/**
+	 * The commands of the jobs' packages ({@link JobCommand}), sorted by name; found
+	 * once.
+	 */
+	static synchronized List<Class<?>> jobCommands() {
+		if (jobCommands == null) {
+			ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(
+					false) {
+				@Override
+				protected boolean isCandidateComponent(AnnotatedBeanDefinition definition) {
+					return definition.getMetadata().isIndependent() && definition.getMetadata().isConcrete();
+				}
+			};
+			scanner.addIncludeFilter(new AssignableTypeFilter(JobCommand.class));
+			scanner.addIncludeFilter(new AnnotationTypeFilter(Command.class));
+			List<Class<?>> found = new ArrayList<>();
+			for (BeanDefinition candidate : scanner.findCandidateComponents(BASE_PACKAGE)) {
+				Class<?> type = ClassUtils.resolveClassName(candidate.getBeanClassName(),
+						KeeperCommandLine.class.getClassLoader());
+				if (JobCommand.class.isAssignableFrom(type) && type.isAnnotationPresent(Command.class)) {
+					found.add(type);
+				}
+			}
+			found.sort(Comparator.comparing((Class<?> type) -> type.getAnnotation(Command.class).name()));
+			jobCommands = List.copyOf(found);
+		}
+		return jobCommands;
 	}
 
 	/** Builds commands that take a {@link Boot}, and everything else the picocli way. */

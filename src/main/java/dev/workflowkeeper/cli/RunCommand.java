@@ -58,12 +58,12 @@ class RunCommand implements Callable<Integer> {
 			catch (IllegalArgumentException ex) {
 				throw new UserFacingException(KeeperCommandLine.USAGE, ex.getMessage());
 			}
-			JobParameters parameters = MaintenanceCommands.parameters(context, definition.name(),
+			JobParameters parameters = JobCommands.parameters(context, definition.name(),
 					options(definition, this.arguments));
 			JobExecution execution = context.getBean(JobRunner.class)
 				.run(context.getBean(definition.name(), Job.class), parameters);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
-				return MaintenanceCommands.failed(this.boot, execution);
+				return JobCommands.failed(this.boot, execution);
 			}
 			this.boot.out()
 				.printf("%s: %s (execution %d)%n", definition.name(), execution.getStatus(), execution.getId());

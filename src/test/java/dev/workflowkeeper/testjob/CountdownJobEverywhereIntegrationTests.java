@@ -135,11 +135,19 @@ class CountdownJobEverywhereIntegrationTests {
 
 		KeeperCli.Result listed = cli.run("jobs");
 		KeeperCli.Result ran = cli.run("run", "countdownJob", "--from", "5");
+		KeeperCli.Result help = cli.run("--help");
+		KeeperCli.Result own = cli.run("countdown", "--from", "6");
+		KeeperCli.Result refused = cli.run("countdown", "--from", "0");
 
 		assertThat(listed.exitCode()).as(listed.toString()).isZero();
 		assertThat(listed.out()).contains("countdownJob — Count down").containsPattern("from +whole +\\(3\\)");
 		assertThat(ran.exitCode()).as(ran.toString()).isZero();
 		assertThat(ran.out()).contains("countdownJob: COMPLETED").contains("counted 5");
+		assertThat(help.out()).containsPattern("countdown +Count down");
+		assertThat(own.exitCode()).as(own.toString()).isZero();
+		assertThat(own.out()).contains("counted down from 6");
+		assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(2);
+		assertThat(refused.err()).contains("error: " + REFUSAL);
 	}
 
 	@Test

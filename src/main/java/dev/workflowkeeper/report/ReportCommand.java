@@ -1,4 +1,4 @@
-package dev.workflowkeeper.cli;
+package dev.workflowkeeper.report;
 
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -6,8 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import dev.workflowkeeper.report.ReportJob;
-
+import dev.workflowkeeper.cli.Boot;
+import dev.workflowkeeper.cli.HumanUnits;
+import dev.workflowkeeper.cli.JobCommand;
+import dev.workflowkeeper.cli.JobCommands;
+import dev.workflowkeeper.cli.KeeperCommandLine;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -24,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
 				"a steady-state forecast and the trend since the previous report. Read-only." },
 		footer = { "", "Examples:", "  report --store redis://localhost:6379/0",
 				"  report --no-values --format json | jq .memoryBytes" })
-class ReportCommand implements Callable<Integer> {
+class ReportCommand implements Callable<Integer>, JobCommand {
 
 	/** Output formats. */
 	enum Format {
@@ -57,11 +60,11 @@ class ReportCommand implements Callable<Integer> {
 			Map<String, Object> options = new LinkedHashMap<>();
 			options.put("store", this.store);
 			options.put("values", !this.noValues);
-			JobParameters parameters = MaintenanceCommands.parameters(context, ReportJob.NAME, options);
-			MaintenanceCommands.preflight(context, this.store);
+			JobParameters parameters = JobCommands.parameters(context, ReportJob.NAME, options);
+			JobCommands.preflight(context, this.store);
 			JobExecution execution = context.getBean(ReportJob.class).run(parameters);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
-				return MaintenanceCommands.failed(this.boot, execution);
+				return JobCommands.failed(this.boot, execution);
 			}
 			Map<String, Object> report = ReportJob.report(execution);
 			PrintWriter out = this.boot.out();

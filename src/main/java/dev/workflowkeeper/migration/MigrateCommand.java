@@ -1,4 +1,4 @@
-package dev.workflowkeeper.cli;
+package dev.workflowkeeper.migration;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,9 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import dev.workflowkeeper.migration.MigrationCounts;
-import dev.workflowkeeper.migration.MigrationJob;
-import dev.workflowkeeper.migration.MigrationParameters;
+import dev.workflowkeeper.cli.Boot;
+import dev.workflowkeeper.cli.CommandErrors;
+import dev.workflowkeeper.cli.JobCommand;
+import dev.workflowkeeper.cli.JobCommands;
+import dev.workflowkeeper.cli.KeeperCommandLine;
+import dev.workflowkeeper.cli.UserFacingException;
 import dev.workflowkeeper.migration.verify.VerificationResult;
 import dev.workflowkeeper.store.StoreAddresses;
 import dev.workflowkeeper.store.WorkflowEntry;
@@ -36,7 +39,7 @@ import picocli.CommandLine.Option;
 				"", "Examples:", "  migrate --from snapshot:states.json --to redis://localhost:6379/0",
 				"  migrate --from redis://old:6379/0 --to redis://new:6379/0 --on-conflict newer",
 				"  migrate --from redis://localhost:6379/0 --to snapshot:backup.jsonl.gz --dry-run" })
-class MigrateCommand implements Callable<Integer> {
+class MigrateCommand implements Callable<Integer>, JobCommand {
 
 	private final Boot boot;
 
@@ -79,7 +82,7 @@ class MigrateCommand implements Callable<Integer> {
 	public Integer call() throws Exception {
 		try (ConfigurableApplicationContext context = this.boot.oneOff()) {
 			MigrationParameters parameters = MigrationParameters
-				.from(MaintenanceCommands.parameters(context, MigrationJob.NAME, options()));
+				.from(JobCommands.parameters(context, MigrationJob.NAME, options()));
 			preflight(context.getBean(WorkflowStores.class), context.getBean(StoreAddresses.class), parameters);
 			MigrationJob.Outcome outcome = context.getBean(MigrationJob.class).run(parameters);
 			print(outcome, parameters);

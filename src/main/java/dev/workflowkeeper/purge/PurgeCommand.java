@@ -1,11 +1,13 @@
-package dev.workflowkeeper.cli;
+package dev.workflowkeeper.purge;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import dev.workflowkeeper.purge.PurgeJob;
-
+import dev.workflowkeeper.cli.Boot;
+import dev.workflowkeeper.cli.JobCommand;
+import dev.workflowkeeper.cli.JobCommands;
+import dev.workflowkeeper.cli.KeeperCommandLine;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -25,7 +27,7 @@ import picocli.CommandLine.Option;
 		footer = { "", "Examples:", "  purge --store redis://localhost:6379/0 --dry-run",
 				"  purge --store redis://localhost:6379/0 --stale-after 48h --terminal-retention 6h",
 				"  migrate --from snapshot:data/archive/purge-12.jsonl.gz --to redis://localhost:6379/0   (restore)" })
-class PurgeCommand implements Callable<Integer> {
+class PurgeCommand implements Callable<Integer>, JobCommand {
 
 	private final Boot boot;
 
@@ -68,11 +70,11 @@ class PurgeCommand implements Callable<Integer> {
 			options.put("archive", !this.noArchive);
 			options.put("force", this.force);
 			options.put("includeUnparseable", this.includeUnparseable);
-			JobParameters parameters = MaintenanceCommands.parameters(context, PurgeJob.NAME, options);
-			MaintenanceCommands.preflight(context, this.store);
+			JobParameters parameters = JobCommands.parameters(context, PurgeJob.NAME, options);
+			JobCommands.preflight(context, this.store);
 			JobExecution execution = context.getBean(PurgeJob.class).run(parameters);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
-				return MaintenanceCommands.failed(this.boot, execution);
+				return JobCommands.failed(this.boot, execution);
 			}
 			ExecutionContext c = execution.getExecutionContext();
 			this.boot.out()

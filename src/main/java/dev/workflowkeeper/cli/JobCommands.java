@@ -14,9 +14,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * What the job commands share: reading their options through the job, and telling a
  * failed run.
  */
-final class MaintenanceCommands {
+public final class JobCommands {
 
-	private MaintenanceCommands() {
+	private JobCommands() {
 	}
 
 	/**
@@ -25,7 +25,7 @@ final class MaintenanceCommands {
 	 * checked by the job's definition as every launch path reads them.
 	 * @throws UserFacingException (usage) with the job's one-line refusal
 	 */
-	static JobParameters parameters(ConfigurableApplicationContext context, String job, Map<String, ?> options) {
+	public static JobParameters parameters(ConfigurableApplicationContext context, String job, Map<String, ?> options) {
 		Map<String, Object> given = new LinkedHashMap<>();
 		options.forEach((name, value) -> {
 			if (value != null) {
@@ -44,7 +44,7 @@ final class MaintenanceCommands {
 	 * Opens the store once, so that a wrong address or password fails in one line before
 	 * any job starts.
 	 */
-	static void preflight(ConfigurableApplicationContext context, String store) {
+	public static void preflight(ConfigurableApplicationContext context, String store) {
 		MaintenanceStores stores = context.getBean(MaintenanceStores.class);
 		try {
 			stores.open(stores.parameter(store)).close();
@@ -55,7 +55,7 @@ final class MaintenanceCommands {
 	}
 
 	/** Prints why a run failed and returns the exit code. */
-	static int failed(Boot boot, JobExecution execution) {
+	public static int failed(Boot boot, JobExecution execution) {
 		boot.out()
 			.printf("%s: %s (execution %d, %s)%n", execution.getJobInstance().getJobName(), execution.getStatus(),
 					execution.getId(), execution.getExitStatus().getExitCode());

@@ -1,11 +1,14 @@
-package dev.workflowkeeper.cli;
+package dev.workflowkeeper.generate;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import dev.workflowkeeper.generate.GenerateJob;
-
+import dev.workflowkeeper.cli.Boot;
+import dev.workflowkeeper.cli.CommandErrors;
+import dev.workflowkeeper.cli.JobCommand;
+import dev.workflowkeeper.cli.JobCommands;
+import dev.workflowkeeper.cli.KeeperCommandLine;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -21,7 +24,7 @@ import picocli.CommandLine.Option;
 				"For trying the worker out and for benchmarks." },
 		footer = { "", "Examples:", "  generate --to redis://localhost:6379/0 --count 10000",
 				"  generate --to snapshot:states.json --count 1000000 --map   (the service's json.dump format)" })
-class GenerateCommand implements Callable<Integer> {
+class GenerateCommand implements Callable<Integer>, JobCommand {
 
 	private final Boot boot;
 
@@ -50,7 +53,7 @@ class GenerateCommand implements Callable<Integer> {
 			options.put("count", this.count);
 			options.put("seed", this.seed);
 			options.put("map", this.map);
-			JobParameters parameters = MaintenanceCommands.parameters(context, GenerateJob.NAME, options);
+			JobParameters parameters = JobCommands.parameters(context, GenerateJob.NAME, options);
 			JobExecution execution = context.getBean(GenerateJob.class).run(parameters, System.currentTimeMillis());
 			long written = execution.getStepExecutions().stream().mapToLong((s) -> s.getWriteCount()).sum();
 			this.boot.out()

@@ -1,11 +1,13 @@
-package dev.workflowkeeper.cli;
+package dev.workflowkeeper.ttl;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import dev.workflowkeeper.ttl.EnforceTtlJob;
-
+import dev.workflowkeeper.cli.Boot;
+import dev.workflowkeeper.cli.JobCommand;
+import dev.workflowkeeper.cli.JobCommands;
+import dev.workflowkeeper.cli.KeeperCommandLine;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Option;
 				"Atomic per key; a state the service refreshed meanwhile keeps what the service set." },
 		footer = { "", "Examples:", "  enforce-ttl --store redis://localhost:6379/0 --dry-run",
 				"  enforce-ttl --store redis://localhost:6379/0 --max-ttl 24h --from-age" })
-class EnforceTtlCommand implements Callable<Integer> {
+class EnforceTtlCommand implements Callable<Integer>, JobCommand {
 
 	private final Boot boot;
 
@@ -51,11 +53,11 @@ class EnforceTtlCommand implements Callable<Integer> {
 			options.put("maxTtl", this.maxTtl);
 			options.put("fromAge", this.fromAge);
 			options.put("dryRun", this.dryRun);
-			JobParameters parameters = MaintenanceCommands.parameters(context, EnforceTtlJob.NAME, options);
-			MaintenanceCommands.preflight(context, this.store);
+			JobParameters parameters = JobCommands.parameters(context, EnforceTtlJob.NAME, options);
+			JobCommands.preflight(context, this.store);
 			JobExecution execution = context.getBean(EnforceTtlJob.class).run(parameters);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
-				return MaintenanceCommands.failed(this.boot, execution);
+				return JobCommands.failed(this.boot, execution);
 			}
 			var c = execution.getExecutionContext();
 			this.boot.out()

@@ -18,13 +18,10 @@ import dev.workflowkeeper.job.JobOptionException;
 import dev.workflowkeeper.scheduling.JobSchedule;
 import dev.workflowkeeper.scheduling.ScheduleRegistry;
 import dev.workflowkeeper.store.StoreUri;
-import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.batch.core.BatchStatus;
-import org.springframework.batch.core.configuration.DuplicateJobException;
-import org.springframework.batch.core.configuration.support.MapJobRegistry;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
@@ -34,10 +31,9 @@ import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException
 import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.launch.JobRestartException;
-import org.springframework.batch.core.launch.support.TaskExecutorJobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 
 /**
@@ -75,11 +71,12 @@ public class JobControl {
 	private final JobStopper jobStopper;
 
 	/** Runs launched jobs on their own threads, so that a launch answers at once. */
-	private final TaskExecutorJobOperator backgroundOperator;
+	private final JobOperator backgroundOperator;
 
 	public JobControl(List<Job> jobs, JobOperator jobOperator, JobRepository jobRepository, HistoryQueries history,
 			ObjectProvider<ScheduleRegistry> schedules, JobDefinitions definitions, GracefulJobShutdown shutdown,
-			JobStopper jobStopper, ObjectProvider<ObservationRegistry> observations) throws Exception {
+			JobStopper jobStopper,
+			@Qualifier(JobControlConfiguration.BACKGROUND_JOB_OPERATOR) JobOperator backgroundOperator) {
 		jobs.forEach((job) -> this.jobs.put(job.getName(), job));
 		this.jobOperator = jobOperator;
 		this.jobRepository = jobRepository;
@@ -88,28 +85,7 @@ public class JobControl {
 		this.definitions = definitions;
 		this.shutdown = shutdown;
 		this.jobStopper = jobStopper;
-		this.backgroundOperator = backgroundOperator(jobs, jobRepository,
-				observations.getIfAvailable(() -> ObservationRegistry.NOOP));
-	}
-
-	private static TaskExecutorJobOperator backgroundOperator(List<Job> jobs, JobRepository jobRepository,
-			ObservationRegistry observations) throws Exception {
-		MapJobRegistry registry = new MapJobRegistry();
-		for (Job job : jobs) {
-			try {
-				registry.register(job);
-			}
-			catch (DuplicateJobException ex) {
-				throw new IllegalStateException("two jobs named " + job.getName(), ex);
-			}
-		}
-		TaskExecutorJobOperator operator = new TaskExecutorJobOperator();
-		operator.setJobRepository(jobRepository);
-		operator.setJobRegistry(registry);
-		operator.setObservationRegistry(observations);
-		operator.setTaskExecutor(new SimpleAsyncTaskExecutor("keeper-control-"));
-		operator.afterPropertiesSet();
-		return operator;
+		this.backgroundOperator = backgroundOperator;
 	}
 
 	/**

@@ -4,8 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.workflowkeeper.maintenance.MaintenanceStores;
+import dev.workflowkeeper.batch.JobRunner;
 import dev.workflowkeeper.job.JobDefinitions;
 
+import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -38,6 +40,22 @@ public final class JobCommands {
 		catch (IllegalArgumentException ex) {
 			throw new UserFacingException(KeeperCommandLine.USAGE, ex.getMessage(), ex);
 		}
+	}
+
+	/**
+	 * Runs a maintenance job with the options of its command: read and checked by the
+	 * job's definition, the store opened once (a wrong address or password fails in one
+	 * line before the job starts), then run — resuming the latest run of the same options
+	 * when it did not complete.
+	 * @throws UserFacingException (usage) for options the job refuses or a store it
+	 * cannot open
+	 */
+	public static JobExecution runOnStore(ConfigurableApplicationContext context, String job, Map<String, ?> options)
+			throws Exception {
+		JobParameters parameters = parameters(context, job, options);
+		Object store = options.get(MaintenanceStores.STORE);
+		preflight(context, (store != null) ? store.toString() : null);
+		return context.getBean(JobRunner.class).run(context.getBean(job, Job.class), parameters);
 	}
 
 	/**

@@ -10,7 +10,6 @@ import dev.workflowkeeper.cli.JobCommands;
 import dev.workflowkeeper.cli.KeeperCommandLine;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -70,9 +69,7 @@ class PurgeCommand implements Callable<Integer>, JobCommand {
 			options.put("archive", !this.noArchive);
 			options.put("force", this.force);
 			options.put("includeUnparseable", this.includeUnparseable);
-			JobParameters parameters = JobCommands.parameters(context, PurgeJob.NAME, options);
-			JobCommands.preflight(context, this.store);
-			JobExecution execution = context.getBean(PurgeJob.class).run(parameters);
+			JobExecution execution = JobCommands.runOnStore(context, PurgeJob.NAME, options);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
 				return JobCommands.failed(this.boot, execution);
 			}

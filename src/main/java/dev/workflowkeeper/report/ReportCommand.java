@@ -13,7 +13,6 @@ import dev.workflowkeeper.cli.JobCommands;
 import dev.workflowkeeper.cli.KeeperCommandLine;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import picocli.CommandLine.Command;
@@ -60,9 +59,7 @@ class ReportCommand implements Callable<Integer>, JobCommand {
 			Map<String, Object> options = new LinkedHashMap<>();
 			options.put("store", this.store);
 			options.put("values", !this.noValues);
-			JobParameters parameters = JobCommands.parameters(context, ReportJob.NAME, options);
-			JobCommands.preflight(context, this.store);
-			JobExecution execution = context.getBean(ReportJob.class).run(parameters);
+			JobExecution execution = JobCommands.runOnStore(context, ReportJob.NAME, options);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
 				return JobCommands.failed(this.boot, execution);
 			}

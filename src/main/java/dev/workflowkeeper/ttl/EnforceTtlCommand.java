@@ -10,7 +10,6 @@ import dev.workflowkeeper.cli.JobCommands;
 import dev.workflowkeeper.cli.KeeperCommandLine;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import picocli.CommandLine.Command;
@@ -53,9 +52,7 @@ class EnforceTtlCommand implements Callable<Integer>, JobCommand {
 			options.put("maxTtl", this.maxTtl);
 			options.put("fromAge", this.fromAge);
 			options.put("dryRun", this.dryRun);
-			JobParameters parameters = JobCommands.parameters(context, EnforceTtlJob.NAME, options);
-			JobCommands.preflight(context, this.store);
-			JobExecution execution = context.getBean(EnforceTtlJob.class).run(parameters);
+			JobExecution execution = JobCommands.runOnStore(context, EnforceTtlJob.NAME, options);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
 				return JobCommands.failed(this.boot, execution);
 			}

@@ -81,7 +81,11 @@ public interface MaintainableStore {
 	 * not asked for ({@link KeyDetail#SIZE_AND_TTL})
 	 * @param memoryBytes what the key costs ({@code MEMORY USAGE}); an estimate for the
 	 * memory store
-	 * @param expireAtMillis absolute expiry, or {@link WorkflowEntry#NO_EXPIRY}
+	 * @param expireAtMillis absolute expiry on the worker's clock, or
+	 * {@link WorkflowEntry#NO_EXPIRY}: the expiry minus the worker's now is the key's
+	 * remaining TTL however far the worker's clock is off the store's. A store that keeps
+	 * time on its own clock (Redis) reports it converted, to within a round trip, earlier
+	 * rather than later
 	 * @param value the value of a string key when values were asked for, else
 	 * {@code null}
 	 * @param fields the value's {@code status} and {@code updated_at}, read where the

@@ -17,6 +17,11 @@ import org.springframework.batch.infrastructure.item.ItemProcessor;
  * Keys of other types are left alone and counted. Others pass as untouched (filtered).
  * The judge only spares round trips: the store decides again, on its own clock, when the
  * change is applied ({@link TtlItemWriter}).
+ * <p>
+ * Its clock must be the one the key readers report expiries on, the worker's
+ * ({@link KeyInfo#expireAtMillis}): an expiry minus now is then the key's remaining TTL,
+ * and a worker whose clock runs ahead of the server's passes the keys above the maximum
+ * all the same (but for one within a pipeline's round trip of it: the readers err early).
  */
 class TtlJudge implements ItemProcessor<KeyInfo, KeyInfo> {
 

@@ -1,5 +1,6 @@
 package dev.workflowkeeper.store.redis;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,10 +25,22 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * per page with the defaults), each key with {@code MEMORY USAGE}, {@code PEXPIRETIME} on
  * Redis 7 or {@code PTTL} before, {@code TYPE} when types are asked for, and {@code GET}
  * when values are; a {@code WRONGTYPE} reply to {@code GET} is followed by one
- * {@code TYPE} for that key. The commands of a pipeline are not atomic: a key that
- * vanished between {@code SCAN} and any of them is passed over and counted
- * ({@code vanished}). A key that is not valid UTF-8 names no thread id: it is rejected
- * with a {@link RejectedRecordException}, after which the reader goes on.
+ * {@code TYPE} for that key.
+ * <p>
+ * Expiries are reported on the worker's clock (the reader's {@link Clock}), the one the
+ * jobs judge them by ({@link KeyInfo#expireAtMillis}), not on the server's: the worker's
+ * clock is read just before a pipeline leaves; on Redis 7 the pipeline starts with one
+ * {@code TIME}, and each {@code PEXPIRETIME} is moved by the difference between the two
+ * clocks; before, the expiry is the worker's clock then plus {@code PTTL}. Either way an
+ * expiry minus the worker's now is the key's remaining TTL to within the pipeline's round
+ * trip: at most that much earlier than the key's real expiry, and no later but for the
+ * rounding to the millisecond, however far the worker's clock is off the server's. The
+ * whole cost is one {@code TIME} per pipeline on Redis 7, in the same round trip.
+ * <p>
+ * The commands of a pipeline are not atomic: a key that vanished between {@code SCAN} and
+ * any of them is passed over and counted ({@code vanished}). A key that is not valid
+ * UTF-8 names no thread id: it is rejected with a {@link RejectedRecordException}, after
+ * which the reader goes on.
  * <p>
  * With {@code pipelinesInFlight > 0} the pipelines run ahead of the step on background
  * threads, and the values are parsed there ({@link KeyInfo#fields}), not on the step's
@@ -46,10 +59,21 @@ final class RedisKeyInfoItemReader extends RedisScanItemReader<RedisKeyInfoItemR
 
 	private static final int VANISHED = 1;
 
+	/** A reader whose expiries are on the system clock. */
 	RedisKeyInfoItemReader(String name, RedisNode node, String keyPrefix, int scanCount, int pipelineSize,
 			int pipelinesInFlight, KeyDetail detail) {
+		this(name, node, keyPrefix, scanCount, pipelineSize, pipelinesInFlight, detail, Clock.systemUTC());
+	}
+
+	/**
+	 * @param clock the worker's clock, on which the expiries are reported: the one that
+	 * judges them
+	 */
+	RedisKeyInfoItemReader(String name, RedisNode node, String keyPrefix, int scanCount, int pipelineSize,
+			int pipelinesInFlight, KeyDetail detail, Clock clock) {
 		super(name, node, keyPrefix, scanCount, pipelineSize, pipelinesInFlight,
-				(jedis, keys) -> inspect(jedis, keys, node.version().hasPexpireTime(), detail), "read", "vanished");
+				(jedis, keys) -> inspect(jedis, keys, node.version().hasPexpireTime(), detail, clock), "read",
+				"vanished");
 	}
 
 	@Override
@@ -69,15 +93,25 @@ final class RedisKeyInfoItemReader extends RedisScanItemReader<RedisKeyInfoItemR
 				next.fields());
 	}
 
-	private static List<Inspected> inspect(Jedis jedis, List<byte[]> keys, boolean absolute, KeyDetail detail) {
+	private static List<Inspected> inspect(Jedis jedis, List<byte[]> keys, boolean absolute, KeyDetail detail,
+			Clock clock) {
 		boolean types = detail == KeyDetail.TYPE;
 		boolean values = detail == KeyDetail.VALUE;
 		List<Response<String>> typeReplies = new ArrayList<>(types ? keys.size() : 0);
 		List<Response<Long>> memories = new ArrayList<>(keys.size());
 		List<Response<Long>> expiries = new ArrayList<>(keys.size());
 		List<Response<byte[]>> valueReplies = new ArrayList<>(values ? keys.size() : 0);
-		long sentAt;
+		Response<List<String>> serverTime = null;
+		// Read before the first command is queued, as a pipeline's buffer goes out
+		// whenever it fills: the server reads its own clock (TIME, PTTL) after this, so
+		// an expiry moved onto the worker's clock comes out early by the way there, never
+		// late.
+		long sentAt = clock.millis();
 		try (Pipeline pipeline = jedis.pipelined()) {
+			if (absolute) {
+				// first, so that the server's clock is read as close to sentAt as it can
+				serverTime = pipeline.time();
+			}
 			for (byte[] key : keys) {
 				if (types) {
 					typeReplies.add(pipeline.type(key));
@@ -88,11 +122,10 @@ final class RedisKeyInfoItemReader extends RedisScanItemReader<RedisKeyInfoItemR
 					valueReplies.add(pipeline.get(key));
 				}
 			}
-			// PTTL counts from when the server runs it, after this: now + pttl never
-			// extends a life
-			sentAt = System.currentTimeMillis();
 			pipeline.sync();
 		}
+		// PEXPIRETIME is on the server's clock: moved onto the worker's
+		long workerAhead = absolute ? sentAt - serverMillis(serverTime.get()) : 0;
 		String[] typeOf = new String[keys.size()];
 		byte[][] valueOf = new byte[keys.size()][];
 		List<Integer> otherTypes = new ArrayList<>();
@@ -133,13 +166,19 @@ final class RedisKeyInfoItemReader extends RedisScanItemReader<RedisKeyInfoItemR
 				inspected.add(new Inspected(keys.get(i), true, null, 0, 0, null, null));
 			}
 			else {
-				long expireAt = (expiry == -1) ? WorkflowEntry.NO_EXPIRY : (absolute ? expiry : sentAt + expiry);
+				long expireAt = (expiry == -1) ? WorkflowEntry.NO_EXPIRY
+						: (absolute ? expiry + workerAhead : sentAt + expiry);
 				// parsed here, on the inspecting thread, not on the step's
 				StateFields fields = (valueOf[i] != null) ? StateFields.read(valueOf[i]) : null;
 				inspected.add(new Inspected(keys.get(i), false, typeOf[i], memory, expireAt, valueOf[i], fields));
 			}
 		}
 		return inspected;
+	}
+
+	/** The server's clock, in epoch millis, from the reply of {@code TIME}. */
+	private static long serverMillis(List<String> time) {
+		return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
 	}
 
 	private static final byte[] WRONG_TYPE = new byte[0];

@@ -1,6 +1,9 @@
 package dev.workflowkeeper.store.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -46,30 +49,48 @@ class RedisMaintenanceIntegrationTests {
 
 	@ParameterizedTest
 	@EnumSource(Version.class)
-	void shouldReadExactExpiriesOnRedis7AndNoLaterOnesBefore(Version version) throws Exception {
-		// given
+	void shouldReadExpiriesOnTheWorkersClockWithOneTimePerPipelineOnRedis7(Version version) throws Exception {
+		// given: ten keys, read in pipelines of four by a worker whose clock is 5 s ahead
+		// of the server's
 		RedisDatabase server = servers.fresh(version);
-		long expireAt = System.currentTimeMillis() + HOUR;
+		long expireAt;
 		try (Jedis jedis = server.jedis()) {
-			jedis.set(PREFIX + "t-1", "{}", SetParams.setParams().pxAt(expireAt));
+			expireAt = serverMillis(jedis) + HOUR;
+			for (int i = 0; i < 10; i++) {
+				jedis.set(PREFIX + "t-" + i, "{}", SetParams.setParams().pxAt(expireAt));
+			}
+			// the whole shared server's statistics: counted from here, while this class
+			// is the one running
+			jedis.configResetStat();
 		}
+		Clock ahead = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(5));
 
 		// when
-		List<KeyInfo> keys;
-		try (RedisWorkflowStore store = store(server, 1000, 1000)) {
-			ItemStreamReader<KeyInfo> reader = maintenance(store).keyReaders("keys", KeyDetail.SIZE_AND_TTL).get(0);
+		List<KeyInfo> keys = new ArrayList<>();
+		try (RedisKeyReaders readers = RedisKeyReaders.connect(server.uri(),
+				WorkerSettings.defaults().withRedisPaging(1000, 4, 2).keeperProperties())) {
+			ItemStreamReader<KeyInfo> reader = readers.reader("keys", PREFIX, KeyDetail.SIZE_AND_TTL, ahead);
 			reader.open(new ExecutionContext());
-			keys = List.of(reader.read());
+			for (KeyInfo key = reader.read(); key != null; key = reader.read()) {
+				keys.add(key);
+			}
 			reader.close();
 		}
 
-		// then: PEXPIRETIME on Redis 7; on 6.2 now + PTTL, which a round trip makes
-		// earlier, never later
-		if (server.isRedis7()) {
-			assertThat(keys.get(0).expireAtMillis()).isEqualTo(expireAt);
-		}
-		else {
-			assertThat(keys.get(0).expireAtMillis()).isBetween(expireAt - 1_000, expireAt);
+		// then: the expiry on the worker's clock, a round trip earlier at most, never
+		// later; on Redis 7 PEXPIRETIME and one TIME per pipeline, on 6.2 PTTL alone
+		assertThat(keys).hasSize(10)
+			.allSatisfy(
+					(key) -> assertThat(key.expireAtMillis()).isBetween(expireAt + 5_000 - 1_000, expireAt + 5_000));
+		try (Jedis jedis = server.jedis()) {
+			String commands = jedis.info("commandstats");
+			if (server.isRedis7()) {
+				assertThat(commands).contains("cmdstat_time:calls=3,", "cmdstat_pexpiretime:calls=10,")
+					.doesNotContain("cmdstat_pttl");
+			}
+			else {
+				assertThat(commands).contains("cmdstat_pttl:calls=10,").doesNotContain("cmdstat_time");
+			}
 		}
 	}
 
@@ -170,6 +191,12 @@ class RedisMaintenanceIntegrationTests {
 		assertThat((Double) info.get("fragmentationRatio")).isPositive();
 		assertThat(info.get("evictedKeys")).isEqualTo(0L);
 		assertThat(info.get("dbKeys")).isEqualTo(2L);
+	}
+
+	/** The server's clock, in epoch millis. */
+	private static long serverMillis(Jedis jedis) {
+		List<String> time = jedis.time();
+		return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
 	}
 
 	private static MaintainableStore maintenance(RedisWorkflowStore store) {

@@ -79,14 +79,18 @@ class PurgeCommand implements Callable<Integer>, JobCommand {
 						execution.getStatus(), execution.getId(), this.dryRun ? " — dry run, nothing deleted" : "");
 			this.boot.out()
 				.printf("  scanned %,d  stale %,d  old finished %,d  unparseable %,d  without updated_at %,d  other types %,d%n",
-						c.getLong("purgeScan.scanned", 0), c.getLong("purgeScan.stale", 0),
-						c.getLong("purgeScan.terminal", 0), c.getLong("purgeScan.unparseable", 0),
-						c.getLong("purgeScan.noUpdatedAt", 0), c.getLong("purgeScan.otherTypes", 0));
+						c.getLong(PurgeFigures.scan(PurgeFigures.SCANNED), 0),
+						c.getLong(PurgeFigures.scan(PurgeFigures.STALE), 0),
+						c.getLong(PurgeFigures.scan(PurgeFigures.TERMINAL), 0),
+						c.getLong(PurgeFigures.scan(PurgeFigures.UNPARSEABLE), 0),
+						c.getLong(PurgeFigures.scan(PurgeFigures.NO_UPDATED_AT), 0),
+						c.getLong(PurgeFigures.scan(PurgeFigures.OTHER_TYPES), 0));
 			if (!this.dryRun) {
 				this.boot.out()
 					.printf("  deleted %,d  changed meanwhile (kept) %,d  archived %,d%n",
-							c.getLong("purge.deleted", 0), c.getLong("purge.changedMeanwhile", 0),
-							c.getLong("purge.archived", 0));
+							c.getLong(PurgeFigures.delete(PurgeFigures.DELETED), 0),
+							c.getLong(PurgeFigures.delete(PurgeFigures.CHANGED_MEANWHILE), 0),
+							c.getLong(PurgeFigures.delete(PurgeFigures.ARCHIVED), 0));
 			}
 			this.boot.out().flush();
 			return KeeperCommandLine.OK;

@@ -37,9 +37,10 @@ class PurgeGuardTasklet implements Tasklet {
 	@Override
 	public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
 		ExecutionContext job = chunkContext.getStepContext().getStepExecution().getJobExecution().getExecutionContext();
-		long scanned = job.getLong("purgeScan.scanned", 0);
-		long candidates = job.getLong("purgeScan.stale", 0) + job.getLong("purgeScan.terminal", 0)
-				+ (this.includeUnparseable ? job.getLong("purgeScan.unparseable", 0) : 0);
+		long scanned = job.getLong(PurgeFigures.scan(PurgeFigures.SCANNED), 0);
+		long candidates = job.getLong(PurgeFigures.scan(PurgeFigures.STALE), 0)
+				+ job.getLong(PurgeFigures.scan(PurgeFigures.TERMINAL), 0)
+				+ (this.includeUnparseable ? job.getLong(PurgeFigures.scan(PurgeFigures.UNPARSEABLE), 0) : 0);
 		if (this.dryRun || candidates == 0) {
 			contribution
 				.setExitStatus(new ExitStatus(SKIP, this.dryRun ? "dry run: nothing deleted" : "nothing to purge"));

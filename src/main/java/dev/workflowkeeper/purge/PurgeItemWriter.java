@@ -67,7 +67,7 @@ class PurgeItemWriter implements ItemWriter<KeyInfo> {
 					line.put("valueBase64", Base64.getEncoder().encodeToString(key.value()));
 					line.put("expireAtMillis", key.expireAtMillis());
 					this.rawArchive.append(JSON.writeValueAsString(line));
-					this.counters.increment("archived");
+					this.counters.increment(PurgeFigures.ARCHIVED);
 				}
 			}
 			long before = this.archive.counts().written();
@@ -79,7 +79,7 @@ class PurgeItemWriter implements ItemWriter<KeyInfo> {
 			judged.add(new KeyValue(key.key(), key.value()));
 		}
 		for (Boolean deleted : this.store.deleteIfUnchanged(judged)) {
-			this.counters.increment(deleted ? "deleted" : "changedMeanwhile");
+			this.counters.increment(deleted ? PurgeFigures.DELETED : PurgeFigures.CHANGED_MEANWHILE);
 		}
 	}
 

@@ -69,12 +69,13 @@ class PurgeJobDefinition implements JobDefinition {
 
 	@Override
 	public List<JobFigure> figures() {
-		return List.of(JobFigure.shown("purgeScan.scanned", "scanned"), JobFigure.shown("purgeScan.stale", "stale"),
-				JobFigure.shown("purgeScan.terminal", "old finished"),
-				JobFigure.counted("purge.deleted", "deleted", STATES_PURGED, Map.of(),
+		return List.of(JobFigure.shown(PurgeFigures.scan(PurgeFigures.SCANNED), "scanned"),
+				JobFigure.shown(PurgeFigures.scan(PurgeFigures.STALE), "stale"),
+				JobFigure.shown(PurgeFigures.scan(PurgeFigures.TERMINAL), "old finished"),
+				JobFigure.counted(PurgeFigures.delete(PurgeFigures.DELETED), "deleted", STATES_PURGED, Map.of(),
 						"Workflow states purgeStatesJob deleted"),
-				JobFigure.shown("purge.changedMeanwhile", "changed meanwhile (kept)"),
-				JobFigure.shown("purge.archived", "archived"));
+				JobFigure.shown(PurgeFigures.delete(PurgeFigures.CHANGED_MEANWHILE), "changed meanwhile (kept)"),
+				JobFigure.shown(PurgeFigures.delete(PurgeFigures.ARCHIVED), "archived"));
 	}
 
 }

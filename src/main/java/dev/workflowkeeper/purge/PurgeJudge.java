@@ -39,27 +39,27 @@ class PurgeJudge implements ItemProcessor<KeyInfo, KeyInfo> {
 
 	@Override
 	public KeyInfo process(KeyInfo key) {
-		this.counters.increment("scanned");
+		this.counters.increment(PurgeFigures.SCANNED);
 		if (!"string".equals(key.type()) || key.value() == null) {
-			this.counters.increment("otherTypes");
+			this.counters.increment(PurgeFigures.OTHER_TYPES);
 			return null;
 		}
 		StateFields fields = key.fields();
 		if (fields == null) {
-			this.counters.increment("unparseable");
+			this.counters.increment(PurgeFigures.UNPARSEABLE);
 			return this.includeUnparseable ? key : null;
 		}
 		if (!fields.hasUpdatedAt()) {
-			this.counters.increment("noUpdatedAt");
+			this.counters.increment(PurgeFigures.NO_UPDATED_AT);
 			return null;
 		}
 		long age = this.clock.millis() - fields.updatedAtMillis();
 		if (age > this.staleAfter.toMillis()) {
-			this.counters.increment("stale");
+			this.counters.increment(PurgeFigures.STALE);
 			return key;
 		}
 		if (fields.terminal() && age > this.terminalRetention.toMillis()) {
-			this.counters.increment("terminal");
+			this.counters.increment(PurgeFigures.TERMINAL);
 			return key;
 		}
 		return null;

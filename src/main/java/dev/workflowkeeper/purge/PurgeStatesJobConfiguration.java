@@ -128,15 +128,13 @@ class PurgeStatesJobConfiguration {
 	@Bean
 	@StepScope
 	StepCounters purgeScanCounters() {
-		return new StepCounters("purgeScan", "scanned", "stale", "terminal", "unparseable", "noUpdatedAt",
-				"otherTypes");
+		return new StepCounters(PurgeFigures.SCAN, PurgeFigures.JUDGED);
 	}
 
 	@Bean
 	@StepScope
 	StepCounters purgeCounters() {
-		return new StepCounters("purge", "scanned", "stale", "terminal", "unparseable", "noUpdatedAt", "otherTypes",
-				"archived", "deleted", "changedMeanwhile");
+		return new StepCounters(PurgeFigures.DELETE, concat(PurgeFigures.JUDGED, PurgeFigures.CHANGED));
 	}
 
 	@Bean
@@ -202,6 +200,12 @@ class PurgeStatesJobConfiguration {
 	@StepScope
 	ProgressReporter purgeProgress(WorkflowStore purgeStore) {
 		return new ProgressReporter("purge", purgeStore.estimateCount());
+	}
+
+	private static String[] concat(String[] first, String[] second) {
+		String[] all = java.util.Arrays.copyOf(first, first.length + second.length);
+		System.arraycopy(second, 0, all, first.length, second.length);
+		return all;
 	}
 
 	/** Stands in for the archive with {@code --no-archive}: keeps nothing. */

@@ -62,10 +62,13 @@ class EnforceTtlCommand implements Callable<Integer>, JobCommand {
 						execution.getStatus(), execution.getId(), this.dryRun ? " — dry run, nothing changed" : "");
 			this.boot.out()
 				.printf("  checked %,d  %s %,d  %s %,d  untouched %,d  changed meanwhile or gone %,d  other types %,d%n",
-						c.getLong("ttl.checked", 0), this.dryRun ? "would fix missing" : "fixed missing",
-						c.getLong("ttl.fixedMissing", 0), this.dryRun ? "would cap" : "capped",
-						c.getLong("ttl.capped", 0), c.getLong("ttl.untouched", 0), c.getLong("ttl.changedOrGone", 0),
-						c.getLong("ttl.otherTypes", 0));
+						c.getLong(TtlFigures.key(TtlFigures.CHECKED), 0),
+						this.dryRun ? "would fix missing" : "fixed missing",
+						c.getLong(TtlFigures.key(TtlFigures.FIXED_MISSING), 0), this.dryRun ? "would cap" : "capped",
+						c.getLong(TtlFigures.key(TtlFigures.CAPPED), 0),
+						c.getLong(TtlFigures.key(TtlFigures.UNTOUCHED), 0),
+						c.getLong(TtlFigures.key(TtlFigures.CHANGED_OR_GONE), 0),
+						c.getLong(TtlFigures.key(TtlFigures.OTHER_TYPES), 0));
 			this.boot.out().flush();
 			return KeeperCommandLine.OK;
 		}

@@ -82,7 +82,7 @@ class EnforceTtlJobConfiguration {
 	@Bean
 	@StepScope
 	StepCounters ttlCounters() {
-		return new StepCounters("ttl", "checked", "fixedMissing", "capped", "untouched", "changedOrGone", "otherTypes");
+		return new StepCounters(TtlFigures.PREFIX, TtlFigures.ALL);
 	}
 
 	@Bean

@@ -67,13 +67,14 @@ class EnforceTtlJobDefinition implements JobDefinition {
 
 	@Override
 	public List<JobFigure> figures() {
-		return List.of(JobFigure.shown("ttl.checked", "checked"),
-				JobFigure.counted("ttl.fixedMissing", "fixed missing", TTL_FIXED, Map.of("kind", "missing"),
+		return List.of(JobFigure.shown(TtlFigures.key(TtlFigures.CHECKED), "checked"),
+				JobFigure.counted(TtlFigures.key(TtlFigures.FIXED_MISSING), "fixed missing", TTL_FIXED,
+						Map.of("kind", "missing"), TTL_FIXED_HELP),
+				JobFigure.counted(TtlFigures.key(TtlFigures.CAPPED), "capped", TTL_FIXED, Map.of("kind", "capped"),
 						TTL_FIXED_HELP),
-				JobFigure.counted("ttl.capped", "capped", TTL_FIXED, Map.of("kind", "capped"), TTL_FIXED_HELP),
-				JobFigure.shown("ttl.untouched", "untouched"),
-				JobFigure.shown("ttl.changedOrGone", "changed meanwhile or gone"),
-				JobFigure.shown("ttl.otherTypes", "other types"));
+				JobFigure.shown(TtlFigures.key(TtlFigures.UNTOUCHED), "untouched"),
+				JobFigure.shown(TtlFigures.key(TtlFigures.CHANGED_OR_GONE), "changed meanwhile or gone"),
+				JobFigure.shown(TtlFigures.key(TtlFigures.OTHER_TYPES), "other types"));
 	}
 
 }

@@ -57,7 +57,8 @@ class TtlItemWriter implements ItemWriter<KeyInfo> {
 		long now = this.clock.millis();
 		if (this.dryRun) {
 			for (KeyInfo key : chunk) {
-				this.counters.increment((key.expireAtMillis() == WorkflowEntry.NO_EXPIRY) ? "fixedMissing" : "capped");
+				this.counters.increment((key.expireAtMillis() == WorkflowEntry.NO_EXPIRY) ? TtlFigures.FIXED_MISSING
+						: TtlFigures.CAPPED);
 			}
 			return;
 		}
@@ -74,10 +75,10 @@ class TtlItemWriter implements ItemWriter<KeyInfo> {
 		List<TtlOutcome> outcomes = this.store.enforceTtl(changes);
 		for (TtlOutcome outcome : outcomes) {
 			this.counters.increment(switch (outcome) {
-				case FIXED_MISSING -> "fixedMissing";
-				case CAPPED -> "capped";
-				case UNTOUCHED -> "untouched";
-				case CHANGED_OR_GONE -> "changedOrGone";
+				case FIXED_MISSING -> TtlFigures.FIXED_MISSING;
+				case CAPPED -> TtlFigures.CAPPED;
+				case UNTOUCHED -> TtlFigures.UNTOUCHED;
+				case CHANGED_OR_GONE -> TtlFigures.CHANGED_OR_GONE;
 			});
 		}
 	}

@@ -39,16 +39,16 @@ class TtlJudge implements ItemProcessor<KeyInfo, KeyInfo> {
 
 	@Override
 	public KeyInfo process(KeyInfo key) {
-		this.counters.increment("checked");
+		this.counters.increment(TtlFigures.CHECKED);
 		if (!"string".equals(key.type())) {
-			this.counters.increment("otherTypes");
+			this.counters.increment(TtlFigures.OTHER_TYPES);
 			return null;
 		}
 		if (key.expireAtMillis() == WorkflowEntry.NO_EXPIRY
 				|| key.expireAtMillis() > this.clock.millis() + this.maxTtl.toMillis()) {
 			return key;
 		}
-		this.counters.increment("untouched");
+		this.counters.increment(TtlFigures.UNTOUCHED);
 		return null;
 	}
 

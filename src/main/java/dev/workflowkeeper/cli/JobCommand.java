@@ -8,4 +8,7 @@ package dev.workflowkeeper.cli;
  */
 public interface JobCommand {
 
+	/** The name of the job the command runs, as its refusals name it. */
+	String jobName();
+
 }

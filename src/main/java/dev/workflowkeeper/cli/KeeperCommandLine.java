@@ -7,6 +7,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
+import dev.workflowkeeper.job.JobOptions;
+
 import org.springframework.beans.factory.annotation.AnnotatedBeanDefinition;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
@@ -16,6 +18,9 @@ import org.springframework.util.ClassUtils;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * Entry point of the command line: parses the arguments with picocli and hands each
@@ -64,7 +69,7 @@ public final class KeeperCommandLine {
 		commandLine.setOut(out);
 		commandLine.setErr(err);
 		commandLine.setParameterExceptionHandler((ex, arguments) -> {
-			err.println("error: " + ex.getMessage());
+			err.println("error: " + parameterError(ex));
 			err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
 			return USAGE;
 		});
@@ -77,6 +82,27 @@ public final class KeeperCommandLine {
 		out.flush();
 		err.flush();
 		return code;
+	}
+
+	/**
+	 * The line for a command line that does not parse: for a job's command, an unknown
+	 * option is told as the job tells any unknown option, with the one probably meant.
+	 */
+	static String parameterError(ParameterException ex) {
+		if (ex instanceof UnmatchedArgumentException unmatched
+				&& ex.getCommandLine().getCommand() instanceof JobCommand command && !unmatched.getUnmatched().isEmpty()
+				&& unmatched.getUnmatched().get(0).startsWith("--")) {
+			String given = unmatched.getUnmatched().get(0).split("=", 2)[0];
+			List<String> known = ex.getCommandLine()
+				.getCommandSpec()
+				.options()
+				.stream()
+				.map(OptionSpec::longestName)
+				.filter((name) -> !name.equals("--help") && !name.equals("--version"))
+				.toList();
+			return JobOptions.unknownOption(command.jobName(), given, known);
+		}
+		return ex.getMessage();
 	}
 
 	/**

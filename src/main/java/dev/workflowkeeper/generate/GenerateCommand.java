@@ -46,6 +46,11 @@ class GenerateCommand implements Callable<Integer>, JobCommand {
 	}
 
 	@Override
+	public String jobName() {
+		return GenerateJob.NAME;
+	}
+
+	@Override
 	public Integer call() throws Exception {
 		try (ConfigurableApplicationContext context = this.boot.oneOff()) {
 			Map<String, Object> options = new LinkedHashMap<>();

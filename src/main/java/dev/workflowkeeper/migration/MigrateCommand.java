@@ -79,6 +79,11 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 	}
 
 	@Override
+	public String jobName() {
+		return MigrationJob.NAME;
+	}
+
+	@Override
 	public Integer call() throws Exception {
 		try (ConfigurableApplicationContext context = this.boot.oneOff()) {
 			MigrationParameters parameters = MigrationParameters

@@ -59,6 +59,11 @@ class PurgeCommand implements Callable<Integer>, JobCommand {
 	}
 
 	@Override
+	public String jobName() {
+		return PurgeJob.NAME;
+	}
+
+	@Override
 	public Integer call() throws Exception {
 		try (ConfigurableApplicationContext context = this.boot.oneOff()) {
 			Map<String, Object> options = new LinkedHashMap<>();

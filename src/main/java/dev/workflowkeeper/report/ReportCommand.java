@@ -54,6 +54,11 @@ class ReportCommand implements Callable<Integer>, JobCommand {
 	}
 
 	@Override
+	public String jobName() {
+		return ReportJob.NAME;
+	}
+
+	@Override
 	public Integer call() throws Exception {
 		try (ConfigurableApplicationContext context = this.boot.oneOff()) {
 			Map<String, Object> options = new LinkedHashMap<>();

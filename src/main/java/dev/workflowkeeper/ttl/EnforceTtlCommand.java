@@ -45,6 +45,11 @@ class EnforceTtlCommand implements Callable<Integer>, JobCommand {
 	}
 
 	@Override
+	public String jobName() {
+		return EnforceTtlJob.NAME;
+	}
+
+	@Override
 	public Integer call() throws Exception {
 		try (ConfigurableApplicationContext context = this.boot.oneOff()) {
 			Map<String, Object> options = new LinkedHashMap<>();

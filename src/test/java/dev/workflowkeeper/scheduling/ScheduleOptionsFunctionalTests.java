@@ -50,6 +50,11 @@ class ScheduleOptionsFunctionalTests {
 				+ ": purgeStatesJob: unknown option 'dryrun' (did you mean "
 				+ "dryRun?); it takes store, staleAfter, terminalRetention, maxShare, dryRun, archive, force, includeUnparseable");
 		assertNothingRan();
+		KeeperCli.Result command = oneOff().run("purge", "--dryrun");
+		assertThat(command.exitCode()).isEqualTo(2);
+		assertThat(errorLine(command)).isEqualTo("error: purgeStatesJob: unknown option '--dryrun' (did you mean "
+				+ "--dry-run?); it takes --store, --stale-after, --terminal-retention, --dry-run, --no-archive, --force, "
+				+ "--include-unparseable");
 	}
 
 	@Test

@@ -34,6 +34,11 @@ class CountdownCommand implements Callable<Integer>, JobCommand {
 	}
 
 	@Override
+	public String jobName() {
+		return CountdownJobDefinition.NAME;
+	}
+
+	@Override
 	public Integer call() throws Exception {
 		try (ConfigurableApplicationContext context = this.boot.oneOff()) {
 			JobParameters parameters = JobCommands.parameters(context, CountdownJobDefinition.NAME,

@@ -173,7 +173,8 @@ class PurgeStatesJobConfiguration {
 		long instance = stepExecution.getJobExecution().getJobInstance().getInstanceId();
 		java.nio.file.Path file = properties.dataDir().resolve("archive").resolve("purge-" + instance + ".jsonl.gz");
 		return parameters(stepExecution).archive()
-				? new SnapshotWorkflowStore(file, properties).writer("archive", ConflictPolicy.OVERWRITE)
+				? new SnapshotWorkflowStore(file, properties.migration().maxRecordSize()).writer("archive",
+						ConflictPolicy.OVERWRITE)
 				: new NoArchive();
 	}
 

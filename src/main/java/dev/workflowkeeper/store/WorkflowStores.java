@@ -35,8 +35,8 @@ public class WorkflowStores {
 	 */
 	public WorkflowStore open(StoreUri uri, String keyPrefix) {
 		return switch (uri.kind()) {
-			case REDIS -> new RedisWorkflowStore(uri, keyPrefix, this.properties);
-			case SNAPSHOT -> new SnapshotWorkflowStore(uri.snapshotPath(), this.properties);
+			case REDIS -> new RedisWorkflowStore(uri, keyPrefix, this.properties.redis());
+			case SNAPSHOT -> new SnapshotWorkflowStore(uri.snapshotPath(), this.properties.migration().maxRecordSize());
 			case MEMORY -> this.memoryStore.view(keyPrefix);
 		};
 	}

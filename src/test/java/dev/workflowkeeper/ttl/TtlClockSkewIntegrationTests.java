@@ -73,7 +73,8 @@ class TtlClockSkewIntegrationTests {
 		Set<String> below = new HashSet<>();
 		Set<String> passed = new HashSet<>();
 		try (RedisKeyReaders readers = RedisKeyReaders.connect(server.uri(), settings());
-				RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX, settings())) {
+				RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX,
+						settings().redis())) {
 			TtlItemWriter writer = new TtlItemWriter(store.maintenance().orElseThrow(), MAX_TTL, MAX_TTL, false, false,
 					ahead, counters);
 			ItemStreamReader<KeyInfo> reader = readers.reader("keys", PREFIX, KeyDetail.TYPE, ahead);

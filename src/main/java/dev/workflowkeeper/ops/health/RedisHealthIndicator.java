@@ -26,11 +26,11 @@ class RedisHealthIndicator implements HealthIndicator {
 
 	private final KeeperProperties properties;
 
-	private final KeeperProperties probeProperties;
+	private final KeeperProperties.Redis probeSettings;
 
 	RedisHealthIndicator(KeeperProperties properties) {
 		this.properties = properties;
-		this.probeProperties = probeSettings(properties);
+		this.probeSettings = probeSettings(properties.redis());
 	}
 
 	@Override
@@ -43,7 +43,7 @@ class RedisHealthIndicator implements HealthIndicator {
 		try {
 			StoreUri uri = StoreUri.parse(redis.url());
 			try (RedisWorkflowStore probe = new RedisWorkflowStore(uri, this.properties.keyPrefix(),
-					this.probeProperties)) {
+					this.probeSettings)) {
 				Map<String, Object> info = probe.maintenance().orElseThrow().serverInfo();
 				Health.Builder health = Health.up()
 					.withDetail("store", store)
@@ -72,16 +72,13 @@ class RedisHealthIndicator implements HealthIndicator {
 	}
 
 	/**
-	 * The worker's settings with the Redis timeouts capped and one connection, for a
+	 * The worker's Redis settings with the timeouts capped and one connection, for a
 	 * probe.
 	 */
-	private static KeeperProperties probeSettings(KeeperProperties properties) {
-		KeeperProperties.Redis redis = properties.redis();
-		KeeperProperties.Redis probe = new KeeperProperties.Redis(redis.url(), redis.useRedis(), redis.password(),
-				redis.db(), 1, min(redis.socketTimeout(), PROBE_TIMEOUT), min(redis.connectTimeout(), PROBE_TIMEOUT),
+	private static KeeperProperties.Redis probeSettings(KeeperProperties.Redis redis) {
+		return new KeeperProperties.Redis(redis.url(), redis.useRedis(), redis.password(), redis.db(), 1,
+				min(redis.socketTimeout(), PROBE_TIMEOUT), min(redis.connectTimeout(), PROBE_TIMEOUT),
 				redis.scanCount(), redis.pipelineSize(), 0);
-		return new KeeperProperties(properties.keyPrefix(), properties.stateTtl(), properties.dataDir(), probe,
-				properties.migration(), properties.maintenance());
 	}
 
 	/**

@@ -38,15 +38,16 @@ public class RedisWorkflowStore implements WorkflowStore {
 	private final RedisNode node;
 
 	/**
-	 * Connects to the Redis at {@code uri}.
+	 * Connects to the Redis at {@code uri} with the Redis settings alone
+	 * ({@code keeper.redis.*}).
 	 * @throws StoreAccessException when the server cannot be reached or refuses the
 	 * credentials
 	 */
-	public RedisWorkflowStore(StoreUri uri, String keyPrefix, KeeperProperties properties) {
+	public RedisWorkflowStore(StoreUri uri, String keyPrefix, KeeperProperties.Redis settings) {
 		Assert.hasLength(keyPrefix, "keyPrefix must not be empty: the worker would read every key of the database");
 		this.uri = uri;
 		this.keyPrefix = keyPrefix;
-		this.settings = properties.redis();
+		this.settings = settings;
 		Assert.isTrue(this.settings.scanCount() > 0, "keeper.redis.scan-count must be positive");
 		Assert.isTrue(this.settings.pipelineSize() > 0, "keeper.redis.pipeline-size must be positive");
 		Assert.isTrue(this.settings.maxConnections() > 0, "keeper.redis.max-connections must be positive");

@@ -5,13 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.store.ConflictPolicy;
 import dev.workflowkeeper.store.StoreAccessException;
 import dev.workflowkeeper.store.WorkflowEntry;
 import dev.workflowkeeper.store.WorkflowItemWriter;
 import dev.workflowkeeper.store.WorkflowStore;
 
+import org.springframework.util.unit.DataSize;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
 /**
@@ -31,9 +31,14 @@ public class SnapshotWorkflowStore implements WorkflowStore {
 
 	private final long maxRecordSize;
 
-	public SnapshotWorkflowStore(Path path, KeeperProperties properties) {
+	/**
+	 * A snapshot file.
+	 * @param maxRecordSize a larger record is rejected
+	 * ({@code keeper.migration.max-record-size})
+	 */
+	public SnapshotWorkflowStore(Path path, DataSize maxRecordSize) {
 		this.path = path;
-		this.maxRecordSize = properties.migration().maxRecordSize().toBytes();
+		this.maxRecordSize = maxRecordSize.toBytes();
 	}
 
 	@Override

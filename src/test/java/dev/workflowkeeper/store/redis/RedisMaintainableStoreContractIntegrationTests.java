@@ -70,7 +70,8 @@ class RedisMaintainableStoreContractIntegrationTests {
 			RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(this.redis.uri()), PREFIX,
 					WorkerSettings.defaults()
 						.withRedisPaging(paging.scanCount(), paging.pipelineSize(), paging.pipelinesInFlight())
-						.keeperProperties());
+						.keeperProperties()
+						.redis());
 			this.stores.add(store);
 			return store.maintenance().orElseThrow();
 		}

@@ -205,7 +205,7 @@ class RedisMaintenanceIntegrationTests {
 
 	private static RedisWorkflowStore store(RedisDatabase server, int scanCount, int pipelineSize) {
 		return new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX,
-				WorkerSettings.defaults().withRedisPaging(scanCount, pipelineSize, 2).keeperProperties());
+				WorkerSettings.defaults().withRedisPaging(scanCount, pipelineSize, 2).keeperProperties().redis());
 	}
 
 	private static TtlChange change(String threadId, long max) {

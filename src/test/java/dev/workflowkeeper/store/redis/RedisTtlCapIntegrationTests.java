@@ -258,7 +258,7 @@ class RedisTtlCapIntegrationTests {
 	private static RedisWorkflowStore store(RedisDatabase server) {
 		// batches of 500 keys: several round trips, as in a real chunk
 		return new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX,
-				WorkerSettings.defaults().withRedisPaging(1000, 500, 2).keeperProperties());
+				WorkerSettings.defaults().withRedisPaging(1000, 500, 2).keeperProperties().redis());
 	}
 
 	private static void sleep(long millis) {

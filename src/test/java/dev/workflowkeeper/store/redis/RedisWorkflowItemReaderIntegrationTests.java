@@ -165,7 +165,7 @@ class RedisWorkflowItemReaderIntegrationTests {
 		}
 		ExecutionContext context = new ExecutionContext();
 		try (RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX,
-				WorkerSettings.defaults().withRedisPaging(1000, 1, 0).keeperProperties())) {
+				WorkerSettings.defaults().withRedisPaging(1000, 1, 0).keeperProperties().redis())) {
 			ItemStreamReader<WorkflowEntry> reader = store.readers("states").get(0);
 			reader.open(context);
 			WorkflowEntry first = reader.read();
@@ -241,7 +241,7 @@ class RedisWorkflowItemReaderIntegrationTests {
 
 		// when
 		try (RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(server.uri()), "wf[1]*?:",
-				WorkerSettings.defaults().keeperProperties())) {
+				WorkerSettings.defaults().keeperProperties().redis())) {
 			ItemStreamReader<WorkflowEntry> reader = store.readers("states").get(0);
 			reader.open(new ExecutionContext());
 			for (WorkflowEntry entry = reader.read(); entry != null; entry = reader.read()) {
@@ -282,7 +282,7 @@ class RedisWorkflowItemReaderIntegrationTests {
 
 	private static RedisWorkflowStore store(RedisDatabase server, int scanCount, int pipelineSize) {
 		return new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX,
-				WorkerSettings.defaults().withRedisPaging(scanCount, pipelineSize, 2).keeperProperties());
+				WorkerSettings.defaults().withRedisPaging(scanCount, pipelineSize, 2).keeperProperties().redis());
 	}
 
 	private static Map<String, WorkflowEntry> byThreadId(List<WorkflowEntry> entries) {

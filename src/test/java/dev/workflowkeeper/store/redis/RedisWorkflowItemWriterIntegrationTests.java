@@ -270,7 +270,7 @@ class RedisWorkflowItemWriterIntegrationTests {
 
 	private static RedisWorkflowStore store(RedisDatabase server, int pipelineSize) {
 		return new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX,
-				WorkerSettings.defaults().withRedisPaging(1000, pipelineSize, 2).keeperProperties());
+				WorkerSettings.defaults().withRedisPaging(1000, pipelineSize, 2).keeperProperties().redis());
 	}
 
 	private static WorkflowEntry raw(String threadId, String value, long expireAt) {

@@ -123,12 +123,13 @@ class RedisWorkflowStoreIntegrationTests {
 		try (RedisServerProcess server = withPassword(version)) {
 			// the settings fill in
 			try (RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX,
-					properties(PASSWORD))) {
+					properties(PASSWORD).redis())) {
 				assertThat(store.estimateCount()).isZero();
 			}
 			// the URL's own password wins over a wrong one in the settings
 			StoreUri withPassword = StoreUri.parse("redis://:" + PASSWORD + "@127.0.0.1:" + server.port() + "/0");
-			try (RedisWorkflowStore store = new RedisWorkflowStore(withPassword, PREFIX, properties("not-it"))) {
+			try (RedisWorkflowStore store = new RedisWorkflowStore(withPassword, PREFIX,
+					properties("not-it").redis())) {
 				assertThat(store.estimateCount()).isZero();
 				assertThat(store.describe()).isEqualTo("redis://:****@127.0.0.1:" + server.port() + "/0");
 			}
@@ -161,7 +162,7 @@ class RedisWorkflowStoreIntegrationTests {
 
 		// when
 		List<WorkflowEntry> entries = new ArrayList<>();
-		try (RedisWorkflowStore store = new RedisWorkflowStore(address, PREFIX, properties(""))) {
+		try (RedisWorkflowStore store = new RedisWorkflowStore(address, PREFIX, properties("").redis())) {
 			ItemStreamReader<WorkflowEntry> reader = store.readers("states").get(0);
 			reader.open(new ExecutionContext());
 			for (WorkflowEntry entry = reader.read(); entry != null; entry = reader.read()) {
@@ -245,7 +246,8 @@ class RedisWorkflowStoreIntegrationTests {
 		}
 
 		// when
-		try (RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX, properties(""))) {
+		try (RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX,
+				properties("").redis())) {
 
 			// then
 			assertThat(store.estimateCount()).isEqualTo(3);
@@ -258,7 +260,8 @@ class RedisWorkflowStoreIntegrationTests {
 	void shouldFailClearlyWhenTheServerGoesAwayDuringARead() {
 		// given
 		RedisServerProcess server = RedisServerProcess.start(Version.DEFAULT);
-		try (RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX, properties(""))) {
+		try (RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX,
+				properties("").redis())) {
 			ItemStreamReader<WorkflowEntry> reader = store.readers("states").get(0);
 			reader.open(new ExecutionContext());
 
@@ -288,7 +291,7 @@ class RedisWorkflowStoreIntegrationTests {
 	}
 
 	private static void write(StoreUri address, KeeperProperties properties, WorkflowEntry entry) throws Exception {
-		try (RedisWorkflowStore store = new RedisWorkflowStore(address, PREFIX, properties)) {
+		try (RedisWorkflowStore store = new RedisWorkflowStore(address, PREFIX, properties.redis())) {
 			WorkflowItemWriter writer = store.writer("target", ConflictPolicy.OVERWRITE);
 			writer.open(new ExecutionContext());
 			writer.write(Chunk.of(entry));
@@ -298,7 +301,7 @@ class RedisWorkflowStoreIntegrationTests {
 
 	private static StoreAccessException connectFailure(String address, KeeperProperties properties) {
 		StoreAccessException ex = catchThrowableOfType(StoreAccessException.class,
-				() -> new RedisWorkflowStore(StoreUri.parse(address), PREFIX, properties).close());
+				() -> new RedisWorkflowStore(StoreUri.parse(address), PREFIX, properties.redis()).close());
 		assertThat(ex).as("connecting to " + StoreUri.mask(address)).isNotNull();
 		assertThat(ex.getMessage()).doesNotContain("\n");
 		return ex;

@@ -377,8 +377,8 @@ class SnapshotItemReaderTests {
 		Path large = write("large.jsonl.gz", gzip(utf8(lines.toString())));
 
 		// when
-		SnapshotWorkflowStore smallStore = new SnapshotWorkflowStore(small, properties());
-		SnapshotWorkflowStore largeStore = new SnapshotWorkflowStore(large, properties());
+		SnapshotWorkflowStore smallStore = new SnapshotWorkflowStore(small, properties().migration().maxRecordSize());
+		SnapshotWorkflowStore largeStore = new SnapshotWorkflowStore(large, properties().migration().maxRecordSize());
 
 		// then
 		assertThat(smallStore.describe()).isEqualTo("snapshot:" + small);
@@ -386,8 +386,8 @@ class SnapshotItemReaderTests {
 		assertThat(smallStore.estimateCount()).isEqualTo(2);
 		assertThat(largeStore.holdsExpiries()).isTrue();
 		assertThat(largeStore.estimateCount()).isBetween(10000L, 40000L);
-		assertThat(new SnapshotWorkflowStore(this.dir.resolve("missing.json"), properties()).estimateCount())
-			.isEqualTo(-1);
+		assertThat(new SnapshotWorkflowStore(this.dir.resolve("missing.json"), properties().migration().maxRecordSize())
+			.estimateCount()).isEqualTo(-1);
 		assertThat(smallStore.readers("read")).singleElement().isInstanceOf(SnapshotItemReader.class);
 	}
 

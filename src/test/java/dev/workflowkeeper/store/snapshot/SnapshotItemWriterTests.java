@@ -189,7 +189,7 @@ class SnapshotItemWriterTests {
 	}
 
 	private SnapshotWorkflowStore store(Path target) {
-		return new SnapshotWorkflowStore(target, properties());
+		return new SnapshotWorkflowStore(target, properties().migration().maxRecordSize());
 	}
 
 	private static StepExecution completed() {

@@ -3,12 +3,15 @@ package dev.workflowkeeper.ops;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.workflowkeeper.batch.ExecutionHistory;
 import dev.workflowkeeper.batch.HistoryQueries;
 import dev.workflowkeeper.batch.ExecutionHistory.ExecutionSummary;
@@ -30,7 +33,6 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
@@ -41,8 +43,13 @@ import org.springframework.stereotype.Component;
  * Write operations, through {@link JobControl}: {@code POST /actuator/workflowjobs/{job}}
  * with a JSON object of options launches a job in the background; {@code POST
  * /actuator/workflowjobs/executions/{id}/stop}, {@code /restart} and {@code /abandon} act
- * on one execution. Refusals answer {@code {"status", "error", "message"}} with 400, 404
- * or 409.
+ * on one execution; each answers a {@link LaunchedJob}. Every refusal, of a read or a
+ * write, answers an {@link ErrorBody} with 400, 404, 409 or 503.
+ * <p>
+ * The descriptors are not Boot's {@code OperationResponseBody}: the application's JSON
+ * mapper writes them, not the actuator's own one, which leaves out every {@code null}. A
+ * {@code null} component is written as {@code null} (the end of a running execution),
+ * unless the component is marked to be left out.
  */
 @Component
 @Endpoint(id = "workflowjobs")
@@ -80,58 +87,40 @@ public class WorkflowJobsEndpoint {
 
 	/** Every job, its schedule and its last {@value #RECENT} executions. */
 	@ReadOperation
-	public Map<String, Object> jobs() {
+	public JobsDescriptor jobs() {
 		ScheduleRegistry registry = this.schedules.getIfAvailable();
-		List<Map<String, Object>> jobs = new ArrayList<>();
+		List<JobDescriptor> jobs = new ArrayList<>();
 		for (String name : this.jobs.keySet()) {
-			Map<String, Object> job = new LinkedHashMap<>();
-			job.put("name", name);
 			JobDefinition definition = this.definitions.get(name);
-			job.put("title", definition.title());
-			job.put("options", options(definition));
-			job.put("schedule", schedule(registry, name));
-			job.put("executions", executions(name, 0, RECENT).stream().map(WorkflowJobsEndpoint::execution).toList());
-			jobs.add(job);
+			jobs.add(new JobDescriptor(name, definition.title(), options(definition), schedule(registry, name),
+					executions(name, 0, RECENT)));
 		}
-		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("schedulingEnabled", registry != null);
-		body.put("jobs", jobs);
-		return body;
+		return new JobsDescriptor(registry != null, jobs);
 	}
 
 	/**
 	 * One job's executions, newest first, {@code size} (at most {@value #MAX_PAGE_SIZE})
-	 * a page.
+	 * a page: a {@link JobPageDescriptor}, or an {@link ErrorBody} for an unknown job.
 	 */
 	@ReadOperation
-	public WebEndpointResponse<Map<String, Object>> job(@Selector String job, @Nullable Integer page,
-			@Nullable Integer size) {
+	public WebEndpointResponse<Object> job(@Selector String job, @Nullable Integer page, @Nullable Integer size) {
 		if (!this.jobs.containsKey(job)) {
 			return notFound("no job named '" + job + "'; known jobs: " + String.join(", ", this.jobs.keySet()));
 		}
 		int pageNumber = Math.max(0, (page != null) ? page : 0);
 		int pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, (size != null) ? size : 20));
-		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("name", job);
-		body.put("title", this.definitions.get(job).title());
-		body.put("options", options(this.definitions.get(job)));
-		body.put("schedule", schedule(this.schedules.getIfAvailable(), job));
-		body.put("page", pageNumber);
-		body.put("size", pageSize);
-		body.put("total", this.history.executionCount(job));
-		body.put("executions",
-				executions(job, pageNumber * pageSize, pageSize).stream()
-					.map(WorkflowJobsEndpoint::execution)
-					.toList());
-		return new WebEndpointResponse<>(body, WebEndpointResponse.STATUS_OK);
+		JobDefinition definition = this.definitions.get(job);
+		return ok(new JobPageDescriptor(job, definition.title(), options(definition),
+				schedule(this.schedules.getIfAvailable(), job), pageNumber, pageSize, this.history.executionCount(job),
+				executions(job, pageNumber * pageSize, pageSize)));
 	}
 
 	/**
 	 * {@code executions/{id}}: one execution with its steps, masked parameters and
-	 * figures.
+	 * figures, an {@link ExecutionDetailsDescriptor}; or an {@link ErrorBody}.
 	 */
 	@ReadOperation
-	public WebEndpointResponse<Map<String, Object>> execution(@Selector String kind, @Selector String id) {
+	public WebEndpointResponse<Object> execution(@Selector String kind, @Selector String id) {
 		if (!EXECUTIONS.equals(kind)) {
 			return notFound("unknown path '" + kind + "/" + id + "'; expected executions/{id}");
 		}
@@ -141,32 +130,11 @@ public class WorkflowJobsEndpoint {
 			return notFound("no job execution with id '" + id + "'");
 		}
 		JobExecution execution = found.get();
-		Map<String, Object> body = execution(ExecutionHistory.summarize(execution));
-		body.put("parameters", ExecutionHistory.summarize(execution).parameters());
+		ExecutionSummary summary = ExecutionHistory.summarize(execution);
 		Object rejects = execution.getExecutionContext().get("migrate.rejectsFile");
-		if (rejects instanceof String file && !file.isBlank()) {
-			body.put("rejectsFile", file);
-		}
-		List<Map<String, Object>> steps = new ArrayList<>();
-		for (StepExecution step : execution.getStepExecutions()) {
-			Map<String, Object> view = new LinkedHashMap<>();
-			view.put("id", step.getId());
-			view.put("name", step.getStepName());
-			view.put("status", step.getStatus().name());
-			view.put("exitCode", step.getExitStatus().getExitCode());
-			view.put("exitDescription", StoreUri.mask(step.getExitStatus().getExitDescription()));
-			view.put("read", step.getReadCount());
-			view.put("written", step.getWriteCount());
-			view.put("filtered", step.getFilterCount());
-			view.put("skipped", step.getSkipCount());
-			view.put("commits", step.getCommitCount());
-			view.put("rollbacks", step.getRollbackCount());
-			view.put("start", text(step.getStartTime()));
-			view.put("end", text(step.getEndTime()));
-			steps.add(view);
-		}
-		body.put("steps", steps);
-		return new WebEndpointResponse<>(body, WebEndpointResponse.STATUS_OK);
+		List<StepDescriptor> steps = execution.getStepExecutions().stream().map(StepDescriptor::of).toList();
+		return ok(new ExecutionDetailsDescriptor(ExecutionDescriptor.of(summary), summary.parameters(),
+				(rejects instanceof String file && !file.isBlank()) ? file : null, steps));
 	}
 
 	/**
@@ -180,7 +148,7 @@ public class WorkflowJobsEndpoint {
 			return ok(this.jobControl.launch(job, options.values()));
 		}
 		catch (JobControlException ex) {
-			return refused(ex);
+			return refused(ErrorBody.of(ex));
 		}
 	}
 
@@ -208,26 +176,8 @@ public class WorkflowJobsEndpoint {
 					execution.getStatus().name()));
 		}
 		catch (JobControlException ex) {
-			return refused(ex);
+			return refused(ErrorBody.of(ex));
 		}
-	}
-
-	private static WebEndpointResponse<Object> ok(LaunchedJob launched) {
-		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("job", launched.job());
-		body.put("executionId", launched.executionId());
-		body.put("status", launched.status());
-		return new WebEndpointResponse<>(body, WebEndpointResponse.STATUS_OK);
-	}
-
-	/** The answer to a refused request: its status and one line, never a stack trace. */
-	static WebEndpointResponse<Object> refused(JobControlException ex) {
-		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("status", ex.status());
-		HttpStatus status = HttpStatus.resolve(ex.status());
-		body.put("error", (status != null) ? status.getReasonPhrase() : "Error");
-		body.put("message", StoreUri.mask(ex.getMessage()));
-		return new WebEndpointResponse<>(body, ex.status());
 	}
 
 	/**
@@ -247,68 +197,196 @@ public class WorkflowJobsEndpoint {
 
 	}
 
-	private List<ExecutionSummary> executions(String job, int offset, int limit) {
+	/**
+	 * Every job the worker runs.
+	 *
+	 * @param schedulingEnabled whether this worker fires schedules at all
+	 * @param jobs the jobs, by name
+	 */
+	public record JobsDescriptor(boolean schedulingEnabled, List<JobDescriptor> jobs) {
+	}
+
+	/**
+	 * One job in the list of every job.
+	 *
+	 * @param name the job's name
+	 * @param title what it does
+	 * @param options the options it takes
+	 * @param schedule its schedule, if a schedule file names it
+	 * @param executions its last {@value #RECENT} executions, newest first
+	 */
+	public record JobDescriptor(String name, String title, List<OptionDescriptor> options, ScheduleDescriptor schedule,
+			List<ExecutionDescriptor> executions) {
+	}
+
+	/**
+	 * One page of one job's executions.
+	 *
+	 * @param name the job's name
+	 * @param title what it does
+	 * @param options the options it takes
+	 * @param schedule its schedule, if a schedule file names it
+	 * @param page the page number, from 0
+	 * @param size executions a page
+	 * @param total all its executions in the history
+	 * @param executions the page's executions, newest first
+	 */
+	public record JobPageDescriptor(String name, String title, List<OptionDescriptor> options,
+			ScheduleDescriptor schedule, int page, int size, long total, List<ExecutionDescriptor> executions) {
+	}
+
+	/**
+	 * One option a job takes.
+	 *
+	 * @param name its name, as a launch body's key
+	 * @param type its kind, in lower case ({@code boolean}, {@code duration}, …)
+	 * @param defaultValue its default, {@code null} when the option is required
+	 * @param required whether a launch must give it
+	 * @param help what it does
+	 */
+	public record OptionDescriptor(String name, String type, @JsonProperty("default") @Nullable String defaultValue,
+			boolean required, String help) {
+
+		static OptionDescriptor of(JobOption option) {
+			return new OptionDescriptor(option.name(), option.type().name().toLowerCase(Locale.ROOT),
+					option.defaultValue(), option.isRequired(), option.help());
+		}
+
+	}
+
+	/**
+	 * A job's schedule: {@code {"scheduled": false}} for a job no schedule file names,
+	 * else {@code scheduled} and the schedule's fields side by side.
+	 *
+	 * @param scheduled whether a schedule file names the job
+	 * @param details the schedule, {@code null} (and left out) when there is none
+	 */
+	public record ScheduleDescriptor(boolean scheduled, @JsonUnwrapped @Nullable ScheduleDetails details) {
+
+		static ScheduleDescriptor of(@Nullable ScheduleStatus status) {
+			if (status == null) {
+				return new ScheduleDescriptor(false, null);
+			}
+			return new ScheduleDescriptor(true,
+					new ScheduleDetails(status.schedule(), status.zone().getId(), status.enabled(),
+							(status.nextFireTime() != null) ? status.nextFireTime().toString() : null, status.file()));
+		}
+
+	}
+
+	/**
+	 * The schedule file's side of a job's schedule.
+	 *
+	 * @param cron its cron expression
+	 * @param zone the time zone of the expression
+	 * @param enabled whether it fires
+	 * @param nextFireTime its next slot, {@code null} when disabled
+	 * @param file the file it comes from
+	 */
+	public record ScheduleDetails(String cron, String zone, boolean enabled, @Nullable String nextFireTime,
+			String file) {
+	}
+
+	/**
+	 * One execution in a job list or page.
+	 *
+	 * @param id the execution's id
+	 * @param job its job's name
+	 * @param status its batch status
+	 * @param exitCode its exit code
+	 * @param exitDescription its exit description, masked
+	 * @param start when it started, {@code null} before
+	 * @param end when it ended, {@code null} while it runs
+	 * @param durationMillis its time so far, {@code null} before it started
+	 * @param read items read, over all steps
+	 * @param written items written
+	 * @param skipped items skipped
+	 * @param filtered items filtered
+	 * @param figures the job's own counts, by name
+	 */
+	public record ExecutionDescriptor(long id, String job, String status, String exitCode, String exitDescription,
+			@Nullable String start, @Nullable String end, @Nullable Long durationMillis, long read, long written,
+			long skipped, long filtered, Map<String, Long> figures) {
+
+		static ExecutionDescriptor of(ExecutionSummary summary) {
+			Duration duration = summary.duration();
+			return new ExecutionDescriptor(summary.id(), summary.job(), summary.status(), summary.exitCode(),
+					summary.exitDescription(), text(summary.start()), text(summary.end()),
+					(duration != null) ? duration.toMillis() : null, summary.read(), summary.written(),
+					summary.skipped(), summary.filtered(), summary.figures());
+		}
+
+	}
+
+	/**
+	 * One execution on its own: the fields of an {@link ExecutionDescriptor}, then its
+	 * parameters, rejects file and steps.
+	 *
+	 * @param execution what the lists show of it
+	 * @param parameters its job parameters, masked
+	 * @param rejectsFile the file a migration wrote its rejected states to, left out when
+	 * there is none
+	 * @param steps its steps, in order
+	 */
+	public record ExecutionDetailsDescriptor(@JsonUnwrapped ExecutionDescriptor execution,
+			Map<String, String> parameters, @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String rejectsFile,
+			List<StepDescriptor> steps) {
+	}
+
+	/**
+	 * One step of an execution.
+	 *
+	 * @param id the step execution's id
+	 * @param name the step's name
+	 * @param status its batch status
+	 * @param exitCode its exit code
+	 * @param exitDescription its exit description, masked
+	 * @param read items read
+	 * @param written items written
+	 * @param filtered items filtered
+	 * @param skipped items skipped
+	 * @param commits chunks committed
+	 * @param rollbacks chunks rolled back
+	 * @param start when it started, {@code null} before
+	 * @param end when it ended, {@code null} while it runs
+	 */
+	public record StepDescriptor(long id, String name, String status, String exitCode, String exitDescription,
+			long read, long written, long filtered, long skipped, long commits, long rollbacks, @Nullable String start,
+			@Nullable String end) {
+
+		static StepDescriptor of(StepExecution step) {
+			return new StepDescriptor(step.getId(), step.getStepName(), step.getStatus().name(),
+					step.getExitStatus().getExitCode(), StoreUri.mask(step.getExitStatus().getExitDescription()),
+					step.getReadCount(), step.getWriteCount(), step.getFilterCount(), step.getSkipCount(),
+					step.getCommitCount(), step.getRollbackCount(), text(step.getStartTime()), text(step.getEndTime()));
+		}
+
+	}
+
+	private List<ExecutionDescriptor> executions(String job, int offset, int limit) {
 		// Newest execution first across restarts of older instances, which instance order
 		// would miss.
 		List<Long> ids = this.history.executionIds(job, offset, limit);
-		List<ExecutionSummary> summaries = new ArrayList<>();
+		List<ExecutionDescriptor> executions = new ArrayList<>();
 		for (Long id : ids) {
 			JobExecution execution = this.jobRepository.getJobExecution(id);
 			if (execution != null) {
-				summaries.add(ExecutionHistory.summarize(execution));
+				executions.add(ExecutionDescriptor.of(ExecutionHistory.summarize(execution)));
 			}
 		}
-		return summaries;
-	}
-
-	static Map<String, Object> execution(ExecutionSummary summary) {
-		Map<String, Object> view = new LinkedHashMap<>();
-		view.put("id", summary.id());
-		view.put("job", summary.job());
-		view.put("status", summary.status());
-		view.put("exitCode", summary.exitCode());
-		view.put("exitDescription", summary.exitDescription());
-		view.put("start", text(summary.start()));
-		view.put("end", text(summary.end()));
-		Duration duration = summary.duration();
-		view.put("durationMillis", (duration != null) ? duration.toMillis() : null);
-		view.put("read", summary.read());
-		view.put("written", summary.written());
-		view.put("skipped", summary.skipped());
-		view.put("filtered", summary.filtered());
-		view.put("figures", summary.figures());
-		return view;
+		return executions;
 	}
 
 	/** The options a job takes: name, kind, default and help of each. */
-	static List<Map<String, Object>> options(JobDefinition definition) {
-		List<Map<String, Object>> options = new ArrayList<>();
-		for (JobOption option : definition.options()) {
-			Map<String, Object> view = new LinkedHashMap<>();
-			view.put("name", option.name());
-			view.put("type", option.type().name().toLowerCase(java.util.Locale.ROOT));
-			view.put("default", option.defaultValue());
-			view.put("required", option.isRequired());
-			view.put("help", option.help());
-			options.add(view);
-		}
-		return options;
+	private static List<OptionDescriptor> options(JobDefinition definition) {
+		return definition.options().stream().map(OptionDescriptor::of).toList();
 	}
 
-	private static Map<String, Object> schedule(ScheduleRegistry registry, String job) {
-		Map<String, Object> view = new LinkedHashMap<>();
+	private static ScheduleDescriptor schedule(@Nullable ScheduleRegistry registry, String job) {
 		Optional<ScheduleStatus> status = (registry != null)
 				? registry.statuses().stream().filter((schedule) -> schedule.job().equals(job)).findFirst()
 				: Optional.empty();
-		view.put("scheduled", status.isPresent());
-		status.ifPresent((schedule) -> {
-			view.put("cron", schedule.schedule());
-			view.put("zone", schedule.zone().getId());
-			view.put("enabled", schedule.enabled());
-			view.put("nextFireTime", (schedule.nextFireTime() != null) ? schedule.nextFireTime().toString() : null);
-			view.put("file", schedule.file());
-		});
-		return view;
+		return ScheduleDescriptor.of(status.orElse(null));
 	}
 
 	private boolean exists(long executionId) {
@@ -324,12 +402,21 @@ public class WorkflowJobsEndpoint {
 		}
 	}
 
-	private static String text(LocalDateTime time) {
+	private static @Nullable String text(@Nullable LocalDateTime time) {
 		return (time != null) ? time.toString() : null;
 	}
 
-	static WebEndpointResponse<Map<String, Object>> notFound(String message) {
-		return new WebEndpointResponse<>(Map.of("error", message), WebEndpointResponse.STATUS_NOT_FOUND);
+	private static WebEndpointResponse<Object> ok(Object body) {
+		return new WebEndpointResponse<>(body, WebEndpointResponse.STATUS_OK);
+	}
+
+	/** The answer to a refused request: its status and one line, never a stack trace. */
+	static WebEndpointResponse<Object> refused(ErrorBody error) {
+		return new WebEndpointResponse<>(error, error.status());
+	}
+
+	static WebEndpointResponse<Object> notFound(String message) {
+		return refused(ErrorBody.of(WebEndpointResponse.STATUS_NOT_FOUND, message));
 	}
 
 }

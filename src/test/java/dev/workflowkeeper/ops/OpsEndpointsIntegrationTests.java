@@ -2,8 +2,10 @@ package dev.workflowkeeper.ops;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import dev.workflowkeeper.generate.GenerateJob;
 import dev.workflowkeeper.report.ReportJob;
@@ -20,8 +22,12 @@ import tools.jackson.databind.JsonNode;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -68,6 +74,9 @@ class OpsEndpointsIntegrationTests {
 
 	@Autowired
 	JobOperator jobOperator;
+
+	@Autowired
+	JobRepository jobRepository;
 
 	@Autowired
 	@Qualifier("generateStatesJob")
@@ -149,6 +158,8 @@ class OpsEndpointsIntegrationTests {
 		assertThat(latest.get("skipped").asLong()).isZero();
 		assertThat(latest.get("start").asString()).isNotBlank();
 		assertThat(latest.get("durationMillis").asLong()).isNotNegative();
+		assertThat(generate.get("schedule").properties()).extracting(Map.Entry::getKey).containsExactly("scheduled");
+		assertThat(latest.has("parameters") || latest.has("steps") || latest.has("rejectsFile")).isFalse();
 	}
 
 	@Test
@@ -195,17 +206,51 @@ class OpsEndpointsIntegrationTests {
 		assertThat(step.get("status").asString()).isEqualTo("COMPLETED");
 		assertThat(step.get("written").asLong()).isEqualTo(20);
 		assertThat(body.has("figures")).isTrue();
+		assertThat(body.has("rejectsFile")).isFalse();
+	}
+
+	@Test
+	void shouldShowARunningExecutionWithoutAnEnd() {
+		// given an execution that started and has not ended
+		JobParameters parameters = new JobParametersBuilder().addString("store", "memory:")
+			.addLong("run", System.nanoTime())
+			.toJobParameters();
+		JobInstance instance = this.jobRepository.createJobInstance("purgeStatesJob", parameters);
+		JobExecution running = this.jobRepository.createJobExecution(instance, parameters, new ExecutionContext());
+		running.setStartTime(LocalDateTime.now());
+		running.setStatus(BatchStatus.STARTED);
+		this.jobRepository.update(running);
+
+		// when
+		JsonNode list = OpsHttp.json(this.http.get("/actuator/workflowjobs", "admin", ADMIN_PASSWORD));
+		JsonNode one = OpsHttp
+			.json(this.http.get("/actuator/workflowjobs/executions/" + running.getId(), "admin", ADMIN_PASSWORD));
+
+		// then the end is there, and null
+		JsonNode listed = job(list, "purgeStatesJob").get("executions").get(0);
+		assertThat(listed.get("id").asLong()).isEqualTo(running.getId());
+		assertThat(listed.get("status").asString()).isEqualTo("STARTED");
+		assertThat(listed.has("end")).isTrue();
+		assertThat(listed.get("end").isNull()).isTrue();
+		assertThat(listed.get("durationMillis").asLong()).isNotNegative();
+		assertThat(one.has("end")).isTrue();
+		assertThat(one.get("end").isNull()).isTrue();
+		assertThat(one.get("steps").isEmpty()).isTrue();
+		assertThat(one.get("parameters").get("store").asString()).isEqualTo("memory:");
 	}
 
 	@Test
 	void shouldAnswer404WithAnErrorForAnUnknownJobOrExecution() {
-		for (String path : List.of("/actuator/workflowjobs/noSuchJob", "/actuator/workflowjobs/executions/987654321",
-				"/actuator/workflowjobs/executions/not-a-number", "/actuator/workflowjobs/elsewhere/1")) {
+		Map<String, String> refusals = Map.of("/actuator/workflowjobs/noSuchJob", "no job named 'noSuchJob'",
+				"/actuator/workflowjobs/executions/987654321", "no job execution with id '987654321'",
+				"/actuator/workflowjobs/executions/not-a-number", "no job execution with id 'not-a-number'",
+				"/actuator/workflowjobs/elsewhere/1", "unknown path 'elsewhere/1'");
+		refusals.forEach((path, message) -> {
 			HttpResponse<String> response = this.http.get(path, "admin", ADMIN_PASSWORD);
 			assertThat(response.statusCode()).as(path).isEqualTo(404);
-			assertThat(OpsHttp.json(response).get("error").asString()).as(path).isNotBlank();
+			assertNotFound(OpsHttp.json(response), message);
 			assertThat(response.body()).as(path).doesNotContain("Exception", "\tat ");
-		}
+		});
 	}
 
 	@Test
@@ -213,7 +258,7 @@ class OpsEndpointsIntegrationTests {
 		// given no report yet: 404
 		HttpResponse<String> none = this.http.get("/actuator/workflowreport", "admin", ADMIN_PASSWORD);
 		assertThat(none.statusCode()).isEqualTo(404);
-		assertThat(OpsHttp.json(none).get("error").asString()).isNotBlank();
+		assertNotFound(OpsHttp.json(none), "no memory report yet");
 		this.generateJob.run(StoreUri.parse("memory:"), 20, 31, false, System.currentTimeMillis());
 
 		// when
@@ -261,6 +306,13 @@ class OpsEndpointsIntegrationTests {
 		// then
 		assertThat(bodies.get(3)).contains("****");
 		assertThat(bodies).allSatisfy((body) -> assertThat(body).doesNotContain(REDIS_PASSWORD, ADMIN_PASSWORD));
+	}
+
+	private static void assertNotFound(JsonNode body, String message) {
+		assertThat(body.properties()).extracting(Map.Entry::getKey).containsExactly("status", "error", "message");
+		assertThat(body.get("status").asInt()).isEqualTo(404);
+		assertThat(body.get("error").asString()).isEqualTo("Not Found");
+		assertThat(body.get("message").asString()).contains(message);
 	}
 
 	private static JsonNode job(JsonNode body, String name) {

@@ -1,15 +1,22 @@
 package dev.workflowkeeper.ops.dashboard;
 
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.workflowkeeper.ops.WorkflowJobsEndpoint;
+import dev.workflowkeeper.ops.WorkflowJobsEndpoint.ExecutionDescriptor;
+import dev.workflowkeeper.ops.WorkflowJobsEndpoint.JobDescriptor;
+import dev.workflowkeeper.ops.WorkflowJobsEndpoint.JobsDescriptor;
+import dev.workflowkeeper.ops.WorkflowJobsEndpoint.OptionDescriptor;
+import dev.workflowkeeper.ops.WorkflowJobsEndpoint.ScheduleDetails;
 import dev.workflowkeeper.ops.WorkflowReportEndpoint;
+import dev.workflowkeeper.ops.WorkflowReportEndpoint.ReportDescriptor;
+import dev.workflowkeeper.ops.WorkflowReportEndpoint.TrendPoint;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -39,15 +46,13 @@ class DashboardController {
 
 	@GetMapping("/")
 	String dashboard(Model model) {
-		Map<String, Object> jobList = this.jobsEndpoint.jobs();
-		List<Map<String, Object>> jobs = maps(jobList.get("jobs"));
-		model.addAttribute("schedulingEnabled", Boolean.TRUE.equals(jobList.get("schedulingEnabled")));
-		model.addAttribute("jobs", jobs.stream().map(JobRow::of).toList());
-		model.addAttribute("executions", recentExecutions(jobs));
-		WebEndpointResponse<Map<String, Object>> latest = this.reportEndpoint.report();
-		Map<String, Object> report = (latest.getStatus() == WebEndpointResponse.STATUS_OK)
-				? map(latest.getBody().get("report")) : null;
-		List<Map<String, Object>> trend = (report != null) ? maps(latest.getBody().get("trend")) : List.of();
+		JobsDescriptor jobList = this.jobsEndpoint.jobs();
+		model.addAttribute("schedulingEnabled", jobList.schedulingEnabled());
+		model.addAttribute("jobs", jobList.jobs().stream().map(JobRow::of).toList());
+		model.addAttribute("executions", recentExecutions(jobList.jobs()));
+		Optional<ReportDescriptor> latest = this.reportEndpoint.latest();
+		Map<String, Object> report = latest.map(ReportDescriptor::report).orElse(null);
+		List<TrendPoint> trend = latest.map(ReportDescriptor::trend).orElse(List.of());
 		model.addAttribute("report", report);
 		model.addAttribute("ttlBuckets", (report != null) ? Bucket.of(map(report.get("ttlBuckets"))) : List.of());
 		model.addAttribute("statuses", (report != null) ? Bucket.of(map(report.get("byStatus"))) : List.of());
@@ -60,12 +65,12 @@ class DashboardController {
 	 * The newest executions of every job, newest first: the job list holds each job's
 	 * latest ones.
 	 */
-	private static List<Map<String, Object>> recentExecutions(List<Map<String, Object>> jobs) {
-		List<Map<String, Object>> executions = new ArrayList<>();
-		jobs.forEach((job) -> executions.addAll(maps(job.get("executions"))));
-		executions
-			.sort(Comparator.comparingLong((Map<String, Object> execution) -> number(execution.get("id"))).reversed());
-		return executions.subList(0, Math.min(RECENT_EXECUTIONS, executions.size()));
+	private static List<ExecutionDescriptor> recentExecutions(List<JobDescriptor> jobs) {
+		return jobs.stream()
+			.flatMap((job) -> job.executions().stream())
+			.sorted(Comparator.comparingLong(ExecutionDescriptor::id).reversed())
+			.limit(RECENT_EXECUTIONS)
+			.toList();
 	}
 
 	/**
@@ -79,11 +84,6 @@ class DashboardController {
 	@SuppressWarnings("unchecked")
 	static Map<String, Object> map(Object value) {
 		return (value instanceof Map<?, ?> map) ? (Map<String, Object>) map : Map.of();
-	}
-
-	@SuppressWarnings("unchecked")
-	static List<Map<String, Object>> maps(Object value) {
-		return (value instanceof List<?> list) ? (List<Map<String, Object>>) list : List.of();
 	}
 
 	static long number(Object value) {
@@ -101,26 +101,23 @@ class DashboardController {
 	 * @param nextRun the next fire time, or {@code null}
 	 * @param last its latest execution, or {@code null}
 	 */
-	record JobRow(String name, String title, String options, String schedule, String nextRun,
-			Map<String, Object> last) {
+	record JobRow(String name, String title, String options, String schedule, @Nullable String nextRun,
+			@Nullable ExecutionDescriptor last) {
 
-		static JobRow of(Map<String, Object> job) {
-			Map<String, Object> schedule = map(job.get("schedule"));
-			String cron;
-			if (!Boolean.TRUE.equals(schedule.get("scheduled"))) {
-				cron = "not scheduled";
-			}
-			else {
-				cron = schedule.get("cron") + " " + schedule.get("zone")
-						+ (Boolean.TRUE.equals(schedule.get("enabled")) ? "" : " (disabled)");
-			}
-			List<Map<String, Object>> executions = maps(job.get("executions"));
-			String options = String.join(", ", maps(job.get("options")).stream()
-				.map((option) -> option.get("name")
-						+ ((option.get("default") != null) ? " (" + option.get("default") + ")" : " (required)"))
-				.toList());
-			return new JobRow((String) job.get("name"), (String) job.get("title"), options, cron,
-					(String) schedule.get("nextFireTime"), executions.isEmpty() ? null : executions.get(0));
+		static JobRow of(JobDescriptor job) {
+			ScheduleDetails schedule = job.schedule().details();
+			String cron = (schedule != null)
+					? schedule.cron() + " " + schedule.zone() + (schedule.enabled() ? "" : " (disabled)")
+					: "not scheduled";
+			String options = String.join(", ", job.options().stream().map(JobRow::option).toList());
+			return new JobRow(job.name(), job.title(), options, cron,
+					(schedule != null) ? schedule.nextFireTime() : null,
+					job.executions().isEmpty() ? null : job.executions().get(0));
+		}
+
+		private static String option(OptionDescriptor option) {
+			return option.name()
+					+ ((option.defaultValue() != null) ? " (" + option.defaultValue() + ")" : " (required)");
 		}
 
 	}

@@ -4,6 +4,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.workflowkeeper.ops.WorkflowJobsEndpoint.ExecutionDescriptor;
+import dev.workflowkeeper.ops.WorkflowJobsEndpoint.JobDescriptor;
+import dev.workflowkeeper.ops.WorkflowJobsEndpoint.OptionDescriptor;
+import dev.workflowkeeper.ops.WorkflowJobsEndpoint.ScheduleDescriptor;
+import dev.workflowkeeper.ops.WorkflowJobsEndpoint.ScheduleDetails;
+import dev.workflowkeeper.ops.WorkflowReportEndpoint.TrendPoint;
 import dev.workflowkeeper.ops.dashboard.DashboardController.Bucket;
 import dev.workflowkeeper.ops.dashboard.DashboardController.JobRow;
 import org.junit.jupiter.api.Test;
@@ -27,9 +33,8 @@ class DashboardPageTests {
 	@Test
 	void shouldRenderAWorkerWithoutHistory() {
 		// given
-		WebContext context = context(List.of(JobRow
-			.of(Map.of("name", "reportMemoryJob", "schedule", Map.of("scheduled", false), "executions", List.of()))),
-				List.of(), null, List.of());
+		WebContext context = context(List.of(JobRow.of(new JobDescriptor("reportMemoryJob", "Report the memory",
+				List.of(), new ScheduleDescriptor(false, null), List.of()))), List.of(), null, List.of());
 
 		// when
 		String page = render(context);
@@ -42,12 +47,32 @@ class DashboardPageTests {
 	}
 
 	@Test
+	void shouldRenderAJobsScheduleAndItsRunningExecution() {
+		// given a disabled schedule and an execution that has not ended
+		ExecutionDescriptor running = new ExecutionDescriptor(42, "purgeStatesJob", "STARTED", "UNKNOWN", "",
+				"2026-11-25T19:00:00.5", null, 1200L, 20, 18, 2, 0, Map.of());
+		JobDescriptor job = new JobDescriptor("purgeStatesJob", "Delete stale states",
+				List.of(new OptionDescriptor("store", "store", null, true, "the store"),
+						new OptionDescriptor("dryRun", "boolean", "false", false, "delete nothing")),
+				new ScheduleDescriptor(true,
+						new ScheduleDetails("0 0 4 * * *", "UTC", false, null, "purge-states.yml")),
+				List.of(running));
+		JobRow row = JobRow.of(job);
+
+		// when
+		String page = render(context(List.of(row), List.of(running), null, List.of()));
+
+		// then
+		assertThat(row.options()).isEqualTo("store (required), dryRun (false)");
+		assertThat(row.nextRun()).isNull();
+		assertThat(page).contains("0 0 4 * * * UTC (disabled)", "data-execution=\"42\"", "STARTED", "status-started",
+				"2026-11-25 19:00:00", "1.2 s");
+	}
+
+	@Test
 	void shouldKeepTheTrendInsideItsScriptElement() {
 		// given a point whose text holds markup
-		Map<String, Object> point = new LinkedHashMap<>();
-		point.put("at", "</script><script>alert(1)</script>");
-		point.put("keys", 12);
-		point.put("bytes", 4096);
+		TrendPoint point = new TrendPoint("</script><script>alert(1)</script>", 12, 4096);
 		Map<String, Object> report = new LinkedHashMap<>();
 		report.put("store", "redis://127.0.0.1:6379/0");
 		report.put("createdAt", "2026-11-25T19:00:00.123Z");
@@ -83,8 +108,8 @@ class DashboardPageTests {
 		assertThat(format.bytes(null)).isEqualTo("—");
 	}
 
-	private static WebContext context(List<JobRow> jobs, List<Map<String, Object>> executions,
-			Map<String, Object> report, List<Map<String, Object>> trend) {
+	private static WebContext context(List<JobRow> jobs, List<ExecutionDescriptor> executions,
+			Map<String, Object> report, List<TrendPoint> trend) {
 		MockServletContext servletContext = new MockServletContext();
 		WebContext context = new WebContext(JakartaServletWebApplication.buildApplication(servletContext)
 			.buildExchange(new MockHttpServletRequest(servletContext, "GET", "/"), new MockHttpServletResponse()));

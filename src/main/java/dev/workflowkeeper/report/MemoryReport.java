@@ -79,7 +79,7 @@ record MemoryReport(long keys, long memoryBytes, long keysWithoutTtl, long keysA
 		map.put("keysAboveMaxTtl", this.keysAboveMaxTtl);
 		map.put("ttlBuckets", buckets(this.ttlBuckets));
 		map.put("sizePercentiles", this.sizePercentiles);
-		map.put("topKeys", this.topKeys.stream().map((k) -> Map.of("key", k.key(), "bytes", k.bytes())).toList());
+		map.put("topKeys", this.topKeys.stream().map(MemoryReport::topKey).toList());
 		map.put("byStatus", buckets(this.byStatus));
 		map.put("ageBuckets", buckets(this.ageBuckets));
 		map.put("staleKeys", this.staleKeys);
@@ -95,6 +95,14 @@ record MemoryReport(long keys, long memoryBytes, long keysWithoutTtl, long keysA
 		Map<String, Object> map = new LinkedHashMap<>();
 		buckets.forEach((name, bucket) -> map.put(name, bucket.toMap()));
 		return map;
+	}
+
+	/** One of the largest keys, its fields in a stable order. */
+	private static Map<String, Object> topKey(MemoryReportAccumulator.TopKey key) {
+		Map<String, Object> view = new LinkedHashMap<>();
+		view.put("key", key.key());
+		view.put("bytes", key.bytes());
+		return view;
 	}
 
 }

@@ -44,6 +44,7 @@ public class GenerateJob {
 		options.put(GenerateParameters.COUNT, count);
 		options.put(GenerateParameters.SEED, seed);
 		options.put(GenerateParameters.MAP, map);
+		options.values().removeIf(java.util.Objects::isNull);
 		return run(this.definition.parameters(JobOptions.of(this.definition, options)), nowMillis);
 	}
 

@@ -17,6 +17,11 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
  */
 public record GenerateParameters(String to, long count, long seed, boolean map) {
 
+	/**
+	 * The most states one run generates: about 250 GB of states, far past any test store.
+	 */
+	static final long MAX_COUNT = 100_000_000L;
+
 	static final String TO = "to";
 
 	static final String COUNT = "count";
@@ -50,8 +55,8 @@ public record GenerateParameters(String to, long count, long seed, boolean map) 
 	static GenerateParameters of(JobOptions options, boolean defaults) {
 		StoreUri to = options.store(TO, true);
 		long count = options.whole(COUNT, null);
-		if (count <= 0) {
-			throw options.bad(COUNT, "a positive whole number");
+		if (count <= 0 || count > MAX_COUNT) {
+			throw options.bad(COUNT, "a whole number from 1 to " + MAX_COUNT);
 		}
 		boolean map = options.bool(MAP, defaults ? Boolean.FALSE : null);
 		if (map && to.kind() != StoreUri.Kind.SNAPSHOT) {

@@ -46,9 +46,16 @@ public final class JobOptions {
 	 */
 	public static JobOptions of(JobDefinition definition, Map<String, ?> values) {
 		List<String> known = definition.options().stream().map(JobOption::name).toList();
-		for (String name : values.keySet()) {
-			if (!known.contains(name)) {
-				throw new JobOptionException(unknownOption(definition.name(), name, known));
+		for (Map.Entry<String, ?> option : values.entrySet()) {
+			if (!known.contains(option.getKey())) {
+				throw new JobOptionException(unknownOption(definition.name(), option.getKey(), known));
+			}
+			if (option.getValue() == null) {
+				// An explicit null (JSON's {"dryRun": null}) is a mistake, not a request
+				// for the default.
+				JobOption declared = definition.options().get(known.indexOf(option.getKey()));
+				throw new JobOptionException(definition.name() + ": option " + option.getKey() + " must be "
+						+ declared.type().expected() + ", not null; leave it out for its default");
 			}
 		}
 		return new JobOptions(definition.name(), new LinkedHashMap<>(values), "option");

@@ -228,6 +228,11 @@ public class JobControl {
 		if (status == BatchStatus.COMPLETED || status == BatchStatus.ABANDONED) {
 			throw new ExecutionStateException("execution " + executionId + " is " + status + ": nothing to abandon");
 		}
+		JobExecution last = this.jobRepository.getLastJobExecution(execution.getJobInstance());
+		if (last != null && !Objects.equals(last.getId(), execution.getId())) {
+			throw new ExecutionStateException("execution " + executionId + " was already restarted as execution "
+					+ last.getId() + " (" + last.getStatus() + "): nothing to abandon");
+		}
 		try {
 			this.jobOperator.abandon(execution);
 			logger.info("Abandoned execution " + executionId + " of " + jobName(execution) + " (was " + status + ")");

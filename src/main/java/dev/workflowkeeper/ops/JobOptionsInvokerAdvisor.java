@@ -40,7 +40,8 @@ class JobOptionsInvokerAdvisor implements OperationInvokerAdvisor {
 		return (context) -> {
 			Map<String, Object> options = new LinkedHashMap<>(context.getArguments());
 			options.keySet().removeAll(taken);
-			options.values().removeIf(java.util.Objects::isNull);
+			// A null stays: {"dryRun": null} is refused by the job, not taken for its
+			// default.
 			OperationArgumentResolver original = new OperationArgumentResolver() {
 
 				@Override

@@ -192,7 +192,7 @@ public class WorkflowJobsEndpoint {
 	public record JobOptions(Map<String, Object> values) {
 
 		public JobOptions {
-			values = Map.copyOf(values);
+			values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
 		}
 
 	}

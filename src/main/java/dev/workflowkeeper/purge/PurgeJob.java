@@ -53,6 +53,7 @@ public class PurgeJob {
 		options.put(PurgeParameters.ARCHIVE, archive);
 		options.put(PurgeParameters.FORCE, force);
 		options.put(PurgeParameters.INCLUDE_UNPARSEABLE, includeUnparseable);
+		options.values().removeIf(java.util.Objects::isNull);
 		return run(this.definition.parameters(JobOptions.of(this.definition, options)));
 	}
 

@@ -46,6 +46,7 @@ public class ReportJob {
 		Map<String, Object> options = new HashMap<>();
 		options.put(MaintenanceStores.STORE, store);
 		options.put(ReportParameters.VALUES, values);
+		options.values().removeIf(java.util.Objects::isNull);
 		return run(this.definition.parameters(JobOptions.of(this.definition, options)));
 	}
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -165,6 +166,9 @@ final class JobScheduleFiles {
 			catch (DateTimeException ex) {
 				throw new ScheduleFileException(file, "unknown zone '" + zoneName + "'");
 			}
+		}
+		if (CronExpression.parse(schedule).next(ZonedDateTime.now(zone)) == null) {
+			throw new ScheduleFileException(file, "schedule '" + schedule + "' never fires (no such date)");
 		}
 		Object enabled = map.containsKey("enabled") ? map.get("enabled") : Boolean.TRUE;
 		if (!(enabled instanceof Boolean)) {

@@ -47,6 +47,7 @@ public class EnforceTtlJob {
 		options.put(EnforceTtlParameters.MAX_TTL, maxTtl);
 		options.put(EnforceTtlParameters.FROM_AGE, fromAge);
 		options.put(EnforceTtlParameters.DRY_RUN, dryRun);
+		options.values().removeIf(java.util.Objects::isNull);
 		return run(this.definition.parameters(JobOptions.of(this.definition, options)));
 	}
 

@@ -25,7 +25,11 @@ class GenerateParametersTests {
 		assertThatExceptionOfType(JobOptionException.class).isThrownBy(() -> of(Map.of("to", "memory:")))
 			.withMessage("generateStatesJob: option count is required (a whole number)");
 		assertThatExceptionOfType(JobOptionException.class).isThrownBy(() -> of(Map.of("to", "memory:", "count", 0)))
-			.withMessage("generateStatesJob: option count must be a positive whole number, not '0'");
+			.withMessage("generateStatesJob: option count must be a whole number from 1 to 100000000, not '0'");
+		assertThatExceptionOfType(JobOptionException.class)
+			.isThrownBy(() -> of(Map.of("to", "memory:", "count", 99_999_999_999_999L)))
+			.withMessage(
+					"generateStatesJob: option count must be a whole number from 1 to 100000000, not '99999999999999'");
 		assertThatExceptionOfType(JobOptionException.class).isThrownBy(() -> of(Map.of("count", 5)))
 			.withMessage("generateStatesJob: option to is required (a store address)");
 		assertThatExceptionOfType(JobOptionException.class)

@@ -29,6 +29,15 @@ class JobOptionsTests {
 	}
 
 	@Test
+	void shouldRefuseAnExplicitNullRatherThanTakeTheDefault() {
+		java.util.Map<String, Object> options = new java.util.HashMap<>();
+		options.put("dryRun", null);
+
+		assertThatExceptionOfType(JobOptionException.class).isThrownBy(() -> JobOptions.of(JOB, options))
+			.withMessage("someJob: option dryRun must be true or false, not null; leave it out for its default");
+	}
+
+	@Test
 	void shouldReadBooleansFromBooleansAndTheirTextOnly() {
 		JobOptions options = JobOptions.of(JOB, Map.of("dryRun", "TRUE"));
 

@@ -201,6 +201,8 @@ class JobControlIntegrationTests {
 		// the job's own rules, as the commands apply them
 		assertRefused(post("/actuator/workflowjobs/enforceTtlJob", "{\"maxTtl\": \"1h\"}"), 400,
 				"shorter than the service's TTL");
+		assertRefused(post("/actuator/workflowjobs/purgeStatesJob", "{\"dryRun\": null}"), 400,
+				"purgeStatesJob: option dryRun must be true or false, not null");
 		assertRefused(post("/actuator/workflowjobs/purgeStatesJob", "{\"maxShare\": 2}"), 400,
 				"maxShare must be a share above 0 and at most 1");
 		assertRefused(post("/actuator/workflowjobs/reportMemoryJob", "{\"store\": \"ftp://" + REDIS_PASSWORD + "@x\"}"),
@@ -254,6 +256,8 @@ class JobControlIntegrationTests {
 		assertRefused(post("/actuator/workflowjobs/executions/" + restartedId + "/restart", ""), 409,
 				"only a FAILED or STOPPED execution can be restarted");
 		assertRefused(post("/actuator/workflowjobs/executions/" + id + "/restart", ""), 409, "already restarted");
+		assertRefused(post("/actuator/workflowjobs/executions/" + id + "/abandon", ""), 409,
+				"was already restarted as execution " + restartedId);
 	}
 
 	@Test

@@ -100,6 +100,14 @@ class JobScheduleFilesTests {
 	}
 
 	@Test
+	void shouldRefuseACronThatNeverFires() throws IOException {
+		write("quick.yml", "job: quickJob\nschedule: \"0 0 4 31 2 *\"\n");
+
+		assertThatExceptionOfType(ScheduleFileException.class).isThrownBy(() -> JobScheduleFiles.load(this.dir, JOBS))
+			.withMessage(this.dir.resolve("quick.yml") + ": schedule '0 0 4 31 2 *' never fires (no such date)");
+	}
+
+	@Test
 	void shouldRefuseAnEnabledScheduleOfAnUnknownJob() throws IOException {
 		write("typo.yml", "job: quikJob\nenabled: true\nschedule: \"0 0 3 * * *\"\n");
 

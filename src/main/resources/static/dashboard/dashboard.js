@@ -65,6 +65,10 @@
 				document.getElementById('launch-job').textContent = job;
 				document.getElementById('launch-known-options').textContent =
 					button.dataset.options ? 'Options: ' + button.dataset.options : 'No options.';
+				// A job that can preview what it would do is launched as a dry run unless the
+				// operator says otherwise.
+				document.getElementById('launch-options').value =
+					button.dataset.dryRun === 'true' ? '{"dryRun": true}' : '{}';
 				document.getElementById('launch-password').value = '';
 				result.textContent = '';
 				result.className = '';
@@ -86,16 +90,23 @@
 			}
 			submit.disabled = true;
 			show('', 'Launching ' + job + '…');
+			var headers = {
+				'Authorization': basicAuthorization(document.getElementById('launch-user').value,
+					document.getElementById('launch-password').value),
+				'Content-Type': 'application/json',
+				'Accept': 'application/json',
+				'X-Requested-With': 'XMLHttpRequest'
+			};
+			var csrfHeader = document.querySelector('meta[name="csrf-header"]');
+			var csrfToken = document.querySelector('meta[name="csrf-token"]');
+			if (csrfHeader && csrfToken) {
+				headers[csrfHeader.content] = csrfToken.content;
+			}
+			// The credentials are the dialog's alone.
 			fetch('jobs/' + encodeURIComponent(job) + '/launch', {
 				method: 'POST',
 				credentials: 'omit',
-				headers: {
-					'Authorization': basicAuthorization(document.getElementById('launch-user').value,
-						document.getElementById('launch-password').value),
-					'Content-Type': 'application/json',
-					'Accept': 'application/json',
-					'X-Requested-With': 'XMLHttpRequest'
-				},
+				headers: headers,
 				body: options
 			}).then(function (response) {
 				return response.text().then(function (text) {
@@ -109,7 +120,7 @@
 						show('error', 'Refused (401): wrong user or password.');
 					}
 					else if (response.status === 403) {
-						show('error', 'Refused (403): this user may not launch jobs.');
+						show('error', 'Refused (403): ' + (body.message || 'this user may not launch jobs.'));
 					}
 					else {
 						show('error', 'Not launched (' + response.status + '): ' + (body.message || body.error || response.statusText));

@@ -18,6 +18,8 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.csrf.CsrfException;
+import org.springframework.security.web.csrf.CsrfFilter;
 
 /**
  * Who may call what: health and info are open (probes, load balancers), and so are the
@@ -51,9 +53,18 @@ class OpsSecurityConfiguration {
 			// A machine API authenticated on every request: no session, no cookie, so no
 			// CSRF.
 			.csrf((csrf) -> csrf.ignoringRequestMatchers(EndpointRequest.toAnyEndpoint())
-				// JSON only, which no other site's form can send; credentials in the
-				// request's own header.
-				.ignoringRequestMatchers(DASHBOARD_LAUNCH))
+				// The dashboard's launch route takes the token its page carries, in a
+				// header: no session, no cookie.
+				.csrfTokenRepository(new ProcessCsrfTokenRepository()))
+			// Answered here: the error page it would go to asks for credentials instead.
+			.exceptionHandling(
+					(exceptions) -> exceptions.accessDeniedHandler((request, response,
+							ex) -> CrossSiteRequestFilter.refuse(response, (ex instanceof CsrfException)
+									? "the request carries no valid CSRF token: launch from the dashboard's own page, "
+											+ "or use POST /actuator/workflowjobs/{job}"
+									: "forbidden")))
+			// Whatever the route, a browser's request from another site changes nothing.
+			.addFilterBefore(new CrossSiteRequestFilter(), CsrfFilter.class)
 			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
 		return http.build();
 	}

@@ -116,7 +116,10 @@ class CountdownJobEverywhereIntegrationTests {
 	void shouldRefuseAValueTheJobRefusesWithTheSameWordsOverHttpAndOnTheCommandLine() throws Exception {
 		// when
 		HttpResponse<String> refused = post("/actuator/workflowjobs/countdownJob", "{\"from\": 0}");
-		HttpResponse<String> dashboard = post("/jobs/countdownJob/launch", "{\"from\": 0}");
+		HttpResponse<String> dashboard = this.client
+			.send(withPageToken(request("/jobs/countdownJob/launch")).header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString("{\"from\": 0}"))
+				.build(), HttpResponse.BodyHandlers.ofString());
 		KeeperCli cli = new KeeperCli(tmp.resolve("cli")).with(CountdownJobDefinition.ENABLED, true);
 		KeeperCli.Result command = cli.run("run", "countdownJob", "--from", "0");
 
@@ -185,6 +188,20 @@ class CountdownJobEverywhereIntegrationTests {
 		return this.client.send(request(path).header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString(body))
 			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/**
+	 * The request with the CSRF token of the dashboard's page, as its launch dialog sends
+	 * it.
+	 */
+	private HttpRequest.Builder withPageToken(HttpRequest.Builder request) throws Exception {
+		String page = get("/").body();
+		java.util.regex.Matcher token = java.util.regex.Pattern.compile("name=\"csrf-token\" content=\"([^\"]+)\"")
+			.matcher(page);
+		java.util.regex.Matcher header = java.util.regex.Pattern.compile("name=\"csrf-header\" content=\"([^\"]+)\"")
+			.matcher(page);
+		assertThat(token.find() && header.find()).as("the page's CSRF token").isTrue();
+		return request.header(header.group(1), token.group(1));
 	}
 
 	private HttpRequest.Builder request(String path) {

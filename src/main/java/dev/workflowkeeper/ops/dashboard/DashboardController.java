@@ -115,6 +115,13 @@ class DashboardController {
 					job.executions().isEmpty() ? null : job.executions().get(0));
 		}
 
+		/**
+		 * Whether the job can preview what it would do: the dialog then offers a dry run.
+		 */
+		public boolean dryRunnable() {
+			return this.options.startsWith("dryRun ") || this.options.contains(", dryRun ");
+		}
+
 		private static String option(OptionDescriptor option) {
 			return option.name()
 					+ ((option.defaultValue() != null) ? " (" + option.defaultValue() + ")" : " (required)");

@@ -19,11 +19,12 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code POST /jobs/{job}/launch}: the dashboard's launch buttons, on the application
- * port whatever port the actuator listens on. The body is a JSON object of options (job
- * parameters); the answer, {@code 202}, names the execution that runs. The launch is
- * {@link JobControl}'s, as over the actuator, and so are the refusals (an
- * {@link ErrorBody}, as the actuator answers them). Only JSON is accepted, which no form
- * of another site can send, so the route needs no CSRF token.
+ * port whatever port the actuator listens on. The body, required, is a JSON object of
+ * options; the answer, {@code 202}, names the execution that runs. The launch is
+ * {@link JobControl}'s, as over the actuator, and so are the refusals
+ * ({@link ErrorBody}). The route takes the CSRF token the page carries, and refuses a
+ * browser's request from another site ({@code CrossSiteRequestFilter}): only the
+ * dashboard's own page can launch through it.
  */
 @RestController
 class JobLaunchController {
@@ -36,9 +37,8 @@ class JobLaunchController {
 
 	@PostMapping(path = "/jobs/{job}/launch", consumes = MediaType.APPLICATION_JSON_VALUE,
 			produces = MediaType.APPLICATION_JSON_VALUE)
-	ResponseEntity<LaunchedJob> launch(@PathVariable String job,
-			@RequestBody(required = false) Map<String, Object> options) {
-		LaunchedJob launched = this.jobControl.launch(job, (options != null) ? options : Map.of());
+	ResponseEntity<LaunchedJob> launch(@PathVariable String job, @RequestBody Map<String, Object> options) {
+		LaunchedJob launched = this.jobControl.launch(job, options);
 		return ResponseEntity.status(HttpStatus.ACCEPTED).body(launched);
 	}
 

@@ -200,25 +200,43 @@ class DashboardIntegrationTests {
 		// given
 		long before = executions();
 
-		// when
-		HttpResponse<String> anonymous = send(post("/jobs/pruneHistoryJob/launch", "{}"));
+		// when: the page's CSRF token (header and cookie) given to every request but the
+		// first
+		HttpResponse<String> noToken = send(
+				post("/jobs/pruneHistoryJob/launch", "{}").header("Authorization", basic("admin", ADMIN_PASSWORD)));
+		HttpResponse<String> anonymous = send(withToken(post("/jobs/pruneHistoryJob/launch", "{}")));
 		HttpResponse<String> wrong = send(
-				post("/jobs/pruneHistoryJob/launch", "{}").header("Authorization", basic("admin", "wrong")));
-		HttpResponse<String> form = send(HttpRequest.newBuilder(uri("/jobs/pruneHistoryJob/launch"))
+				withToken(post("/jobs/pruneHistoryJob/launch", "{}")).header("Authorization", basic("admin", "wrong")));
+		HttpResponse<String> form = send(withToken(HttpRequest.newBuilder(uri("/jobs/pruneHistoryJob/launch")))
 			.header("Authorization", basic("admin", ADMIN_PASSWORD))
 			.header("Content-Type", "application/x-www-form-urlencoded")
 			.POST(HttpRequest.BodyPublishers.ofString("dryRun=true")));
-		HttpResponse<String> unknown = send(
-				post("/jobs/noSuchJob/launch", "{}").header("Authorization", basic("admin", ADMIN_PASSWORD)));
+		HttpResponse<String> unknown = send(withToken(post("/jobs/noSuchJob/launch", "{}")).header("Authorization",
+				basic("admin", ADMIN_PASSWORD)));
+		HttpResponse<String> noBody = send(withToken(HttpRequest.newBuilder(uri("/jobs/pruneHistoryJob/launch")))
+			.header("Authorization", basic("admin", ADMIN_PASSWORD))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.noBody()));
+		HttpResponse<String> crossSite = send(withToken(post("/jobs/pruneHistoryJob/launch", "{}"))
+			.header("Authorization", basic("admin", ADMIN_PASSWORD))
+			.header("Sec-Fetch-Site", "cross-site"));
+		HttpResponse<String> crossSiteActuator = send(post("/actuator/workflowjobs/pruneHistoryJob", "{}")
+			.header("Authorization", basic("admin", ADMIN_PASSWORD))
+			.header("Sec-Fetch-Site", "cross-site"));
 		HttpResponse<String> secret = send(
-				post("/jobs/pruneHistoryJob/launch", "{\"archive\": \"redis://:hunter2@127.0.0.1:6379/0\"}")
+				withToken(post("/jobs/pruneHistoryJob/launch", "{\"archive\": \"redis://:hunter2@127.0.0.1:6379/0\"}"))
 					.header("Authorization", basic("admin", ADMIN_PASSWORD)));
 
 		// then
+		assertThat(noToken.statusCode()).isEqualTo(403);
+		assertThat(noBody.statusCode()).isEqualTo(400);
+		assertThat(crossSite.statusCode()).isEqualTo(403);
+		assertThat(crossSiteActuator.statusCode()).isEqualTo(403);
+		assertThat(JSON.readTree(crossSite.body()).get("message").asString()).contains("another site");
 		assertThat(anonymous.statusCode()).isEqualTo(401);
 		assertThat(wrong.statusCode()).isEqualTo(401);
 		HttpResponse<String> xhr = send(
-				post("/jobs/pruneHistoryJob/launch", "{}").header("Authorization", basic("admin", "wrong"))
+				withToken(post("/jobs/pruneHistoryJob/launch", "{}")).header("Authorization", basic("admin", "wrong"))
 					.header("X-Requested-With", "XMLHttpRequest"));
 		// A page's request is refused without a challenge, so that no browser pops its
 		// own login up.
@@ -232,7 +250,7 @@ class DashboardIntegrationTests {
 		assertThat(executions()).isEqualTo(before);
 
 		// when the operator launches
-		HttpResponse<String> launched = send(post("/jobs/pruneHistoryJob/launch", "{\"dryRun\": true}")
+		HttpResponse<String> launched = send(withToken(post("/jobs/pruneHistoryJob/launch", "{\"dryRun\": true}"))
 			.header("Authorization", basic("admin", ADMIN_PASSWORD)));
 
 		// then
@@ -306,6 +324,51 @@ class DashboardIntegrationTests {
 		assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
 		assertThat(executions()).isEqualTo(before + 1);
 		assertThat(severe(browserLog())).isEmpty();
+	}
+
+	@Test
+	void shouldLaunchNothingFromAPageOfAnotherSiteEvenWithTheOperatorsCredentials() throws Exception {
+		assumeBrowser();
+		// given: another site's page, and a browser that sends the operator's credentials
+		// with every request (as one that remembers them would)
+		String target = "http://127.0.0.1:" + this.port;
+		String page = "<!DOCTYPE html><html><body><script>\n" + "window.done = 0;\n"
+				+ "function attempt(url, init) { return fetch(url, init).then(() => window.done++, () => window.done++); }\n"
+				+ "attempt('" + target + "/jobs/purgeStatesJob/launch', {method: 'POST', mode: 'no-cors', "
+				+ "credentials: 'include', body: '{}'});\n" + "attempt('" + target
+				+ "/jobs/purgeStatesJob/launch', {method: 'POST', mode: 'no-cors', credentials: 'include'});\n"
+				+ "attempt('" + target + "/actuator/workflowjobs/purgeStatesJob', {method: 'POST', mode: 'no-cors', "
+				+ "credentials: 'include', headers: {'Content-Type': 'text/plain'}, body: '{}'});\n"
+				+ "</script></body></html>";
+		com.sun.net.httpserver.HttpServer other = com.sun.net.httpserver.HttpServer
+			.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+		other.createContext("/", (exchange) -> {
+			byte[] bytes = page.getBytes(StandardCharsets.UTF_8);
+			exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+			exchange.sendResponseHeaders(200, bytes.length);
+			exchange.getResponseBody().write(bytes);
+			exchange.close();
+		});
+		other.start();
+		long before = executions();
+		try {
+			browser.executeCdpCommand("Network.enable", Map.of());
+			browser.executeCdpCommand("Network.setExtraHTTPHeaders",
+					Map.of("headers", Map.of("Authorization", basic("admin", ADMIN_PASSWORD))));
+
+			// when: the page of the other site (localhost is another site than 127.0.0.1)
+			browser.get("http://localhost:" + other.getAddress().getPort() + "/");
+			new WebDriverWait(browser, Duration.ofSeconds(20)).until((driver) -> Long.valueOf(3)
+				.equals(((Number) browser.executeScript("return window.done")).longValue()));
+		}
+		finally {
+			browser.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of()));
+			other.stop(0);
+		}
+
+		// then
+		Thread.sleep(500);
+		assertThat(executions()).isEqualTo(before);
 	}
 
 	@Test
@@ -420,6 +483,21 @@ class DashboardIntegrationTests {
 		return HttpRequest.newBuilder(uri(path))
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString(json));
+	}
+
+	/**
+	 * The request with the CSRF token the dashboard's page carries: in the header the
+	 * page names, and its cookie, as the page's script sends them.
+	 */
+	private HttpRequest.Builder withToken(HttpRequest.Builder request) {
+		HttpResponse<String> page = send(get("/").header("Authorization", basic("admin", ADMIN_PASSWORD)));
+		java.util.regex.Matcher token = java.util.regex.Pattern.compile("name=\"csrf-token\" content=\"([^\"]+)\"")
+			.matcher(page.body());
+		java.util.regex.Matcher header = java.util.regex.Pattern.compile("name=\"csrf-header\" content=\"([^\"]+)\"")
+			.matcher(page.body());
+		assertThat(token.find()).as("the page's CSRF token").isTrue();
+		assertThat(header.find()).as("the page's CSRF header").isTrue();
+		return request.header(header.group(1), token.group(1));
 	}
 
 	private HttpResponse<String> send(HttpRequest.Builder request) {

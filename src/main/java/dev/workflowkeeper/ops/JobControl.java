@@ -17,6 +17,8 @@ import dev.workflowkeeper.job.JobOption;
 import dev.workflowkeeper.job.JobOptionException;
 import dev.workflowkeeper.scheduling.JobSchedule;
 import dev.workflowkeeper.scheduling.ScheduleRegistry;
+import dev.workflowkeeper.store.StoreAccessException;
+import dev.workflowkeeper.store.StoreAddresses;
 import dev.workflowkeeper.store.StoreUri;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -25,6 +27,7 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
+import org.springframework.batch.core.job.parameters.JobParameter;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
@@ -66,6 +69,8 @@ public class JobControl {
 
 	private final JobDefinitions definitions;
 
+	private final StoreAddresses addresses;
+
 	private final GracefulJobShutdown shutdown;
 
 	private final JobStopper jobStopper;
@@ -74,8 +79,8 @@ public class JobControl {
 	private final JobOperator backgroundOperator;
 
 	public JobControl(List<Job> jobs, JobOperator jobOperator, JobRepository jobRepository, HistoryQueries history,
-			ObjectProvider<ScheduleRegistry> schedules, JobDefinitions definitions, GracefulJobShutdown shutdown,
-			JobStopper jobStopper,
+			ObjectProvider<ScheduleRegistry> schedules, JobDefinitions definitions, StoreAddresses addresses,
+			GracefulJobShutdown shutdown, JobStopper jobStopper,
 			@Qualifier(JobControlConfiguration.BACKGROUND_JOB_OPERATOR) JobOperator backgroundOperator) {
 		jobs.forEach((job) -> this.jobs.put(job.getName(), job));
 		this.jobOperator = jobOperator;
@@ -83,6 +88,7 @@ public class JobControl {
 		this.history = history;
 		this.schedules = schedules;
 		this.definitions = definitions;
+		this.addresses = addresses;
 		this.shutdown = shutdown;
 		this.jobStopper = jobStopper;
 		this.backgroundOperator = backgroundOperator;
@@ -190,6 +196,7 @@ public class JobControl {
 			throw new ExecutionStateException("execution " + executionId + " was already restarted as execution "
 					+ last.getId() + " (" + last.getStatus() + ")");
 		}
+		checkAddressesKnown(execution);
 		String jobName = jobName(execution);
 		job(jobName);
 		checkNotRunning(jobName);
@@ -288,6 +295,25 @@ public class JobControl {
 			else {
 				throw new JobAlreadyRunningException(jobName + " is already running as execution " + running.getId()
 						+ " (" + owner(running) + "); wait for it, or stop it first");
+			}
+		}
+	}
+
+	/**
+	 * Refuses, before anything runs, a restart whose store addresses hide a password this
+	 * process was not given: the run could not open its stores.
+	 */
+	private void checkAddressesKnown(JobExecution execution) {
+		for (JobParameter<?> parameter : execution.getJobParameters()) {
+			if (parameter.value() instanceof String address && address.contains(":****@")) {
+				try {
+					this.addresses.resolve(address);
+				}
+				catch (StoreAccessException ex) {
+					throw new BadJobParameterException("execution " + execution.getId() + " works on " + address
+							+ ", whose password this worker was not given: run the job's command again with the full "
+							+ "address (it resumes the run), or give this worker that store as REDIS_URL and REDIS_PASSWORD");
+				}
 			}
 		}
 	}

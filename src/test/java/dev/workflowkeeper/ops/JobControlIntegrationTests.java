@@ -190,6 +190,34 @@ class JobControlIntegrationTests {
 	}
 
 	@Test
+	void shouldRefuseUpFrontToRestartARunWhosePasswordThisWorkerWasNotGiven() throws Exception {
+		// given: a failed generation into a store whose password another process had
+		var parameters = new org.springframework.batch.core.job.parameters.JobParametersBuilder()
+			.addString("to", "redis://:****@127.0.0.1:1/0")
+			.addLong("count", 10L)
+			.addLong("seed", 1L)
+			.addString("map", "false")
+			.addLong("run", 4711L)
+			.toJobParameters();
+		var instance = this.jobRepository.createJobInstance("generateStatesJob", parameters);
+		JobExecution failed = this.jobRepository.createJobExecution(instance, parameters,
+				new org.springframework.batch.infrastructure.item.ExecutionContext());
+		failed.setStartTime(java.time.LocalDateTime.now());
+		failed.setEndTime(java.time.LocalDateTime.now());
+		failed.setStatus(BatchStatus.FAILED);
+		failed.setExitStatus(org.springframework.batch.core.ExitStatus.FAILED);
+		this.jobRepository.update(failed);
+		long before = countExecutions();
+
+		// when
+		HttpResponse<String> restart = post("/actuator/workflowjobs/executions/" + failed.getId() + "/restart", "");
+
+		// then: one line that says how to supply it, and nothing ran
+		assertRefused(restart, 400, "whose password this worker was not given");
+		assertThat(countExecutions()).isEqualTo(before);
+	}
+
+	@Test
 	void shouldRefuseUnknownJobsOptionsAndValuesInOneLine() {
 		assertRefused(post("/actuator/workflowjobs/noSuchJob", "{}"), 404, "no job named 'noSuchJob'");
 		assertRefused(post("/actuator/workflowjobs/reportMemoryJob", "{\"dryrun\": true}"), 400,
@@ -389,6 +417,16 @@ class JobControlIntegrationTests {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	private long countExecutions() {
+		return this.jobRepository.getJobNames()
+			.stream()
+			.mapToLong((name) -> this.jobRepository.getJobInstances(name, 0, 10_000)
+				.stream()
+				.mapToLong((instance) -> this.jobRepository.getJobExecutions(instance).size())
+				.sum())
+			.sum();
 	}
 
 }

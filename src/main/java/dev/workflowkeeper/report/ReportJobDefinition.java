@@ -51,7 +51,12 @@ class ReportJobDefinition implements JobDefinition {
 
 	@Override
 	public List<JobFigure> figures() {
-		return List.of(JobFigure.shown("report.keys", "keys"), JobFigure.shown("report.memoryBytes", "memory (bytes)"));
+		return List.of(JobFigure.shown(ReportSaver.KEYS, "keys"),
+				JobFigure.shown(ReportSaver.MEMORY_BYTES, "memory (bytes)"),
+				JobFigure.shown(ReportSaver.KEYS_WITHOUT_TTL, "keys without a TTL"),
+				JobFigure.shown(ReportSaver.KEYS_ABOVE_MAX_TTL, "keys above the maximum TTL"),
+				JobFigure.shown(ReportSaver.STALE_KEYS, "stale keys"),
+				JobFigure.shown(ReportSaver.UNPARSEABLE, "unparseable"));
 	}
 
 }

@@ -26,6 +26,19 @@ class ReportSaver implements StepExecutionListener {
 	/** Job ExecutionContext key of the report's JSON. */
 	static final String REPORT_JSON = "reportJson";
 
+	/** The report's figures in the job's ExecutionContext, declared once. */
+	static final String KEYS = "report.keys";
+
+	static final String MEMORY_BYTES = "report.memoryBytes";
+
+	static final String KEYS_WITHOUT_TTL = "report.keysWithoutTtl";
+
+	static final String KEYS_ABOVE_MAX_TTL = "report.keysAboveMaxTtl";
+
+	static final String STALE_KEYS = "report.staleKeys";
+
+	static final String UNPARSEABLE = "report.unparseable";
+
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final MemoryReportAccumulator accumulator;
@@ -59,12 +72,12 @@ class ReportSaver implements StepExecutionListener {
 				report.memoryBytes(), json);
 		ExecutionContext job = stepExecution.getJobExecution().getExecutionContext();
 		job.putString(REPORT_JSON, JSON.writeValueAsString(json));
-		job.putLong("report.keys", report.keys());
-		job.putLong("report.memoryBytes", report.memoryBytes());
-		job.putLong("report.keysWithoutTtl", report.keysWithoutTtl());
-		job.putLong("report.keysAboveMaxTtl", report.keysAboveMaxTtl());
-		job.putLong("report.staleKeys", report.staleKeys());
-		job.putLong("report.unparseable", report.unparseable());
+		job.putLong(KEYS, report.keys());
+		job.putLong(MEMORY_BYTES, report.memoryBytes());
+		job.putLong(KEYS_WITHOUT_TTL, report.keysWithoutTtl());
+		job.putLong(KEYS_ABOVE_MAX_TTL, report.keysAboveMaxTtl());
+		job.putLong(STALE_KEYS, report.staleKeys());
+		job.putLong(UNPARSEABLE, report.unparseable());
 		return null;
 	}
 

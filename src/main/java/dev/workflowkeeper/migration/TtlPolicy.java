@@ -19,6 +19,9 @@ import dev.workflowkeeper.store.WorkflowEntry;
  */
 public record TtlPolicy(Mode mode, long seconds) {
 
+	/** The longest fixed TTL a migration gives: ten years. */
+	static final long MAX_SECONDS = 10L * 365 * 86_400;
+
 	/** The rules of {@code --ttl}. */
 	public enum Mode {
 
@@ -66,6 +69,12 @@ public record TtlPolicy(Mode mode, long seconds) {
 				}
 				if (seconds <= 0) {
 					throw new IllegalArgumentException("--ttl must be a positive number of seconds, not " + seconds);
+				}
+				if (seconds > MAX_SECONDS) {
+					// Far past any state's life, and short of overflowing an expiry in
+					// milliseconds.
+					throw new IllegalArgumentException(
+							"--ttl must be at most " + MAX_SECONDS + " seconds (ten years), not " + seconds);
 				}
 				yield new TtlPolicy(Mode.FIXED, seconds);
 			}

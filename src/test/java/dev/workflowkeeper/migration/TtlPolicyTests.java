@@ -62,6 +62,8 @@ class TtlPolicyTests {
 			.withMessage("--ttl must be a positive number of seconds, not 0");
 		assertThatIllegalArgumentException().isThrownBy(() -> TtlPolicy.parse("-5"))
 			.withMessage("--ttl must be a positive number of seconds, not -5");
+		assertThatIllegalArgumentException().isThrownBy(() -> TtlPolicy.parse("99999999999999"))
+			.withMessage("--ttl must be at most 315360000 seconds (ten years), not 99999999999999");
 	}
 
 	@Test

@@ -1,6 +1,5 @@
 package dev.workflowkeeper.cli;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.workflowkeeper.maintenance.MaintenanceStores;
@@ -28,14 +27,8 @@ public final class JobCommands {
 	 * @throws UserFacingException (usage) with the job's one-line refusal
 	 */
 	public static JobParameters parameters(ConfigurableApplicationContext context, String job, Map<String, ?> options) {
-		Map<String, Object> given = new LinkedHashMap<>();
-		options.forEach((name, value) -> {
-			if (value != null) {
-				given.put(name, value);
-			}
-		});
 		try {
-			return context.getBean(JobDefinitions.class).parameters(job, given);
+			return context.getBean(JobDefinitions.class).get(job).parametersOf(options);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new UserFacingException(KeeperCommandLine.USAGE, ex.getMessage(), ex);

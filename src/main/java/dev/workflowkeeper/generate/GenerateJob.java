@@ -4,7 +4,6 @@ import java.util.HashMap;
 import java.util.Map;
 
 import dev.workflowkeeper.batch.JobRunner;
-import dev.workflowkeeper.job.JobOptions;
 import dev.workflowkeeper.store.StoreUri;
 import dev.workflowkeeper.job.JobRunnerParameters;
 
@@ -44,8 +43,7 @@ public class GenerateJob {
 		options.put(GenerateParameters.COUNT, count);
 		options.put(GenerateParameters.SEED, seed);
 		options.put(GenerateParameters.MAP, map);
-		options.values().removeIf(java.util.Objects::isNull);
-		return run(this.definition.parameters(JobOptions.of(this.definition, options)), nowMillis);
+		return run(this.definition.parametersOf(options), nowMillis);
 	}
 
 	/**

@@ -1,7 +1,9 @@
 package dev.workflowkeeper.job;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
@@ -41,6 +43,24 @@ public interface JobDefinition {
 	 * @throws JobOptionException a value of the wrong kind, or one the rules refuse
 	 */
 	JobParameters parameters(JobOptions options);
+
+	/**
+	 * The identifying job parameters of options a program gives, where {@code null} means
+	 * "not given" (a command line's absent flag): the others are read as
+	 * {@link #parameters} reads them. A launch from JSON or YAML goes through
+	 * {@link JobOptions#of} directly, where an explicit null is refused.
+	 * @throws JobOptionException an unknown option, a value of the wrong kind, or one the
+	 * rules refuse
+	 */
+	default JobParameters parametersOf(Map<String, ?> options) {
+		Map<String, Object> given = new LinkedHashMap<>();
+		options.forEach((name, value) -> {
+			if (value != null) {
+				given.put(name, value);
+			}
+		});
+		return parameters(JobOptions.of(this, given));
+	}
 
 	/**
 	 * Checks job parameters as they reach the job: read back into the parameters record,

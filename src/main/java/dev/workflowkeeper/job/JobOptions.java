@@ -142,11 +142,6 @@ public final class JobOptions {
 		return raw(name) != null;
 	}
 
-	/** The option's value as given, or {@code null}. */
-	public Object value(String name) {
-		return raw(name);
-	}
-
 	private Object raw(String name) {
 		Object value = this.values.get(name);
 		return (value instanceof String text && text.isBlank()) ? null : value;

@@ -56,7 +56,7 @@ class MigrationJobDefinition implements JobDefinition {
 	 * The options of a launch as the parameters record (the addresses in full,
 	 * remembered).
 	 */
-	MigrationParameters read(JobOptions options) {
+	private MigrationParameters read(JobOptions options) {
 		MigrationParameters parameters = MigrationParameters.of(options, true);
 		this.addresses.remember(parameters.from());
 		this.addresses.remember(parameters.to());

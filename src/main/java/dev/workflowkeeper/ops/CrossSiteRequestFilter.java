@@ -10,6 +10,8 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -23,6 +25,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * credentials alone.
  */
 class CrossSiteRequestFilter extends OncePerRequestFilter {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final Set<String> SAFE_METHODS = Set.of(HttpMethod.GET.name(), HttpMethod.HEAD.name(),
 			HttpMethod.OPTIONS.name(), HttpMethod.TRACE.name());
@@ -42,8 +46,7 @@ class CrossSiteRequestFilter extends OncePerRequestFilter {
 	static void refuse(HttpServletResponse response, String message) throws IOException {
 		response.setStatus(HttpServletResponse.SC_FORBIDDEN);
 		response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-		response.getWriter()
-			.write("{\"status\":403,\"error\":\"Forbidden\",\"message\":\"" + message.replace("\"", "'") + "\"}");
+		response.getWriter().write(JSON.writeValueAsString(ErrorBody.of(HttpServletResponse.SC_FORBIDDEN, message)));
 	}
 
 	/** Why the request is refused, or {@code null} when it is not a cross-site one. */

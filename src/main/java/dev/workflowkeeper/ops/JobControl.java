@@ -13,7 +13,6 @@ import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.JobStopper;
 import dev.workflowkeeper.batch.JobRunner;
 import dev.workflowkeeper.job.JobDefinitions;
-import dev.workflowkeeper.job.JobOption;
 import dev.workflowkeeper.job.JobOptionException;
 import dev.workflowkeeper.scheduling.JobSchedule;
 import dev.workflowkeeper.scheduling.ScheduleRegistry;
@@ -99,12 +98,6 @@ public class JobControl {
 	 */
 	public List<String> jobNames() {
 		return this.definitions.names().stream().filter(this.jobs::containsKey).toList();
-	}
-
-	/** The options a job takes (the names its schedule file and its command use). */
-	public List<String> optionNames(String jobName) {
-		job(jobName);
-		return this.definitions.get(jobName).options().stream().map(JobOption::name).toList();
 	}
 
 	/**

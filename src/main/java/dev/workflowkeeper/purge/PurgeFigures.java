@@ -34,8 +34,9 @@ final class PurgeFigures {
 	/** What both passes judge. */
 	static final String[] JUDGED = { SCANNED, STALE, TERMINAL, UNPARSEABLE, NO_UPDATED_AT, OTHER_TYPES };
 
-	/** What the delete pass adds. */
-	static final String[] CHANGED = { ARCHIVED, DELETED, CHANGED_MEANWHILE };
+	/** What the delete pass counts: what it judges again, and what it changed. */
+	static final String[] DELETE_PASS = { SCANNED, STALE, TERMINAL, UNPARSEABLE, NO_UPDATED_AT, OTHER_TYPES, ARCHIVED,
+			DELETED, CHANGED_MEANWHILE };
 
 	private PurgeFigures() {
 	}

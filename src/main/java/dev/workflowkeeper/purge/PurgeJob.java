@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.Map;
 
 import dev.workflowkeeper.batch.JobRunner;
-import dev.workflowkeeper.job.JobOptions;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
 
 import org.springframework.batch.core.job.Job;
@@ -53,8 +52,7 @@ public class PurgeJob {
 		options.put(PurgeParameters.ARCHIVE, archive);
 		options.put(PurgeParameters.FORCE, force);
 		options.put(PurgeParameters.INCLUDE_UNPARSEABLE, includeUnparseable);
-		options.values().removeIf(java.util.Objects::isNull);
-		return run(this.definition.parameters(JobOptions.of(this.definition, options)));
+		return run(this.definition.parametersOf(options));
 	}
 
 	/**

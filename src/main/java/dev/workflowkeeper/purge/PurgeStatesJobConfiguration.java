@@ -134,7 +134,7 @@ class PurgeStatesJobConfiguration {
 	@Bean
 	@StepScope
 	StepCounters purgeCounters() {
-		return new StepCounters(PurgeFigures.DELETE, concat(PurgeFigures.JUDGED, PurgeFigures.CHANGED));
+		return new StepCounters(PurgeFigures.DELETE, PurgeFigures.DELETE_PASS);
 	}
 
 	@Bean
@@ -201,12 +201,6 @@ class PurgeStatesJobConfiguration {
 	@StepScope
 	ProgressReporter purgeProgress(WorkflowStore purgeStore) {
 		return new ProgressReporter("purge", purgeStore.estimateCount());
-	}
-
-	private static String[] concat(String[] first, String[] second) {
-		String[] all = java.util.Arrays.copyOf(first, first.length + second.length);
-		System.arraycopy(second, 0, all, first.length, second.length);
-		return all;
 	}
 
 	/** Stands in for the archive with {@code --no-archive}: keeps nothing. */

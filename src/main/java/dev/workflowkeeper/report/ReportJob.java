@@ -3,7 +3,6 @@ package dev.workflowkeeper.report;
 import java.util.HashMap;
 import java.util.Map;
 
-import dev.workflowkeeper.job.JobOptions;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
 
 import dev.workflowkeeper.batch.JobRunner;
@@ -46,8 +45,7 @@ public class ReportJob {
 		Map<String, Object> options = new HashMap<>();
 		options.put(MaintenanceStores.STORE, store);
 		options.put(ReportParameters.VALUES, values);
-		options.values().removeIf(java.util.Objects::isNull);
-		return run(this.definition.parameters(JobOptions.of(this.definition, options)));
+		return run(this.definition.parametersOf(options));
 	}
 
 	/**

@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.Map;
 
 import dev.workflowkeeper.batch.JobRunner;
-import dev.workflowkeeper.job.JobOptions;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
 
 import org.springframework.batch.core.job.Job;
@@ -47,8 +46,7 @@ public class EnforceTtlJob {
 		options.put(EnforceTtlParameters.MAX_TTL, maxTtl);
 		options.put(EnforceTtlParameters.FROM_AGE, fromAge);
 		options.put(EnforceTtlParameters.DRY_RUN, dryRun);
-		options.values().removeIf(java.util.Objects::isNull);
-		return run(this.definition.parameters(JobOptions.of(this.definition, options)));
+		return run(this.definition.parametersOf(options));
 	}
 
 	/**

@@ -2,7 +2,6 @@ package dev.workflowkeeper.job;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
@@ -61,15 +60,6 @@ public record SimpleJobDefinition(String name, List<JobOption> options) implemen
 	@Override
 	public void validate(JobParameters parameters) {
 		parameters(JobOptions.ofParameters(this.name, parameters));
-	}
-
-	/** The options of a launch, by name. */
-	public static Map<String, Object> options(Object... namesAndValues) {
-		java.util.Map<String, Object> options = new java.util.LinkedHashMap<>();
-		for (int i = 0; i < namesAndValues.length; i += 2) {
-			options.put((String) namesAndValues[i], namesAndValues[i + 1]);
-		}
-		return options;
 	}
 
 }

@@ -97,12 +97,17 @@ class DashboardController {
 	 * @param title what it does
 	 * @param options the options it takes, for the launch dialog ({@code name=default},
 	 * …)
+	 * @param dryRunnable whether it can preview what it would do (takes {@code dryRun}):
+	 * the dialog then starts as a dry run
 	 * @param schedule its cron expression and zone, or why it has none
 	 * @param nextRun the next fire time, or {@code null}
 	 * @param last its latest execution, or {@code null}
 	 */
-	record JobRow(String name, String title, String options, String schedule, @Nullable String nextRun,
-			@Nullable ExecutionDescriptor last) {
+	record JobRow(String name, String title, String options, boolean dryRunnable, String schedule,
+			@Nullable String nextRun, @Nullable ExecutionDescriptor last) {
+
+		/** The option by which a job previews what it would do. */
+		static final String DRY_RUN = "dryRun";
 
 		static JobRow of(JobDescriptor job) {
 			ScheduleDetails schedule = job.schedule().details();
@@ -110,16 +115,10 @@ class DashboardController {
 					? schedule.cron() + " " + schedule.zone() + (schedule.enabled() ? "" : " (disabled)")
 					: "not scheduled";
 			String options = String.join(", ", job.options().stream().map(JobRow::option).toList());
-			return new JobRow(job.name(), job.title(), options, cron,
+			boolean dryRunnable = job.options().stream().anyMatch((option) -> DRY_RUN.equals(option.name()));
+			return new JobRow(job.name(), job.title(), options, dryRunnable, cron,
 					(schedule != null) ? schedule.nextFireTime() : null,
 					job.executions().isEmpty() ? null : job.executions().get(0));
-		}
-
-		/**
-		 * Whether the job can preview what it would do: the dialog then offers a dry run.
-		 */
-		public boolean dryRunnable() {
-			return this.options.startsWith("dryRun ") || this.options.contains(", dryRun ");
 		}
 
 		private static String option(OptionDescriptor option) {

@@ -40,6 +40,7 @@ class DashboardPageTests {
 		String page = render(context);
 
 		// then
+		assertThat(page).contains("data-dry-run=\"false\"");
 		assertThat(page).contains("reportMemoryJob", "never ran", "not scheduled", "No job has run yet",
 				"No memory report yet", "Scheduling is off");
 		assertThat(page).doesNotContain("memory-chart");
@@ -64,6 +65,8 @@ class DashboardPageTests {
 
 		// then
 		assertThat(row.options()).isEqualTo("store (required), dryRun (false)");
+		assertThat(row.dryRunnable()).isTrue();
+		assertThat(page).contains("data-dry-run=\"true\"");
 		assertThat(row.nextRun()).isNull();
 		assertThat(page).contains("0 0 4 * * * UTC (disabled)", "data-execution=\"42\"", "STARTED", "status-started",
 				"2026-11-25 19:00:00", "1.2 s");

@@ -31,12 +31,18 @@ final class PurgeFigures {
 
 	static final String CHANGED_MEANWHILE = "changedMeanwhile";
 
+	/**
+	 * States an interrupted run archived and deleted before it could count them, found
+	 * gone by the restart; part of {@link #DELETED}.
+	 */
+	static final String DELETED_BEFORE_RESTART = "deletedBeforeRestart";
+
 	/** What both passes judge. */
 	static final String[] JUDGED = { SCANNED, STALE, TERMINAL, UNPARSEABLE, NO_UPDATED_AT, OTHER_TYPES };
 
 	/** What the delete pass counts: what it judges again, and what it changed. */
 	static final String[] DELETE_PASS = { SCANNED, STALE, TERMINAL, UNPARSEABLE, NO_UPDATED_AT, OTHER_TYPES, ARCHIVED,
-			DELETED, CHANGED_MEANWHILE };
+			DELETED, CHANGED_MEANWHILE, DELETED_BEFORE_RESTART };
 
 	private PurgeFigures() {
 	}

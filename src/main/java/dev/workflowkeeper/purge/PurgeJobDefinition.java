@@ -75,7 +75,9 @@ class PurgeJobDefinition implements JobDefinition {
 				JobFigure.counted(PurgeFigures.delete(PurgeFigures.DELETED), "deleted", STATES_PURGED, Map.of(),
 						"Workflow states purgeStatesJob deleted"),
 				JobFigure.shown(PurgeFigures.delete(PurgeFigures.CHANGED_MEANWHILE), "changed meanwhile (kept)"),
-				JobFigure.shown(PurgeFigures.delete(PurgeFigures.ARCHIVED), "archived"));
+				JobFigure.shown(PurgeFigures.delete(PurgeFigures.ARCHIVED), "archived"),
+				JobFigure.shown(PurgeFigures.delete(PurgeFigures.DELETED_BEFORE_RESTART),
+						"deleted by the interrupted run (counted in deleted)"));
 	}
 
 }

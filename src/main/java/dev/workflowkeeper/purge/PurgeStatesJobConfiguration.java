@@ -1,20 +1,17 @@
 package dev.workflowkeeper.purge;
 
+import java.nio.file.Path;
 import java.time.Clock;
 
 import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.ProgressReporter;
-import dev.workflowkeeper.batch.RestartableLineFile;
 import dev.workflowkeeper.batch.StepCounters;
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
-import dev.workflowkeeper.store.ConflictPolicy;
 import dev.workflowkeeper.store.MaintainableStore.KeyDetail;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
-import dev.workflowkeeper.store.WorkflowItemWriter;
 import dev.workflowkeeper.store.RejectedRecordException;
 import dev.workflowkeeper.store.WorkflowStore;
-import dev.workflowkeeper.store.snapshot.SnapshotWorkflowStore;
 
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
@@ -34,9 +31,10 @@ import org.springframework.transaction.PlatformTransactionManager;
  * guard stops the job when that is more than the allowed share of the scanned states
  * (unless forced) and ends it on a dry run or when nothing is stale; the delete pass
  * judges every key again, archives the states to
- * {@code data/archive/purge-<instance>.jsonl.gz} and deletes each only if it is still
- * exactly what was judged ({@code purge.deleted}, {@code purge.changedMeanwhile},
- * {@code purge.archived}).
+ * {@code data/archive/purge-<instance>.jsonl.gz}, durably, and then deletes each only if
+ * it is still exactly what was judged ({@code purge.deleted},
+ * {@code purge.changedMeanwhile}, {@code purge.archived}, and on a restart
+ * {@code purge.deletedBeforeRestart}: see {@link PurgeItemWriter}).
  */
 @Configuration(proxyBeanMethods = false)
 class PurgeStatesJobConfiguration {
@@ -91,18 +89,17 @@ class PurgeStatesJobConfiguration {
 	@Bean
 	Step purgeDeleteStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			KeeperProperties properties, ItemStreamReader<KeyInfo> purgeReader, PurgeJudge purgeDeleteJudge,
-			PurgeItemWriter purgeWriter, WorkflowItemWriter purgeArchive, RestartableLineFile purgeRawArchive,
-			StepCounters purgeCounters, ProgressReporter purgeProgress) {
+			PurgeItemWriter purgeWriter, StepCounters purgeCounters, ProgressReporter purgeProgress) {
 		return new StepBuilder("purgeDeleteStep", jobRepository)
 			.<KeyInfo, KeyInfo>chunk(properties.maintenance().chunkSize())
 			.transactionManager(transactionManager)
 			.reader(purgeReader)
 			.processor(purgeDeleteJudge)
 			.writer(purgeWriter)
-			.stream(purgeArchive)
-			.listener(purgeArchive)
-			.stream(purgeRawArchive)
+			// the writer opens after the counters: a restart adds what the interrupted
+			// run deleted
 			.stream(purgeCounters)
+			.stream(purgeWriter)
 			.listener(purgeCounters)
 			.listener(purgeProgress)
 			// A key whose name is not UTF-8 cannot be judged: it is skipped, never
@@ -168,53 +165,21 @@ class PurgeStatesJobConfiguration {
 
 	@Bean
 	@StepScope
-	WorkflowItemWriter purgeArchive(KeeperProperties properties,
+	PurgeItemWriter purgeWriter(KeeperProperties properties, WorkflowStore purgeStore, StepCounters purgeCounters,
 			@Value("#{stepExecution}") StepExecution stepExecution) {
 		long instance = stepExecution.getJobExecution().getJobInstance().getInstanceId();
-		java.nio.file.Path file = properties.dataDir().resolve("archive").resolve("purge-" + instance + ".jsonl.gz");
-		return parameters(stepExecution).archive()
-				? new SnapshotWorkflowStore(file, properties.migration().maxRecordSize()).writer("archive",
-						ConflictPolicy.OVERWRITE)
-				: new NoArchive();
-	}
-
-	@Bean
-	@StepScope
-	RestartableLineFile purgeRawArchive(KeeperProperties properties,
-			@Value("#{stepExecution}") StepExecution stepExecution) {
-		long instance = stepExecution.getJobExecution().getJobInstance().getInstanceId();
-		return new RestartableLineFile("rawArchive",
-				properties.dataDir().resolve("archive").resolve("purge-" + instance + "-unparseable.jsonl"), false);
-	}
-
-	@Bean
-	@StepScope
-	PurgeItemWriter purgeWriter(WorkflowStore purgeStore, WorkflowItemWriter purgeArchive,
-			RestartableLineFile purgeRawArchive, StepCounters purgeCounters,
-			@Value("#{stepExecution}") StepExecution stepExecution) {
+		Path archives = properties.dataDir().resolve("archive");
 		boolean archive = parameters(stepExecution).archive();
-		return new PurgeItemWriter(MaintenanceStores.maintenance(purgeStore), archive ? purgeArchive : null,
-				archive ? purgeRawArchive : null, purgeCounters);
+		return new PurgeItemWriter(MaintenanceStores.maintenance(purgeStore), properties.keyPrefix(),
+				archive ? new ArchiveFile(archives.resolve("purge-" + instance + ".jsonl.gz")) : null,
+				archive ? new ArchiveFile(archives.resolve("purge-" + instance + "-unparseable.jsonl")) : null,
+				purgeCounters);
 	}
 
 	@Bean
 	@StepScope
 	ProgressReporter purgeProgress(WorkflowStore purgeStore) {
 		return new ProgressReporter("purge", purgeStore.estimateCount());
-	}
-
-	/** Stands in for the archive with {@code --no-archive}: keeps nothing. */
-	static class NoArchive extends WorkflowItemWriter {
-
-		NoArchive() {
-			super("archive");
-		}
-
-		@Override
-		public void write(
-				org.springframework.batch.infrastructure.item.Chunk<? extends dev.workflowkeeper.store.WorkflowEntry> chunk) {
-		}
-
 	}
 
 }

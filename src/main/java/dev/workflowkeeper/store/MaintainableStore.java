@@ -66,6 +66,14 @@ public interface MaintainableStore {
 	List<Boolean> deleteIfUnchanged(List<KeyValue> judged);
 
 	/**
+	 * Whether each key holds a live value now (of any type), in batches as the other
+	 * per-key operations.
+	 * @param keys full keys under the store's prefix
+	 * @return for each key whether it exists, in order
+	 */
+	List<Boolean> exist(List<String> keys);
+
+	/**
 	 * The server's own view: memory, limits, policy, fragmentation, expired and evicted
 	 * keys.
 	 */

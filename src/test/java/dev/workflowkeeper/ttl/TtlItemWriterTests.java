@@ -185,6 +185,11 @@ class TtlItemWriterTests {
 		}
 
 		@Override
+		public List<Boolean> exist(List<String> keys) {
+			throw new UnsupportedOperationException("the writer asks for no keys");
+		}
+
+		@Override
 		public Map<String, Object> serverInfo() {
 			throw new UnsupportedOperationException("the writer asks nothing of the server");
 		}

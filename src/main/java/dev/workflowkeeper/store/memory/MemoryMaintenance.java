@@ -81,6 +81,16 @@ final class MemoryMaintenance implements MaintainableStore {
 	}
 
 	/**
+	 * {@inheritDoc}
+	 * @throws IllegalArgumentException when a key is outside the prefix
+	 */
+	@Override
+	public List<Boolean> exist(List<String> keys) {
+		keys.forEach(this::checkKey);
+		return keys.stream().map((key) -> this.store.live(key) != null).toList();
+	}
+
+	/**
 	 * The whole store, every prefix: {@code role} {@code embedded}, {@code usedMemory}
 	 * (estimated as for the keys), {@code maxmemory} 0 and {@code maxmemoryPolicy}
 	 * {@code none} (no limit, nothing is evicted), {@code dbKeys} (live states),

@@ -207,6 +207,29 @@ final class RedisMaintenance implements MaintainableStore {
 	}
 
 	/**
+	 * {@inheritDoc} One pipeline of {@code EXISTS} per batch.
+	 * @throws IllegalArgumentException when a key is outside the store's prefix
+	 */
+	@Override
+	public List<Boolean> exist(List<String> keys) {
+		keys.forEach(this::checkKey);
+		List<Boolean> exist = new ArrayList<>(keys.size());
+		for (List<String> batch : batches(keys)) {
+			exist.addAll(this.node.execute((jedis) -> {
+				List<Response<Boolean>> replies = new ArrayList<>(batch.size());
+				try (Pipeline pipeline = jedis.pipelined()) {
+					for (String key : batch) {
+						replies.add(pipeline.exists(key));
+					}
+					pipeline.sync();
+				}
+				return replies.stream().map(Response::get).toList();
+			}));
+		}
+		return exist;
+	}
+
+	/**
 	 * {@code INFO} (its default sections: server, memory, stats, replication, …) and
 	 * {@code DBSIZE}: {@code redisVersion}, {@code role}, {@code maxmemoryPolicy} as
 	 * strings; {@code usedMemory}, {@code usedMemoryRss}, {@code usedMemoryPeak},

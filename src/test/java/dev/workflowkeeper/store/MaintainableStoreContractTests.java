@@ -543,6 +543,36 @@ public abstract class MaintainableStoreContractTests {
 		}
 	}
 
+	// exist
+
+	@Test
+	void shouldTellWhichKeysExistInOrderAndRefuseKeysOutsideThePrefix() {
+		// given: two states, one deleted, and a key of another type when the store has
+		// them
+		put(PREFIX + "here", "{}", HOUR);
+		put(PREFIX + "deleted", "{}", HOUR);
+		delete(PREFIX + "deleted");
+		List<String> keys = new ArrayList<>(List.of(PREFIX + "deleted", PREFIX + "here", PREFIX + "never"));
+		if (holdsOtherTypes()) {
+			putOtherType(PREFIX + "hash");
+			keys.add(PREFIX + "hash");
+		}
+		for (int i = 0; i < 7; i++) {
+			put(PREFIX + "more-" + i, "{}", HOUR);
+			keys.add(PREFIX + "more-" + i);
+		}
+		MaintainableStore maintenance = maintenance(Paging.SMALL);
+
+		// when: in batches smaller than the list
+		List<Boolean> exist = maintenance.exist(keys);
+
+		// then
+		assertThat(exist).hasSize(keys.size());
+		assertThat(exist.subList(0, 3)).containsExactly(false, true, false);
+		assertThat(exist.subList(3, exist.size())).containsOnly(true);
+		assertThatIllegalArgumentException().isThrownBy(() -> maintenance.exist(List.of(PREFIX + "here", "session:1")));
+	}
+
 	// serverInfo
 
 	@Test

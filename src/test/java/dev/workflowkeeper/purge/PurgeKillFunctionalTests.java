@@ -113,6 +113,18 @@ class PurgeKillFunctionalTests {
 		try (Jedis jedis = jedis()) {
 			assertThat(jedis.dbSize()).isEqualTo(FRESH + STALE - goneAtEnd.size());
 		}
+
+		// when: the archive is restored into another database
+		String restoreTo = redis.uri(1);
+		KeeperCli.Result restore = cli.run("migrate", "--from", "snapshot:" + archive, "--to", restoreTo);
+
+		// then: every purged state comes back from its one record
+		assertThat(restore.exitCode()).as(restore.toString()).isZero();
+		try (Jedis jedis = jedis()) {
+			jedis.select(1);
+			assertThat(jedis.dbSize()).isEqualTo(goneAtEnd.size());
+			jedis.flushDB();
+		}
 		long before = History.figure(resumed, "purge.deletedBeforeRestart");
 		System.out.printf("trial %d: %d gone at the kill, %d of them not counted by the killed run; %d of %d gone"
 				+ " at the end%n", trial, gone.size(), before, goneAtEnd.size(), STALE);

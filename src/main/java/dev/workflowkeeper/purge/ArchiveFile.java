@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -81,8 +82,26 @@ final class ArchiveFile {
 	 * @throws StoreAccessException when the file is shorter than the committed position
 	 */
 	Recovery open(long committedOffset, long committedRecords) {
+		return open(committedOffset, committedRecords, Instant.MIN);
+	}
+
+	/**
+	 * Opens the file at the end of its last complete chunk; a file this run cannot have
+	 * written (nothing committed, and last modified before {@code runStarted}: left by an
+	 * earlier history whose instance numbers are used again) is moved aside to
+	 * {@code <file>.earlier-<millis>} and a new one begun.
+	 * @param runStarted when the first execution of this run was created
+	 */
+	Recovery open(long committedOffset, long committedRecords, Instant runStarted) {
 		try {
 			Files.createDirectories(this.file.toAbsolutePath().getParent());
+			Path earlier = null;
+			if (committedOffset == 0 && Files.isRegularFile(this.file) && Files.size(this.file) > 0
+					&& Files.getLastModifiedTime(this.file).toInstant().isBefore(runStarted)) {
+				earlier = this.file.resolveSibling(
+						this.file.getFileName() + ".earlier-" + Files.getLastModifiedTime(this.file).toMillis());
+				Files.move(this.file, earlier);
+			}
 			this.channel = FileChannel.open(this.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
 					StandardOpenOption.READ);
 			long size = this.channel.size();
@@ -109,7 +128,7 @@ final class ArchiveFile {
 			}
 			this.channel.position(committedOffset + complete);
 			this.records = committedRecords + lines.size();
-			return new Recovery(lines, torn, tail.length - complete);
+			return new Recovery(lines, torn, tail.length - complete, earlier);
 		}
 		catch (IOException ex) {
 			throw new StoreAccessException("cannot open the purge archive " + this.file + ": " + ex.getMessage(), ex);
@@ -252,8 +271,9 @@ final class ArchiveFile {
 	 * @param lines the complete records there, kept in the file
 	 * @param torn where a torn tail was moved, or {@code null} when there was none
 	 * @param tornBytes the length of that tail
+	 * @param earlier where a file of an earlier history was moved, or {@code null}
 	 */
-	record Recovery(List<String> lines, Path torn, long tornBytes) {
+	record Recovery(List<String> lines, Path torn, long tornBytes, Path earlier) {
 	}
 
 }

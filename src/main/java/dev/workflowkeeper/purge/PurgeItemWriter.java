@@ -3,6 +3,7 @@ package dev.workflowkeeper.purge;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -64,6 +65,8 @@ class PurgeItemWriter extends ItemStreamSupport implements ItemStreamWriter<KeyI
 
 	private final StepCounters counters;
 
+	private final Instant runStarted;
+
 	/** Records an interrupted chunk left whose states were still there on restart. */
 	private final Set<String> reusable = new HashSet<>();
 
@@ -76,14 +79,17 @@ class PurgeItemWriter extends ItemStreamSupport implements ItemStreamWriter<KeyI
 	 * none
 	 * @param rawArchive where values that are not JSON objects go before they are deleted
 	 * (base64, with their key and expiry), or {@code null} for none
+	 * @param runStarted when the run's first execution was created: an archive of the
+	 * same name older than that, with nothing committed, is an earlier history's
 	 */
 	PurgeItemWriter(MaintainableStore store, String keyPrefix, ArchiveFile archive, ArchiveFile rawArchive,
-			StepCounters counters) {
+			StepCounters counters, Instant runStarted) {
 		this.store = store;
 		this.keyPrefix = keyPrefix;
 		this.archive = archive;
 		this.rawArchive = rawArchive;
 		this.counters = counters;
+		this.runStarted = runStarted;
 		setName("purgeArchive");
 	}
 
@@ -105,7 +111,11 @@ class PurgeItemWriter extends ItemStreamSupport implements ItemStreamWriter<KeyI
 	private void recover(ArchiveFile file, String name, ExecutionContext executionContext,
 			Function<String, String> keyOf) {
 		ArchiveFile.Recovery recovery = file.open(executionContext.getLong(getExecutionContextKey(name + ".offset"), 0),
-				executionContext.getLong(getExecutionContextKey(name + ".records"), 0));
+				executionContext.getLong(getExecutionContextKey(name + ".records"), 0), this.runStarted);
+		if (recovery.earlier() != null) {
+			logger.warn("The purge archive " + file.file() + " was there before this run began (from an earlier "
+					+ "history database): kept as " + recovery.earlier());
+		}
 		if (recovery.torn() != null) {
 			logger.warn("The purge archive " + file.file() + " ended in a record cut short by the interrupted run ("
 					+ recovery.tornBytes() + " bytes, moved to " + recovery.torn()

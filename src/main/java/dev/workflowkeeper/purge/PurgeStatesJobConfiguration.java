@@ -2,6 +2,10 @@ package dev.workflowkeeper.purge;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Comparator;
+import java.util.Objects;
 
 import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.ProgressReporter;
@@ -15,6 +19,8 @@ import dev.workflowkeeper.store.WorkflowStore;
 
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
@@ -166,14 +172,22 @@ class PurgeStatesJobConfiguration {
 	@Bean
 	@StepScope
 	PurgeItemWriter purgeWriter(KeeperProperties properties, WorkflowStore purgeStore, StepCounters purgeCounters,
-			@Value("#{stepExecution}") StepExecution stepExecution) {
-		long instance = stepExecution.getJobExecution().getJobInstance().getInstanceId();
+			JobRepository jobRepository, @Value("#{stepExecution}") StepExecution stepExecution) {
+		JobInstance jobInstance = stepExecution.getJobExecution().getJobInstance();
+		long instance = jobInstance.getInstanceId();
+		Instant runStarted = jobRepository.getJobExecutions(jobInstance)
+			.stream()
+			.map(JobExecution::getCreateTime)
+			.filter(Objects::nonNull)
+			.min(Comparator.naturalOrder())
+			.map((created) -> created.atZone(ZoneId.systemDefault()).toInstant().minusSeconds(1))
+			.orElse(Instant.MIN);
 		Path archives = properties.dataDir().resolve("archive");
 		boolean archive = parameters(stepExecution).archive();
 		return new PurgeItemWriter(MaintenanceStores.maintenance(purgeStore), properties.keyPrefix(),
 				archive ? new ArchiveFile(archives.resolve("purge-" + instance + ".jsonl.gz")) : null,
 				archive ? new ArchiveFile(archives.resolve("purge-" + instance + "-unparseable.jsonl")) : null,
-				purgeCounters);
+				purgeCounters, runStarted);
 	}
 
 	@Bean

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -183,6 +185,26 @@ class PurgeItemWriterIntegrationTests {
 			.isEqualTo("{\"key\":\"a\"}\n{\"key\":\"b\"}\n{\"key\":\"c\"}\n{\"key\":\"d\"}\n");
 	}
 
+	@Test
+	void shouldKeepAnArchiveOfAnEarlierHistoryAsideAndBeginANewOne() throws Exception {
+		// given: an archive of the same name, older than the run, and nothing committed
+		Path file = this.tmp.resolve("purge-1.jsonl.gz");
+		byte[] earlier = gzip("{\"thread_id\":\"old\",\"state\":{},\"expires_at\":null}\n");
+		Files.write(file, earlier);
+		Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(3_600)));
+		ArchiveFile archive = new ArchiveFile(file);
+
+		// when
+		ArchiveFile.Recovery recovery = archive.open(0, 0, Instant.now().minusSeconds(60));
+		archive.append(List.of("{\"thread_id\":\"new\",\"state\":{},\"expires_at\":null}"));
+		archive.close();
+
+		// then
+		assertThat(recovery.lines()).isEmpty();
+		assertThat(Files.readAllBytes(recovery.earlier())).isEqualTo(earlier);
+		assertThat(threadIds(readAll(file))).containsExactly("new");
+	}
+
 	private List<KeyInfo> load(int count) {
 		List<KeyInfo> keys = new ArrayList<>();
 		try (Jedis jedis = this.redis.jedis()) {
@@ -202,7 +224,7 @@ class PurgeItemWriterIntegrationTests {
 
 	private static PurgeItemWriter writer(MaintainableStore store, Path file, StepCounters counters) {
 		return new PurgeItemWriter(store, P, new ArchiveFile(file),
-				new ArchiveFile(file.resolveSibling("purge-1-unparseable.jsonl")), counters);
+				new ArchiveFile(file.resolveSibling("purge-1-unparseable.jsonl")), counters, Instant.MIN);
 	}
 
 	private static StepCounters counters() {

@@ -165,9 +165,11 @@ public class HistoryQueries {
 		}
 
 		String from() {
-			return "FROM " + HistoryQueries.this.executions + " E JOIN " + HistoryQueries.this.instances
-					+ " I ON E.JOB_INSTANCE_ID = I.JOB_INSTANCE_ID WHERE 1 = 1"
-					+ ((this.job != null) ? " AND I.JOB_NAME = ?" : "")
+			// the job's instances in a subquery rather than a join: without a job the ids
+			// come newest first straight from the executions' primary key
+			return "FROM " + HistoryQueries.this.executions + " E WHERE 1 = 1"
+					+ ((this.job != null) ? " AND E.JOB_INSTANCE_ID IN (SELECT I.JOB_INSTANCE_ID FROM "
+							+ HistoryQueries.this.instances + " I WHERE I.JOB_NAME = ?)" : "")
 					+ ((this.status != null) ? " AND E.STATUS = ?" : "");
 		}
 

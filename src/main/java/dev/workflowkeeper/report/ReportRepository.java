@@ -2,6 +2,7 @@ package dev.workflowkeeper.report;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +27,6 @@ import tools.jackson.databind.json.JsonMapper;
 public class ReportRepository {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
-
-	private static final String LATEST_OF_EACH_STORE = "FROM KEEPER_MEMORY_REPORT R WHERE NOT EXISTS "
-			+ "(SELECT 1 FROM KEEPER_MEMORY_REPORT L WHERE L.STORE = R.STORE AND (L.CREATED_AT > R.CREATED_AT "
-			+ "OR (L.CREATED_AT = R.CREATED_AT AND L.ID > R.ID)))";
 
 	private final JdbcTemplate jdbc;
 
@@ -62,20 +59,34 @@ public class ReportRepository {
 
 	/** The latest report of every store that has one, by store, in their JSON form. */
 	public Map<String, Map<String, Object>> latestOfEachStore() {
+		// one indexed look-up a store: a query for every store's latest row at once
+		// compares the rows pairwise on H2
 		Map<String, Map<String, Object>> latest = new TreeMap<>();
-		this.jdbc.query("SELECT R.STORE, R.REPORT " + LATEST_OF_EACH_STORE,
-				(RowCallbackHandler) (rs) -> latest.put(rs.getString(1), parse(rs.getString(2))));
+		for (String store : this.jdbc.queryForList("SELECT DISTINCT STORE FROM KEEPER_MEMORY_REPORT", String.class)) {
+			latest(store).ifPresent((report) -> latest.put(store, report));
+		}
 		return latest;
 	}
 
 	/** Every store that has a report, with its latest, by name. */
 	public List<StoreReports> stores() {
-		return this.jdbc.query(
-				"SELECT R.STORE, R.CREATED_AT, R.KEY_COUNT, R.MEMORY_BYTES, "
-						+ "(SELECT COUNT(*) FROM KEEPER_MEMORY_REPORT C WHERE C.STORE = R.STORE) "
-						+ LATEST_OF_EACH_STORE + " ORDER BY R.STORE",
-				(rs, i) -> new StoreReports(rs.getString(1),
-						new Point(rs.getTimestamp(2).toInstant(), rs.getLong(3), rs.getLong(4)), rs.getLong(5)));
+		List<StoreReports> stores = new ArrayList<>();
+		this.jdbc.query("SELECT STORE, COUNT(*) FROM KEEPER_MEMORY_REPORT GROUP BY STORE ORDER BY STORE",
+				(RowCallbackHandler) (rs) -> {
+					String store = rs.getString(1);
+					long count = rs.getLong(2);
+					latestPoint(store).ifPresent((point) -> stores.add(new StoreReports(store, point, count)));
+				});
+		return stores;
+	}
+
+	private Optional<Point> latestPoint(String store) {
+		return this.jdbc
+			.query("SELECT CREATED_AT, KEY_COUNT, MEMORY_BYTES FROM KEEPER_MEMORY_REPORT WHERE STORE = ? "
+					+ "ORDER BY CREATED_AT DESC, ID DESC FETCH FIRST 1 ROWS ONLY",
+					(rs, i) -> new Point(rs.getTimestamp(1).toInstant(), rs.getLong(2), rs.getLong(3)), store)
+			.stream()
+			.findFirst();
 	}
 
 	/** Keys and bytes over time for one store, oldest first: the memory trend. */

@@ -129,7 +129,7 @@ class DashboardController {
 		Map<String, StoreOption> stores = new TreeMap<>();
 		stores.put(defaultStore, new StoreOption(defaultStore, true, defaultStore.equals(selected)));
 		stores.put(selected, new StoreOption(selected, selected.equals(defaultStore), true));
-		for (StoreDescriptor described : this.reportEndpoint.stores()) {
+		for (StoreDescriptor described : latest.map(ReportDescriptor::stores).orElseGet(this.reportEndpoint::stores)) {
 			stores.putIfAbsent(described.store(),
 					new StoreOption(described.store(), described.defaultStore(), described.store().equals(selected)));
 		}

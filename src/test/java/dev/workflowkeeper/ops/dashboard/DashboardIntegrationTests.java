@@ -37,6 +37,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import redis.clients.jedis.Jedis;
 import tools.jackson.databind.JsonNode;
@@ -366,6 +367,50 @@ class DashboardIntegrationTests {
 	}
 
 	@Test
+	void shouldApplyTheFilterAndTheStoreAsSoonAsTheyAreChosenInTheBrowser() throws Exception {
+		assumeBrowser();
+		// given a failed run, and a report of a second store
+		long failed = recordExecution("purgeStatesJob", BatchStatus.FAILED);
+		assertThat(
+				this.generateJob.run(StoreUri.parse("memory:"), 5, 11, false, System.currentTimeMillis()).getStatus())
+			.isEqualTo(BatchStatus.COMPLETED);
+		assertThat(this.reportJob.run("memory:", true).getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		browser.executeCdpCommand("Network.enable", Map.of());
+		browser.executeCdpCommand("Network.setExtraHTTPHeaders",
+				Map.of("headers", Map.of("Authorization", basic("admin", ADMIN_PASSWORD))));
+		try {
+			browser.get("http://127.0.0.1:" + this.port + "/");
+			awaitReady();
+
+			// when the operator picks a status
+			new Select(browser.findElement(By.id("filter-status"))).selectByValue("FAILED");
+			new WebDriverWait(browser, Duration.ofSeconds(20))
+				.until((driver) -> driver.getCurrentUrl().contains("status=FAILED"));
+			awaitReady();
+
+			// then only failed runs, the new one first
+			assertThat(texts(By.cssSelector("#executions tbody td:nth-child(3)"))).isNotEmpty()
+				.allSatisfy((status) -> assertThat(status).isEqualTo("FAILED"));
+			assertThat(browser.findElement(By.cssSelector("#executions tbody tr")).getAttribute("data-execution"))
+				.isEqualTo(String.valueOf(failed));
+
+			// when the operator picks the other store
+			new Select(browser.findElement(By.id("store-select"))).selectByValue("memory:");
+			new WebDriverWait(browser, Duration.ofSeconds(20))
+				.until((driver) -> driver.getCurrentUrl().contains("store=memory"));
+			awaitReady();
+
+			// then its report, the status filter kept
+			assertThat(browser.findElement(By.id("report-store")).getText()).isEqualTo("memory:");
+			assertThat(browser.getCurrentUrl()).contains("status=FAILED");
+			assertThat(severe(browserLog())).isEmpty();
+		}
+		finally {
+			browser.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of()));
+		}
+	}
+
+	@Test
 	void shouldListTheNewestExecutionsFirstWithTheirFailuresAndFilters() {
 		// given one failed and one stopped run, then 8 runs of one job after them: more
 		// than one job's share of the old list
@@ -534,10 +579,14 @@ class DashboardIntegrationTests {
 		browser.executeCdpCommand("Network.setExtraHTTPHeaders",
 				Map.of("headers", Map.of("Authorization", basic("admin", ADMIN_PASSWORD))));
 		browser.get("http://127.0.0.1:" + this.port + "/");
-		new WebDriverWait(browser, Duration.ofSeconds(20))
-			.until((driver) -> "true".equals(browser.executeScript("return document.body.dataset.ready")));
+		awaitReady();
 		// What the page sends from now on carries only the credentials typed into it.
 		browser.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of()));
+	}
+
+	private static void awaitReady() {
+		new WebDriverWait(browser, Duration.ofSeconds(20))
+			.until((driver) -> "true".equals(browser.executeScript("return document.body.dataset.ready")));
 	}
 
 	private String launchFromPage(String job, String user, String password, String options) {

@@ -70,8 +70,11 @@ class DashboardController {
 		model.addAttribute("schedulingEnabled", jobList.schedulingEnabled());
 		model.addAttribute("jobs", jobList.jobs().stream().map(JobRow::of).toList());
 		model.addAttribute("fmt", new DashboardFormat());
-		executions(model, jobList, blankToNull(store), blankToNull(job), blankToNull(status), blankToNull(limit));
-		memory(model, blankToNull(store));
+		// the store asked for, masked: a password given in the address never reaches the
+		// page, not even in its links
+		String asked = (blankToNull(store) != null) ? this.reportEndpoint.store(store) : null;
+		executions(model, jobList, asked, blankToNull(job), blankToNull(status), blankToNull(limit));
+		memory(model, asked);
 		return "dashboard";
 	}
 
@@ -124,8 +127,7 @@ class DashboardController {
 		Map<String, Object> report = latest.map(ReportDescriptor::report).orElse(null);
 		List<TrendPoint> trend = latest.map(ReportDescriptor::trend).orElse(List.of());
 		// the stores with reports, and the one shown and the default one even before
-		// their
-		// first report
+		// their first report
 		Map<String, StoreOption> stores = new TreeMap<>();
 		stores.put(defaultStore, new StoreOption(defaultStore, true, defaultStore.equals(selected)));
 		stores.put(selected, new StoreOption(selected, selected.equals(defaultStore), true));

@@ -444,6 +444,10 @@ class DashboardIntegrationTests {
 		assertThat(rows(three).keySet()).containsExactlyElementsOf(newest.subList(0, 3));
 		assertThat(three).contains("id=\"executions-more\" href=\"?limit=23\"");
 		assertThat(page("/?status=COMPLETED&limit=1")).contains("href=\"?status=COMPLETED&amp;limit=21\"");
+		// a store address with a password: masked on the page and in its links
+		String secret = page("/?status=COMPLETED&limit=1&store="
+				+ java.net.URLEncoder.encode("redis://:hunter2@127.0.0.1:1/0", StandardCharsets.UTF_8));
+		assertThat(secret).doesNotContain("hunter2").contains("redis://:****@127.0.0.1:1/0");
 		// a status that does not exist is said, not dropped
 		assertThat(rows(unknown)).isEmpty();
 		assertThat(unknown).contains("No status is named &#39;NOSUCHSTATUS&#39;");

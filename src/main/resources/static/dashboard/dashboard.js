@@ -1,15 +1,55 @@
-// The dashboard's behaviour: the memory chart drawn from the page's JSON island, and the launch
+// The dashboard's behaviour: the charts of keys and memory drawn from the page's JSON island, and the launch
 // dialog, which sends the operator's credentials with the one request it makes.
 (function () {
 	'use strict';
 
-	function drawMemoryChart() {
+	// A time in UTC as the page writes it: 2026-11-25 19:00 (seconds when the reports are close).
+	function utc(millis, withSeconds) {
+		var text = new Date(millis).toISOString().replace('T', ' ');
+		return text.substring(0, withSeconds ? 19 : 16) + ' UTC';
+	}
+
+	// One line chart of one series over time: x is the report's time (epoch milliseconds) on a
+	// linear axis, so that points stand as far apart as the reports were made.
+	function drawTrendChart(canvas, points, label, unitLabel, color, value) {
+		var first = points.length ? points[0].x : 0;
+		var last = points.length ? points[points.length - 1].x : 0;
+		var withSeconds = last - first < 10 * 60 * 1000;
+		return new Chart(canvas, {
+			type: 'line',
+			data: {
+				datasets: [
+					{ label: label, data: points.map(function (point) { return { x: point.x, y: value(point) }; }),
+						borderColor: color, backgroundColor: color, tension: 0, pointRadius: 3 }
+				]
+			},
+			options: {
+				animation: false,
+				maintainAspectRatio: false,
+				interaction: { mode: 'nearest', intersect: false },
+				plugins: {
+					legend: { display: false },
+					tooltip: { callbacks: { title: function (items) { return items.length ? utc(items[0].parsed.x, true) : ''; } } }
+				},
+				scales: {
+					x: { type: 'linear', title: { display: true, text: 'time (UTC)' },
+						ticks: { maxTicksLimit: 6, callback: function (millis) { return utc(millis, withSeconds); } } },
+					y: { type: 'linear', beginAtZero: true, title: { display: true, text: unitLabel } }
+				}
+			}
+		});
+	}
+
+	function drawMemoryCharts() {
 		var island = document.getElementById('memory-trend');
-		var canvas = document.getElementById('memory-chart');
-		if (!island || !canvas || typeof Chart === 'undefined') {
+		var keysCanvas = document.getElementById('keys-chart');
+		var memoryCanvas = document.getElementById('memory-chart');
+		if (!island || !keysCanvas || !memoryCanvas || typeof Chart === 'undefined') {
 			return;
 		}
-		var points = JSON.parse(island.textContent || '[]');
+		var points = JSON.parse(island.textContent || '[]').map(function (point) {
+			return { x: Date.parse(point.at), keys: point.keys, bytes: point.bytes };
+		});
 		// Memory in the largest binary unit that keeps the peak at 1 or more.
 		var units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 		var peak = Math.max.apply(null, points.map(function (point) { return point.bytes; }).concat([0]));
@@ -17,30 +57,20 @@
 		while (unit < units.length - 1 && peak >= Math.pow(1024, unit + 1)) {
 			unit++;
 		}
-		var inUnit = function (bytes) { return Math.round(bytes / Math.pow(1024, unit) * 100) / 100; };
-		new Chart(canvas, {
-			type: 'line',
-			data: {
-				labels: points.map(function (point) { return point.at.replace('T', ' ').replace(/\.\d+Z$|Z$/, ''); }),
-				datasets: [
-					{ label: 'keys', data: points.map(function (point) { return point.keys; }), yAxisID: 'keys',
-						borderColor: '#2b6cb0', backgroundColor: '#2b6cb0', tension: 0.2 },
-					{ label: 'memory (' + units[unit] + ')', data: points.map(function (point) { return inUnit(point.bytes); }),
-						yAxisID: 'bytes', borderColor: '#c05621', backgroundColor: '#c05621', tension: 0.2 }
-				]
-			},
-			options: {
-				animation: false,
-				maintainAspectRatio: false,
-				interaction: { mode: 'index', intersect: false },
-				scales: {
-					keys: { type: 'linear', position: 'left', beginAtZero: true, title: { display: true, text: 'keys' } },
-					bytes: { type: 'linear', position: 'right', beginAtZero: true, grid: { drawOnChartArea: false },
-						title: { display: true, text: units[unit] } }
-				}
-			}
+		drawTrendChart(keysCanvas, points, 'keys', 'keys', '#2b6cb0', function (point) { return point.keys; });
+		drawTrendChart(memoryCanvas, points, 'memory', 'memory (' + units[unit] + ')', '#c05621', function (point) {
+			return Math.round(point.bytes / Math.pow(1024, unit) * 100) / 100;
 		});
-		canvas.dataset.points = String(points.length);
+		keysCanvas.dataset.points = String(points.length);
+		memoryCanvas.dataset.points = String(points.length);
+	}
+
+	// The filters and the store apply as soon as they change; their buttons do the same without
+	// scripts.
+	function submitOnChange() {
+		document.querySelectorAll('#execution-filters select, #store-selector select').forEach(function (select) {
+			select.addEventListener('change', function () { select.form.submit(); });
+		});
 	}
 
 	function basicAuthorization(user, password) {
@@ -143,7 +173,8 @@
 	}
 
 	document.addEventListener('DOMContentLoaded', function () {
-		drawMemoryChart();
+		drawMemoryCharts();
+		submitOnChange();
 		setUpLaunchDialog();
 		document.body.dataset.ready = 'true';
 	});

@@ -67,6 +67,26 @@ public class HistoryQueries {
 	}
 
 	/**
+	 * The newest execution ids of every job, or of one job, of any status or of one;
+	 * newest first.
+	 * @param job a job's name, {@code null} for every job
+	 * @param status a batch status ({@code FAILED}), {@code null} for any
+	 */
+	public List<Long> recentExecutionIds(String job, String status, int limit) {
+		Filter filter = new Filter(job, status);
+		return this.jdbc.queryForList("SELECT E.JOB_EXECUTION_ID " + filter.from()
+				+ " ORDER BY E.JOB_EXECUTION_ID DESC FETCH FIRST " + Math.max(1, limit) + " ROWS ONLY", Long.class,
+				filter.arguments());
+	}
+
+	/** How many executions {@link #recentExecutionIds} chooses from. */
+	public long recentExecutionCount(String job, String status) {
+		Filter filter = new Filter(job, status);
+		Long count = this.jdbc.queryForObject("SELECT COUNT(*) " + filter.from(), Long.class, filter.arguments());
+		return (count != null) ? count : 0;
+	}
+
+	/**
 	 * The highest {@value JobRunnerParameters#RUN} number any instance of the job used; 0
 	 * when none.
 	 */
@@ -130,6 +150,33 @@ public class HistoryQueries {
 	/** Spring Batch stores local times of the writing JVM. */
 	private static Instant instant(Timestamp timestamp) {
 		return (timestamp != null) ? timestamp.toLocalDateTime().atZone(ZoneId.systemDefault()).toInstant() : null;
+	}
+
+	/** The executions of a job (or of every job) of a status (or of any). */
+	private final class Filter {
+
+		private final String job;
+
+		private final String status;
+
+		Filter(String job, String status) {
+			this.job = job;
+			this.status = status;
+		}
+
+		String from() {
+			// the job's instances in a subquery rather than a join: without a job the ids
+			// come newest first straight from the executions' primary key
+			return "FROM " + HistoryQueries.this.executions + " E WHERE 1 = 1"
+					+ ((this.job != null) ? " AND E.JOB_INSTANCE_ID IN (SELECT I.JOB_INSTANCE_ID FROM "
+							+ HistoryQueries.this.instances + " I WHERE I.JOB_NAME = ?)" : "")
+					+ ((this.status != null) ? " AND E.STATUS = ?" : "");
+		}
+
+		Object[] arguments() {
+			return java.util.stream.Stream.of(this.job, this.status).filter(java.util.Objects::nonNull).toArray();
+		}
+
 	}
 
 	/**

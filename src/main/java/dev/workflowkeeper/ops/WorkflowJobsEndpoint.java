@@ -59,6 +59,9 @@ public class WorkflowJobsEndpoint {
 
 	static final int MAX_PAGE_SIZE = 100;
 
+	/** The most executions {@link #recentExecutions} lists. */
+	public static final int MAX_RECENT = 500;
+
 	private static final String EXECUTIONS = "executions";
 
 	private final Map<String, Job> jobs = new TreeMap<>();
@@ -96,6 +99,22 @@ public class WorkflowJobsEndpoint {
 					executions(name, 0, RECENT)));
 		}
 		return new JobsDescriptor(registry != null, jobs);
+	}
+
+	/**
+	 * The newest executions of every job (or of one), of any status (or of one), newest
+	 * first, at most {@code limit} (up to {@value #MAX_RECENT}); and how many there are
+	 * in all. For the dashboard.
+	 */
+	public RecentExecutions recentExecutions(@Nullable String job, @Nullable String status, int limit) {
+		List<ExecutionDescriptor> executions = new ArrayList<>();
+		for (Long id : this.history.recentExecutionIds(job, status, Math.min(MAX_RECENT, Math.max(1, limit)))) {
+			JobExecution execution = this.jobRepository.getJobExecution(id);
+			if (execution != null) {
+				executions.add(ExecutionDescriptor.of(ExecutionHistory.summarize(execution)));
+			}
+		}
+		return new RecentExecutions(this.history.recentExecutionCount(job, status), executions);
 	}
 
 	/**
@@ -217,6 +236,15 @@ public class WorkflowJobsEndpoint {
 	 */
 	public record JobDescriptor(String name, String title, List<OptionDescriptor> options, ScheduleDescriptor schedule,
 			List<ExecutionDescriptor> executions) {
+	}
+
+	/**
+	 * The newest executions across jobs.
+	 *
+	 * @param total how many executions match, all told
+	 * @param executions the newest of them, newest first
+	 */
+	public record RecentExecutions(long total, List<ExecutionDescriptor> executions) {
 	}
 
 	/**

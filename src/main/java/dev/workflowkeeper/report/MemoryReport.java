@@ -7,8 +7,11 @@ import java.util.Map;
 
 /**
  * The figures of one memory report: what {@code report --format json} prints and what the
- * history keeps. Bytes are {@code MEMORY USAGE} figures.
+ * history keeps. Bytes are {@code MEMORY USAGE} figures. A report made without the values
+ * ({@code --no-values}) cannot know the statuses, ages, stale states, unparseable values
+ * or the write rate: its JSON form gives them as {@code null} (unknown), never as 0.
  *
+ * @param values whether the values were read
  * @param keys state keys under the prefix (of any type)
  * @param memoryBytes their memory
  * @param keysWithoutTtl keys that never expire
@@ -25,7 +28,7 @@ import java.util.Map;
  * @param writtenLastHour states updated within the last hour (the service's write rate)
  * @param server the server's own view
  */
-record MemoryReport(long keys, long memoryBytes, long keysWithoutTtl, long keysAboveMaxTtl,
+record MemoryReport(boolean values, long keys, long memoryBytes, long keysWithoutTtl, long keysAboveMaxTtl,
 		Map<String, Bucket> ttlBuckets, Map<String, Long> sizePercentiles, List<MemoryReportAccumulator.TopKey> topKeys,
 		Map<String, Bucket> byStatus, Map<String, Bucket> ageBuckets, long staleKeys, long staleBytes, long unparseable,
 		long otherTypes, long writtenLastHour, Map<String, Object> server) {
@@ -70,9 +73,10 @@ record MemoryReport(long keys, long memoryBytes, long keysWithoutTtl, long keysA
 		return forecast;
 	}
 
-	/** The JSON form. */
+	/** The JSON form; the figures the values give are {@code null} without them. */
 	Map<String, Object> toMap(Duration ttl) {
 		Map<String, Object> map = new LinkedHashMap<>();
+		map.put("values", this.values);
 		map.put("keys", this.keys);
 		map.put("memoryBytes", this.memoryBytes);
 		map.put("keysWithoutTtl", this.keysWithoutTtl);
@@ -80,14 +84,14 @@ record MemoryReport(long keys, long memoryBytes, long keysWithoutTtl, long keysA
 		map.put("ttlBuckets", buckets(this.ttlBuckets));
 		map.put("sizePercentiles", this.sizePercentiles);
 		map.put("topKeys", this.topKeys.stream().map(MemoryReport::topKey).toList());
-		map.put("byStatus", buckets(this.byStatus));
-		map.put("ageBuckets", buckets(this.ageBuckets));
-		map.put("staleKeys", this.staleKeys);
-		map.put("staleBytes", this.staleBytes);
-		map.put("unparseable", this.unparseable);
+		map.put("byStatus", this.values ? buckets(this.byStatus) : null);
+		map.put("ageBuckets", this.values ? buckets(this.ageBuckets) : null);
+		map.put("staleKeys", this.values ? this.staleKeys : null);
+		map.put("staleBytes", this.values ? this.staleBytes : null);
+		map.put("unparseable", this.values ? this.unparseable : null);
 		map.put("otherTypes", this.otherTypes);
 		map.put("server", this.server);
-		map.put("forecast", forecast(ttl));
+		map.put("forecast", this.values ? forecast(ttl) : null);
 		return map;
 	}
 

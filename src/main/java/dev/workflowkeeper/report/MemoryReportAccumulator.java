@@ -45,15 +45,22 @@ class MemoryReportAccumulator extends ItemStreamSupport implements ItemStreamWri
 
 	private final long now;
 
+	private final boolean values;
+
 	private State state = new State();
 
 	private Histogram sizes = newHistogram();
 
 	private PriorityQueue<TopKey> top = new PriorityQueue<>(Comparator.comparingLong(TopKey::bytes));
 
-	MemoryReportAccumulator(ReportSettings settings, long nowMillis) {
+	/**
+	 * @param values whether the keys come with their values: without them the status, age
+	 * and stale figures are unknown, not zero
+	 */
+	MemoryReportAccumulator(ReportSettings settings, long nowMillis, boolean values) {
 		this.settings = settings;
 		this.now = nowMillis;
+		this.values = values;
 		setName("report");
 	}
 
@@ -138,8 +145,9 @@ class MemoryReportAccumulator extends ItemStreamSupport implements ItemStreamWri
 		Map<String, MemoryReport.Bucket> ages = buckets(AGE_BUCKETS, s.ageBuckets);
 		Map<String, MemoryReport.Bucket> statuses = new TreeMap<>();
 		s.byStatus.forEach((status, kb) -> statuses.put(status, new MemoryReport.Bucket(kb[0], kb[1])));
-		return new MemoryReport(s.keys, s.bytes, s.keysWithoutTtl, s.keysAboveMaxTtl, ttl, percentiles, largest,
-				statuses, ages, s.staleKeys, s.staleBytes, s.unparseable, s.otherTypes, s.writtenLastHour, server);
+		return new MemoryReport(this.values, s.keys, s.bytes, s.keysWithoutTtl, s.keysAboveMaxTtl, ttl, percentiles,
+				largest, statuses, ages, s.staleKeys, s.staleBytes, s.unparseable, s.otherTypes, s.writtenLastHour,
+				server);
 	}
 
 	@Override

@@ -35,6 +35,9 @@ class ReportCommand implements Callable<Integer>, JobCommand {
 
 	}
 
+	/** What a figure reads that only the values give, in a report without them. */
+	static final String UNKNOWN = "unknown (values not read: --no-values)";
+
 	private final Boot boot;
 
 	@Option(names = "--store", paramLabel = "URI",
@@ -74,7 +77,7 @@ class ReportCommand implements Callable<Integer>, JobCommand {
 				out.println(JsonMapper.builder().build().writeValueAsString(report));
 			}
 			else {
-				printTable(out, report, !this.noValues);
+				printTable(out, report, !Boolean.FALSE.equals(report.get("values")));
 			}
 			out.flush();
 			return KeeperCommandLine.OK;
@@ -91,11 +94,9 @@ class ReportCommand implements Callable<Integer>, JobCommand {
 				+ " / " + HumanUnits.bytes(n(p, "p99")) + " / " + HumanUnits.bytes(n(p, "max")));
 		row(out, "keys without TTL", HumanUnits.count(n(r, "keysWithoutTtl")));
 		row(out, "keys above the max TTL", HumanUnits.count(n(r, "keysAboveMaxTtl")));
-		if (values) {
-			row(out, "stale states",
-					HumanUnits.count(n(r, "staleKeys")) + " (" + HumanUnits.bytes(n(r, "staleBytes")) + ")");
-		}
-		row(out, "unparseable", HumanUnits.count(n(r, "unparseable")));
+		row(out, "stale states", values
+				? HumanUnits.count(n(r, "staleKeys")) + " (" + HumanUnits.bytes(n(r, "staleBytes")) + ")" : UNKNOWN);
+		row(out, "unparseable", values ? HumanUnits.count(n(r, "unparseable")) : UNKNOWN);
 		buckets(out, "TTL", (Map<String, Object>) r.get("ttlBuckets"), n(r, "memoryBytes"));
 		if (values) {
 			buckets(out, "status", (Map<String, Object>) r.get("byStatus"), n(r, "memoryBytes"));

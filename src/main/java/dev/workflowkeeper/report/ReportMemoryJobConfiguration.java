@@ -77,10 +77,12 @@ class ReportMemoryJobConfiguration {
 	@Bean
 	@StepScope
 	MemoryReportAccumulator reportAccumulator(KeeperProperties properties,
-			@Value("#{jobParameters['" + JobRunnerParameters.NOW + "']}") Long now) {
+			@Value("#{jobParameters['" + JobRunnerParameters.NOW + "']}") Long now,
+			@Value("#{stepExecution}") StepExecution stepExecution) {
 		return new MemoryReportAccumulator(
 				new ReportSettings(properties.stateTtl(), properties.staleAfter(), properties.maintenance().topKeys()),
-				(now != null) ? now : System.currentTimeMillis());
+				(now != null) ? now : System.currentTimeMillis(),
+				ReportParameters.from(stepExecution.getJobParameters()).values());
 	}
 
 	@Bean

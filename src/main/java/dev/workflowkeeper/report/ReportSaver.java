@@ -19,7 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Finishes a memory report once its scan completed: adds the server's view, the forecast
  * and the trend, stores it in the history database and puts its JSON and main figures
- * into the job's ExecutionContext ({@code report.*}).
+ * into the job's ExecutionContext ({@code report.*}; the stale and unparseable figures
+ * only when the values were read).
  */
 class ReportSaver implements StepExecutionListener {
 
@@ -76,8 +77,11 @@ class ReportSaver implements StepExecutionListener {
 		job.putLong(MEMORY_BYTES, report.memoryBytes());
 		job.putLong(KEYS_WITHOUT_TTL, report.keysWithoutTtl());
 		job.putLong(KEYS_ABOVE_MAX_TTL, report.keysAboveMaxTtl());
-		job.putLong(STALE_KEYS, report.staleKeys());
-		job.putLong(UNPARSEABLE, report.unparseable());
+		if (report.values()) {
+			// without the values these are unknown: no figure rather than a 0
+			job.putLong(STALE_KEYS, report.staleKeys());
+			job.putLong(UNPARSEABLE, report.unparseable());
+		}
 		return null;
 	}
 

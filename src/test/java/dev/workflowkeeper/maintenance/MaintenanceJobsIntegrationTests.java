@@ -143,7 +143,18 @@ class MaintenanceJobsIntegrationTests {
 		JsonNode report = JSON.readTree(result.out());
 		assertThat(report.get("keys").asLong()).isEqualTo(31);
 		assertThat(report.get("keysWithoutTtl").asLong()).isEqualTo(4);
-		assertThat(report.get("staleKeys").asLong()).isZero();
+		// what only the values give is unknown, not 0: in the JSON, the table and the
+		// history
+		assertThat(report.get("values").asBoolean()).isFalse();
+		assertThat(report.get("staleKeys").isNull()).as(result.out()).isTrue();
+		assertThat(report.get("unparseable").isNull()).isTrue();
+		assertThat(report.get("byStatus").isNull()).isTrue();
+		assertThat(report.get("forecast").isNull()).isTrue();
+		Object figures = History.latest(this.cli).get("figures");
+		assertThat(figures.toString()).contains("report.keys").doesNotContain("report.staleKeys");
+		KeeperCli.Result table = this.cli.run("report", "--store", redis7.uri(), "--no-values");
+		assertThat(table.exitCode()).as(table.toString()).isZero();
+		assertThat(table.out()).containsPattern("stale states +unknown").containsPattern("unparseable +unknown");
 	}
 
 	@ParameterizedTest

@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.workflowkeeper.generate.GenerateJob;
 import dev.workflowkeeper.purge.PurgeJob;
 import dev.workflowkeeper.report.ReportJob;
+import dev.workflowkeeper.store.StoreUri;
 import dev.workflowkeeper.support.RedisServerProcess;
 import dev.workflowkeeper.support.RedisServerProcess.Version;
 import dev.workflowkeeper.support.SampleStates;
@@ -37,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The metrics of a running worker after real jobs ran on a real Redis: the report gauges
  * against the report's own figures, the maintenance counters against what the runs
  * changed, Spring Batch's timers, and the Prometheus scrape behind the operator's
- * credentials.
+ * credentials; each store's report in its own series.
  */
 // closed before the temporary data folder is deleted, so that no H2 file appears while it
 // goes
@@ -63,6 +65,9 @@ class MetricsIntegrationTests {
 
 	@Autowired
 	PurgeJob purgeJob;
+
+	@Autowired
+	GenerateJob generateJob;
 
 	OpsHttp http;
 
@@ -106,15 +111,17 @@ class MetricsIntegrationTests {
 		// then
 		assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
 		Map<String, Object> report = ReportJob.report(execution);
-		assertThat(gauge("workflowkeeper.report.keys")).isEqualTo(11.0).isEqualTo(number(report.get("keys")));
-		assertThat(gauge("workflowkeeper.report.keys.without.ttl")).isEqualTo(3.0);
-		assertThat(gauge("workflowkeeper.report.memory")).isPositive().isEqualTo(number(report.get("memoryBytes")));
+		assertThat(gauge("workflowkeeper.report.keys", redisStore())).isEqualTo(11.0)
+			.isEqualTo(number(report.get("keys")));
+		assertThat(gauge("workflowkeeper.report.keys.without.ttl", redisStore())).isEqualTo(3.0);
+		assertThat(gauge("workflowkeeper.report.memory", redisStore())).isPositive()
+			.isEqualTo(number(report.get("memoryBytes")));
 		Map<?, ?> byStatus = (Map<?, ?>) report.get("byStatus");
-		assertThat(gauge("workflowkeeper.report.status.keys", "status:processing")).isEqualTo(5.0);
-		assertThat(gauge("workflowkeeper.report.status.keys", "status:failed")).isEqualTo(2.0);
-		assertThat(gauge("workflowkeeper.report.status.bytes", "status:failed"))
+		assertThat(gauge("workflowkeeper.report.status.keys", redisStore(), "status:processing")).isEqualTo(5.0);
+		assertThat(gauge("workflowkeeper.report.status.keys", redisStore(), "status:failed")).isEqualTo(2.0);
+		assertThat(gauge("workflowkeeper.report.status.bytes", redisStore(), "status:failed"))
 			.isEqualTo(number(((Map<?, ?>) byStatus.get("failed")).get("bytes")));
-		assertThat(gauge("workflowkeeper.report.timestamp")).isPositive();
+		assertThat(gauge("workflowkeeper.report.timestamp", redisStore())).isPositive();
 	}
 
 	@Test
@@ -125,7 +132,8 @@ class MetricsIntegrationTests {
 		}
 		this.reportJob.run(redis.uri(), true);
 		assertThat(this.http
-			.get("/actuator/metrics/workflowkeeper.report.status.keys?tag=status:cancelled", "admin", ADMIN_PASSWORD)
+			.get("/actuator/metrics/workflowkeeper.report.status.keys?tag=" + redisStore() + "&tag=status:cancelled",
+					"admin", ADMIN_PASSWORD)
 			.statusCode()).isEqualTo(404);
 
 		// when
@@ -135,8 +143,40 @@ class MetricsIntegrationTests {
 		this.reportJob.run(redis.uri(), true);
 
 		// then
-		assertThat(gauge("workflowkeeper.report.status.keys", "status:cancelled")).isEqualTo(1.0);
-		assertThat(gauge("workflowkeeper.report.keys")).isEqualTo(5.0);
+		assertThat(gauge("workflowkeeper.report.status.keys", redisStore(), "status:cancelled")).isEqualTo(1.0);
+		assertThat(gauge("workflowkeeper.report.keys", redisStore())).isEqualTo(5.0);
+	}
+
+	@Test
+	void shouldKeepEachStoresGaugesApart() throws Exception {
+		// given a report of Redis (4 states)
+		try (Jedis jedis = jedis()) {
+			SampleStates.load(jedis, SampleStates.states(4), 3600);
+		}
+		this.reportJob.run(redis.uri(), true);
+		double redisReportTime = gauge("workflowkeeper.report.timestamp", redisStore());
+
+		// when the worker's default store, memory:, is reported on, without the values
+		assertThat(this.generateJob.run(StoreUri.parse("memory:"), 9, 3, false, System.currentTimeMillis()).getStatus())
+			.isEqualTo(BatchStatus.COMPLETED);
+		JobExecution memory = this.reportJob.run("memory:", false);
+
+		// then each store has its own series, and Redis's did not move
+		assertThat(memory.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		double memoryKeys = number(ReportJob.report(memory).get("keys"));
+		assertThat(memoryKeys).isGreaterThanOrEqualTo(9.0);
+		assertThat(gauge("workflowkeeper.report.keys", "store:memory:")).isEqualTo(memoryKeys);
+		assertThat(gauge("workflowkeeper.report.keys", redisStore())).isEqualTo(4.0);
+		assertThat(gauge("workflowkeeper.report.timestamp", redisStore())).isEqualTo(redisReportTime);
+		assertThat(gauge("workflowkeeper.report.status.keys", redisStore(), "status:processing")).isEqualTo(1.0);
+		// a report without the values knows no stale states and no statuses: no series
+		// rather than a 0
+		assertThat(gauge("workflowkeeper.report.stale.keys", redisStore())).isZero();
+		assertThat(status("/actuator/metrics/workflowkeeper.report.stale.keys?tag=store:memory:")).isEqualTo(404);
+		assertThat(status("/actuator/metrics/workflowkeeper.report.status.keys?tag=store:memory:")).isEqualTo(404);
+		String scrape = this.http.get("/actuator/prometheus", "admin", ADMIN_PASSWORD).body();
+		assertThat(scrape).contains("workflowkeeper_report_keys{store=\"memory:\"} " + memoryKeys,
+				"workflowkeeper_report_keys{store=\"" + redis.uri() + "\"} 4.0");
 	}
 
 	@Test
@@ -219,12 +259,24 @@ class MetricsIntegrationTests {
 		assertThat(anyone.statusCode()).isEqualTo(401);
 		assertThat(metricsToAnyone.statusCode()).isEqualTo(401);
 		assertThat(operator.statusCode()).isEqualTo(200);
-		assertThat(operator.body()).contains("workflowkeeper_report_keys 4.0", "workflowkeeper_report_memory_bytes ",
-				"workflowkeeper_report_keys_without_ttl 0.0",
-				"workflowkeeper_report_status_keys{status=\"processing\"} 1.0",
-				"workflowkeeper_report_status_bytes{status=\"completed\"}",
+		String store = "store=\"" + redis.uri() + "\"";
+		assertThat(operator.body()).contains("workflowkeeper_report_keys{" + store + "} 4.0",
+				"workflowkeeper_report_memory_bytes{" + store + "} ",
+				"workflowkeeper_report_keys_without_ttl{" + store + "} 0.0",
+				"workflowkeeper_report_stale_keys{" + store + "} 0.0",
+				"workflowkeeper_report_status_keys{status=\"processing\"," + store + "} 1.0",
+				"workflowkeeper_report_status_bytes{status=\"completed\"," + store + "}",
 				"workflowkeeper_ttl_fixed_total{kind=\"missing\"}", "workflowkeeper_ttl_fixed_total{kind=\"capped\"}",
 				"workflowkeeper_states_purged_total", "spring_batch_job_seconds_count");
+	}
+
+	/** The tag of the Redis store's series. */
+	private static String redisStore() {
+		return "store:" + redis.uri();
+	}
+
+	private int status(String path) {
+		return this.http.get(path, "admin", ADMIN_PASSWORD).statusCode();
 	}
 
 	private double gauge(String name, String... tags) {

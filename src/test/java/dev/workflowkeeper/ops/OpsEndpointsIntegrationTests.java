@@ -258,7 +258,7 @@ class OpsEndpointsIntegrationTests {
 		// given no report yet: 404
 		HttpResponse<String> none = this.http.get("/actuator/workflowreport", "admin", ADMIN_PASSWORD);
 		assertThat(none.statusCode()).isEqualTo(404);
-		assertNotFound(OpsHttp.json(none), "no memory report yet");
+		assertNotFound(OpsHttp.json(none), "no memory report of memory: yet");
 		this.generateJob.run(StoreUri.parse("memory:"), 20, 31, false, System.currentTimeMillis());
 
 		// when
@@ -271,10 +271,67 @@ class OpsEndpointsIntegrationTests {
 		assertThat(response.statusCode()).isEqualTo(200);
 		JsonNode body = OpsHttp.json(response);
 		assertThat(body.get("report").get("store").asString()).isEqualTo("memory:");
+		assertThat(body.get("store").asString()).isEqualTo("memory:");
+		assertThat(body.get("defaultStore").asBoolean()).isTrue();
 		assertThat(body.get("trend").size()).isGreaterThanOrEqualTo(2);
+		// the latest report read no values: what only they give is unknown, not 0
+		assertThat(body.get("report").get("values").asBoolean()).isFalse();
+		assertThat(body.get("report").get("staleKeys").isNull()).isTrue();
+		assertThat(body.get("report").get("byStatus").isNull()).isTrue();
 		JsonNode point = body.get("trend").get(body.get("trend").size() - 1);
 		assertThat(point.get("keys").asLong()).isPositive();
 		assertThat(point.get("at").asString()).isNotBlank();
+	}
+
+	@Test
+	void shouldShowAnotherStoresReportOnlyWhenAskedForWithoutItsPassword() throws Exception {
+		// given a report of a Redis with a password, which is not the worker's default
+		// store
+		// (memory:)
+		String address = "redis://:" + REDIS_PASSWORD + "@127.0.0.1:" + redis.port() + "/0";
+		String masked = "redis://:****@127.0.0.1:" + redis.port() + "/0";
+		assertThat(this.generateJob.run(StoreUri.parse(address), 15, 43, false, System.currentTimeMillis()).getStatus())
+			.isEqualTo(BatchStatus.COMPLETED);
+		JobExecution report = this.reportJob.run(address, true);
+		assertThat(report.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		long keys = ((Number) ReportJob.report(report).get("keys")).longValue();
+
+		// when
+		HttpResponse<String> byDefault = this.http.get("/actuator/workflowreport", "admin", ADMIN_PASSWORD);
+		HttpResponse<String> byMasked = this.http.get("/actuator/workflowreport?store=" + encode(masked), "admin",
+				ADMIN_PASSWORD);
+		HttpResponse<String> byAddress = this.http.get("/actuator/workflowreport?store=" + encode(address), "admin",
+				ADMIN_PASSWORD);
+		HttpResponse<String> none = this.http.get("/actuator/workflowreport?store=" + encode("redis://127.0.0.1:1/0"),
+				"admin", ADMIN_PASSWORD);
+
+		// then the default store's report, or none, never the other store's
+		if (byDefault.statusCode() == 200) {
+			assertThat(OpsHttp.json(byDefault).get("store").asString()).isEqualTo("memory:");
+			assertThat(OpsHttp.json(byDefault).get("report").get("store").asString()).isEqualTo("memory:");
+		}
+		else {
+			assertThat(byDefault.statusCode()).isEqualTo(404);
+			assertNotFound(OpsHttp.json(byDefault), "no memory report of memory: yet");
+			assertThat(OpsHttp.json(byDefault).get("message").asString()).contains(masked);
+		}
+		for (HttpResponse<String> asked : List.of(byMasked, byAddress)) {
+			assertThat(asked.statusCode()).isEqualTo(200);
+			JsonNode body = OpsHttp.json(asked);
+			assertThat(body.get("store").asString()).isEqualTo(masked);
+			assertThat(body.get("defaultStore").asBoolean()).isFalse();
+			assertThat(body.get("report").get("keys").asLong()).isEqualTo(keys);
+		}
+		assertThat(none.statusCode()).isEqualTo(404);
+		assertNotFound(OpsHttp.json(none), "no memory report of redis://127.0.0.1:1/0 yet");
+		assertThat(OpsHttp.json(none).get("message").asString()).contains("stores with reports: ").contains(masked);
+		for (HttpResponse<String> response : List.of(byDefault, byMasked, byAddress, none)) {
+			assertThat(response.body()).doesNotContain(REDIS_PASSWORD);
+		}
+	}
+
+	private static String encode(String value) {
+		return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
 	}
 
 	@Test

@@ -1,37 +1,54 @@
 package dev.workflowkeeper.ops.dashboard;
 
-import java.util.Comparator;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.StringJoiner;
+import java.util.TreeMap;
 
 import dev.workflowkeeper.ops.WorkflowJobsEndpoint;
 import dev.workflowkeeper.ops.WorkflowJobsEndpoint.ExecutionDescriptor;
 import dev.workflowkeeper.ops.WorkflowJobsEndpoint.JobDescriptor;
 import dev.workflowkeeper.ops.WorkflowJobsEndpoint.JobsDescriptor;
 import dev.workflowkeeper.ops.WorkflowJobsEndpoint.OptionDescriptor;
+import dev.workflowkeeper.ops.WorkflowJobsEndpoint.RecentExecutions;
 import dev.workflowkeeper.ops.WorkflowJobsEndpoint.ScheduleDetails;
 import dev.workflowkeeper.ops.WorkflowReportEndpoint;
 import dev.workflowkeeper.ops.WorkflowReportEndpoint.ReportDescriptor;
+import dev.workflowkeeper.ops.WorkflowReportEndpoint.StoreDescriptor;
 import dev.workflowkeeper.ops.WorkflowReportEndpoint.TrendPoint;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.batch.core.BatchStatus;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 
 /**
  * {@code GET /}: the operator's page, rendered on the server from what the actuator
- * endpoints answer — jobs with their last status and next run, recent executions, the
- * memory trend and the breakdowns of the latest report. The trend travels in the page as
- * a JSON island for the chart.
+ * endpoints answer — jobs with their last status and next run, the newest executions
+ * (newest first, filtered by {@code ?job=} and {@code ?status=}, {@code ?limit=} of them,
+ * with a link to more), the memory trend and the breakdowns of the latest report of the
+ * default store, or of the store {@code ?store=} names. The trend travels in the page as
+ * a JSON island for the charts. Works without scripts: the filters and the store are
+ * plain forms and links.
  */
 @Controller
 class DashboardController {
 
-	/** Executions shown in the "recent executions" table. */
-	static final int RECENT_EXECUTIONS = 15;
+	/**
+	 * Executions shown in the "recent executions" table, and how many more a click adds.
+	 */
+	static final int RECENT_EXECUTIONS = 20;
+
+	private static final List<String> STATUSES = Arrays.stream(BatchStatus.values()).map(BatchStatus::name).toList();
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -45,32 +62,110 @@ class DashboardController {
 	}
 
 	@GetMapping("/")
-	String dashboard(Model model) {
+	String dashboard(@RequestParam(required = false) @Nullable String store,
+			@RequestParam(required = false) @Nullable String job,
+			@RequestParam(required = false) @Nullable String status,
+			@RequestParam(required = false) @Nullable String limit, Model model) {
 		JobsDescriptor jobList = this.jobsEndpoint.jobs();
 		model.addAttribute("schedulingEnabled", jobList.schedulingEnabled());
 		model.addAttribute("jobs", jobList.jobs().stream().map(JobRow::of).toList());
-		model.addAttribute("executions", recentExecutions(jobList.jobs()));
-		Optional<ReportDescriptor> latest = this.reportEndpoint.latest();
-		Map<String, Object> report = latest.map(ReportDescriptor::report).orElse(null);
-		List<TrendPoint> trend = latest.map(ReportDescriptor::trend).orElse(List.of());
-		model.addAttribute("report", report);
-		model.addAttribute("ttlBuckets", (report != null) ? Bucket.of(map(report.get("ttlBuckets"))) : List.of());
-		model.addAttribute("statuses", (report != null) ? Bucket.of(map(report.get("byStatus"))) : List.of());
-		model.addAttribute("trendJson", jsonIsland(trend));
 		model.addAttribute("fmt", new DashboardFormat());
+		// the store asked for, masked: a password given in the address never reaches the
+		// page, not even in its links
+		String asked = (blankToNull(store) != null) ? this.reportEndpoint.store(store) : null;
+		executions(model, jobList, asked, blankToNull(job), blankToNull(status), blankToNull(limit));
+		memory(model, asked);
 		return "dashboard";
 	}
 
-	/**
-	 * The newest executions of every job, newest first: the job list holds each job's
-	 * latest ones.
-	 */
-	private static List<ExecutionDescriptor> recentExecutions(List<JobDescriptor> jobs) {
-		return jobs.stream()
-			.flatMap((job) -> job.executions().stream())
-			.sorted(Comparator.comparingLong(ExecutionDescriptor::id).reversed())
-			.limit(RECENT_EXECUTIONS)
-			.toList();
+	/** The newest executions, filtered, and the filters' choices. */
+	private void executions(Model model, JobsDescriptor jobList, @Nullable String store, @Nullable String job,
+			@Nullable String status, @Nullable String limit) {
+		List<String> notes = new ArrayList<>();
+		List<String> jobNames = jobList.jobs().stream().map(JobDescriptor::name).toList();
+		if (job != null && !jobNames.contains(job)) {
+			notes.add("No job is named '" + job + "'; the jobs are " + String.join(", ", jobNames) + ".");
+		}
+		String statusFilter = (status != null) ? status.toUpperCase(Locale.ROOT) : null;
+		if (statusFilter != null && !STATUSES.contains(statusFilter)) {
+			notes.add("No status is named '" + status + "'; the statuses are " + String.join(", ", STATUSES) + ".");
+		}
+		int shown = RECENT_EXECUTIONS;
+		if (limit != null) {
+			try {
+				shown = Integer.parseInt(limit.trim());
+				if (shown < 1 || shown > WorkflowJobsEndpoint.MAX_RECENT) {
+					throw new NumberFormatException();
+				}
+			}
+			catch (NumberFormatException ex) {
+				notes.add("The limit must be a number from 1 to " + WorkflowJobsEndpoint.MAX_RECENT + ", not '" + limit
+						+ "'; showing " + RECENT_EXECUTIONS + ".");
+				shown = RECENT_EXECUTIONS;
+			}
+		}
+		RecentExecutions recent = this.jobsEndpoint.recentExecutions(job, statusFilter, shown);
+		model.addAttribute("executions", recent.executions());
+		model.addAttribute("executionsTotal", recent.total());
+		model.addAttribute("executionNotes", notes);
+		model.addAttribute("jobFilter", job);
+		model.addAttribute("statusFilter", statusFilter);
+		model.addAttribute("limit", shown);
+		model.addAttribute("jobNames", jobNames);
+		model.addAttribute("batchStatuses", STATUSES);
+		boolean more = recent.total() > recent.executions().size() && shown < WorkflowJobsEndpoint.MAX_RECENT;
+		model.addAttribute("moreUrl", more
+				? query(store, job, statusFilter, Math.min(WorkflowJobsEndpoint.MAX_RECENT, shown + RECENT_EXECUTIONS))
+				: null);
+	}
+
+	/** The latest report of the store asked for, else of the default store. */
+	private void memory(Model model, @Nullable String store) {
+		String selected = this.reportEndpoint.store(store);
+		String defaultStore = this.reportEndpoint.defaultStore();
+		Optional<ReportDescriptor> latest = this.reportEndpoint.latest(selected);
+		Map<String, Object> report = latest.map(ReportDescriptor::report).orElse(null);
+		List<TrendPoint> trend = latest.map(ReportDescriptor::trend).orElse(List.of());
+		// the stores with reports, and the one shown and the default one even before
+		// their first report
+		Map<String, StoreOption> stores = new TreeMap<>();
+		stores.put(defaultStore, new StoreOption(defaultStore, true, defaultStore.equals(selected)));
+		stores.put(selected, new StoreOption(selected, selected.equals(defaultStore), true));
+		for (StoreDescriptor described : latest.map(ReportDescriptor::stores).orElseGet(this.reportEndpoint::stores)) {
+			stores.putIfAbsent(described.store(),
+					new StoreOption(described.store(), described.defaultStore(), described.store().equals(selected)));
+		}
+		model.addAttribute("reportStore", selected);
+		model.addAttribute("reportStoreIsDefault", selected.equals(defaultStore));
+		model.addAttribute("defaultStore", defaultStore);
+		model.addAttribute("reportStores", List.copyOf(stores.values()));
+		model.addAttribute("report", report);
+		model.addAttribute("valuesRead", report != null && !Boolean.FALSE.equals(report.get("values")));
+		model.addAttribute("ttlBuckets", (report != null) ? Bucket.of(map(report.get("ttlBuckets"))) : List.of());
+		model.addAttribute("statuses", (report != null) ? Bucket.of(map(report.get("byStatus"))) : List.of());
+		model.addAttribute("trendJson", jsonIsland(trend));
+		model.addAttribute("filterStore", store);
+	}
+
+	/** A query string of the page's parameters, those given. */
+	static String query(@Nullable String store, @Nullable String job, @Nullable String status,
+			@Nullable Integer limit) {
+		StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("?");
+		add(query, "store", store);
+		add(query, "job", job);
+		add(query, "status", status);
+		add(query, "limit", (limit != null) ? limit.toString() : null);
+		return query.toString();
+	}
+
+	private static void add(StringJoiner query, String name, @Nullable String value) {
+		if (value != null) {
+			query.add(name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8));
+		}
+	}
+
+	private static @Nullable String blankToNull(@Nullable String value) {
+		return (value == null || value.isBlank()) ? null : value.trim();
 	}
 
 	/**
@@ -126,6 +221,16 @@ class DashboardController {
 					+ ((option.defaultValue() != null) ? " (" + option.defaultValue() + ")" : " (required)");
 		}
 
+	}
+
+	/**
+	 * A store the page can show the report of.
+	 *
+	 * @param store its address, masked
+	 * @param defaultStore whether it is the worker's default store
+	 * @param selected whether the page shows it
+	 */
+	record StoreOption(String store, boolean defaultStore, boolean selected) {
 	}
 
 	/**

@@ -10,16 +10,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 
+import dev.workflowkeeper.generate.GenerateJob;
 import dev.workflowkeeper.report.ReportJob;
 import dev.workflowkeeper.report.ReportRepository;
 import dev.workflowkeeper.support.RedisServerProcess;
 import dev.workflowkeeper.support.RedisServerProcess.Version;
+import dev.workflowkeeper.store.StoreUri;
 import dev.workflowkeeper.support.SampleStates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,12 +37,18 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import redis.clients.jedis.Jedis;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -93,6 +102,9 @@ class DashboardIntegrationTests {
 
 	@Autowired
 	ReportRepository reports;
+
+	@Autowired
+	GenerateJob generateJob;
 
 	@Autowired
 	JobRepository jobRepository;
@@ -267,9 +279,8 @@ class DashboardIntegrationTests {
 	@Test
 	void shouldShowJobsExecutionsAndTheMemoryTrendWithoutConsoleErrors() {
 		assumeBrowser();
-		// given
-		String store = (String) this.reports.latest().orElseThrow().get("store");
-		List<ReportRepository.Point> history = this.reports.history(store, 100);
+		// given the reports of the default store
+		List<ReportRepository.Point> history = this.reports.history(redis.uri(), 100);
 		assertThat(history).hasSizeGreaterThanOrEqualTo(2);
 
 		// when
@@ -285,24 +296,161 @@ class DashboardIntegrationTests {
 		assertThat(browser.findElements(By.cssSelector("#executions tbody tr"))).isNotEmpty();
 		assertThat(texts(By.cssSelector("#executions tbody td:nth-child(2)"))).contains("reportMemoryJob");
 		// the breakdowns of the latest report: 16 states, four statuses
+		assertThat(browser.findElement(By.id("report-store")).getText()).isEqualTo(redis.uri());
 		assertThat(browser.findElement(By.id("report-keys")).getText()).isEqualTo("16");
 		assertThat(texts(By.cssSelector("#status-breakdown tbody td:first-child"))).contains("processing", "completed",
 				"failed", "pending");
 		assertThat(browser.findElements(By.cssSelector("#ttl-breakdown tbody tr"))).isNotEmpty();
-		// the chart, drawn from the stored history
+		// two charts, keys and memory, drawn from the stored history: x is the time of
+		// each
+		// report (epoch milliseconds on a linear axis), not its rank
 		List<Long> keys = history.stream().map(ReportRepository.Point::keys).toList();
+		List<Long> times = history.stream().map((point) -> point.at().toEpochMilli()).toList();
 		assertThat(keys).endsWith(12L, 16L);
 		assertThat(JSON.readTree(browser.findElement(By.id("memory-trend")).getAttribute("textContent")).size())
 			.isEqualTo(history.size());
-		assertThat(script("return Chart.getChart(document.getElementById('memory-chart')).data.datasets[0].data"))
+		for (String chart : List.of("keys-chart", "memory-chart")) {
+			assertThat(script("return Chart.getChart(document.getElementById('" + chart
+					+ "')).data.datasets[0].data.map(function (p) { return p.x; })"))
+				.as(chart)
+				.isEqualTo(times);
+			assertThat(script("return Chart.getChart(document.getElementById('" + chart + "')).scales.x.type"))
+				.isEqualTo("linear");
+			assertThat(script("return Chart.getChart(document.getElementById('" + chart + "')).data.datasets.length"))
+				.isEqualTo(1L);
+			assertThat((Long) script("""
+					var canvas = document.getElementById('%s');
+					var pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+					var painted = 0;
+					for (var i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) { painted++; } }
+					return painted;""".formatted(chart))).as(chart).isPositive();
+		}
+		assertThat(script("return Chart.getChart(document.getElementById('keys-chart')).data.datasets[0].data"
+				+ ".map(function (p) { return p.y; })"))
 			.isEqualTo(keys);
-		assertThat((Long) script("""
-				var canvas = document.getElementById('memory-chart');
-				var pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-				var painted = 0;
-				for (var i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) { painted++; } }
-				return painted;""")).isPositive();
 		assertThat(severe(browserLog())).isEmpty();
+	}
+
+	@Test
+	void shouldShowTheDefaultStoresReportAfterAReportOfAnotherStore() throws Exception {
+		// given the default store's reports (16 states), then a report of memory: (25)
+		assertThat(
+				this.generateJob.run(StoreUri.parse("memory:"), 25, 7, false, System.currentTimeMillis()).getStatus())
+			.isEqualTo(BatchStatus.COMPLETED);
+		assertThat(this.reportJob.run("memory:", true).getStatus()).isEqualTo(BatchStatus.COMPLETED);
+
+		// when
+		String page = page("/");
+		String memoryPage = page("/?store=memory:");
+		JsonNode endpoint = JSON.readTree(
+				send(get("/actuator/workflowreport").header("Authorization", basic("admin", ADMIN_PASSWORD))).body());
+		JsonNode memoryEndpoint = JSON.readTree(send(
+				get("/actuator/workflowreport?store=memory:").header("Authorization", basic("admin", ADMIN_PASSWORD)))
+			.body());
+
+		// then the page and the endpoint show the default store unless asked for memory:
+		assertThat(page).contains("<code id=\"report-store\">" + redis.uri() + "</code>",
+				"(the worker's default store)", "<dd id=\"report-keys\">16</dd>");
+		assertThat(page).contains("<option value=\"memory:\">memory:</option>");
+		assertThat(memoryPage).contains("<code id=\"report-store\">memory:</code>", "(not the worker's default store",
+				"<dd id=\"report-keys\">25</dd>");
+		assertThat(endpoint.get("store").asString()).isEqualTo(redis.uri());
+		assertThat(endpoint.get("defaultStore").asBoolean()).isTrue();
+		assertThat(endpoint.get("report").get("keys").asLong()).isEqualTo(16);
+		assertThat(endpoint.get("trend").get(endpoint.get("trend").size() - 1).get("keys").asLong()).isEqualTo(16);
+		assertThat(memoryEndpoint.get("store").asString()).isEqualTo("memory:");
+		assertThat(memoryEndpoint.get("defaultStore").asBoolean()).isFalse();
+		assertThat(memoryEndpoint.get("report").get("keys").asLong()).isEqualTo(25);
+		List<String> stores = new ArrayList<>();
+		endpoint.get("stores").forEach((store) -> stores.add(store.get("store").asString()));
+		assertThat(stores).contains(redis.uri(), "memory:");
+	}
+
+	@Test
+	void shouldApplyTheFilterAndTheStoreAsSoonAsTheyAreChosenInTheBrowser() throws Exception {
+		assumeBrowser();
+		// given a failed run, and a report of a second store
+		long failed = recordExecution("purgeStatesJob", BatchStatus.FAILED);
+		assertThat(
+				this.generateJob.run(StoreUri.parse("memory:"), 5, 11, false, System.currentTimeMillis()).getStatus())
+			.isEqualTo(BatchStatus.COMPLETED);
+		assertThat(this.reportJob.run("memory:", true).getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		browser.executeCdpCommand("Network.enable", Map.of());
+		browser.executeCdpCommand("Network.setExtraHTTPHeaders",
+				Map.of("headers", Map.of("Authorization", basic("admin", ADMIN_PASSWORD))));
+		try {
+			browser.get("http://127.0.0.1:" + this.port + "/");
+			awaitReady();
+
+			// when the operator picks a status
+			new Select(browser.findElement(By.id("filter-status"))).selectByValue("FAILED");
+			new WebDriverWait(browser, Duration.ofSeconds(20))
+				.until((driver) -> driver.getCurrentUrl().contains("status=FAILED"));
+			awaitReady();
+
+			// then only failed runs, the new one first
+			assertThat(texts(By.cssSelector("#executions tbody td:nth-child(3)"))).isNotEmpty()
+				.allSatisfy((status) -> assertThat(status).isEqualTo("FAILED"));
+			assertThat(browser.findElement(By.cssSelector("#executions tbody tr")).getAttribute("data-execution"))
+				.isEqualTo(String.valueOf(failed));
+
+			// when the operator picks the other store
+			new Select(browser.findElement(By.id("store-select"))).selectByValue("memory:");
+			new WebDriverWait(browser, Duration.ofSeconds(20))
+				.until((driver) -> driver.getCurrentUrl().contains("store=memory"));
+			awaitReady();
+
+			// then its report, the status filter kept
+			assertThat(browser.findElement(By.id("report-store")).getText()).isEqualTo("memory:");
+			assertThat(browser.getCurrentUrl()).contains("status=FAILED");
+			assertThat(severe(browserLog())).isEmpty();
+		}
+		finally {
+			browser.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of()));
+		}
+	}
+
+	@Test
+	void shouldListTheNewestExecutionsFirstWithTheirFailuresAndFilters() {
+		// given one failed and one stopped run, then 8 runs of one job after them: more
+		// than one job's share of the old list
+		long failed = recordExecution("purgeStatesJob", BatchStatus.FAILED);
+		long stopped = recordExecution("migrateStatesJob", BatchStatus.STOPPED);
+		List<Long> pruned = new ArrayList<>();
+		for (int i = 0; i < 8; i++) {
+			pruned.add(recordExecution("pruneHistoryJob", BatchStatus.COMPLETED));
+		}
+		List<Long> newest = this.jdbc.queryForList(
+				"SELECT JOB_EXECUTION_ID FROM BATCH_JOB_EXECUTION ORDER BY JOB_EXECUTION_ID DESC FETCH FIRST 20 ROWS ONLY",
+				Long.class);
+
+		// when
+		Map<Long, String> all = rows(page("/"));
+		Map<Long, String> failures = rows(page("/?status=FAILED"));
+		Map<Long, String> stoppedMigrations = rows(page("/?job=migrateStatesJob&status=STOPPED"));
+		String three = page("/?limit=3");
+		String unknown = page("/?status=NOSUCHSTATUS");
+
+		// then newest first, the failed and stopped ones among them
+		assertThat(all.keySet()).containsExactlyElementsOf(newest);
+		assertThat(all.keySet()).contains(failed, stopped).containsAll(pruned);
+		assertThat(all.get(failed)).isEqualTo("FAILED");
+		assertThat(all.get(stopped)).isEqualTo("STOPPED");
+		// the filters
+		assertThat(failures).containsKey(failed).allSatisfy((id, status) -> assertThat(status).isEqualTo("FAILED"));
+		assertThat(stoppedMigrations.keySet()).containsExactly(stopped);
+		assertThat(page("/?job=pruneHistoryJob")).contains("<option value=\"pruneHistoryJob\" selected=\"selected\">");
+		// a limit, and a link to more that keeps the filters
+		assertThat(rows(three).keySet()).containsExactlyElementsOf(newest.subList(0, 3));
+		assertThat(three).contains("id=\"executions-more\" href=\"?limit=23\"");
+		assertThat(page("/?status=COMPLETED&limit=1")).contains("href=\"?status=COMPLETED&amp;limit=21\"");
+		// a store address with a password: masked on the page and in its links
+		String secret = page("/?status=COMPLETED&limit=1&store="
+				+ java.net.URLEncoder.encode("redis://:hunter2@127.0.0.1:1/0", StandardCharsets.UTF_8));
+		assertThat(secret).doesNotContain("hunter2").contains("redis://:****@127.0.0.1:1/0");
+		// a status that does not exist is said, not dropped
+		assertThat(rows(unknown)).isEmpty();
+		assertThat(unknown).contains("No status is named &#39;NOSUCHSTATUS&#39;");
 	}
 
 	@Test
@@ -390,6 +538,42 @@ class DashboardIntegrationTests {
 			.satisfies((entry) -> assertThat(entry).contains("/jobs/enforceTtlJob/launch", "401"));
 	}
 
+	/** The page, as the operator gets it. */
+	private String page(String path) {
+		HttpResponse<String> response = send(get(path).header("Authorization", basic("admin", ADMIN_PASSWORD)));
+		assertThat(response.statusCode()).as(path).isEqualTo(200);
+		return response.body();
+	}
+
+	/** The executions a page lists, in its order: id → status. */
+	private static Map<Long, String> rows(String page) {
+		Map<Long, String> rows = new java.util.LinkedHashMap<>();
+		java.util.regex.Matcher row = java.util.regex.Pattern
+			.compile("<tr data-execution=\"(\\d+)\">[\\s\\S]*?class=\"status [^\"]*\">(\\w+)<")
+			.matcher(page);
+		while (row.find()) {
+			rows.put(Long.parseLong(row.group(1)), row.group(2));
+		}
+		return rows;
+	}
+
+	/**
+	 * An execution of a job in the history, ended with the status, as a run leaves it.
+	 */
+	private long recordExecution(String job, BatchStatus status) {
+		JobParameters parameters = new JobParametersBuilder().addString("store", "memory:")
+			.addLong("run", System.nanoTime())
+			.toJobParameters();
+		JobInstance instance = this.jobRepository.createJobInstance(job, parameters);
+		JobExecution execution = this.jobRepository.createJobExecution(instance, parameters, new ExecutionContext());
+		execution.setStartTime(LocalDateTime.now());
+		execution.setEndTime(LocalDateTime.now());
+		execution.setStatus(status);
+		execution.setExitStatus(new ExitStatus(status.name()));
+		this.jobRepository.update(execution);
+		return execution.getId();
+	}
+
 	/**
 	 * Opens the page with the operator's credentials in a header, then drops them again.
 	 */
@@ -399,10 +583,14 @@ class DashboardIntegrationTests {
 		browser.executeCdpCommand("Network.setExtraHTTPHeaders",
 				Map.of("headers", Map.of("Authorization", basic("admin", ADMIN_PASSWORD))));
 		browser.get("http://127.0.0.1:" + this.port + "/");
-		new WebDriverWait(browser, Duration.ofSeconds(20))
-			.until((driver) -> "true".equals(browser.executeScript("return document.body.dataset.ready")));
+		awaitReady();
 		// What the page sends from now on carries only the credentials typed into it.
 		browser.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of()));
+	}
+
+	private static void awaitReady() {
+		new WebDriverWait(browser, Duration.ofSeconds(20))
+			.until((driver) -> "true".equals(browser.executeScript("return document.body.dataset.ready")));
 	}
 
 	private String launchFromPage(String job, String user, String password, String options) {

@@ -12,6 +12,7 @@ import dev.workflowkeeper.ops.WorkflowJobsEndpoint.ScheduleDetails;
 import dev.workflowkeeper.ops.WorkflowReportEndpoint.TrendPoint;
 import dev.workflowkeeper.ops.dashboard.DashboardController.Bucket;
 import dev.workflowkeeper.ops.dashboard.DashboardController.JobRow;
+import dev.workflowkeeper.ops.dashboard.DashboardController.StoreOption;
 import org.junit.jupiter.api.Test;
 import org.thymeleaf.context.WebContext;
 import org.thymeleaf.spring6.SpringTemplateEngine;
@@ -42,7 +43,7 @@ class DashboardPageTests {
 		// then
 		assertThat(page).contains("data-dry-run=\"false\"");
 		assertThat(page).contains("reportMemoryJob", "never ran", "not scheduled", "No job has run yet",
-				"No memory report yet", "Scheduling is off");
+				"No memory report of <code>redis://127.0.0.1:6379/0</code> yet", "Scheduling is off");
 		assertThat(page).doesNotContain("memory-chart");
 		assertThat(page).contains("<script type=\"application/json\" id=\"memory-trend\">[]</script>");
 	}
@@ -97,6 +98,34 @@ class DashboardPageTests {
 	}
 
 	@Test
+	void shouldShowTheStaleStatesOfAReportWithoutValuesAsUnknown() {
+		// given a report made with --no-values
+		Map<String, Object> report = new LinkedHashMap<>();
+		report.put("values", false);
+		report.put("store", "redis://127.0.0.1:6379/0");
+		report.put("createdAt", "2026-11-25T19:00:00.123Z");
+		report.put("keys", 12);
+		report.put("memoryBytes", 4096);
+		report.put("staleKeys", null);
+		report.put("byStatus", null);
+		report.put("ttlBuckets", Map.of("<1h", Map.of("keys", 12, "bytes", 4096)));
+
+		// when
+		String page = render(context(List.of(), List.of(), report, List.of()));
+
+		// then
+		assertThat(page).contains("<dd id=\"report-stale\">unknown</dd>", "did not read the values");
+		assertThat(page).doesNotContain("status-breakdown");
+	}
+
+	@Test
+	void shouldKeepTheOtherParametersInTheLinksItMakes() {
+		assertThat(DashboardController.query("redis://:****@10.0.0.1:6379/0", "purgeStatesJob", "FAILED", 40))
+			.isEqualTo("?store=redis%3A%2F%2F%3A****%4010.0.0.1%3A6379%2F0&job=purgeStatesJob&status=FAILED&limit=40");
+		assertThat(DashboardController.query(null, null, "STOPPED", null)).isEqualTo("?status=STOPPED");
+	}
+
+	@Test
 	void shouldWriteFiguresForPeople() {
 		DashboardFormat format = new DashboardFormat();
 
@@ -119,7 +148,21 @@ class DashboardPageTests {
 		context.setVariable("schedulingEnabled", false);
 		context.setVariable("jobs", jobs);
 		context.setVariable("executions", executions);
+		context.setVariable("executionsTotal", (long) executions.size());
+		context.setVariable("executionNotes", List.of());
+		context.setVariable("jobFilter", null);
+		context.setVariable("statusFilter", null);
+		context.setVariable("limit", DashboardController.RECENT_EXECUTIONS);
+		context.setVariable("jobNames", jobs.stream().map(JobRow::name).toList());
+		context.setVariable("batchStatuses", List.of("COMPLETED", "FAILED", "STOPPED"));
+		context.setVariable("moreUrl", null);
+		context.setVariable("filterStore", null);
+		context.setVariable("reportStore", "redis://127.0.0.1:6379/0");
+		context.setVariable("reportStoreIsDefault", true);
+		context.setVariable("defaultStore", "redis://127.0.0.1:6379/0");
+		context.setVariable("reportStores", List.of(new StoreOption("redis://127.0.0.1:6379/0", true, true)));
 		context.setVariable("report", report);
+		context.setVariable("valuesRead", report != null && !Boolean.FALSE.equals(report.get("values")));
 		context.setVariable("ttlBuckets",
 				(report != null) ? Bucket.of(DashboardController.map(report.get("ttlBuckets"))) : List.of());
 		context.setVariable("statuses",

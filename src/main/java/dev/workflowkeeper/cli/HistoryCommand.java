@@ -23,9 +23,10 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code history}: prints recent job executions from the history database; its
  * subcommands control one.
  */
-@Command(name = "history", mixinStandardHelpOptions = true,
-		description = { "Print recent job executions (secrets in parameters are masked).",
-				"Subcommands stop, restart and abandon act on one execution by its id." },
+@Command(name = "history", mixinStandardHelpOptions = true, sortOptions = false, description = {
+		"Print recent job executions, newest first: what each did, in its job's own figures.",
+		"Secrets in parameters are masked. The subcommands stop, restart and abandon act on one execution by its id." },
+		footer = { "", "Examples:", "  history --limit 50", "  history --format json", "  history restart 42" },
 		subcommands = { HistoryControlCommands.Stop.class, HistoryControlCommands.Restart.class,
 				HistoryControlCommands.Abandon.class })
 class HistoryCommand implements Callable<Integer> {
@@ -42,11 +43,11 @@ class HistoryCommand implements Callable<Integer> {
 	private final Boot boot;
 
 	@Option(names = "--limit", defaultValue = "20", paramLabel = "N",
-			description = "How many executions (default ${DEFAULT-VALUE}).")
+			description = "How many executions to print, newest first. Default: ${DEFAULT-VALUE}.")
 	int limit;
 
 	@Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT",
-			description = "table | json (one array on stdout). Default: ${DEFAULT-VALUE}.")
+			description = "Output format: table, or json (one array on stdout, with every parameter and figure). Default: ${DEFAULT-VALUE}.")
 	Format format;
 
 	HistoryCommand(Boot boot) {

@@ -91,6 +91,8 @@ class HistoryCommand implements Callable<Integer> {
 			row.put("end", (e.end() != null) ? e.end().toString() : null);
 			row.put("durationMillis", (e.duration() != null) ? e.duration().toMillis() : null);
 			row.put("figures", e.figures());
+			row.put("outcome", e.outcome());
+			row.put("description", e.description());
 			rows.add(row);
 		}
 		return rows;
@@ -102,32 +104,48 @@ class HistoryCommand implements Callable<Integer> {
 			return;
 		}
 		List<String[]> rows = new ArrayList<>();
-		rows.add(new String[] { "ID", "JOB", "STATUS", "EXIT", "READ", "WRITTEN", "SKIPPED", "START", "DURATION",
-				"PARAMETERS", "DESCRIPTION" });
+		rows.add(new String[] { "ID", "JOB", "STATUS", "EXIT", "START", "DURATION", "FIGURES", "DESCRIPTION" });
 		for (ExecutionSummary e : executions) {
-			rows.add(new String[] { Long.toString(e.id()), e.job(), e.status(), e.exitCode(), Long.toString(e.read()),
-					Long.toString(e.written()), Long.toString(e.skipped()),
-					(e.start() != null) ? TIME.format(e.start()) : "-", format(e.duration()),
-					e.parameters()
-						.entrySet()
-						.stream()
-						.map((p) -> p.getKey() + "=" + p.getValue())
-						.collect(Collectors.joining(" ")),
-					oneLine(e.exitDescription()) });
+			rows.add(new String[] { Long.toString(e.id()), e.job(), e.status(), e.exitCode(),
+					(e.start() != null) ? TIME.format(e.start()) : "-", format(e.duration()), figures(e),
+					description(e) });
 		}
 		int[] widths = new int[rows.get(0).length];
 		for (String[] row : rows) {
-			for (int i = 0; i < row.length - 2; i++) {
+			for (int i = 0; i < row.length - 1; i++) {
 				widths[i] = Math.max(widths[i], row[i].length());
 			}
 		}
 		for (String[] row : rows) {
 			StringBuilder line = new StringBuilder();
 			for (int i = 0; i < row.length; i++) {
-				line.append((i < row.length - 2) ? String.format("%-" + widths[i] + "s  ", row[i]) : row[i] + "  ");
+				line.append((i < row.length - 1) ? String.format("%-" + widths[i] + "s  ", row[i]) : row[i]);
 			}
 			out.println(line.toString().stripTrailing());
 		}
+	}
+
+	/**
+	 * The job's own figures; for a job no definition tells, the figures it left by their
+	 * keys.
+	 */
+	private static String figures(ExecutionSummary e) {
+		if (!e.outcome().isEmpty()) {
+			return e.outcome();
+		}
+		return e.figures()
+			.entrySet()
+			.stream()
+			.map((figure) -> figure.getKey() + " " + figure.getValue())
+			.collect(Collectors.joining(", "));
+	}
+
+	/**
+	 * What the execution was asked to do and, when it failed, why; for a job no
+	 * definition tells, its exit description.
+	 */
+	private static String description(ExecutionSummary e) {
+		return e.description().isEmpty() ? oneLine(e.exitDescription()) : e.description();
 	}
 
 	private static String oneLine(String text) {

@@ -111,6 +111,7 @@ public class ExecutionHistory {
 			line = definition.describe(parameters);
 		}
 		catch (RuntimeException ex) {
+			// a run of options the job no longer reads: its title still says what it was
 			line = definition.title();
 		}
 		boolean dryRun;
@@ -118,6 +119,7 @@ public class ExecutionHistory {
 			dryRun = definition.dryRun(parameters);
 		}
 		catch (RuntimeException ex) {
+			// the same: history shows it all the same, as not a dry run
 			dryRun = false;
 		}
 		String failure = execution.getStatus().isUnsuccessful() ? failure(execution) : "";
@@ -157,6 +159,7 @@ public class ExecutionHistory {
 			return definition.outcome(execution);
 		}
 		catch (RuntimeException ex) {
+			// figures of an older version of the job: the raw figures are shown instead
 			return "";
 		}
 	}

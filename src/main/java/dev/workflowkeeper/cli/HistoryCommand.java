@@ -23,9 +23,10 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code history}: prints recent job executions from the history database; its
  * subcommands control one.
  */
-@Command(name = "history", mixinStandardHelpOptions = true,
-		description = { "Print recent job executions (secrets in parameters are masked).",
-				"Subcommands stop, restart and abandon act on one execution by its id." },
+@Command(name = "history", mixinStandardHelpOptions = true, sortOptions = false, description = {
+		"Print recent job executions, newest first: what each did, in its job's own figures.",
+		"Secrets in parameters are masked. The subcommands stop, restart and abandon act on one execution by its id." },
+		footer = { "", "Examples:", "  history --limit 50", "  history --format json", "  history restart 42" },
 		subcommands = { HistoryControlCommands.Stop.class, HistoryControlCommands.Restart.class,
 				HistoryControlCommands.Abandon.class })
 class HistoryCommand implements Callable<Integer> {
@@ -42,11 +43,11 @@ class HistoryCommand implements Callable<Integer> {
 	private final Boot boot;
 
 	@Option(names = "--limit", defaultValue = "20", paramLabel = "N",
-			description = "How many executions (default ${DEFAULT-VALUE}).")
+			description = "How many executions to print, newest first. Default: ${DEFAULT-VALUE}.")
 	int limit;
 
 	@Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT",
-			description = "table | json (one array on stdout). Default: ${DEFAULT-VALUE}.")
+			description = "Output format: table, or json (one array on stdout, with every parameter and figure). Default: ${DEFAULT-VALUE}.")
 	Format format;
 
 	HistoryCommand(Boot boot) {
@@ -90,6 +91,8 @@ class HistoryCommand implements Callable<Integer> {
 			row.put("end", (e.end() != null) ? e.end().toString() : null);
 			row.put("durationMillis", (e.duration() != null) ? e.duration().toMillis() : null);
 			row.put("figures", e.figures());
+			row.put("outcome", e.outcome());
+			row.put("description", e.description());
 			rows.add(row);
 		}
 		return rows;
@@ -101,32 +104,48 @@ class HistoryCommand implements Callable<Integer> {
 			return;
 		}
 		List<String[]> rows = new ArrayList<>();
-		rows.add(new String[] { "ID", "JOB", "STATUS", "EXIT", "READ", "WRITTEN", "SKIPPED", "START", "DURATION",
-				"PARAMETERS", "DESCRIPTION" });
+		rows.add(new String[] { "ID", "JOB", "STATUS", "EXIT", "START", "DURATION", "FIGURES", "DESCRIPTION" });
 		for (ExecutionSummary e : executions) {
-			rows.add(new String[] { Long.toString(e.id()), e.job(), e.status(), e.exitCode(), Long.toString(e.read()),
-					Long.toString(e.written()), Long.toString(e.skipped()),
-					(e.start() != null) ? TIME.format(e.start()) : "-", format(e.duration()),
-					e.parameters()
-						.entrySet()
-						.stream()
-						.map((p) -> p.getKey() + "=" + p.getValue())
-						.collect(Collectors.joining(" ")),
-					oneLine(e.exitDescription()) });
+			rows.add(new String[] { Long.toString(e.id()), e.job(), e.status(), e.exitCode(),
+					(e.start() != null) ? TIME.format(e.start()) : "-", format(e.duration()), figures(e),
+					description(e) });
 		}
 		int[] widths = new int[rows.get(0).length];
 		for (String[] row : rows) {
-			for (int i = 0; i < row.length - 2; i++) {
+			for (int i = 0; i < row.length - 1; i++) {
 				widths[i] = Math.max(widths[i], row[i].length());
 			}
 		}
 		for (String[] row : rows) {
 			StringBuilder line = new StringBuilder();
 			for (int i = 0; i < row.length; i++) {
-				line.append((i < row.length - 2) ? String.format("%-" + widths[i] + "s  ", row[i]) : row[i] + "  ");
+				line.append((i < row.length - 1) ? String.format("%-" + widths[i] + "s  ", row[i]) : row[i]);
 			}
 			out.println(line.toString().stripTrailing());
 		}
+	}
+
+	/**
+	 * The job's own figures; for a job no definition tells, the figures it left by their
+	 * keys.
+	 */
+	private static String figures(ExecutionSummary e) {
+		if (!e.outcome().isEmpty()) {
+			return e.outcome();
+		}
+		return e.figures()
+			.entrySet()
+			.stream()
+			.map((figure) -> figure.getKey() + " " + figure.getValue())
+			.collect(Collectors.joining(", "));
+	}
+
+	/**
+	 * What the execution was asked to do and, when it failed, why; for a job no
+	 * definition tells, its exit description.
+	 */
+	private static String description(ExecutionSummary e) {
+		return e.description().isEmpty() ? oneLine(e.exitDescription()) : e.description();
 	}
 
 	private static String oneLine(String text) {

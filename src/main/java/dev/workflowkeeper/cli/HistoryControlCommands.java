@@ -32,7 +32,7 @@ final class HistoryControlCommands {
 
 		final Boot boot;
 
-		@Parameters(index = "0", paramLabel = "ID", description = "The execution id (see 'history').")
+		@Parameters(index = "0", paramLabel = "ID", description = "The execution's id, as 'history' prints it.")
 		long id;
 
 		ExecutionCommand(Boot boot) {
@@ -58,10 +58,10 @@ final class HistoryControlCommands {
 	}
 
 	/** {@code history stop <id>}. */
-	@Command(name = "stop", mixinStandardHelpOptions = true,
-			description = {
-					"Ask a running execution to stop at its next chunk boundary (in whichever process runs it).",
-					"It ends STOPPED; 'history restart' or the same command again resumes it." })
+	@Command(name = "stop", mixinStandardHelpOptions = true, description = {
+			"Ask a running execution to stop at its next chunk boundary.",
+			"The process that runs it, this one or another, stops it; it ends STOPPED, and 'history restart ID' or the same command again resumes it." },
+			footer = { "", "Examples:", "  history stop 42" })
 	static class Stop extends ExecutionCommand {
 
 		Stop(Boot boot) {
@@ -84,8 +84,9 @@ final class HistoryControlCommands {
 
 	/** {@code history restart <id>}. */
 	@Command(name = "restart", mixinStandardHelpOptions = true,
-			description = { "Restart a FAILED or STOPPED execution from its last checkpoint and wait for it to end.",
-					"An execution left running by a process that is gone is recovered first." })
+			description = { "Restart a FAILED or STOPPED execution from its last checkpoint and wait for its end.",
+					"An execution left running by a process that is gone is recovered first." },
+			footer = { "", "Examples:", "  history restart 42" })
 	static class Restart extends ExecutionCommand {
 
 		Restart(Boot boot) {
@@ -111,10 +112,10 @@ final class HistoryControlCommands {
 	}
 
 	/** {@code history abandon <id>}. */
-	@Command(name = "abandon", mixinStandardHelpOptions = true,
-			description = {
-					"Mark a STOPPED or FAILED execution, or one left running by a process that is gone, ABANDONED:",
-					"it is never resumed, and the next run of its job starts afresh." })
+	@Command(name = "abandon", mixinStandardHelpOptions = true, description = {
+			"Mark a STOPPED or FAILED execution ABANDONED, so that it is never resumed.",
+			"The next run of its job starts afresh. An execution left running by a process that is gone can be abandoned too." },
+			footer = { "", "Examples:", "  history abandon 42" })
 	static class Abandon extends ExecutionCommand {
 
 		Abandon(Boot boot) {

@@ -16,9 +16,9 @@ import picocli.CommandLine.Parameters;
  * {@code jobs}: every job the worker knows, with its options, as each job's definition
  * gives them.
  */
-@Command(name = "jobs", mixinStandardHelpOptions = true,
-		description = { "List the jobs the worker knows and the options each takes (the names schedule files,",
-				"POST /actuator/workflowjobs/{job} and 'run' use). Any job runs once with 'run JOB --option value…'." },
+@Command(name = "jobs", mixinStandardHelpOptions = true, description = {
+		"List the jobs the worker knows and the options each takes.",
+		"These are the names that schedule files, POST /actuator/workflowjobs/{job} and 'run' use. Any job runs once with 'run JOB --option value'." },
 		footer = { "", "Examples:", "  jobs", "  jobs purgeStatesJob" })
 class JobsCommand implements Callable<Integer> {
 

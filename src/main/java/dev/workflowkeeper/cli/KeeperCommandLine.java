@@ -55,17 +55,7 @@ public final class KeeperCommandLine {
 	 * @param overrides settings that take precedence over the configuration files
 	 */
 	public static int run(PrintWriter out, PrintWriter err, Map<String, Object> overrides, String... args) {
-		Boot boot = new Boot(out, err, overrides);
-		Factory factory = new Factory(boot);
-		CommandLine commandLine = new CommandLine(new RootCommand(), factory);
-		for (Class<?> command : jobCommands()) {
-			try {
-				commandLine.addSubcommand(factory.create(command));
-			}
-			catch (Exception ex) {
-				throw new IllegalStateException("cannot create the command " + command.getName(), ex);
-			}
-		}
+		CommandLine commandLine = commandLine(new Boot(out, err, overrides));
 		commandLine.setOut(out);
 		commandLine.setErr(err);
 		commandLine.setParameterExceptionHandler((ex, arguments) -> {
@@ -82,6 +72,24 @@ public final class KeeperCommandLine {
 		out.flush();
 		err.flush();
 		return code;
+	}
+
+	/**
+	 * Every command: the worker's own ({@link RootCommand}) and the jobs' commands found
+	 * on the class path.
+	 */
+	static CommandLine commandLine(Boot boot) {
+		Factory factory = new Factory(boot);
+		CommandLine commandLine = new CommandLine(new RootCommand(), factory);
+		for (Class<?> command : jobCommands()) {
+			try {
+				commandLine.addSubcommand(factory.create(command));
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException("cannot create the command " + command.getName(), ex);
+			}
+		}
+		return commandLine;
 	}
 
 	/**

@@ -28,9 +28,10 @@ import picocli.CommandLine.Unmatched;
  * names them ({@code --stale-after} or {@code --staleAfter}); running the same command
  * again after a failure resumes it, as every one-off command does.
  */
-@Command(name = "run", mixinStandardHelpOptions = true,
-		description = { "Run any job once with its options (see 'jobs'). The same options are read and refused",
-				"as a schedule file or POST /actuator/workflowjobs/{job} reads them." },
+@Command(name = "run", mixinStandardHelpOptions = true, description = {
+		"Run any job once with its options (see 'jobs').",
+		"Options are given as --name value or --name=value, the name in camelCase or kebab-case; a boolean option alone means true. They are read and refused exactly as a schedule file or POST /actuator/workflowjobs/{job} reads them.",
+		"Running the same command again after a failure resumes the run." },
 		footer = { "", "Examples:", "  run pruneHistoryJob --dry-run true",
 				"  run reportMemoryJob --store memory: --values false" })
 class RunCommand implements Callable<Integer> {

@@ -14,8 +14,9 @@ import org.springframework.context.event.ContextClosedEvent;
 import picocli.CommandLine.Command;
 
 /** {@code serve}: runs the worker until it is stopped (the default command). */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-		description = "Run the worker: scheduled maintenance jobs, actuator endpoints and the dashboard.")
+@Command(name = "serve", mixinStandardHelpOptions = true, description = {
+		"Run the worker: scheduled maintenance jobs, actuator endpoints and the dashboard.",
+		"It listens on port 8080 (KEEPER_PORT) until it is stopped; it is what runs when no command is given." })
 class ServeCommand implements Callable<Integer> {
 
 	private static final Log logger = LogFactory.getLog(ServeCommand.class);

@@ -18,27 +18,28 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code generate}: writes realistic sample states to a store. */
-@Command(name = "generate", mixinStandardHelpOptions = true,
-		description = {
-				"Write realistic sample workflow states (≈2–3 KB, 1 in 1,000 of 100–200 KB, mixed statuses and ages).",
-				"For trying the worker out and for benchmarks." },
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false, description = {
+		"Write realistic sample workflow states, for trying the worker out and for benchmarks.",
+		"States are about 2–3 KB (one in a thousand of 100–200 KB), with mixed statuses and ages. The same seed writes the same states." },
 		footer = { "", "Examples:", "  generate --to redis://localhost:6379/0 --count 10000",
-				"  generate --to snapshot:states.json --count 1000000 --map   (the service's json.dump format)" })
+				"  generate --to snapshot:states.json --count 1000000 --map" })
 class GenerateCommand implements Callable<Integer>, JobCommand {
 
 	private final Boot boot;
 
-	@Option(names = "--to", required = true, paramLabel = "URI", description = "The store to write to.")
+	@Option(names = "--to", required = true, paramLabel = "URI",
+			description = "The store to write to, e.g. redis://localhost:6379/0 or snapshot:states.json.")
 	String to;
 
-	@Option(names = "--count", required = true, paramLabel = "N", description = "How many states.")
+	@Option(names = "--count", required = true, paramLabel = "N", description = "How many states to write.")
 	String count;
 
-	@Option(names = "--seed", paramLabel = "S", description = "Random seed (default 1).")
+	@Option(names = "--seed", paramLabel = "S",
+			description = "The random seed: the same seed writes the same states. Default: 1.")
 	String seed;
 
 	@Option(names = "--map",
-			description = "For a snapshot: write one JSON object {thread_id: state} as the service's json.dump does, instead of JSON Lines.")
+			description = "For a snapshot: write one JSON object {thread_id: state}, as the service's json.dump does, instead of JSON Lines.")
 	boolean map;
 
 	GenerateCommand(Boot boot) {

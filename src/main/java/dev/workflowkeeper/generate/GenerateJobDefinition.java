@@ -5,10 +5,13 @@ import java.util.List;
 import dev.workflowkeeper.job.JobDefinition;
 import dev.workflowkeeper.job.JobOption;
 import dev.workflowkeeper.job.JobOptions;
+import dev.workflowkeeper.job.JobTexts;
 import dev.workflowkeeper.job.OptionType;
 import dev.workflowkeeper.store.StoreAddresses;
 
+import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.stereotype.Component;
 
 /** {@value GenerateJob#NAME}: its options and rules. */
@@ -49,6 +52,20 @@ class GenerateJobDefinition implements JobDefinition {
 	@Override
 	public void validate(JobParameters parameters) {
 		GenerateParameters.from(parameters);
+	}
+
+	@Override
+	public String describe(JobParameters parameters) {
+		GenerateParameters generate = GenerateParameters.from(parameters);
+		return "write " + JobTexts.count(generate.count()) + " sample states to " + generate.to()
+				+ (generate.map() ? " as one JSON map" : "") + ", seed " + generate.seed();
+	}
+
+	/** {@code written 10,000}: the states its one step wrote. */
+	@Override
+	public String outcome(JobExecution execution) {
+		return "written "
+				+ JobTexts.count(execution.getStepExecutions().stream().mapToLong(StepExecution::getWriteCount).sum());
 	}
 
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
 import org.springframework.batch.core.job.parameters.JobParameter;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -72,6 +73,26 @@ public interface JobDefinition {
 	/** The figures an execution leaves in its job ExecutionContext, and how they read. */
 	default List<JobFigure> figures() {
 		return List.of();
+	}
+
+	/**
+	 * What a run with these parameters does, in one short line for history: what it works
+	 * on and how ({@code purge redis://host:6379/0, stale after 48h, finished after
+	 * 24h}). A dry run and a scheduled run are told by history itself. By default the
+	 * job's title.
+	 * @throws IllegalArgumentException when the parameters are not the job's
+	 */
+	default String describe(JobParameters parameters) {
+		return title();
+	}
+
+	/**
+	 * What an execution did, in the job's own figures, in one short line for history
+	 * ({@code scanned 5,007, deleted 1,803}; a dry run says what it would have done). By
+	 * default every declared figure the execution left, as declared.
+	 */
+	default String outcome(JobExecution execution) {
+		return JobTexts.figures(figures(), execution.getExecutionContext());
 	}
 
 	/**

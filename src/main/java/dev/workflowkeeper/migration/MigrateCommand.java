@@ -30,45 +30,47 @@ import picocli.CommandLine.Option;
  * {@code migrate}: copies workflow states from one store to another, then verifies the
  * copy.
  */
-@Command(name = "migrate", mixinStandardHelpOptions = true, sortOptions = false,
-		description = { "Copy workflow states from one store to another, then verify the copy.",
-				"Stores: redis://[user:password@]host:port/db, rediss://… (TLS), snapshot:PATH[.gz], memory:.",
-				"Running the same command again after a failure resumes it from its last checkpoint." },
+@Command(name = "migrate", mixinStandardHelpOptions = true, sortOptions = false, description = {
+		"Copy workflow states from one store to another, then verify the copy.",
+		"A store is redis://[user:password@]host:port/db, rediss://… (the same over TLS), snapshot:PATH (a file, gzipped when PATH ends in .gz) or memory: (the worker's in-memory store).",
+		"Running the same command again after a failure resumes it from its last checkpoint." },
 		footer = { "",
 				"Exit codes: 0 completed and verified, 1 failed or differences found, 2 usage or configuration error.",
 				"", "Examples:", "  migrate --from snapshot:states.json --to redis://localhost:6379/0",
 				"  migrate --from redis://old:6379/0 --to redis://new:6379/0 --on-conflict newer",
-				"  migrate --from redis://localhost:6379/0 --to snapshot:backup.jsonl.gz --dry-run" })
+				"  migrate --from redis://localhost:6379/0 --to snapshot:backup.jsonl.gz",
+				"  migrate --from snapshot:states.json --to redis://localhost:6379/0 --dry-run" })
 class MigrateCommand implements Callable<Integer>, JobCommand {
 
 	private final Boot boot;
 
-	@Option(names = "--from", required = true, paramLabel = "URI", description = "The source store.")
+	@Option(names = "--from", required = true, paramLabel = "URI", description = "The store to copy from.")
 	String from;
 
-	@Option(names = "--to", required = true, paramLabel = "URI", description = "The target store.")
+	@Option(names = "--to", required = true, paramLabel = "URI", description = "The store to copy to.")
 	String to;
 
 	@Option(names = "--ttl", paramLabel = "POLICY",
-			description = "preserve | from-age | reset | <seconds>. Default: preserve where the source has expiries, from-age otherwise.")
+			description = "How each copy's TTL is set: preserve, from-age, reset, or a number of seconds. Default: preserve where the source holds expiries, from-age otherwise.")
 	String ttl;
 
 	@Option(names = "--on-conflict", paramLabel = "POLICY",
-			description = "skip (the target's state wins; default) | overwrite | newer (the later updated_at wins).")
+			description = "When the target already holds a state: skip (the target's state wins), overwrite, or newer (the later updated_at wins). Default: skip.")
 	String onConflict;
 
 	@Option(names = "--target-prefix", paramLabel = "PREFIX",
-			description = "Key prefix in the target (default: the configured one).")
+			description = "The key prefix in the target. Default: the configured one (KEEPER_KEY_PREFIX).")
 	String targetPrefix;
 
 	@Option(names = "--exclude-terminal", description = "Leave completed, failed and cancelled states behind.")
 	boolean excludeTerminal;
 
 	@Option(names = "--status", paramLabel = "STATUS", split = ",",
-			description = "Migrate only states with these statuses.")
+			description = "Copy only states with these statuses, separated by commas. Default: every status.")
 	List<String> statuses = new ArrayList<>();
 
-	@Option(names = "--dry-run", description = "Read and transform, write nothing; report what would be written.")
+	@Option(names = "--dry-run",
+			description = "Read and transform, write nothing; the counts say what would be written.")
 	boolean dryRun;
 
 	@Option(names = "--no-verify", negatable = false, description = "Skip the verification of the copy.")

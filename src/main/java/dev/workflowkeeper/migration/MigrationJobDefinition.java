@@ -1,14 +1,20 @@
 package dev.workflowkeeper.migration;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
 
 import dev.workflowkeeper.job.JobDefinition;
 import dev.workflowkeeper.job.JobFigure;
 import dev.workflowkeeper.job.JobOption;
 import dev.workflowkeeper.job.JobOptions;
+import dev.workflowkeeper.job.JobTexts;
+import dev.workflowkeeper.migration.verify.VerificationResult;
+import dev.workflowkeeper.store.ConflictPolicy;
 import dev.workflowkeeper.job.OptionType;
 import dev.workflowkeeper.store.StoreAddresses;
 
+import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.stereotype.Component;
 
@@ -83,6 +89,49 @@ class MigrationJobDefinition implements JobDefinition {
 				JobFigure.shown(MigrationCounts.REJECTED, "rejected"),
 				JobFigure.shown(MigrationCounts.VERIFY_PREFIX + "missing", "missing in the target"),
 				JobFigure.shown(MigrationCounts.VERIFY_PREFIX + "mismatched", "mismatched"));
+	}
+
+	@Override
+	public String describe(JobParameters parameters) {
+		MigrationParameters migration = MigrationParameters.from(parameters);
+		return "copy " + migration.from().masked() + " to " + migration.to().masked()
+				+ ((migration.onConflict() != ConflictPolicy.SKIP)
+						? ", " + migration.onConflict().name().toLowerCase(Locale.ROOT) + " on conflict" : "")
+				+ (migration.excludeTerminal() ? ", without finished states" : "")
+				+ (migration.statuses().isEmpty() ? ""
+						: ", statuses " + String.join(",", new TreeSet<>(migration.statuses())))
+				+ (migration.verify() ? "" : ", not verified");
+	}
+
+	/**
+	 * {@code read 19,773, written 19,770, rejected 3}, what else was left behind, and
+	 * what verification found.
+	 */
+	@Override
+	public String outcome(JobExecution execution) {
+		MigrationCounts counts = MigrationCounts.of(execution);
+		StringBuilder line = new StringBuilder("read ").append(JobTexts.count(counts.read()))
+			.append(dryRun(execution.getJobParameters()) ? ", would write " : ", written ")
+			.append(JobTexts.count(counts.written()))
+			.append(", rejected ")
+			.append(JobTexts.count(counts.rejected()));
+		if (counts.keptExisting() > 0) {
+			line.append(", kept existing ").append(JobTexts.count(counts.keptExisting()));
+		}
+		if (counts.expired() > 0) {
+			line.append(", expired ").append(JobTexts.count(counts.expired()));
+		}
+		if (counts.filtered() > 0) {
+			line.append(", filtered ").append(JobTexts.count(counts.filtered()));
+		}
+		VerificationResult verification = counts.verification();
+		if (verification != null) {
+			line.append(verification.clean() ? ", verified"
+					: ", " + JobTexts.count(verification.differences()) + " differences (" + verification.missing()
+							+ " missing, " + verification.mismatched() + " mismatched, " + verification.ttlDrift()
+							+ " TTL drift, " + verification.extra() + " extra)");
+		}
+		return line.toString();
 	}
 
 }

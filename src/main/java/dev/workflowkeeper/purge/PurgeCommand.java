@@ -17,41 +17,43 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code purge}: deletes stale and long-finished states, safely. */
-@Command(name = "purge", mixinStandardHelpOptions = true, sortOptions = false,
-		description = {
-				"Delete states not updated for longer than --stale-after, and finished states (completed, failed,",
-				"cancelled) older than --terminal-retention. Each state is archived first and deleted only if it",
-				"is still exactly what was judged; a purge that would delete more than the allowed share of the",
-				"scanned states stops without deleting unless --force. Run with --dry-run first." },
+@Command(name = "purge", mixinStandardHelpOptions = true, sortOptions = false, description = {
+		"Delete stale and long-finished workflow states, each archived first.",
+		"A state is stale when its updated_at is older than --stale-after, whatever its status; a finished state (completed, failed or cancelled) goes once its updated_at is older than --terminal-retention.",
+		"Each state is archived before it is deleted, and deleted only if it is still exactly what was judged. A purge that would delete more than the allowed share of the scanned states (half, unless configured otherwise) stops without deleting anything, unless --force.",
+		"Run with --dry-run first. The migrate command restores an archive to a store." },
 		footer = { "", "Examples:", "  purge --store redis://localhost:6379/0 --dry-run",
-				"  purge --store redis://localhost:6379/0 --stale-after 48h --terminal-retention 6h",
-				"  migrate --from snapshot:data/archive/purge-12.jsonl.gz --to redis://localhost:6379/0   (restore)" })
+				"  purge --stale-after 48h --terminal-retention 6h --dry-run",
+				"  purge --store redis://localhost:6379/0 --stale-after 48h" })
 class PurgeCommand implements Callable<Integer>, JobCommand {
 
 	private final Boot boot;
 
 	@Option(names = "--store", paramLabel = "URI",
-			description = "The store (default: REDIS_URL when USE_REDIS, else memory:).")
+			description = "The store. Default: REDIS_URL when USE_REDIS is true, otherwise the in-memory store (memory:).")
 	String store;
 
-	@Option(names = "--stale-after", paramLabel = "DURATION", description = "Default: twice WORKFLOW_STATE_TTL.")
+	@Option(names = "--stale-after", paramLabel = "DURATION",
+			description = "A state whose updated_at is older than this is stale and deleted, whatever its status, e.g. 48h or P2D. Default: twice WORKFLOW_STATE_TTL, unless the configuration sets keeper.maintenance.stale-after.")
 	String staleAfter;
 
 	@Option(names = "--terminal-retention", paramLabel = "DURATION",
-			description = "How long finished states are kept (default: keeper.maintenance.terminal-retention).")
+			description = "How long a finished state (completed, failed or cancelled) is kept after its last update, e.g. 6h. Default: 24h, unless keeper.maintenance.terminal-retention is set.")
 	String terminalRetention;
 
-	@Option(names = "--dry-run", description = "Judge and count; delete nothing.")
+	@Option(names = "--dry-run", description = "Judge and count what would be deleted; delete nothing.")
 	boolean dryRun;
 
-	@Option(names = "--no-archive", negatable = false, description = "Do not archive the states before deleting them.")
+	@Option(names = "--no-archive", negatable = false,
+			description = "Delete without archiving the states first: they cannot be restored.")
 	boolean noArchive;
 
-	@Option(names = "--force", description = "Delete even when more than the allowed share of the states would go.")
+	@Option(names = "--force",
+			description = "Delete even when more than the allowed share of the scanned states would go.")
 	boolean force;
 
 	@Option(names = "--include-unparseable",
-			description = "Delete string values that are not JSON objects too (archived base64-encoded). Keys of other types are never deleted.")
+			description = "Delete string values that are not JSON objects too, archived base64-encoded. Keys of other types are never deleted.")
 	boolean includeUnparseable;
 
 	PurgeCommand(Boot boot) {

@@ -8,10 +8,13 @@ import dev.workflowkeeper.job.JobDefinition;
 import dev.workflowkeeper.job.JobFigure;
 import dev.workflowkeeper.job.JobOption;
 import dev.workflowkeeper.job.JobOptions;
+import dev.workflowkeeper.job.JobTexts;
 import dev.workflowkeeper.job.OptionType;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
 
+import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.stereotype.Component;
 
 /** {@value PurgeJob#NAME}: its options, rules and figures. */
@@ -78,6 +81,42 @@ class PurgeJobDefinition implements JobDefinition {
 				JobFigure.shown(PurgeFigures.delete(PurgeFigures.ARCHIVED), "archived"),
 				JobFigure.shown(PurgeFigures.delete(PurgeFigures.DELETED_BEFORE_RESTART),
 						"deleted by the interrupted run (counted in deleted)"));
+	}
+
+	@Override
+	public String describe(JobParameters parameters) {
+		PurgeParameters purge = PurgeParameters.from(parameters);
+		return "purge " + purge.store() + ", stale after " + JobTexts.duration(purge.staleAfter()) + ", finished after "
+				+ JobTexts.duration(purge.terminalRetention()) + (purge.includeUnparseable() ? ", unparseable too" : "")
+				+ (purge.archive() ? "" : ", not archived") + (purge.force() ? ", forced" : "");
+	}
+
+	/**
+	 * {@code scanned 5,007, deleted 1,803}: the judging pass's scan, and what the delete
+	 * pass deleted, or what a dry run would delete.
+	 */
+	@Override
+	public String outcome(JobExecution execution) {
+		ExecutionContext figures = execution.getExecutionContext();
+		long stale = JobTexts.figure(figures, PurgeFigures.scan(PurgeFigures.STALE));
+		long terminal = JobTexts.figure(figures, PurgeFigures.scan(PurgeFigures.TERMINAL));
+		long unparseable = PurgeParameters.from(execution.getJobParameters()).includeUnparseable()
+				? JobTexts.figure(figures, PurgeFigures.scan(PurgeFigures.UNPARSEABLE)) : 0;
+		String line = "scanned " + JobTexts.count(JobTexts.figure(figures, PurgeFigures.scan(PurgeFigures.SCANNED)));
+		if (dryRun(execution.getJobParameters())) {
+			return line + ", would delete " + JobTexts.count(stale + terminal + unparseable) + " ("
+					+ JobTexts.count(stale) + " stale, " + JobTexts.count(terminal) + " old finished"
+					+ ((unparseable > 0) ? ", " + JobTexts.count(unparseable) + " unparseable" : "") + ")";
+		}
+		if (!figures.containsKey(PurgeFigures.delete(PurgeFigures.DELETED))) {
+			long candidates = stale + terminal + unparseable;
+			return line + ((candidates == 0) ? ", nothing to delete"
+					: ", deleted 0 (" + JobTexts.count(candidates) + " judged deletable)");
+		}
+		long changed = JobTexts.figure(figures, PurgeFigures.delete(PurgeFigures.CHANGED_MEANWHILE));
+		return line + ", deleted " + JobTexts.count(JobTexts.figure(figures, PurgeFigures.delete(PurgeFigures.DELETED)))
+				+ ", archived " + JobTexts.count(JobTexts.figure(figures, PurgeFigures.delete(PurgeFigures.ARCHIVED)))
+				+ ((changed > 0) ? ", kept " + JobTexts.count(changed) + " changed meanwhile" : "");
 	}
 
 }

@@ -20,10 +20,9 @@ import picocli.CommandLine.Option;
 import tools.jackson.databind.json.JsonMapper;
 
 /** {@code report}: the memory report of a store. */
-@Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
-		description = { "Report what the workflow states cost: keys, memory, size percentiles, largest keys, TTLs,",
-				"statuses and ages read from the values, stale and unparseable states, the server's view,",
-				"a steady-state forecast and the trend since the previous report. Read-only." },
+@Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false, description = {
+		"Report what the workflow states of a store cost; change nothing.",
+		"The report gives the keys and their memory, size percentiles and the largest keys, TTLs, the statuses and ages read from the values, stale and unparseable states, the server's view, a steady-state forecast, and the trend since the previous report." },
 		footer = { "", "Examples:", "  report --store redis://localhost:6379/0",
 				"  report --no-values --format json | jq .memoryBytes" })
 class ReportCommand implements Callable<Integer>, JobCommand {
@@ -41,15 +40,15 @@ class ReportCommand implements Callable<Integer>, JobCommand {
 	private final Boot boot;
 
 	@Option(names = "--store", paramLabel = "URI",
-			description = "The store (default: REDIS_URL when USE_REDIS, else memory:).")
+			description = "The store. Default: REDIS_URL when USE_REDIS is true, otherwise the in-memory store (memory:).")
 	String store;
 
 	@Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT",
-			description = "table | json (one object on stdout).")
+			description = "Output format: table, or json (one object on stdout). Default: ${DEFAULT-VALUE}.")
 	Format format;
 
 	@Option(names = "--no-values", negatable = false,
-			description = "Report from MEMORY USAGE and TTL alone: the cheapest pass.")
+			description = "Report from MEMORY USAGE and TTL alone, without reading the values: the cheapest pass, without statuses, ages or stale states.")
 	boolean noValues;
 
 	ReportCommand(Boot boot) {

@@ -6,10 +6,13 @@ import dev.workflowkeeper.job.JobDefinition;
 import dev.workflowkeeper.job.JobFigure;
 import dev.workflowkeeper.job.JobOption;
 import dev.workflowkeeper.job.JobOptions;
+import dev.workflowkeeper.job.JobTexts;
 import dev.workflowkeeper.job.OptionType;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
 
+import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.stereotype.Component;
 
 /** {@value ReportJob#NAME}: its options and rules. */
@@ -57,6 +60,27 @@ class ReportJobDefinition implements JobDefinition {
 				JobFigure.shown(ReportSaver.KEYS_ABOVE_MAX_TTL, "keys above the maximum TTL"),
 				JobFigure.shown(ReportSaver.STALE_KEYS, "stale keys"),
 				JobFigure.shown(ReportSaver.UNPARSEABLE, "unparseable"));
+	}
+
+	@Override
+	public String describe(JobParameters parameters) {
+		ReportParameters report = ReportParameters.from(parameters);
+		return "memory report of " + report.store() + (report.values() ? "" : ", without reading the values");
+	}
+
+	/** {@code keys 1,500, memory 3.8 MiB}, and the keys a TTL rule misses, if any. */
+	@Override
+	public String outcome(JobExecution execution) {
+		ExecutionContext figures = execution.getExecutionContext();
+		if (!figures.containsKey(ReportSaver.KEYS)) {
+			return "";
+		}
+		long withoutTtl = JobTexts.figure(figures, ReportSaver.KEYS_WITHOUT_TTL);
+		long aboveMax = JobTexts.figure(figures, ReportSaver.KEYS_ABOVE_MAX_TTL);
+		return "keys " + JobTexts.count(JobTexts.figure(figures, ReportSaver.KEYS)) + ", memory "
+				+ JobTexts.bytes(JobTexts.figure(figures, ReportSaver.MEMORY_BYTES))
+				+ ((withoutTtl > 0) ? ", " + JobTexts.count(withoutTtl) + " without a TTL" : "")
+				+ ((aboveMax > 0) ? ", " + JobTexts.count(aboveMax) + " above the maximum TTL" : "");
 	}
 
 }

@@ -6,9 +6,12 @@ import dev.workflowkeeper.job.JobDefinition;
 import dev.workflowkeeper.job.JobFigure;
 import dev.workflowkeeper.job.JobOption;
 import dev.workflowkeeper.job.JobOptions;
+import dev.workflowkeeper.job.JobTexts;
 import dev.workflowkeeper.job.OptionType;
 
+import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.stereotype.Component;
 
 /** {@value PruneHistoryJobConfiguration#JOB_NAME}: its option and figures. */
@@ -46,6 +49,22 @@ class PruneHistoryJobDefinition implements JobDefinition {
 		return List.of(JobFigure.shown(ExpiredInstancesTasklet.DELETED, "history instances deleted"),
 				JobFigure.shown(ExpiredInstancesTasklet.KEPT, "history instances kept"),
 				JobFigure.shown(ExpiredFilesTasklet.DELETED, "files deleted"));
+	}
+
+	@Override
+	public String describe(JobParameters parameters) {
+		PruneHistoryParameters.from(parameters);
+		return "prune the job history, archives and rejects files past their retention";
+	}
+
+	/** {@code deleted 40 history instances (12 kept), 3 files}, or "would delete". */
+	@Override
+	public String outcome(JobExecution execution) {
+		ExecutionContext figures = execution.getExecutionContext();
+		return (dryRun(execution.getJobParameters()) ? "would delete " : "deleted ")
+				+ JobTexts.count(JobTexts.figure(figures, ExpiredInstancesTasklet.DELETED)) + " history instances ("
+				+ JobTexts.count(JobTexts.figure(figures, ExpiredInstancesTasklet.KEPT)) + " kept), "
+				+ JobTexts.count(JobTexts.figure(figures, ExpiredFilesTasklet.DELETED)) + " files";
 	}
 
 }

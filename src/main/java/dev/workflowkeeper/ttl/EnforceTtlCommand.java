@@ -16,9 +16,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code enforce-ttl}: gives every state a TTL no longer than the maximum. */
-@Command(name = "enforce-ttl", mixinStandardHelpOptions = true, sortOptions = false,
-		description = { "Give states without a TTL one (the service's TTL), and cap TTLs above the maximum.",
-				"Atomic per key; a state the service refreshed meanwhile keeps what the service set." },
+@Command(name = "enforce-ttl", mixinStandardHelpOptions = true, sortOptions = false, description = {
+		"Give workflow states without a TTL one, and cap TTLs above the maximum.",
+		"A state without a TTL gets the service's TTL (WORKFLOW_STATE_TTL). Each key is changed atomically, and a state the service refreshed meanwhile keeps what the service set." },
 		footer = { "", "Examples:", "  enforce-ttl --store redis://localhost:6379/0 --dry-run",
 				"  enforce-ttl --store redis://localhost:6379/0 --max-ttl 24h --from-age" })
 class EnforceTtlCommand implements Callable<Integer>, JobCommand {
@@ -26,15 +26,15 @@ class EnforceTtlCommand implements Callable<Integer>, JobCommand {
 	private final Boot boot;
 
 	@Option(names = "--store", paramLabel = "URI",
-			description = "The store (default: REDIS_URL when USE_REDIS, else memory:).")
+			description = "The store. Default: REDIS_URL when USE_REDIS is true, otherwise the in-memory store (memory:).")
 	String store;
 
 	@Option(names = "--max-ttl", paramLabel = "DURATION",
-			description = "The longest TTL a state may keep (default: WORKFLOW_STATE_TTL), e.g. 24h.")
+			description = "The longest TTL a state may keep, e.g. 24h; never shorter than WORKFLOW_STATE_TTL. Default: WORKFLOW_STATE_TTL.")
 	String maxTtl;
 
 	@Option(names = "--from-age",
-			description = "Give a state without a TTL what its updated_at leaves of the service's TTL.")
+			description = "Give a state without a TTL what its updated_at leaves of the service's TTL, instead of a full one.")
 	boolean fromAge;
 
 	@Option(names = "--dry-run", description = "Count what would change; change nothing.")

@@ -8,10 +8,13 @@ import dev.workflowkeeper.job.JobDefinition;
 import dev.workflowkeeper.job.JobFigure;
 import dev.workflowkeeper.job.JobOption;
 import dev.workflowkeeper.job.JobOptions;
+import dev.workflowkeeper.job.JobTexts;
 import dev.workflowkeeper.job.OptionType;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
 
+import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.stereotype.Component;
 
 /** {@value EnforceTtlJob#NAME}: its options, rules and figures. */
@@ -75,6 +78,27 @@ class EnforceTtlJobDefinition implements JobDefinition {
 				JobFigure.shown(TtlFigures.key(TtlFigures.UNTOUCHED), "untouched"),
 				JobFigure.shown(TtlFigures.key(TtlFigures.CHANGED_OR_GONE), "changed meanwhile or gone"),
 				JobFigure.shown(TtlFigures.key(TtlFigures.OTHER_TYPES), "other types"));
+	}
+
+	@Override
+	public String describe(JobParameters parameters) {
+		EnforceTtlParameters ttl = EnforceTtlParameters.from(parameters, this.properties.stateTtl());
+		return "enforce TTLs on " + ttl.store() + ", at most " + JobTexts.duration(ttl.maxTtl())
+				+ (ttl.fromAge() ? ", missing ones from age" : "");
+	}
+
+	/** {@code checked 3,000, fixed 12 (10 missing, 2 capped)}, or "would fix". */
+	@Override
+	public String outcome(JobExecution execution) {
+		ExecutionContext figures = execution.getExecutionContext();
+		long missing = JobTexts.figure(figures, TtlFigures.key(TtlFigures.FIXED_MISSING));
+		long capped = JobTexts.figure(figures, TtlFigures.key(TtlFigures.CAPPED));
+		long changed = JobTexts.figure(figures, TtlFigures.key(TtlFigures.CHANGED_OR_GONE));
+		return "checked " + JobTexts.count(JobTexts.figure(figures, TtlFigures.key(TtlFigures.CHECKED)))
+				+ (dryRun(execution.getJobParameters()) ? ", would fix " : ", fixed ")
+				+ JobTexts.count(missing + capped) + " (" + JobTexts.count(missing) + " missing, "
+				+ JobTexts.count(capped) + " capped)"
+				+ ((changed > 0) ? ", " + JobTexts.count(changed) + " changed meanwhile or gone" : "");
 	}
 
 }

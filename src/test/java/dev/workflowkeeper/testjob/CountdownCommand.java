@@ -26,7 +26,7 @@ class CountdownCommand implements Callable<Integer>, JobCommand {
 
 	private final Boot boot;
 
-	@Option(names = "--from", paramLabel = "N", description = "Where to start.")
+	@Option(names = "--from", paramLabel = "N", description = "Where to start. Default: 3.")
 	String from;
 
 	CountdownCommand(Boot boot) {

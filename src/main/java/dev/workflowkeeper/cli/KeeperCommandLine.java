@@ -55,7 +55,9 @@ public final class KeeperCommandLine {
 	 * @param overrides settings that take precedence over the configuration files
 	 */
 	public static int run(PrintWriter out, PrintWriter err, Map<String, Object> overrides, String... args) {
-		Boot boot = new Boot(out, err, overrides);
+		// read before parsing: logging starts with the application, before a command runs
+		boolean debug = List.of(args).contains(RootCommand.DEBUG);
+		Boot boot = new Boot(out, err, overrides, debug);
 		Factory factory = new Factory(boot);
 		CommandLine commandLine = new CommandLine(new RootCommand(), factory);
 		for (Class<?> command : jobCommands()) {
@@ -74,7 +76,7 @@ public final class KeeperCommandLine {
 			return USAGE;
 		});
 		commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-			err.println("error: " + CommandErrors.oneLine(ex));
+			CommandErrors.print(err, ex, debug);
 			return CommandErrors.exitCode(ex);
 		});
 		String[] effective = (args.length == 0) ? new String[] { "serve" } : args;

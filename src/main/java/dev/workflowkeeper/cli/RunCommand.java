@@ -63,7 +63,7 @@ class RunCommand implements Callable<Integer> {
 			JobExecution execution = context.getBean(JobRunner.class)
 				.run(context.getBean(definition.name(), Job.class), parameters);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
-				return JobCommands.failed(this.boot, execution);
+				return JobCommands.failed(this.boot, context, execution);
 			}
 			this.boot.out()
 				.printf("%s: %s (execution %d)%n", definition.name(), execution.getStatus(), execution.getId());

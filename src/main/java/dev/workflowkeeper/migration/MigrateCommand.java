@@ -92,6 +92,7 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 			preflight(context.getBean(WorkflowStores.class), context.getBean(StoreAddresses.class), parameters);
 			MigrationJob.Outcome outcome = context.getBean(MigrationJob.class).run(parameters);
 			print(outcome, parameters);
+			warnIfNoStatusMatched(outcome.counts(), parameters);
 			if (!outcome.execution().getStatus().isUnsuccessful() && outcome.success()) {
 				return KeeperCommandLine.OK;
 			}
@@ -138,6 +139,22 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 		}
 		catch (RuntimeException ex) {
 			throw new UserFacingException(KeeperCommandLine.USAGE, CommandErrors.oneLine(ex), ex);
+		}
+	}
+
+	/**
+	 * The service's statuses are an open set, so an unknown one cannot be refused up
+	 * front; a {@code --status} that matched none of the states read says so rather than
+	 * end as a quiet success with nothing copied.
+	 */
+	private void warnIfNoStatusMatched(MigrationCounts counts, MigrationParameters parameters) {
+		long matched = counts.read() - counts.filtered() - counts.rejected();
+		if (!parameters.statuses().isEmpty() && counts.read() > 0 && matched <= 0) {
+			this.boot.err()
+				.printf("warning: no state of the %,d read has the status %s (compared ignoring case): nothing was copied;"
+						+ " 'report' lists the statuses the source holds%n", counts.read(),
+						String.join(" or ", parameters.statuses().stream().sorted().toList()));
+			this.boot.err().flush();
 		}
 	}
 

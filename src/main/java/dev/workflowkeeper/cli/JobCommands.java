@@ -6,13 +6,12 @@ import dev.workflowkeeper.maintenance.MaintenanceStores;
 import dev.workflowkeeper.batch.GracefulJobShutdown;
 import dev.workflowkeeper.batch.JobRunner;
 import dev.workflowkeeper.job.JobDefinitions;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
-import org.jspecify.annotations.Nullable;
-
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**

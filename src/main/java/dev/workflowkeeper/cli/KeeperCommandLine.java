@@ -26,7 +26,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * Entry point of the command line: parses the arguments with picocli and hands each
  * command the means to boot the application. Results go to stdout, logs and errors to
  * stderr. Exit codes: {@value #OK} success, {@value #FAILED} the job failed or found
- * differences, {@value #USAGE} a usage or configuration error.
+ * differences, {@value #USAGE} a usage or configuration error; a run stopped by Ctrl-C or
+ * SIGTERM, 128 + the signal's number. Every failure ends in one {@code error:} line;
+ * {@code --debug} adds its stack trace.
  */
 public final class KeeperCommandLine {
 

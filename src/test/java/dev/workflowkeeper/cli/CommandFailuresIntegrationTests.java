@@ -79,8 +79,6 @@ class CommandFailuresIntegrationTests {
 			cases.add(Arguments.of(failure, List.of("migrate", "--from", address, "--to", "memory:"), 2, says));
 			cases.add(Arguments.of(failure, List.of("migrate", "--from", "memory:", "--to", address), 2, says));
 			cases.add(Arguments.of(failure, List.of("run", "reportMemoryJob", "--store", address), 2, says));
-			cases.add(Arguments.of(failure, List.of("run", "generateStatesJob", "--to", address, "--count", "10"), 2,
-					says));
 		}
 		String existing = "snapshot:" + tmp.resolve("existing.jsonl");
 		String directory = "snapshot:" + tmp.resolve("a-directory");
@@ -193,13 +191,33 @@ class CommandFailuresIntegrationTests {
 		assertThat(result.err()).doesNotContain("\tat ").doesNotContain("JobInterruptedException");
 	}
 
+	@Test
+	void shouldWarnWhenNoStateHasTheStatusAsked() throws Exception {
+		// given
+		Path snapshot = tmp.resolve("statuses.jsonl");
+		Files.writeString(snapshot, "{\"thread_id\": \"a\", \"state\": {\"status\": \"processing\"}}\n"
+				+ "{\"thread_id\": \"b\", \"state\": {\"status\": \"completed\"}}\n");
+
+		// when
+		KeeperCli.Result result = runCapturingLogs("migrate", "--from", "snapshot:" + snapshot, "--to", "memory:",
+				"--status", "nosuchstatus", "--dry-run");
+
+		// then
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.err()).contains(
+				"warning: no state of the 2 read has the status nosuchstatus (compared ignoring case): nothing was copied");
+	}
+
 	/**
 	 * Runs a command in this JVM with what the logs write to stderr added to its error
 	 * output.
 	 */
 	private static KeeperCli.Result runCapturingLogs(String... args) {
-		KeeperCli cli = new KeeperCli(tmp.resolve("data")).with("server.port", 0)
-			.with("keeper.scheduling.jobs-dir", tmp.resolve("jobs").toString());
+		KeeperCli cli = new KeeperCli(tmp.resolve("data")).with("server.port", 0);
+		if (args[0].equals("serve")) {
+			cli.with("keeper.scheduling.enabled", true)
+				.with("keeper.scheduling.jobs-dir", tmp.resolve("jobs").toString());
+		}
 		PrintStream original = System.err;
 		ByteArrayOutputStream logs = new ByteArrayOutputStream();
 		System.setErr(new PrintStream(logs, true, StandardCharsets.UTF_8));

@@ -102,7 +102,8 @@ public final class KeeperCommandLine {
 				.options()
 				.stream()
 				.map(OptionSpec::longestName)
-				.filter((name) -> !name.equals("--help") && !name.equals("--version"))
+				.filter((name) -> !name.equals("--help") && !name.equals("--version")
+						&& !name.equals(RootCommand.DEBUG))
 				.toList();
 			return JobOptions.unknownOption(command.jobName(), given, known);
 		}

@@ -49,6 +49,8 @@ public class GracefulJobShutdown implements SmartLifecycle {
 
 	private volatile boolean signalled;
 
+	private volatile int signalNumber;
+
 	private final Map<String, SignalHandler> previousHandlers = new ConcurrentHashMap<>();
 
 	public GracefulJobShutdown(JobStopper jobStopper, JobRepository jobRepository,
@@ -94,6 +96,9 @@ public class GracefulJobShutdown implements SmartLifecycle {
 	 */
 	private void onSignal(Signal signal) {
 		boolean first = !this.signalled;
+		if (first) {
+			this.signalNumber = signal.getNumber();
+		}
 		this.signalled = true;
 		SignalHandler previous = this.previousHandlers.get(signal.getName());
 		if (first) {
@@ -146,6 +151,14 @@ public class GracefulJobShutdown implements SmartLifecycle {
 				return;
 			}
 		}
+	}
+
+	/**
+	 * The number of the signal (SIGINT 2, SIGTERM 15) that asked this process to end, or
+	 * 0 when none did.
+	 */
+	public int signalNumber() {
+		return this.signalNumber;
 	}
 
 	/** Whether this process is stopping its jobs to end: no new run should start. */

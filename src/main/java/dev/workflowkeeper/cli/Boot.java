@@ -12,30 +12,54 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 
 /**
- * What a command needs to boot the application: the streams it prints to, and settings
- * that take precedence over every configuration file (tests use them to point at their
- * own data folder).
+ * What a command needs to boot the application: the streams it prints to, settings that
+ * take precedence over every configuration file (tests use them to point at their own
+ * data folder), and whether the user asked for stack traces ({@code --debug}).
  *
  * @param out where results go (stdout)
  * @param err where errors and progress go (stderr)
  * @param overrides settings of the highest precedence
+ * @param debug whether failures show their stack trace, in the logs and after the
+ * {@code error:} line
  */
-public record Boot(PrintWriter out, PrintWriter err, Map<String, Object> overrides) {
+public record Boot(PrintWriter out, PrintWriter err, Map<String, Object> overrides, boolean debug) {
+
+	/** Whether logs show whole stack traces; read by the logging configuration. */
+	static final String STACK_TRACES = "keeper.cli.stack-traces";
+
+	/**
+	 * The loggers that report a failed step or job with its stack trace: a one-off
+	 * command reports the failure itself, in its {@code error:} line.
+	 */
+	private static final String[] FAILURE_LOGGERS = { "org.springframework.batch.core.step.AbstractStep",
+			"org.springframework.batch.core.job.AbstractJob" };
 
 	/** Starts the application without a web server, for a one-off command. */
 	public ConfigurableApplicationContext oneOff() {
 		Map<String, Object> properties = new LinkedHashMap<>(this.overrides);
 		properties.putIfAbsent("keeper.scheduling.enabled", "false");
-		return builder(properties).web(WebApplicationType.NONE).run();
+		Map<String, Object> logging = new LinkedHashMap<>();
+		logging.put(STACK_TRACES, Boolean.toString(this.debug));
+		if (!this.debug) {
+			for (String logger : FAILURE_LOGGERS) {
+				logging.put("logging.level." + logger, "OFF");
+			}
+		}
+		return builder(properties, logging).web(WebApplicationType.NONE).run();
 	}
 
-	/** Starts the long-running worker. */
+	/** Starts the long-running worker: its logs keep whole stack traces. */
 	ConfigurableApplicationContext worker(org.springframework.context.ApplicationListener<?> listener) {
-		return builder(this.overrides).listeners(listener).run();
+		return builder(this.overrides, Map.of(STACK_TRACES, "true")).listeners(listener).run();
 	}
 
-	SpringApplicationBuilder builder(Map<String, Object> properties) {
+	/**
+	 * @param logging settings that logging reads when it starts, before the overrides are
+	 * in place (of the lowest precedence)
+	 */
+	SpringApplicationBuilder builder(Map<String, Object> properties, Map<String, Object> logging) {
 		return new SpringApplicationBuilder(WorkflowKeeperApplication.class).logStartupInfo(false)
+			.properties(logging)
 			.initializers((context) -> context.getEnvironment()
 				.getPropertySources()
 				.addFirst(new MapPropertySource("command-line-overrides", properties)));

@@ -1,7 +1,11 @@
 package dev.workflowkeeper.cli;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
 import dev.workflowkeeper.job.JobOptionException;
 import dev.workflowkeeper.scheduling.ScheduleFileException;
+import dev.workflowkeeper.store.StoreAccessException;
 import dev.workflowkeeper.store.StoreUri;
 
 /**
@@ -20,8 +24,7 @@ public final class CommandErrors {
 				message = t.getMessage();
 				root = t;
 			}
-			if (t instanceof UserFacingException || t instanceof JobOptionException
-					|| t instanceof ScheduleFileException) {
+			if (isPlain(t)) {
 				message = t.getMessage();
 				root = t;
 				break;
@@ -31,9 +34,31 @@ public final class CommandErrors {
 			message = ex.getClass().getSimpleName();
 		}
 		String line = message.lines().findFirst().orElse(message);
-		boolean plain = root instanceof UserFacingException || root instanceof JobOptionException
-				|| root instanceof ScheduleFileException;
+		boolean plain = isPlain(root);
 		return StoreUri.mask(line) + (plain ? "" : " (" + root.getClass().getSimpleName() + ")");
+	}
+
+	/**
+	 * Prints the one {@code error:} line of a failure, and with {@code debug} its stack
+	 * trace after it.
+	 */
+	public static void print(PrintWriter err, Throwable ex, boolean debug) {
+		err.println("error: " + oneLine(ex));
+		if (debug) {
+			StringWriter trace = new StringWriter();
+			ex.printStackTrace(new PrintWriter(trace));
+			trace.toString().lines().map(StoreUri::mask).forEach(err::println);
+		}
+		err.flush();
+	}
+
+	/**
+	 * Whether the message of {@code ex} is already written for a user: what its causes
+	 * say is detail.
+	 */
+	private static boolean isPlain(Throwable ex) {
+		return ex instanceof UserFacingException || ex instanceof JobOptionException
+				|| ex instanceof ScheduleFileException || ex instanceof StoreAccessException;
 	}
 
 	public static int exitCode(Throwable ex) {

@@ -35,6 +35,9 @@ final class HistoryControlCommands {
 		@Parameters(index = "0", paramLabel = "ID", description = "The execution's id, as 'history' prints it.")
 		long id;
 
+		/** The application, while the command runs. */
+		ConfigurableApplicationContext context;
+
 		ExecutionCommand(Boot boot) {
 			this.boot = boot;
 		}
@@ -42,6 +45,7 @@ final class HistoryControlCommands {
 		@Override
 		public Integer call() throws InterruptedException {
 			try (ConfigurableApplicationContext context = this.boot.oneOff()) {
+				this.context = context;
 				return act(context.getBean(JobControl.class));
 			}
 		}
@@ -102,7 +106,7 @@ final class HistoryControlCommands {
 			this.boot.err().flush();
 			JobExecution execution = control.awaitEnd(restarted.executionId());
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
-				return JobCommands.failed(this.boot, execution);
+				return JobCommands.failed(this.boot, this.context, execution);
 			}
 			print("%s: %s (execution %d, restarted from %d)", restarted.job(), execution.getStatus(), execution.getId(),
 					this.id);

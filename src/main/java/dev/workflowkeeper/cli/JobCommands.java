@@ -3,9 +3,12 @@ package dev.workflowkeeper.cli;
 import java.util.Map;
 
 import dev.workflowkeeper.maintenance.MaintenanceStores;
+import dev.workflowkeeper.batch.GracefulJobShutdown;
 import dev.workflowkeeper.batch.JobRunner;
 import dev.workflowkeeper.job.JobDefinitions;
+import org.jspecify.annotations.Nullable;
 
+import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -65,20 +68,74 @@ public final class JobCommands {
 		}
 	}
 
-	/** Prints why a run failed and returns the exit code. */
+	/**
+	 * Prints the status of a run that did not complete, then why, and returns the exit
+	 * code; without the application at hand, a run stopped by a signal exits
+	 * {@value KeeperCommandLine#FAILED}.
+	 */
 	public static int failed(Boot boot, JobExecution execution) {
+		return failed(boot, null, execution);
+	}
+
+	/**
+	 * Prints the status of a run that did not complete, then why, and returns the exit
+	 * code.
+	 * @see #failure(Boot, ConfigurableApplicationContext, JobExecution)
+	 */
+	public static int failed(Boot boot, @Nullable ConfigurableApplicationContext context, JobExecution execution) {
 		boot.out()
 			.printf("%s: %s (execution %d, %s)%n", execution.getJobInstance().getJobName(), execution.getStatus(),
 					execution.getId(), execution.getExitStatus().getExitCode());
-		execution.getAllFailureExceptions()
-			.stream()
-			.findFirst()
-			.ifPresent((ex) -> boot.err().println("error: " + CommandErrors.oneLine(ex)));
 		boot.out().flush();
-		boolean usage = execution.getAllFailureExceptions()
-			.stream()
-			.anyMatch((ex) -> CommandErrors.exitCode(ex) == KeeperCommandLine.USAGE);
-		return usage ? KeeperCommandLine.USAGE : KeeperCommandLine.FAILED;
+		return failure(boot, context, execution);
+	}
+
+	/**
+	 * Prints the one {@code error:} line of a run that did not complete and returns the
+	 * exit code: a run stopped by Ctrl-C or SIGTERM says so and exits 128 + the signal's
+	 * number (130, 143), as a shell expects, and one stopped from elsewhere
+	 * ({@code history stop}) exits {@value KeeperCommandLine#FAILED}; both resume when
+	 * the same command runs again. A failed run tells its cause; a configuration it
+	 * refused exits {@value KeeperCommandLine#USAGE}, any other failure
+	 * {@value KeeperCommandLine#FAILED} with how to resume.
+	 */
+	public static int failure(Boot boot, @Nullable ConfigurableApplicationContext context, JobExecution execution) {
+		String job = execution.getJobInstance().getJobName();
+		if (execution.getStatus() == BatchStatus.STOPPED || execution.getStatus() == BatchStatus.STOPPING) {
+			boot.err()
+				.printf("error: %s was stopped at a chunk boundary (execution %d); run the same command again to resume%n",
+						job, execution.getId());
+			boot.err().flush();
+			int signal = (context != null) ? context.getBean(GracefulJobShutdown.class).signalNumber() : 0;
+			return (signal > 0) ? 128 + signal : KeeperCommandLine.FAILED;
+		}
+		Throwable cause = execution.getAllFailureExceptions().stream().findFirst().orElse(null);
+		if (cause == null) {
+			boot.err()
+				.printf("error: %s ended %s (execution %d, %s)%n", job, execution.getStatus(), execution.getId(),
+						execution.getExitStatus().getExitCode());
+			boot.err().flush();
+			return KeeperCommandLine.FAILED;
+		}
+		if (CommandErrors.exitCode(cause) == KeeperCommandLine.USAGE) {
+			CommandErrors.print(boot.err(), cause, boot.debug());
+			return KeeperCommandLine.USAGE;
+		}
+		CommandErrors.print(boot.err(),
+				new JobFailedException(CommandErrors.oneLine(cause) + " — " + job + " failed (execution "
+						+ execution.getId() + "); run the same command again to resume from its last checkpoint",
+						cause),
+				boot.debug());
+		return KeeperCommandLine.FAILED;
+	}
+
+	/** A run that failed, told with how to resume it. */
+	private static final class JobFailedException extends UserFacingException {
+
+		JobFailedException(String message, Throwable cause) {
+			super(KeeperCommandLine.FAILED, message, cause);
+		}
+
 	}
 
 }

@@ -26,7 +26,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * Entry point of the command line: parses the arguments with picocli and hands each
  * command the means to boot the application. Results go to stdout, logs and errors to
  * stderr. Exit codes: {@value #OK} success, {@value #FAILED} the job failed or found
- * differences, {@value #USAGE} a usage or configuration error.
+ * differences, {@value #USAGE} a usage or configuration error; a run stopped by Ctrl-C or
+ * SIGTERM, 128 + the signal's number. Every failure ends in one {@code error:} line;
+ * {@code --debug} adds its stack trace.
  */
 public final class KeeperCommandLine {
 
@@ -55,7 +57,9 @@ public final class KeeperCommandLine {
 	 * @param overrides settings that take precedence over the configuration files
 	 */
 	public static int run(PrintWriter out, PrintWriter err, Map<String, Object> overrides, String... args) {
-		CommandLine commandLine = commandLine(new Boot(out, err, overrides));
+		// read before parsing: logging starts with the application, before a command runs
+		boolean debug = List.of(args).contains(RootCommand.DEBUG);
+		CommandLine commandLine = commandLine(new Boot(out, err, overrides, debug));
 		commandLine.setOut(out);
 		commandLine.setErr(err);
 		commandLine.setParameterExceptionHandler((ex, arguments) -> {
@@ -64,7 +68,7 @@ public final class KeeperCommandLine {
 			return USAGE;
 		});
 		commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-			err.println("error: " + CommandErrors.oneLine(ex));
+			CommandErrors.print(err, ex, debug);
 			return CommandErrors.exitCode(ex);
 		});
 		String[] effective = (args.length == 0) ? new String[] { "serve" } : args;
@@ -106,7 +110,8 @@ public final class KeeperCommandLine {
 				.options()
 				.stream()
 				.map(OptionSpec::longestName)
-				.filter((name) -> !name.equals("--help") && !name.equals("--version"))
+				.filter((name) -> !name.equals("--help") && !name.equals("--version")
+						&& !name.equals(RootCommand.DEBUG))
 				.toList();
 			return JobOptions.unknownOption(command.jobName(), given, known);
 		}

@@ -11,6 +11,10 @@ import dev.workflowkeeper.job.JobDefinition;
 import dev.workflowkeeper.job.JobDefinitions;
 import dev.workflowkeeper.job.JobFigure;
 import dev.workflowkeeper.job.JobOption;
+import dev.workflowkeeper.job.OptionType;
+import dev.workflowkeeper.maintenance.MaintenanceStores;
+import dev.workflowkeeper.store.StoreUri;
+import dev.workflowkeeper.store.WorkflowStores;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
@@ -59,12 +63,13 @@ class RunCommand implements Callable<Integer> {
 			catch (IllegalArgumentException ex) {
 				throw new UserFacingException(KeeperCommandLine.USAGE, ex.getMessage());
 			}
-			JobParameters parameters = JobCommands.parameters(context, definition.name(),
-					options(definition, this.arguments));
+			Map<String, Object> options = options(definition, this.arguments);
+			JobParameters parameters = JobCommands.parameters(context, definition.name(), options);
+			preflight(context, definition, options);
 			JobExecution execution = context.getBean(JobRunner.class)
 				.run(context.getBean(definition.name(), Job.class), parameters);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
-				return JobCommands.failed(this.boot, execution);
+				return JobCommands.failed(this.boot, context, execution);
 			}
 			this.boot.out()
 				.printf("%s: %s (execution %d)%n", definition.name(), execution.getStatus(), execution.getId());
@@ -76,6 +81,32 @@ class RunCommand implements Callable<Integer> {
 			}
 			this.boot.out().flush();
 			return KeeperCommandLine.OK;
+		}
+	}
+
+	/**
+	 * Opens each store the options name once (a maintenance job's default store when it
+	 * names none), so that an unreachable Redis or a refused password fails in one line
+	 * before the job starts, as it does for the job's own command.
+	 */
+	private static void preflight(ConfigurableApplicationContext context, JobDefinition definition,
+			Map<String, Object> options) {
+		for (JobOption option : definition.options()) {
+			if (option.type() != OptionType.STORE) {
+				continue;
+			}
+			Object value = options.get(option.name());
+			if (MaintenanceStores.STORE.equals(option.name())) {
+				JobCommands.preflight(context, (value != null) ? value.toString() : null);
+			}
+			else if (value != null) {
+				try {
+					context.getBean(WorkflowStores.class).open(StoreUri.parse(value.toString())).close();
+				}
+				catch (RuntimeException ex) {
+					throw new UserFacingException(KeeperCommandLine.USAGE, CommandErrors.oneLine(ex), ex);
+				}
+			}
 		}
 	}
 
@@ -102,8 +133,7 @@ class RunCommand implements Callable<Integer> {
 			if (value == null) {
 				boolean flag = definition.options()
 					.stream()
-					.anyMatch((option) -> option.name().equals(optionName)
-							&& option.type() == dev.workflowkeeper.job.OptionType.BOOLEAN);
+					.anyMatch((option) -> option.name().equals(optionName) && option.type() == OptionType.BOOLEAN);
 				if (i + 1 < arguments.size() && !arguments.get(i + 1).startsWith("--")) {
 					value = arguments.get(++i);
 				}

@@ -18,6 +18,7 @@ import dev.workflowkeeper.store.WorkflowEntry;
 import dev.workflowkeeper.store.WorkflowStore;
 import dev.workflowkeeper.store.WorkflowStores;
 
+import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
@@ -93,16 +94,12 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 			preflight(context.getBean(WorkflowStores.class), context.getBean(StoreAddresses.class), parameters);
 			MigrationJob.Outcome outcome = context.getBean(MigrationJob.class).run(parameters);
 			print(outcome, parameters);
+			warnIfNoStatusMatched(outcome.counts(), parameters);
 			if (!outcome.execution().getStatus().isUnsuccessful() && outcome.success()) {
 				return KeeperCommandLine.OK;
 			}
-			if (!outcome.execution().getAllFailureExceptions().isEmpty()) {
-				Throwable failure = outcome.execution().getAllFailureExceptions().get(0);
-				this.boot.err().println("error: " + CommandErrors.oneLine(failure));
-				this.boot.err()
-					.println("Fix the cause and run the same command again: it resumes from the last checkpoint.");
-				return CommandErrors.exitCode(failure) == KeeperCommandLine.USAGE ? KeeperCommandLine.USAGE
-						: KeeperCommandLine.FAILED;
+			if (outcome.execution().getStatus() != BatchStatus.COMPLETED) {
+				return JobCommands.failure(this.boot, context, outcome.execution());
 			}
 			return KeeperCommandLine.FAILED;
 		}
@@ -127,8 +124,8 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 	}
 
 	/**
-	 * Opens both stores once, so that a wrong address fails in one line before any job
-	 * starts.
+	 * Opens both stores once, so that a wrong address or a target that cannot be written
+	 * fails in one line before any job starts.
 	 */
 	private static void preflight(WorkflowStores stores, StoreAddresses addresses, MigrationParameters parameters) {
 		try (WorkflowStore source = stores.open(addresses.resolve(parameters.from().value()))) {
@@ -136,10 +133,30 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 				reader.open(new ExecutionContext());
 				reader.close();
 			}
-			stores.open(addresses.resolve(parameters.to().value())).close();
+			try (WorkflowStore target = stores.open(addresses.resolve(parameters.to().value()))) {
+				if (!parameters.dryRun()) {
+					target.checkWritable(parameters.onConflict());
+				}
+			}
 		}
 		catch (RuntimeException ex) {
 			throw new UserFacingException(KeeperCommandLine.USAGE, CommandErrors.oneLine(ex), ex);
+		}
+	}
+
+	/**
+	 * The service's statuses are an open set, so an unknown one cannot be refused up
+	 * front; a {@code --status} that matched none of the states read says so rather than
+	 * end as a quiet success with nothing copied.
+	 */
+	private void warnIfNoStatusMatched(MigrationCounts counts, MigrationParameters parameters) {
+		long matched = counts.read() - counts.filtered() - counts.rejected();
+		if (!parameters.statuses().isEmpty() && counts.read() > 0 && matched <= 0) {
+			this.boot.err()
+				.printf("warning: no state of the %,d read has the status %s (compared ignoring case): nothing was copied;"
+						+ " 'report' lists the statuses the source holds%n", counts.read(),
+						String.join(" or ", parameters.statuses().stream().sorted().toList()));
+			this.boot.err().flush();
 		}
 	}
 

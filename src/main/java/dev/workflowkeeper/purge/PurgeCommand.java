@@ -78,7 +78,7 @@ class PurgeCommand implements Callable<Integer>, JobCommand {
 			options.put("includeUnparseable", this.includeUnparseable);
 			JobExecution execution = JobCommands.runOnStore(context, PurgeJob.NAME, options);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
-				return JobCommands.failed(this.boot, execution);
+				return JobCommands.failed(this.boot, context, execution);
 			}
 			ExecutionContext c = execution.getExecutionContext();
 			this.boot.out()

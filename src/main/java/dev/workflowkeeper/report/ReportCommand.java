@@ -68,7 +68,7 @@ class ReportCommand implements Callable<Integer>, JobCommand {
 			options.put("values", !this.noValues);
 			JobExecution execution = JobCommands.runOnStore(context, ReportJob.NAME, options);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
-				return JobCommands.failed(this.boot, execution);
+				return JobCommands.failed(this.boot, context, execution);
 			}
 			Map<String, Object> report = ReportJob.report(execution);
 			PrintWriter out = this.boot.out();

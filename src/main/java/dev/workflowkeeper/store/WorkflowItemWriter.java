@@ -56,7 +56,16 @@ public abstract class WorkflowItemWriter extends ItemStreamSupport
 	@Override
 	public ExitStatus afterStep(StepExecution stepExecution) {
 		if (stepExecution.getStatus() == BatchStatus.COMPLETED) {
-			complete();
+			try {
+				complete();
+			}
+			catch (RuntimeException ex) {
+				// Spring Batch only logs what an afterStep throws and leaves the step
+				// COMPLETED: a target that was never published must fail the run
+				stepExecution.setStatus(BatchStatus.FAILED);
+				stepExecution.addFailureException(ex);
+				return ExitStatus.FAILED.addExitDescription(ex);
+			}
 		}
 		return null;
 	}

@@ -41,6 +41,15 @@ public interface WorkflowStore extends AutoCloseable {
 	WorkflowItemWriter writer(String name, ConflictPolicy policy);
 
 	/**
+	 * Checks, before a run starts, that a writer with {@code policy} could write here, so
+	 * that a target that cannot take the output is refused in one line before any work.
+	 * Default: nothing to check.
+	 * @throws StoreAccessException saying why not and what to do
+	 */
+	default void checkWritable(ConflictPolicy policy) {
+	}
+
+	/**
 	 * How many states a full read is expected to return, for progress; {@code -1} when
 	 * unknown. For Redis an upper bound: DBSIZE counts every key of the database.
 	 */

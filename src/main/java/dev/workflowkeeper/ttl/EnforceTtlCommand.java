@@ -59,7 +59,7 @@ class EnforceTtlCommand implements Callable<Integer>, JobCommand {
 			options.put("dryRun", this.dryRun);
 			JobExecution execution = JobCommands.runOnStore(context, EnforceTtlJob.NAME, options);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
-				return JobCommands.failed(this.boot, execution);
+				return JobCommands.failed(this.boot, context, execution);
 			}
 			var c = execution.getExecutionContext();
 			this.boot.out()

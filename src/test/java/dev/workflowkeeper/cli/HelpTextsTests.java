@@ -147,8 +147,8 @@ class HelpTextsTests {
 	}
 
 	private static CommandLine root() {
-		return KeeperCommandLine
-			.commandLine(new Boot(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of()));
+		return KeeperCommandLine.commandLine(
+				new Boot(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of(), false));
 	}
 
 	private static void collect(CommandLine command, List<String> path, List<List<String>> paths) {

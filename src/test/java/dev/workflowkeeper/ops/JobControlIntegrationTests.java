@@ -220,6 +220,11 @@ class JobControlIntegrationTests {
 	@Test
 	void shouldRefuseUnknownJobsOptionsAndValuesInOneLine() {
 		assertRefused(post("/actuator/workflowjobs/noSuchJob", "{}"), 404, "no job named 'noSuchJob'");
+		// a body that is not JSON says so, and where it broke
+		assertRefused(post("/actuator/workflowjobs/pruneHistoryJob", "{\"dryRun\": tru"), 400,
+				"the body is not a JSON object (line 1, column");
+		assertRefused(post("/actuator/workflowjobs/pruneHistoryJob", "dryRun=true"), 400,
+				"the options must be one JSON object");
 		assertRefused(post("/actuator/workflowjobs/reportMemoryJob", "{\"dryrun\": true}"), 400,
 				"unknown option 'dryrun'");
 		assertRefused(post("/actuator/workflowjobs/enforceTtlJob", "{\"maxTtl\": \"soon\"}"), 400,

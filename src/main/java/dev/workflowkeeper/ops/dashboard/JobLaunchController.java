@@ -10,7 +10,6 @@ import dev.workflowkeeper.ops.LaunchedJob;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -45,12 +44,6 @@ class JobLaunchController {
 	@ExceptionHandler(JobControlException.class)
 	ResponseEntity<ErrorBody> refused(JobControlException ex) {
 		return error(ErrorBody.of(ex));
-	}
-
-	@ExceptionHandler(HttpMessageNotReadableException.class)
-	ResponseEntity<ErrorBody> unreadable(HttpMessageNotReadableException ex) {
-		return error(ErrorBody.of(HttpStatus.BAD_REQUEST.value(),
-				"the options must be one JSON object, e.g. {\"dryRun\": \"true\"}"));
 	}
 
 	private static ResponseEntity<ErrorBody> error(ErrorBody body) {

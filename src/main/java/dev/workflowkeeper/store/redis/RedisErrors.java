@@ -48,8 +48,16 @@ final class RedisErrors {
 		if (find(ex, UnknownHostException.class) != null) {
 			return "cannot reach Redis at " + this.address + ": unknown host; check the host name in the URL";
 		}
-		if (find(ex, SSLException.class) != null) {
-			return "TLS connection to Redis at " + this.address + " failed: " + firstLine(cause.getMessage());
+		SSLException tls = find(ex, SSLException.class);
+		if (tls != null) {
+			String reason = firstLine(tls.getMessage());
+			if (reason.contains("no answer to the TLS handshake") || reason.contains("Unsupported or unrecognized")
+					|| reason.contains("terminated the handshake") || reason.contains("plaintext")) {
+				return "TLS handshake with Redis at " + this.address + " failed (" + reason
+						+ "): is the server plain text? Use redis:// for a server without TLS";
+			}
+			return "TLS handshake with Redis at " + this.address + " failed: " + reason
+					+ "; check that this JVM trusts the server's certificate and that it names this host";
 		}
 		if (find(ex, SocketTimeoutException.class) != null) {
 			return "Redis at " + this.address

@@ -233,9 +233,10 @@ final class RedisMaintenance implements MaintainableStore {
 	 * {@code INFO} (its default sections: server, memory, stats, replication, …) and
 	 * {@code DBSIZE}: {@code redisVersion}, {@code role}, {@code maxmemoryPolicy} as
 	 * strings; {@code usedMemory}, {@code usedMemoryRss}, {@code usedMemoryPeak},
-	 * {@code maxmemory}, {@code expiredKeys}, {@code evictedKeys}, {@code dbKeys} (every
-	 * key of the database) as {@link Long}; {@code fragmentationRatio} as {@link Double}.
-	 * A field the server does not report is left out.
+	 * {@code maxmemory}, {@code totalSystemMemory}, {@code expiredKeys},
+	 * {@code evictedKeys}, {@code dbKeys} (every key of the database) as {@link Long};
+	 * {@code fragmentationRatio} as {@link Double}. A field the server does not report is
+	 * left out.
 	 */
 	@Override
 	public Map<String, Object> serverInfo() {
@@ -259,6 +260,7 @@ final class RedisMaintenance implements MaintainableStore {
 		putLong(result, "usedMemoryRss", fields.get("used_memory_rss"));
 		putLong(result, "usedMemoryPeak", fields.get("used_memory_peak"));
 		putLong(result, "maxmemory", fields.get("maxmemory"));
+		putLong(result, "totalSystemMemory", fields.get("total_system_memory"));
 		putText(result, "maxmemoryPolicy", fields.get("maxmemory_policy"));
 		putDouble(result, "fragmentationRatio", fields.get("mem_fragmentation_ratio"));
 		putLong(result, "expiredKeys", fields.get("expired_keys"));

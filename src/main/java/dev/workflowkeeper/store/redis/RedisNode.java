@@ -6,6 +6,7 @@ import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.store.StoreAccessException;
 
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.JedisPoolConfig;
 import redis.clients.jedis.exceptions.JedisException;
@@ -55,7 +56,9 @@ final class RedisNode implements AutoCloseable {
 		// several stores may be open at once (source and target): their MBean names would
 		// clash
 		poolConfig.setJmxEnabled(false);
-		JedisPool pool = new JedisPool(poolConfig, endpoint.hostAndPort(), endpoint.clientConfig(settings));
+		JedisClientConfig clientConfig = endpoint.clientConfig(settings);
+		JedisPool pool = new JedisPool(poolConfig, new TlsHandshakeSocketFactory(endpoint.hostAndPort(), clientConfig),
+				clientConfig);
 		try {
 			return new RedisNode(pool, new RedisErrors(address, endpoint.password()), address);
 		}

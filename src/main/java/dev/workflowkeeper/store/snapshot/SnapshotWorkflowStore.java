@@ -76,6 +76,32 @@ public class SnapshotWorkflowStore implements WorkflowStore {
 	 * A {@link SnapshotItemWriter}; it must also listen to its step, whose completion
 	 * publishes the file.
 	 */
+	/**
+	 * A snapshot is written to a new file beside the target and renamed onto it: refused
+	 * when the target is a directory, exists and {@code policy} does not overwrite, or
+	 * its directory cannot be written.
+	 */
+	@Override
+	public void checkWritable(ConflictPolicy policy) {
+		if (Files.isDirectory(this.path)) {
+			throw new StoreAccessException(
+					"snapshot:" + this.path + " is a directory: give the path of a file to write");
+		}
+		if (Files.exists(this.path) && policy != ConflictPolicy.OVERWRITE) {
+			throw new StoreAccessException("snapshot file " + this.path
+					+ " exists already: remove it, give another file, or use --on-conflict overwrite");
+		}
+		Path parent = this.path.toAbsolutePath().getParent();
+		while (parent != null && !Files.exists(parent)) {
+			parent = parent.getParent();
+		}
+		if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
+			throw new StoreAccessException(
+					"cannot write snapshot file " + this.path + ": " + ((parent == null || !Files.isDirectory(parent))
+							? "no such directory" : parent + " is not writable"));
+		}
+	}
+
 	@Override
 	public WorkflowItemWriter writer(String name, ConflictPolicy policy) {
 		return new SnapshotItemWriter(name, this.path, policy);

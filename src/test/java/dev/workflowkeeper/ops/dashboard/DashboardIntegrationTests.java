@@ -229,6 +229,8 @@ class DashboardIntegrationTests {
 			.header("Authorization", basic("admin", ADMIN_PASSWORD))
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.noBody()));
+		HttpResponse<String> malformed = send(withToken(post("/jobs/pruneHistoryJob/launch", "{\"dryRun\": tru"))
+			.header("Authorization", basic("admin", ADMIN_PASSWORD)));
 		HttpResponse<String> crossSite = send(withToken(post("/jobs/pruneHistoryJob/launch", "{}"))
 			.header("Authorization", basic("admin", ADMIN_PASSWORD))
 			.header("Sec-Fetch-Site", "cross-site"));
@@ -242,6 +244,9 @@ class DashboardIntegrationTests {
 		// then
 		assertThat(noToken.statusCode()).isEqualTo(403);
 		assertThat(noBody.statusCode()).isEqualTo(400);
+		assertThat(malformed.statusCode()).isEqualTo(400);
+		assertThat(JSON.readTree(malformed.body()).get("message").asString())
+			.startsWith("the body is not a JSON object (line 1, column");
 		assertThat(crossSite.statusCode()).isEqualTo(403);
 		assertThat(crossSiteActuator.statusCode()).isEqualTo(403);
 		assertThat(JSON.readTree(crossSite.body()).get("message").asString()).contains("another site");

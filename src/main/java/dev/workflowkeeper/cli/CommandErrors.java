@@ -2,6 +2,7 @@ package dev.workflowkeeper.cli;
 
 import dev.workflowkeeper.job.JobOptionException;
 import dev.workflowkeeper.scheduling.ScheduleFileException;
+import dev.workflowkeeper.store.StoreInUseException;
 import dev.workflowkeeper.store.StoreUri;
 
 /**
@@ -21,7 +22,7 @@ public final class CommandErrors {
 				root = t;
 			}
 			if (t instanceof UserFacingException || t instanceof JobOptionException
-					|| t instanceof ScheduleFileException) {
+					|| t instanceof ScheduleFileException || t instanceof StoreInUseException) {
 				message = t.getMessage();
 				root = t;
 				break;
@@ -32,7 +33,7 @@ public final class CommandErrors {
 		}
 		String line = message.lines().findFirst().orElse(message);
 		boolean plain = root instanceof UserFacingException || root instanceof JobOptionException
-				|| root instanceof ScheduleFileException;
+				|| root instanceof ScheduleFileException || root instanceof StoreInUseException;
 		return StoreUri.mask(line) + (plain ? "" : " (" + root.getClass().getSimpleName() + ")");
 	}
 
@@ -41,7 +42,7 @@ public final class CommandErrors {
 			if (t instanceof UserFacingException user) {
 				return user.exitCode();
 			}
-			if (t instanceof IllegalArgumentException) {
+			if (t instanceof IllegalArgumentException || t instanceof StoreInUseException) {
 				return KeeperCommandLine.USAGE;
 			}
 		}

@@ -86,7 +86,7 @@ class MemoryStoreOwnershipFunctionalTests {
 	@Test
 	void shouldKeepEveryCommittedChunkWhenItsOwnerIsKilledAndResumeExactly() throws Exception {
 		// given a long generation into the memory store in its own process
-		int count = 100_000;
+		int count = 40_000;
 		KeeperCli cli = new KeeperCli(this.tmp.resolve("data")).with("keeper.migration.chunk-size", 100);
 		String[] command = { "generate", "--to", "memory:", "--count", Integer.toString(count) };
 		Process generate = cli.start(List.of("-Xmx1g"), command);
@@ -137,6 +137,41 @@ class MemoryStoreOwnershipFunctionalTests {
 		}
 		finally {
 			store.destroy();
+		}
+	}
+
+	@Test
+	void shouldRefuseEveryCommandOnTheStoreInOneLineWhileAnotherOwnerHoldsIt() throws Exception {
+		// given an owner of the store
+		KeeperCli cli = new KeeperCli(this.tmp.resolve("data"));
+		Files.writeString(this.tmp.resolve("in.jsonl"),
+				"{\"thread_id\":\"t1\",\"state\":{\"n\":1},\"expires_at\":\"2099-01-01T00:00:00.000Z\"}\n");
+		MemoryWorkflowStore owner = new MemoryWorkflowStore(cli.settings().keeperProperties());
+		owner.open();
+		try {
+			for (String[] command : List.of(new String[] { "generate", "--to", "memory:", "--count", "5" },
+					new String[] { "report", "--store", "memory:" },
+					new String[] { "enforce-ttl", "--store", "memory:", "--dry-run" },
+					new String[] { "purge", "--store", "memory:", "--dry-run" },
+					new String[] { "migrate", "--from", "memory:", "--to",
+							"snapshot:" + this.tmp.resolve("out.jsonl") },
+					new String[] { "migrate", "--from", "snapshot:" + this.tmp.resolve("in.jsonl"), "--to", "memory:" },
+					new String[] { "run", "reportMemoryJob", "--store", "memory:" })) {
+				// when
+				KeeperCli.Result result = cli.run(command);
+
+				// then
+				assertThat(result.exitCode()).as(String.join(" ", command) + ": " + result).isEqualTo(2);
+				assertThat(result.err().lines().filter((line) -> line.startsWith("error:")))
+					.as(String.join(" ", command) + ": " + result)
+					.singleElement()
+					.asString()
+					.contains("is in use by pid " + ProcessHandle.current().pid());
+				assertThat(result.err()).doesNotContain("\tat ");
+			}
+		}
+		finally {
+			owner.destroy();
 		}
 	}
 

@@ -60,6 +60,7 @@ class RunCommand implements Callable<Integer> {
 			}
 			JobParameters parameters = JobCommands.parameters(context, definition.name(),
 					options(definition, this.arguments));
+			JobCommands.claimMemoryStore(context, parameters);
 			JobExecution execution = context.getBean(JobRunner.class)
 				.run(context.getBean(definition.name(), Job.class), parameters);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {

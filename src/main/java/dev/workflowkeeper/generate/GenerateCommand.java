@@ -9,10 +9,6 @@ import dev.workflowkeeper.cli.CommandErrors;
 import dev.workflowkeeper.cli.JobCommand;
 import dev.workflowkeeper.cli.JobCommands;
 import dev.workflowkeeper.cli.KeeperCommandLine;
-import dev.workflowkeeper.cli.UserFacingException;
-import dev.workflowkeeper.store.StoreInUseException;
-import dev.workflowkeeper.store.StoreUri;
-import dev.workflowkeeper.store.WorkflowStores;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -63,7 +59,7 @@ class GenerateCommand implements Callable<Integer>, JobCommand {
 			options.put("seed", this.seed);
 			options.put("map", this.map);
 			JobParameters parameters = JobCommands.parameters(context, GenerateJob.NAME, options);
-			claimMemoryStore(context, parameters.getString("to"));
+			JobCommands.claimMemoryStore(context, parameters);
 			JobExecution execution = context.getBean(GenerateJob.class).run(parameters, System.currentTimeMillis());
 			long written = execution.getStepExecutions().stream().mapToLong((s) -> s.getWriteCount()).sum();
 			this.boot.out()
@@ -77,23 +73,6 @@ class GenerateCommand implements Callable<Integer>, JobCommand {
 				return KeeperCommandLine.FAILED;
 			}
 			return KeeperCommandLine.OK;
-		}
-	}
-
-	/**
-	 * Takes the memory store before the job starts, so that one another process holds is
-	 * refused in one line (usage) and no run is recorded.
-	 */
-	private static void claimMemoryStore(ConfigurableApplicationContext context, String to) {
-		StoreUri store = StoreUri.parse(to);
-		if (store.kind() != StoreUri.Kind.MEMORY) {
-			return;
-		}
-		try {
-			context.getBean(WorkflowStores.class).open(store).close();
-		}
-		catch (StoreInUseException ex) {
-			throw new UserFacingException(KeeperCommandLine.USAGE, ex.getMessage(), ex);
 		}
 	}
 

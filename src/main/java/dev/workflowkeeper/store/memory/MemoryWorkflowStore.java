@@ -117,7 +117,8 @@ public class MemoryWorkflowStore implements DisposableBean {
 
 	private volatile boolean loaded;
 
-	private long fileBytes;
+	/** The journal is compacted once it holds more bytes than this. */
+	private volatile long compactAbove = COMPACT_BYTES;
 
 	private ScheduledExecutorService sweeper;
 
@@ -324,8 +325,15 @@ public class MemoryWorkflowStore implements DisposableBean {
 			return;
 		}
 		this.journal.sync();
-		if (this.journal.appended() > Math.max(COMPACT_BYTES, this.fileBytes)) {
-			save();
+		if (this.journal.appended() > this.compactAbove) {
+			try {
+				save();
+			}
+			catch (StoreAccessException ex) {
+				// the synced journal keeps every change: the chunk stands, the file waits
+				logger.warn(ex.getMessage() + " (the journal keeps the changes; trying again later)");
+				this.compactAbove = 2 * this.journal.appended();
+			}
 		}
 	}
 
@@ -394,7 +402,7 @@ public class MemoryWorkflowStore implements DisposableBean {
 			Files.deleteIfExists(this.otherPrefixesFile);
 		}
 		syncFolder(folder);
-		this.fileBytes = Files.size(this.file);
+		this.compactAbove = Math.max(COMPACT_BYTES, Files.size(this.file));
 	}
 
 	/**
@@ -562,7 +570,7 @@ public class MemoryWorkflowStore implements DisposableBean {
 		for (WorkflowEntry entry : read(this.otherPrefixesFile)) {
 			put(entry.threadId(), entry, now);
 		}
-		this.fileBytes = fileSize(this.file);
+		this.compactAbove = Math.max(COMPACT_BYTES, fileSize(this.file));
 		int[] changes = new int[1];
 		int skipped;
 		try {

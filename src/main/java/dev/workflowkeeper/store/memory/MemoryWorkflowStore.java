@@ -284,6 +284,13 @@ public class MemoryWorkflowStore implements DisposableBean {
 		return removed;
 	}
 
+	/** The periodic sweep: never loads (nor claims) a store that was closed meanwhile. */
+	private void sweep() {
+		if (this.loaded) {
+			removeExpired();
+		}
+	}
+
 	/**
 	 * Stops the sweep, writes the files when anything changed, empties the journal and
 	 * releases the store for other processes.
@@ -522,7 +529,7 @@ public class MemoryWorkflowStore implements DisposableBean {
 				thread.setDaemon(true);
 				return thread;
 			});
-			this.sweeper.scheduleWithFixedDelay(this::removeExpired, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+			this.sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
 		}
 	}
 

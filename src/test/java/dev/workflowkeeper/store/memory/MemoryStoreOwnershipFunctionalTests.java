@@ -175,6 +175,30 @@ class MemoryStoreOwnershipFunctionalTests {
 		}
 	}
 
+	@Test
+	void shouldNotStartServeOnAMemoryStoreAnotherProcessOwns() throws Exception {
+		// given another process (this one) owns the store
+		KeeperCli cli = new KeeperCli(this.tmp.resolve("data")).with("server.port", 0)
+			.with("keeper.scheduling.enabled", false);
+		MemoryWorkflowStore owner = new MemoryWorkflowStore(cli.settings().keeperProperties());
+		owner.open();
+		try {
+			// when
+			KeeperCli.Result serve = cli.await(cli.start("serve"), 120);
+
+			// then
+			assertThat(serve.exitCode()).as(serve.toString()).isEqualTo(2);
+			assertThat(serve.err().lines().filter((line) -> line.startsWith("error:"))).as(serve.toString())
+				.singleElement()
+				.asString()
+				.contains("is in use by pid " + ProcessHandle.current().pid());
+			assertThat(serve.err()).doesNotContain("\tat ");
+		}
+		finally {
+			owner.destroy();
+		}
+	}
+
 	/** The states under the prefix, as the next owner of the store loads them. */
 	private static long stateCount(KeeperCli cli) {
 		MemoryWorkflowStore store = new MemoryWorkflowStore(cli.settings().keeperProperties());

@@ -6,6 +6,7 @@ import java.io.StringWriter;
 import dev.workflowkeeper.job.JobOptionException;
 import dev.workflowkeeper.scheduling.ScheduleFileException;
 import dev.workflowkeeper.store.StoreAccessException;
+import dev.workflowkeeper.store.StoreInUseException;
 import dev.workflowkeeper.store.StoreUri;
 
 /**
@@ -58,7 +59,8 @@ public final class CommandErrors {
 	 */
 	private static boolean isPlain(Throwable ex) {
 		return ex instanceof UserFacingException || ex instanceof JobOptionException
-				|| ex instanceof ScheduleFileException || ex instanceof StoreAccessException;
+				|| ex instanceof ScheduleFileException || ex instanceof StoreAccessException
+				|| ex instanceof StoreInUseException;
 	}
 
 	public static int exitCode(Throwable ex) {
@@ -66,7 +68,7 @@ public final class CommandErrors {
 			if (t instanceof UserFacingException user) {
 				return user.exitCode();
 			}
-			if (t instanceof IllegalArgumentException) {
+			if (t instanceof IllegalArgumentException || t instanceof StoreInUseException) {
 				return KeeperCommandLine.USAGE;
 			}
 		}

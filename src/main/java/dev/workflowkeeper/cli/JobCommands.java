@@ -7,10 +7,14 @@ import dev.workflowkeeper.batch.GracefulJobShutdown;
 import dev.workflowkeeper.batch.JobRunner;
 import dev.workflowkeeper.job.JobDefinitions;
 import org.jspecify.annotations.Nullable;
+import dev.workflowkeeper.store.StoreInUseException;
+import dev.workflowkeeper.store.StoreUri;
+import dev.workflowkeeper.store.WorkflowStores;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameter;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -65,6 +69,27 @@ public final class JobCommands {
 		}
 		catch (RuntimeException ex) {
 			throw new UserFacingException(KeeperCommandLine.USAGE, CommandErrors.oneLine(ex), ex);
+		}
+	}
+
+	/**
+	 * Takes the {@code memory:} store for this process when a parameter names it, before
+	 * the job starts: one that another process owns is refused in one line and no run is
+	 * recorded.
+	 * @throws UserFacingException (usage) when another process owns it
+	 */
+	public static void claimMemoryStore(ConfigurableApplicationContext context, JobParameters parameters) {
+		for (JobParameter<?> parameter : parameters) {
+			if ("memory:".equals(parameter.value())) {
+				WorkflowStores stores = context.getBean(WorkflowStores.class);
+				try {
+					stores.open(StoreUri.parse("memory:")).close();
+				}
+				catch (StoreInUseException ex) {
+					throw new UserFacingException(KeeperCommandLine.USAGE, ex.getMessage(), ex);
+				}
+				return;
+			}
 		}
 	}
 

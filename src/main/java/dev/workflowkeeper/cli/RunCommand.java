@@ -66,6 +66,7 @@ class RunCommand implements Callable<Integer> {
 			Map<String, Object> options = options(definition, this.arguments);
 			JobParameters parameters = JobCommands.parameters(context, definition.name(), options);
 			preflight(context, definition, options);
+			JobCommands.claimMemoryStore(context, parameters);
 			JobExecution execution = context.getBean(JobRunner.class)
 				.run(context.getBean(definition.name(), Job.class), parameters);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {

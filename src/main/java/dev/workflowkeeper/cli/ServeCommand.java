@@ -3,6 +3,8 @@ package dev.workflowkeeper.cli;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import dev.workflowkeeper.store.StoreInUseException;
+import dev.workflowkeeper.store.StoreUri;
 import dev.workflowkeeper.store.WorkflowStores;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -32,6 +34,7 @@ class ServeCommand implements Callable<Integer> {
 		CountDownLatch closed = new CountDownLatch(1);
 		ConfigurableApplicationContext context = this.boot
 			.worker((ApplicationListener<ContextClosedEvent>) (event) -> closed.countDown());
+		claimMemoryStore(context);
 		String port = context.getEnvironment().getProperty("local.server.port", "none");
 		logger.info("workflow-keeper is serving (port " + port + ", default store "
 				+ context.getBean(WorkflowStores.class).defaultStore().masked() + ")");
@@ -39,6 +42,25 @@ class ServeCommand implements Callable<Integer> {
 		// (SIGTERM).
 		closed.await();
 		return KeeperCommandLine.OK;
+	}
+
+	/**
+	 * A worker whose default store is {@code memory:} owns it from the start: one-off
+	 * commands on it are refused while it serves (they launch over HTTP instead), and one
+	 * that holds it now keeps the worker from starting.
+	 */
+	private static void claimMemoryStore(ConfigurableApplicationContext context) {
+		WorkflowStores stores = context.getBean(WorkflowStores.class);
+		if (stores.defaultStore().kind() != StoreUri.Kind.MEMORY) {
+			return;
+		}
+		try {
+			stores.open(stores.defaultStore()).close();
+		}
+		catch (StoreInUseException ex) {
+			context.close();
+			throw new UserFacingException(KeeperCommandLine.USAGE, ex.getMessage(), ex);
+		}
 	}
 
 }

@@ -66,6 +66,7 @@ class GenerateCommand implements Callable<Integer>, JobCommand {
 			options.put("seed", this.seed);
 			options.put("map", this.map);
 			JobParameters parameters = JobCommands.parameters(context, GenerateJob.NAME, options);
+			JobCommands.claimMemoryStore(context, parameters);
 			preflight(context, GenerateParameters.from(parameters));
 			JobExecution execution = context.getBean(GenerateJob.class).run(parameters, System.currentTimeMillis());
 			long written = execution.getStepExecutions().stream().mapToLong((s) -> s.getWriteCount()).sum();

@@ -10,9 +10,9 @@ import org.springframework.batch.infrastructure.item.Chunk;
 /**
  * Writes states under a key prefix of the {@link MemoryWorkflowStore}, resolving each
  * conflict atomically by its {@link ConflictPolicy}: an expired state counts as absent,
- * and {@code NEWER} compares {@code updated_at} inside the map's {@code compute}. A state
- * already expired when it arrives is counted and not stored; one without expiry fails the
- * chunk.
+ * and {@code NEWER} compares {@code updated_at} under the key's lock. A state already
+ * expired when it arrives is counted and not stored; one without expiry fails the chunk.
+ * The chunk is durable (journaled and fsynced) when {@code write} returns.
  * <p>
  * Idempotent per chunk; thread-safe.
  */
@@ -33,7 +33,6 @@ class MemoryItemWriter extends WorkflowItemWriter {
 
 	@Override
 	public void write(Chunk<? extends WorkflowEntry> chunk) {
-		var entries = this.store.entries();
 		long now = System.currentTimeMillis();
 		for (WorkflowEntry entry : chunk) {
 			String key = this.keyPrefix + entry.threadId();
@@ -42,27 +41,21 @@ class MemoryItemWriter extends WorkflowItemWriter {
 				this.expired.incrementAndGet();
 				continue;
 			}
-			// the functions are pure: the map may apply them more than once, only the
-			// result counts
-			MemoryWorkflowStore.Stored result = switch (this.policy) {
-				case OVERWRITE -> {
-					entries.put(key, incoming);
-					yield incoming;
-				}
-				case SKIP -> entries.compute(key,
-						(k, existing) -> (existing == null || existing.expiredAt(now)) ? incoming : existing);
-				case NEWER -> entries.compute(key,
-						(k, existing) -> (existing == null || existing.expiredAt(now) || newer(incoming, existing))
-								? incoming : existing);
-			};
+			MemoryWorkflowStore.Stored result = this.store.update(key, (existing) -> switch (this.policy) {
+				case OVERWRITE -> incoming;
+				case SKIP -> (existing == null || existing.expiredAt(now)) ? incoming : existing;
+				case NEWER ->
+					(existing == null || existing.expiredAt(now) || newer(incoming, existing)) ? incoming : existing;
+			});
 			if (result == incoming) {
 				this.written.incrementAndGet();
-				this.store.noteWrite();
 			}
 			else {
 				this.keptExisting.incrementAndGet();
 			}
 		}
+		// durable before the chunk commits: a crash after the commit loses none of it
+		this.store.sync();
 	}
 
 	/**

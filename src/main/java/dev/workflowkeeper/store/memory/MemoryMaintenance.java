@@ -59,6 +59,7 @@ final class MemoryMaintenance implements MaintainableStore {
 			outcomes.add(this.store.capExpiry(change.key(), change.maxExpireAtMillis(), change.maxTtl(),
 					change.expectedValue()));
 		}
+		this.store.sync();
 		return outcomes;
 	}
 
@@ -77,6 +78,7 @@ final class MemoryMaintenance implements MaintainableStore {
 		for (KeyValue entry : judged) {
 			deleted.add(this.store.deleteIfValue(entry.key(), entry.value()));
 		}
+		this.store.sync();
 		return deleted;
 	}
 

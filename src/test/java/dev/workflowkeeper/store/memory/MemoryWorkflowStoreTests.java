@@ -3,15 +3,20 @@ package dev.workflowkeeper.store.memory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.store.ConflictPolicy;
+import dev.workflowkeeper.store.MaintainableStore;
+import dev.workflowkeeper.store.StoreInUseException;
 import dev.workflowkeeper.store.WorkflowEntry;
 import dev.workflowkeeper.store.WorkflowItemWriter;
 import dev.workflowkeeper.store.WorkflowStore;
+import dev.workflowkeeper.store.snapshot.JsonLinesEncoder;
+import dev.workflowkeeper.store.snapshot.SnapshotItemReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +29,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 class MemoryWorkflowStoreTests {
@@ -178,6 +184,124 @@ class MemoryWorkflowStoreTests {
 		assertThat(Files.exists(this.dataDir.resolve("memory-store.jsonl"))).isFalse();
 	}
 
+	@Test
+	void shouldSaveASnapshotWhoseThreadIdsHoldNoPrefix() throws Exception {
+		// given states under the configured prefix, another prefix, and an id that
+		// starts with the prefix again
+		long expireAt = in(60_000);
+		write(this.store.view(PREFIX), ConflictPolicy.OVERWRITE, entry("a", "{\"n\":1}", expireAt),
+				entry("b", "{\"n\":2}", expireAt), entry(PREFIX + "c", "{\"n\":3}", expireAt));
+		write(this.store.view("other:"), ConflictPolicy.OVERWRITE, entry("x", "{\"n\":4}", expireAt));
+
+		// when
+		this.store.destroy();
+
+		// then the file is a snapshot of the configured prefix's states, read as any
+		// snapshot is
+		assertThat(snapshot(this.dataDir.resolve("memory-store.jsonl"))).extracting(WorkflowEntry::threadId)
+			.containsExactly("a", "b");
+		assertThat(snapshot(this.dataDir.resolve("memory-store.other-prefixes.jsonl")))
+			.extracting(WorkflowEntry::threadId)
+			.containsExactly(PREFIX + PREFIX + "c", "other:x");
+		MemoryWorkflowStore restarted = new MemoryWorkflowStore(properties());
+		try {
+			assertThat(restarted.entries().keySet()).containsExactly(PREFIX + "a", PREFIX + "b", PREFIX + PREFIX + "c",
+					"other:x");
+			assertThat(restarted.get(PREFIX + "a"))
+				.hasValueSatisfying((entry) -> assertThat(entry.expireAtMillis()).isEqualTo(expireAt));
+		}
+		finally {
+			restarted.destroy();
+		}
+	}
+
+	@Test
+	void shouldReadAFileOfTheFormerLayoutWithFullKeysAsThreadIds() throws Exception {
+		// given a file as the store wrote it before: full keys as thread ids
+		this.store.destroy();
+		String expires = JsonLinesEncoder.formatExpiry(in(60_000));
+		Files.writeString(this.dataDir.resolve("memory-store.jsonl"),
+				line(PREFIX + "a", expires) + line(PREFIX + "b", expires) + line("other:x", expires));
+
+		// when
+		MemoryWorkflowStore restarted = new MemoryWorkflowStore(properties());
+		try {
+			// then each key is read once, without a second prefix
+			assertThat(restarted.entries().keySet()).containsExactly(PREFIX + "a", PREFIX + "b", "other:x");
+			// and the file is rewritten as a snapshot at once
+			assertThat(snapshot(this.dataDir.resolve("memory-store.jsonl"))).extracting(WorkflowEntry::threadId)
+				.containsExactly("a", "b");
+		}
+		finally {
+			restarted.destroy();
+		}
+		MemoryWorkflowStore again = new MemoryWorkflowStore(properties());
+		try {
+			assertThat(again.entries().keySet()).containsExactly(PREFIX + "a", PREFIX + "b", "other:x");
+		}
+		finally {
+			again.destroy();
+		}
+	}
+
+	@Test
+	void shouldKeepEveryWrittenChunkWhenTheProcessEndsWithoutClosingTheStore() throws Exception {
+		// given chunks written, a state deleted and one capped, and the store never
+		// closed
+		long expireAt = in(60_000);
+		WorkflowStore view = this.store.view(PREFIX);
+		write(view, ConflictPolicy.OVERWRITE, entry("a", "{\"n\":1}", expireAt), entry("b", "{\"n\":2}", expireAt));
+		write(view, ConflictPolicy.OVERWRITE, entry("a", "{\"n\":3}", expireAt), entry("c", "{\"n\":4}", expireAt));
+		MemoryMaintenance maintenance = new MemoryMaintenance(this.store, PREFIX);
+		maintenance.deleteIfUnchanged(List.of(new MaintainableStore.KeyValue(PREFIX + "b", bytes("{\"n\":2}"))));
+		long capped = in(30_000);
+		maintenance.enforceTtl(List.of(new MaintainableStore.TtlChange(PREFIX + "c", capped, capped, null, null)));
+
+		// when the files are read as a crash leaves them, with a line torn at the end
+		Path crashed = Files.createDirectories(this.dataDir.resolve("crashed"));
+		for (String name : List.of("memory-store.jsonl", "memory-store.journal")) {
+			if (Files.exists(this.dataDir.resolve(name))) {
+				Files.copy(this.dataDir.resolve(name), crashed.resolve(name));
+			}
+		}
+		Files.writeString(crashed.resolve("memory-store.journal"), "1234 ZG9j 17", StandardOpenOption.APPEND);
+		MemoryWorkflowStore recovered = new MemoryWorkflowStore(properties(crashed));
+		try {
+			// then every change is there
+			assertThat(recovered.entries().keySet()).containsExactly(PREFIX + "a", PREFIX + "c");
+			assertThat(recovered.get(PREFIX + "a").orElseThrow().valueAsString()).isEqualTo("{\"n\":3}");
+			assertThat(recovered.get(PREFIX + "c").orElseThrow().expireAtMillis()).isEqualTo(capped);
+			// and the journal was compacted into the file
+			assertThat(crashed.resolve("memory-store.journal")).doesNotExist();
+			assertThat(snapshot(crashed.resolve("memory-store.jsonl"))).extracting(WorkflowEntry::threadId)
+				.containsExactly("a", "c");
+		}
+		finally {
+			recovered.destroy();
+		}
+	}
+
+	@Test
+	void shouldRefuseASecondOwnerNamingTheFirst() {
+		// given
+		this.store.open();
+
+		// when / then
+		MemoryWorkflowStore second = new MemoryWorkflowStore(properties());
+		assertThatExceptionOfType(StoreInUseException.class).isThrownBy(() -> second.view(PREFIX))
+			.withMessageContaining("is in use by pid " + ProcessHandle.current().pid())
+			.withMessageContaining("one process at a time");
+
+		// and once the first closes it, the second gets it
+		this.store.destroy();
+		try {
+			assertThat(second.view(PREFIX).estimateCount()).isZero();
+		}
+		finally {
+			second.destroy();
+		}
+	}
+
 	private String value(String key) {
 		return this.store.get(key).orElseThrow().valueAsString();
 	}
@@ -213,8 +337,32 @@ class MemoryWorkflowStoreTests {
 	}
 
 	private KeeperProperties properties() {
-		return new Binder(new MapConfigurationPropertySource(Map.of("keeper.data-dir", this.dataDir.toString())))
+		return properties(this.dataDir);
+	}
+
+	private static KeeperProperties properties(Path dataDir) {
+		return new Binder(new MapConfigurationPropertySource(Map.of("keeper.data-dir", dataDir.toString())))
 			.bindOrCreate("keeper", KeeperProperties.class);
+	}
+
+	private static List<WorkflowEntry> snapshot(Path file) throws Exception {
+		SnapshotItemReader reader = new SnapshotItemReader("check", file, 1 << 20);
+		reader.open(new ExecutionContext());
+		List<WorkflowEntry> entries = new ArrayList<>();
+		WorkflowEntry entry;
+		while ((entry = reader.read()) != null) {
+			entries.add(entry);
+		}
+		reader.close();
+		return entries;
+	}
+
+	private static String line(String threadId, String expires) {
+		return "{\"thread_id\":\"" + threadId + "\",\"state\":{\"n\":1},\"expires_at\":\"" + expires + "\"}\n";
+	}
+
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
 	}
 
 }

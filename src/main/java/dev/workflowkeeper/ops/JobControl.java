@@ -17,6 +17,8 @@ import dev.workflowkeeper.job.JobOptionException;
 import dev.workflowkeeper.scheduling.JobSchedule;
 import dev.workflowkeeper.scheduling.ScheduleRegistry;
 import dev.workflowkeeper.store.StoreAccessException;
+import dev.workflowkeeper.store.StoreInUseException;
+import dev.workflowkeeper.store.WorkflowStores;
 import dev.workflowkeeper.store.StoreAddresses;
 import dev.workflowkeeper.store.StoreUri;
 import org.apache.commons.logging.Log;
@@ -74,13 +76,18 @@ public class JobControl {
 
 	private final JobStopper jobStopper;
 
+	private static final String MEMORY = "memory:";
+
 	/** Runs launched jobs on their own threads, so that a launch answers at once. */
 	private final JobOperator backgroundOperator;
+
+	private final ObjectProvider<WorkflowStores> stores;
 
 	public JobControl(List<Job> jobs, JobOperator jobOperator, JobRepository jobRepository, HistoryQueries history,
 			ObjectProvider<ScheduleRegistry> schedules, JobDefinitions definitions, StoreAddresses addresses,
 			GracefulJobShutdown shutdown, JobStopper jobStopper,
-			@Qualifier(JobControlConfiguration.BACKGROUND_JOB_OPERATOR) JobOperator backgroundOperator) {
+			@Qualifier(JobControlConfiguration.BACKGROUND_JOB_OPERATOR) JobOperator backgroundOperator,
+			ObjectProvider<WorkflowStores> stores) {
 		jobs.forEach((job) -> this.jobs.put(job.getName(), job));
 		this.jobOperator = jobOperator;
 		this.jobRepository = jobRepository;
@@ -91,6 +98,7 @@ public class JobControl {
 		this.shutdown = shutdown;
 		this.jobStopper = jobStopper;
 		this.backgroundOperator = backgroundOperator;
+		this.stores = stores;
 	}
 
 	/**
@@ -124,6 +132,7 @@ public class JobControl {
 		}
 		checkNotRunning(jobName);
 		checkNotShuttingDown();
+		checkMemoryStoreFree(identifying);
 		JobParameters parameters = new JobParametersBuilder(identifying).addLong(JobRunner.RUN, nextRun(jobName))
 			.toJobParameters();
 		try {
@@ -194,6 +203,7 @@ public class JobControl {
 		job(jobName);
 		checkNotRunning(jobName);
 		checkNotShuttingDown();
+		checkMemoryStoreFree(execution.getJobParameters());
 		try {
 			JobExecution restarted = this.backgroundOperator.restart(execution);
 			logger.info("Restarted execution " + executionId + " of " + jobName + " as execution " + restarted.getId());
@@ -307,6 +317,28 @@ public class JobControl {
 							+ ", whose password this worker was not given: run the job's command again with the full "
 							+ "address (it resumes the run), or give this worker that store as REDIS_URL and REDIS_PASSWORD");
 				}
+			}
+		}
+	}
+
+	/**
+	 * Refuses, before anything runs, a run on the {@code memory:} store while another
+	 * process owns it (409); otherwise this worker takes it.
+	 */
+	private void checkMemoryStoreFree(JobParameters parameters) {
+		for (JobParameter<?> parameter : parameters) {
+			if (MEMORY.equals(parameter.value())) {
+				WorkflowStores workflowStores = this.stores.getIfAvailable();
+				if (workflowStores == null) {
+					return;
+				}
+				try {
+					workflowStores.open(StoreUri.parse(MEMORY)).close();
+				}
+				catch (StoreInUseException ex) {
+					throw new ExecutionStateException(ex.getMessage(), ex);
+				}
+				return;
 			}
 		}
 	}

@@ -176,6 +176,38 @@ class MemoryStoreOwnershipFunctionalTests {
 	}
 
 	@Test
+	void shouldRefuseAnHttpLaunchOnAMemoryStoreAnotherProcessOwnsWithoutRecordingARun() throws Exception {
+		// given a worker serving on Redis, and another process (this one) owning the
+		// memory store
+		KeeperCli serving = new KeeperCli(this.tmp.resolve("data")).with("server.port", 0)
+			.with("keeper.scheduling.enabled", false)
+			.with("keeper.redis.use-redis", true)
+			.with("keeper.redis.url", "redis://127.0.0.1:1/0")
+			.with("keeper.ops.admin-password", ADMIN_PASSWORD);
+		MemoryWorkflowStore owner = new MemoryWorkflowStore(serving.settings().keeperProperties());
+		owner.open();
+		Process worker = serving.start("serve");
+		try {
+			int port = awaitServing(serving, worker);
+
+			// when a job on the memory store is launched over HTTP
+			HttpResponse<String> launched = post(port, "/actuator/workflowjobs/generateStatesJob",
+					"{\"to\": \"memory:\", \"count\": 10}");
+
+			// then it is refused as a conflict naming the owner, and no run is recorded
+			assertThat(launched.statusCode()).as(launched.body()).isEqualTo(409);
+			assertThat(launched.body()).contains("is in use by pid " + ProcessHandle.current().pid());
+			HttpResponse<String> executions = get(port, "/actuator/workflowjobs/generateStatesJob");
+			assertThat(executions.body()).contains("\"total\":0");
+		}
+		finally {
+			worker.destroy();
+			serving.await(worker, 120);
+			owner.destroy();
+		}
+	}
+
+	@Test
 	void shouldNotStartServeOnAMemoryStoreAnotherProcessOwns() throws Exception {
 		// given another process (this one) owns the store
 		KeeperCli cli = new KeeperCli(this.tmp.resolve("data")).with("server.port", 0)

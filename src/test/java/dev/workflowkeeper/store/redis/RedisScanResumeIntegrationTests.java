@@ -69,43 +69,103 @@ class RedisScanResumeIntegrationTests {
 		assertResumeReadsEveryRemainingKeyOnce(reader, Removal.EXPIRED, 2);
 	}
 
+	@ParameterizedTest
+	@EnumSource(Reader.class)
+	void shouldMissNoKeyWhenKeysWereAddedBeforeTheRestart(Reader kind) throws Exception {
+		// given: a scan checkpointed late in its third page
+		RedisDatabase server = servers.fresh(Version.DEFAULT);
+		Set<String> all = write(server, 0, KEYS);
+		ExecutionContext context = new ExecutionContext();
+		List<String> before = readPart(server, kind, context, 2);
+
+		// when: the service writes as many new keys again (the table grows, the page
+		// holds more), then the scan resumes
+		write(server, KEYS, 2 * KEYS);
+		List<String> after = readRest(server, kind, context, 2);
+
+		// then: every key there throughout is read; new keys may or may not be
+		Set<String> missed = new HashSet<>(all);
+		before.forEach(missed::remove);
+		after.forEach(missed::remove);
+		assertThat(missed).isEmpty();
+	}
+
+	@ParameterizedTest
+	@EnumSource(Reader.class)
+	void shouldResumeFromACheckpointWithoutThePageEnd(Reader kind) throws Exception {
+		// given: a checkpoint as an older version saved it: cursor and last key only
+		RedisDatabase server = servers.fresh(Version.DEFAULT);
+		Set<String> all = write(server, 0, KEYS);
+		ExecutionContext context = new ExecutionContext();
+		List<String> before = readPart(server, kind, context, 0);
+		String name = (kind == Reader.WORKFLOW) ? "states" : "keys";
+		assertThat(context.containsKey(name + ".pageEnd")).isTrue();
+		context.remove(name + ".pageEnd");
+
+		// when
+		List<String> after = readRest(server, kind, context, 0);
+
+		// then
+		Set<String> remaining = new HashSet<>(all);
+		before.forEach(remaining::remove);
+		assertThat(after).doesNotHaveDuplicates().hasSize(remaining.size());
+		assertThat(new HashSet<>(after)).isEqualTo(remaining);
+	}
+
+	private static Set<String> write(RedisDatabase server, int from, int to) {
+		Set<String> threadIds = new HashSet<>();
+		try (Jedis jedis = server.jedis(); Pipeline pipeline = jedis.pipelined()) {
+			for (int i = from; i < to; i++) {
+				String threadId = "thread-" + i;
+				threadIds.add(threadId);
+				pipeline.set(PREFIX + threadId, "{\"n\":" + i + "}");
+			}
+		}
+		return threadIds;
+	}
+
+	private static List<String> readPart(RedisDatabase server, Reader kind, ExecutionContext context,
+			int pipelinesInFlight) throws Exception {
+		List<String> read = new ArrayList<>();
+		try (Readers readers = new Readers(server, pipelinesInFlight)) {
+			ItemStreamReader<String> reader = readers.of(kind);
+			reader.open(context);
+			for (int i = 0; i < 2 * SCAN_COUNT + 900; i++) {
+				read.add(reader.read());
+			}
+			reader.update(context);
+			reader.close();
+		}
+		assertThat(read).doesNotContainNull().doesNotHaveDuplicates();
+		return read;
+	}
+
+	private static List<String> readRest(RedisDatabase server, Reader kind, ExecutionContext context,
+			int pipelinesInFlight) throws Exception {
+		List<String> read = new ArrayList<>();
+		try (Readers readers = new Readers(server, pipelinesInFlight)) {
+			ItemStreamReader<String> reader = readers.of(kind);
+			reader.open(new ExecutionContext(context));
+			for (String threadId = reader.read(); threadId != null; threadId = reader.read()) {
+				read.add(threadId);
+			}
+			reader.close();
+		}
+		return read;
+	}
+
 	private void assertResumeReadsEveryRemainingKeyOnce(Reader kind, Removal removal, int pipelinesInFlight)
 			throws Exception {
 		// given: a keyspace of many pages, read up to late in the third page, then
 		// checkpointed
 		RedisDatabase server = servers.fresh(Version.DEFAULT);
-		Set<String> all = new HashSet<>();
-		try (Jedis jedis = server.jedis(); Pipeline pipeline = jedis.pipelined()) {
-			for (int i = 0; i < KEYS; i++) {
-				String threadId = "thread-" + i;
-				all.add(threadId);
-				pipeline.set(PREFIX + threadId, "{\"n\":" + i + "}");
-			}
-		}
+		Set<String> all = write(server, 0, KEYS);
 		ExecutionContext context = new ExecutionContext();
-		List<String> before = new ArrayList<>();
-		try (Readers readers = new Readers(server, pipelinesInFlight)) {
-			ItemStreamReader<String> reader = readers.of(kind);
-			reader.open(context);
-			for (int i = 0; i < 2 * SCAN_COUNT + 900; i++) {
-				before.add(reader.read());
-			}
-			reader.update(context);
-			reader.close();
-		}
-		assertThat(before).doesNotContainNull().doesNotHaveDuplicates();
+		List<String> before = readPart(server, kind, context, pipelinesInFlight);
 
 		// when: the keys read are removed, then the scan resumes from the checkpoint
 		remove(server, before, removal);
-		List<String> after = new ArrayList<>();
-		try (Readers readers = new Readers(server, pipelinesInFlight)) {
-			ItemStreamReader<String> reader = readers.of(kind);
-			reader.open(new ExecutionContext(context));
-			for (String threadId = reader.read(); threadId != null; threadId = reader.read()) {
-				after.add(threadId);
-			}
-			reader.close();
-		}
+		List<String> after = readRest(server, kind, context, pipelinesInFlight);
 
 		// then
 		Set<String> remaining = new HashSet<>(all);

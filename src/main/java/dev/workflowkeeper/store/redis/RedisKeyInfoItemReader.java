@@ -47,9 +47,10 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * thread.
  * <p>
  * Restartable: the ExecutionContext holds, under the reader's name, the {@code cursor} of
- * the page in progress and the {@code lastKey} passed in it, and the counts {@code read}
- * and {@code vanished}; see {@link RedisKeyPages} for the trade-offs of a restart inside
- * a page. Inspection done ahead of the position is simply done again after a restart.
+ * the page in progress, the {@code lastKey} passed in it and the cursor that followed
+ * that page when first scanned ({@code pageEnd}), and the counts {@code read} and
+ * {@code vanished}; see {@link RedisKeyPages} for the trade-offs of a restart inside a
+ * page. Inspection done ahead of the position is simply done again after a restart.
  * <p>
  * Not thread-safe: use it from one step thread.
  */

@@ -1,13 +1,16 @@
 package dev.workflowkeeper.store.redis;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -28,13 +31,24 @@ import redis.clients.jedis.resps.ScanResult;
  * keys inspected in pipelines of {@code pipelineSize} keys by the caller's
  * {@code inspection}. Items come out one by one, in page and key order.
  * <p>
- * The position is the cursor of the page in progress and the last key the caller
- * {@link #passed}: a restart ({@link #start}) scans that page again and skips the keys up
- * to that one. The trade-off: a page is fetched twice around a restart, and a key written
- * into that page's slots after the first scan but sorting before the last key is missed,
- * as {@code SCAN} may miss keys created during an iteration anyway. {@code SCAN} returns
- * every key that exists for the whole iteration at least once; one that moves during a
- * rehash may come twice.
+ * The position is the cursor of the page in progress, the last key the caller
+ * {@link #passed} and the cursor that followed that page when it was first scanned (its
+ * end): a restart ({@link #start}) scans that page again and skips the keys up to the
+ * last one. {@code SCAN cursor COUNT n} visits buckets until it has about {@code n} keys,
+ * so once keys of that page are gone (deleted by a purge, expired) the rescan reaches
+ * into buckets of the pages that followed, and its keys sorting before the last one were
+ * never handed out. So the scan goes on at the earlier of the two ends, the first scan's
+ * and the rescan's, and the keys the rescanned page handed out are not handed out again
+ * for the rest of the run (at most one page of keys in memory). Every key that exists
+ * throughout is handed out once after a restart unless it was before it. The trade-offs:
+ * a page is fetched twice around a restart; a key written into that page's buckets after
+ * the first scan but sorting before the last key is missed, as {@code SCAN} may miss keys
+ * created during an iteration anyway; when keys were added to the page's buckets, the
+ * rescan ends earlier and keys passed before the restart may come again, as may keys that
+ * move during a rehash, or of the rescanned page after a second restart in the page. A
+ * position saved without an end (by an older version) resumes where the rescan ends. The
+ * ends are compared as {@code SCAN} orders its cursors (bit-reversed), which holds for
+ * the one keyspace of a standalone server.
  * <p>
  * With {@code pipelinesInFlight > 0} the pages are scanned ahead and that many pipelines
  * are kept in flight on background threads, each on its own pooled connection, so that
@@ -69,6 +83,18 @@ final class RedisKeyPages<T> implements AutoCloseable {
 
 	/** The last key passed in the page in progress; {@code null} before the first. */
 	private String lastKey;
+
+	/**
+	 * The cursor that followed the page in progress when it was first scanned;
+	 * {@code null} when not known.
+	 */
+	private String pageEnd;
+
+	/** The next page to scan is the one a restart resumes. */
+	private boolean resuming;
+
+	/** Keys a rescanned page handed out, not to be handed out again in this run. */
+	private final Set<ByteBuffer> handedOut = new HashSet<>();
 
 	/** The page being handed out; {@code null} between pages. */
 	private Page<T> page;
@@ -105,11 +131,16 @@ final class RedisKeyPages<T> implements AutoCloseable {
 	/**
 	 * Starts (again) from {@code cursor}, after {@code lastKey} in its page when set;
 	 * drops what was ahead.
+	 * @param pageEnd the cursor that followed the page at {@code cursor} when it was
+	 * first scanned, {@code null} if not known
 	 */
-	void start(String cursor, String lastKey) {
+	void start(String cursor, String lastKey, String pageEnd) {
 		discardAhead();
 		this.cursor = cursor;
 		this.lastKey = lastKey;
+		this.pageEnd = pageEnd;
+		this.resuming = true;
+		this.handedOut.clear();
 		this.scanCursor = cursor;
 		this.scanEnded = false;
 		this.exhausted = false;
@@ -140,6 +171,7 @@ final class RedisKeyPages<T> implements AutoCloseable {
 				else {
 					this.cursor = nextCursor;
 					this.lastKey = null;
+					this.pageEnd = null;
 				}
 			}
 			if (this.exhausted) {
@@ -147,6 +179,9 @@ final class RedisKeyPages<T> implements AutoCloseable {
 			}
 			scanAhead();
 			this.page = this.scanned.poll();
+			if (this.page != null) {
+				this.pageEnd = this.page.nextCursor;
+			}
 		}
 	}
 
@@ -168,6 +203,14 @@ final class RedisKeyPages<T> implements AutoCloseable {
 		return this.lastKey;
 	}
 
+	/**
+	 * The cursor that followed the page in progress when it was first scanned;
+	 * {@code null} when not known.
+	 */
+	String pageEnd() {
+		return this.pageEnd;
+	}
+
 	@Override
 	public void close() {
 		discardAhead();
@@ -183,9 +226,8 @@ final class RedisKeyPages<T> implements AutoCloseable {
 	 */
 	private void scanAhead() {
 		while (!this.scanEnded && this.scanned.size() < Math.max(1, this.pipelinesInFlight)) {
-			// only the page a restart resumes skips keys
-			boolean resumed = this.scanned.isEmpty() && this.page == null;
-			Page<T> next = scanPage(this.scanCursor, resumed ? this.lastKey : null);
+			Page<T> next = this.resuming ? resumePage() : page(scanKeys(this.scanCursor, null));
+			this.resuming = false;
 			this.scanned.add(next);
 			this.scanCursor = next.nextCursor;
 			this.scanEnded = START.equals(next.nextCursor);
@@ -193,10 +235,50 @@ final class RedisKeyPages<T> implements AutoCloseable {
 	}
 
 	/**
-	 * The page at {@code cursor}: the keys under the exact prefix, sorted, after
-	 * {@code after} if set.
+	 * The page a restart resumes: the page at {@link #cursor} scanned again, after
+	 * {@link #lastKey}, followed by the earlier of its two ends; its keys are remembered
+	 * when it ends elsewhere than the first time, as the pages from the earlier end may
+	 * hold them again.
 	 */
-	private Page<T> scanPage(String cursor, String after) {
+	private Page<T> resumePage() {
+		if (this.lastKey == null) {
+			return page(scanKeys(this.cursor, null));
+		}
+		Scanned rescanned = scanKeys(this.cursor, this.lastKey);
+		if (this.pageEnd == null || this.pageEnd.equals(rescanned.nextCursor())) {
+			return page(rescanned);
+		}
+		rescanned.keys().forEach((key) -> this.handedOut.add(ByteBuffer.wrap(key)));
+		String earlier = isBefore(rescanned.nextCursor(), this.pageEnd) ? rescanned.nextCursor() : this.pageEnd;
+		return page(new Scanned(rescanned.keys(), earlier));
+	}
+
+	/**
+	 * Whether {@code SCAN} visits {@code cursor} before {@code other}: it walks the
+	 * buckets in bit-reversed order, whatever the table's size, and {@code 0} ends it. A
+	 * cursor that is not a number is taken as the earlier.
+	 */
+	static boolean isBefore(String cursor, String other) {
+		if (START.equals(cursor)) {
+			return false;
+		}
+		if (START.equals(other)) {
+			return true;
+		}
+		try {
+			return Long.compareUnsigned(Long.reverse(Long.parseUnsignedLong(cursor)),
+					Long.reverse(Long.parseUnsignedLong(other))) < 0;
+		}
+		catch (NumberFormatException ex) {
+			return true;
+		}
+	}
+
+	/**
+	 * The keys at {@code cursor}: those under the exact prefix and not handed out by a
+	 * rescanned page, sorted, after {@code after} if set.
+	 */
+	private Scanned scanKeys(String cursor, String after) {
 		ScanParams params = new ScanParams().match(RedisWorkflowItemReader.globEscaped(this.prefix))
 			.count(this.scanCount);
 		ScanResult<byte[]> result = this.node
@@ -206,13 +288,22 @@ final class RedisKeyPages<T> implements AutoCloseable {
 		for (byte[] key : result.getResult()) {
 			if (key.length > this.prefix.length
 					&& Arrays.equals(key, 0, this.prefix.length, this.prefix, 0, this.prefix.length)
-					&& (afterBytes == null || Arrays.compareUnsigned(key, afterBytes) > 0)) {
+					&& (afterBytes == null || Arrays.compareUnsigned(key, afterBytes) > 0)
+					&& (this.handedOut.isEmpty() || !this.handedOut.contains(ByteBuffer.wrap(key)))) {
 				keys.add(key);
 			}
 		}
 		// byte order is code point order for UTF-8, the order in which lastKey compares
 		keys.sort(Arrays::compareUnsigned);
-		Page<T> page = new Page<>(result.getCursor());
+		return new Scanned(keys, result.getCursor());
+	}
+
+	/**
+	 * The page of {@code scanned} keys, their inspections sent when pipelines run ahead.
+	 */
+	private Page<T> page(Scanned scanned) {
+		List<byte[]> keys = scanned.keys();
+		Page<T> page = new Page<>(scanned.nextCursor());
 		for (int from = 0; from < keys.size(); from += this.pipelineSize) {
 			List<byte[]> batch = keys.subList(from, Math.min(keys.size(), from + this.pipelineSize));
 			Callable<List<T>> inspect = () -> this.node.execute((jedis) -> this.inspection.apply(jedis, batch));
@@ -220,6 +311,11 @@ final class RedisKeyPages<T> implements AutoCloseable {
 			page.pending.add(inspect);
 		}
 		return page;
+	}
+
+	/** The keys one {@code SCAN} gave, and the cursor it returned. */
+	private record Scanned(List<byte[]> keys, String nextCursor) {
+
 	}
 
 	/** Drops the pages scanned ahead, and their inspections still in flight. */

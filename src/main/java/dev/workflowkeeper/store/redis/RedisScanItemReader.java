@@ -13,10 +13,10 @@ import org.springframework.batch.infrastructure.item.ItemStreamSupport;
 
 /**
  * What the Redis readers share: {@link RedisKeyPages} under the key prefix, its position
- * — the {@code cursor} of the page in progress and the {@code lastKey} passed in it — and
- * the reader's counts, all kept in the ExecutionContext under the reader's name. A
- * subclass inspects a batch of keys and turns each inspected key into an item, or passes
- * it over.
+ * — the {@code cursor} of the page in progress, the {@code lastKey} passed in it and the
+ * cursor that followed that page when first scanned ({@code pageEnd}) — and the reader's
+ * counts, all kept in the ExecutionContext under the reader's name. A subclass inspects a
+ * batch of keys and turns each inspected key into an item, or passes it over.
  * <p>
  * Not thread-safe: use it from one step thread.
  *
@@ -55,19 +55,14 @@ abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements It
 			this.counts[i] = context.getLong(getExecutionContextKey(this.countNames[i]), 0);
 		}
 		this.pages.start(context.getString(getExecutionContextKey("cursor"), ScanParams.SCAN_POINTER_START),
-				context.containsKey(getExecutionContextKey("lastKey"))
-						? context.getString(getExecutionContextKey("lastKey")) : null);
+				optional(context, "lastKey"), optional(context, "pageEnd"));
 	}
 
 	@Override
 	public void update(ExecutionContext context) {
 		context.putString(getExecutionContextKey("cursor"), this.pages.cursor());
-		if (this.pages.lastKey() != null) {
-			context.putString(getExecutionContextKey("lastKey"), this.pages.lastKey());
-		}
-		else {
-			context.remove(getExecutionContextKey("lastKey"));
-		}
+		putOptional(context, "lastKey", this.pages.lastKey());
+		putOptional(context, "pageEnd", this.pages.pageEnd());
 		for (int i = 0; i < this.countNames.length; i++) {
 			context.putLong(getExecutionContextKey(this.countNames[i]), this.counts[i]);
 		}
@@ -76,6 +71,20 @@ abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements It
 	@Override
 	public void close() {
 		this.pages.close();
+	}
+
+	private String optional(ExecutionContext context, String name) {
+		String key = getExecutionContextKey(name);
+		return context.containsKey(key) ? context.getString(key) : null;
+	}
+
+	private void putOptional(ExecutionContext context, String name, String value) {
+		if (value != null) {
+			context.putString(getExecutionContextKey(name), value);
+		}
+		else {
+			context.remove(getExecutionContextKey(name));
+		}
 	}
 
 	@Override

@@ -31,10 +31,10 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * restart inside its page may reject it once more).
  * <p>
  * Restartable: the ExecutionContext holds, under the reader's name, the {@code cursor} of
- * the page in progress and the {@code lastKey} passed in it, besides the counts
- * {@code read}, {@code otherType} and {@code vanished}; see {@link RedisKeyPages} for the
- * trade-offs of a restart inside a page (a key that comes twice is absorbed by the
- * idempotent writers).
+ * the page in progress, the {@code lastKey} passed in it and the cursor that followed
+ * that page when first scanned ({@code pageEnd}), besides the counts {@code read},
+ * {@code otherType} and {@code vanished}; see {@link RedisKeyPages} for the trade-offs of
+ * a restart inside a page (a key that comes twice is absorbed by the idempotent writers).
  * <p>
  * Not thread-safe: use it from one step thread.
  */

@@ -30,6 +30,8 @@ class HistoryDatabaseConfiguration {
 	/** How long a process waits for an H2 history file that another process holds. */
 	static final Duration OPEN_TIMEOUT = Duration.ofSeconds(60);
 
+	private static final long HIKARI_DEFAULT_FAIL_TIMEOUT = 1;
+
 	/**
 	 * Spring Batch's schema script, run only when its tables are absent: run on every
 	 * start it fails statement by statement, and H2 records each failure in its trace
@@ -61,7 +63,10 @@ class HistoryDatabaseConfiguration {
 
 			@Override
 			public Object postProcessBeforeInitialization(Object bean, String beanName) {
-				if (bean instanceof HikariDataSource hikari && SharedHistoryHost.isSharedH2(hikari.getJdbcUrl())) {
+				// Unless spring.datasource.hikari.initialization-fail-timeout says
+				// otherwise
+				if (bean instanceof HikariDataSource hikari && SharedHistoryHost.isSharedH2(hikari.getJdbcUrl())
+						&& hikari.getInitializationFailTimeout() == HIKARI_DEFAULT_FAIL_TIMEOUT) {
 					hikari.setInitializationFailTimeout(OPEN_TIMEOUT.toMillis());
 				}
 				return bean;

@@ -1,6 +1,8 @@
 package dev.workflowkeeper.cli;
 
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -107,6 +109,25 @@ class ConcurrentCommandsFunctionalTests {
 		Path trace = cli.dataDir().resolve("history.trace.db");
 		assertThat(Files.exists(trace) ? Files.readString(trace) : "").isEmpty();
 		assertThat(history(cli)).hasSize(3);
+	}
+
+	@Test
+	void shouldRefuseWithOneLineWhenAProcessThatDoesNotShareTheHistoryHoldsIt() throws Exception {
+		// given: the history file opened by a process without AUTO_SERVER (this one)
+		KeeperCli cli = new KeeperCli(this.tmp.resolve("data"))
+			.with("spring.datasource.hikari.initialization-fail-timeout", 3000);
+		String url = "jdbc:h2:file:" + cli.dataDir().toAbsolutePath().resolve("history");
+		try (Connection holder = DriverManager.getConnection(url, "sa", "")) {
+
+			// when: a command needs it
+			KeeperCli.Result result = cli.await("report",
+					cli.start("report", JVM, "report", "--store", this.redis.uri(0)), 300);
+
+			// then: after waiting, it is refused as a configuration error, in one line
+			assertThat(result.exitCode()).as(result.toString()).isEqualTo(KeeperCommandLine.USAGE);
+			assertThat(result.err().lines().filter((line) -> line.startsWith("error:"))).as(result.toString())
+				.containsExactly("error: " + CommandErrors.HISTORY_LOCKED);
+		}
 	}
 
 	private static List<Map<String, Object>> history(KeeperCli cli) {

@@ -10,13 +10,14 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.batch.jdbc.autoconfigure.BatchDataSourceScriptDatabaseInitializer;
 import org.springframework.boot.batch.jdbc.autoconfigure.BatchJdbcProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.sql.init.AbstractScriptDatabaseInitializer.Scripts;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * The job history database as several processes share it: its schema is created only
@@ -76,9 +77,10 @@ class HistoryDatabaseConfiguration {
 	}
 
 	@Bean
-	SharedHistoryHost sharedHistoryHost(DataSource dataSource, @Value("${spring.datasource.url:}") String url,
-			@Value("${keeper.scheduling.shutdown-timeout:30s}") Duration timeout) {
-		return new SharedHistoryHost(dataSource, url, timeout);
+	SharedHistoryHost sharedHistoryHost(DataSource dataSource, Environment environment) {
+		Binder binder = Binder.get(environment);
+		return new SharedHistoryHost(dataSource, binder.bind("spring.datasource.url", String.class).orElse(""),
+				binder.bind("keeper.scheduling.shutdown-timeout", Duration.class).orElse(Duration.ofSeconds(30)));
 	}
 
 	static boolean batchSchemaExists(DataSource dataSource) {

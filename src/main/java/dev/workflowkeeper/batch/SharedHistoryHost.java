@@ -28,9 +28,10 @@ import org.springframework.beans.factory.DisposableBean;
  * do. The connection pool is closed while the database is still open: closed after it,
  * each of its connections left a "Database is already closed" error in H2's trace file.
  * <p>
- * Destroyed before the connection pool, after the jobs of this process have stopped.
+ * Destroyed after the jobs of this process have stopped, before the connection pool's
+ * bean, whose pool it closes itself.
  */
-public class SharedHistoryHost implements DisposableBean {
+class SharedHistoryHost implements DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(SharedHistoryHost.class);
 
@@ -69,8 +70,7 @@ public class SharedHistoryHost implements DisposableBean {
 				return;
 			}
 			// A connection of its own, which outlives the pool's: the database closes
-			// when
-			// it does, the last one.
+			// when it, the last one, does.
 			try (Connection connection = DriverManager.getConnection(pool.getJdbcUrl(), pool.getUsername(),
 					pool.getPassword()); Statement statement = connection.createStatement()) {
 				awaitOtherProcesses(statement);

@@ -14,6 +14,9 @@ import sun.misc.SignalHandler;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -27,8 +30,9 @@ import org.springframework.stereotype.Component;
  * On SIGTERM and SIGINT this happens before the JVM's shutdown hooks run, from a signal
  * handler that then hands the signal to the JVM's own: shutdown hooks run concurrently,
  * and H2's (which a history database shared with {@code AUTO_SERVER} cannot turn off)
- * would close the history under a job that is still recording its last chunk. When the
- * application is closed otherwise, it happens first thing in the close. Spring Batch's
+ * would close the history under a job that is still recording its last chunk; the worker
+ * ({@code serve}) is closed there too, for the same reason. When the application is
+ * closed otherwise, it happens first thing in the close. Spring Batch's
  * {@code JobExecutionShutdownHook} only asks one execution to stop, from one more
  * concurrent hook, and does not wait for it.
  */
@@ -53,11 +57,14 @@ public class GracefulJobShutdown implements SmartLifecycle {
 
 	private final Map<String, SignalHandler> previousHandlers = new ConcurrentHashMap<>();
 
+	private final ApplicationContext context;
+
 	public GracefulJobShutdown(JobStopper jobStopper, JobRepository jobRepository,
-			@Value("${keeper.scheduling.shutdown-timeout:30s}") Duration timeout) {
+			@Value("${keeper.scheduling.shutdown-timeout:30s}") Duration timeout, ApplicationContext context) {
 		this.jobStopper = jobStopper;
 		this.jobRepository = jobRepository;
 		this.timeout = timeout;
+		this.context = context;
 	}
 
 	@Override
@@ -110,12 +117,31 @@ public class GracefulJobShutdown implements SmartLifecycle {
 			catch (RuntimeException ex) {
 				logger.warn("Could not stop the running jobs: " + ex.getMessage());
 			}
+			closeWorker();
 		}
 		if (previous != null && previous != SignalHandler.SIG_DFL && previous != SignalHandler.SIG_IGN) {
 			previous.handle(signal);
 		}
 		else if (previous != SignalHandler.SIG_IGN) {
 			System.exit(128 + signal.getNumber());
+		}
+	}
+
+	/**
+	 * Closes the worker's context (web server, history hand-over, connection pool) before
+	 * the JVM's shutdown hooks run, among them H2's, which would otherwise close the
+	 * history under it. A one-off command closes its own context when its job has
+	 * stopped.
+	 */
+	private void closeWorker() {
+		if (this.context instanceof WebServerApplicationContext
+				&& this.context instanceof ConfigurableApplicationContext worker) {
+			try {
+				worker.close();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not close the worker: " + ex.getMessage());
+			}
 		}
 	}
 

@@ -2,6 +2,7 @@ package dev.workflowkeeper.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.sql.SQLException;
 
 import dev.workflowkeeper.job.JobOptionException;
 import dev.workflowkeeper.scheduling.ScheduleFileException;
@@ -17,7 +18,18 @@ public final class CommandErrors {
 	private CommandErrors() {
 	}
 
+	/**
+	 * What a command says when the H2 history stayed locked by another process for as
+	 * long as it waited.
+	 */
+	static final String HISTORY_LOCKED = "the job history database is locked by another process that does not share it"
+			+ " (one that opened it without AUTO_SERVER, or that hangs): let that process end, or give this command"
+			+ " another history (KEEPER_HISTORY_URL)";
+
 	public static String oneLine(Throwable ex) {
+		if (historyLocked(ex)) {
+			return HISTORY_LOCKED;
+		}
 		Throwable root = ex;
 		String message = null;
 		for (Throwable t = ex; t != null; t = t.getCause()) {
@@ -64,6 +76,9 @@ public final class CommandErrors {
 	}
 
 	public static int exitCode(Throwable ex) {
+		if (historyLocked(ex)) {
+			return KeeperCommandLine.USAGE;
+		}
 		for (Throwable t = ex; t != null; t = t.getCause()) {
 			if (t instanceof UserFacingException user) {
 				return user.exitCode();
@@ -73,6 +88,20 @@ public final class CommandErrors {
 			}
 		}
 		return KeeperCommandLine.FAILED;
+	}
+
+	/**
+	 * Whether opening the H2 history failed on its lock file (H2's
+	 * {@code DATABASE_ALREADY_OPEN_1}, or its lock-file errors).
+	 */
+	private static boolean historyLocked(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof SQLException sql && (sql.getErrorCode() == 90020 || (sql.getErrorCode() == 8000
+					&& sql.getMessage() != null && sql.getMessage().contains("Lock file")))) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 }

@@ -39,8 +39,12 @@ class ServeCommand implements Callable<Integer> {
 		logger.info("workflow-keeper is serving (port " + port + ", default store "
 				+ context.getBean(WorkflowStores.class).defaultStore().masked() + ")");
 		// The caller exits the JVM when this returns: wait until the context is closed
-		// (SIGTERM).
+		// (SIGTERM), to its end, since exiting runs H2's shutdown hook, which would close
+		// the history under the beans that still use it.
 		closed.await();
+		while (context.isActive()) {
+			Thread.sleep(20);
+		}
 		return KeeperCommandLine.OK;
 	}
 

@@ -44,6 +44,11 @@ class SharedHistoryFunctionalTests {
 			worker.destroy();
 			worker.waitFor();
 		}
+		// and: stopped (SIGTERM), the worker closed the history before H2's shutdown hook
+		// could, and H2 traced no error on the way
+		assertThat(Files.readString(cli.dataDir().resolve("process.err"))).doesNotContain("already closed");
+		Path trace = cli.dataDir().resolve("history.trace.db");
+		assertThat(Files.exists(trace) ? Files.readString(trace) : "").isEmpty();
 	}
 
 	private static void awaitServing(KeeperCli cli, Process worker) throws Exception {

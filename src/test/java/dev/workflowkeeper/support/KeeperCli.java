@@ -71,6 +71,14 @@ public final class KeeperCli {
 	 * size).
 	 */
 	public Process start(List<String> jvmOptions, String... args) {
+		return start("process", jvmOptions, args);
+	}
+
+	/**
+	 * Starts a command as a separate JVM with stdout and stderr in {@code name.out} and
+	 * {@code name.err} of the data folder, so that several may run at once.
+	 */
+	public Process start(String name, List<String> jvmOptions, String... args) {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.add("-Xmx512m");
@@ -82,8 +90,8 @@ public final class KeeperCli {
 		command.addAll(List.of(args));
 		try {
 			Files.createDirectories(this.dataDir);
-			return new ProcessBuilder(command).redirectOutput(this.dataDir.resolve("process.out").toFile())
-				.redirectError(this.dataDir.resolve("process.err").toFile())
+			return new ProcessBuilder(command).redirectOutput(this.dataDir.resolve(name + ".out").toFile())
+				.redirectError(this.dataDir.resolve(name + ".err").toFile())
 				.start();
 		}
 		catch (IOException ex) {
@@ -93,12 +101,17 @@ public final class KeeperCli {
 
 	/** Waits for a started command and returns its result. */
 	public Result await(Process process, long seconds) throws Exception {
+		return await("process", process, seconds);
+	}
+
+	/** Waits for a command started with {@code name} and returns its result. */
+	public Result await(String name, Process process, long seconds) throws Exception {
 		if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
 			process.destroyForcibly();
 			throw new IllegalStateException("command did not end in " + seconds + " s");
 		}
-		return new Result(process.exitValue(), Files.readString(this.dataDir.resolve("process.out")),
-				Files.readString(this.dataDir.resolve("process.err")));
+		return new Result(process.exitValue(), Files.readString(this.dataDir.resolve(name + ".out")),
+				Files.readString(this.dataDir.resolve(name + ".err")));
 	}
 
 	/**

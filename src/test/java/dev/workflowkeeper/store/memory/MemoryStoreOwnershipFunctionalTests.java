@@ -97,12 +97,17 @@ class MemoryStoreOwnershipFunctionalTests {
 		generate.waitFor();
 
 		// then the next process gets the store, with every state of the committed chunks
-		Map<String, Object> killed = History.latest(cli);
-		assertThat(killed.get("status")).as(killed.toString()).isEqualTo("STARTED");
-		long committed = ((Number) killed.get("written")).longValue();
-		assertThat(committed).isPositive().isLessThan(count);
-		// (at least: H2 may lose its last commits to a SIGKILL, the store does not)
-		assertThat(stateCount(cli)).isGreaterThanOrEqualTo(committed);
+		// (at least: H2 may lose its last commits to a SIGKILL — on a loaded machine even
+		// the run's start — the store does not)
+		KeeperCli.Result recorded = cli.run("history", "--limit", "1", "--format", "json");
+		long committed = 0;
+		if (!recorded.out().strip().equals("[]")) {
+			Map<String, Object> killed = History.latest(cli);
+			assertThat(killed.get("status")).as(killed.toString()).isEqualTo("STARTED");
+			committed = ((Number) killed.get("written")).longValue();
+		}
+		assertThat(committed).isLessThan(count);
+		assertThat(stateCount(cli)).isGreaterThanOrEqualTo(committed).isPositive();
 
 		// when the same command runs again
 		KeeperCli.Result rerun = cli.run(command);

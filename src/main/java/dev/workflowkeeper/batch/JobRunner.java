@@ -68,10 +68,10 @@ public class JobRunner {
 				logger.info("Execution " + last.getId() + " was left " + status
 						+ " by a process that is gone: recovering it");
 				this.jobOperator.recover(last);
-				return resume(job, last);
+				return resume(job, last, options);
 			}
 			if (status == BatchStatus.FAILED || status == BatchStatus.STOPPED) {
-				return resume(job, last);
+				return resume(job, last, options);
 			}
 			break;
 		}
@@ -79,10 +79,20 @@ public class JobRunner {
 		return this.jobOperator.start(job, parameters);
 	}
 
-	private JobExecution resume(Job job, JobExecution previous) throws Exception {
+	/**
+	 * Restarts the instance of {@code previous}; the non-identifying options given now (a
+	 * migration's {@code maxRejects}) replace the stored ones.
+	 */
+	private JobExecution resume(Job job, JobExecution previous, JobParameters options) throws Exception {
 		logger.info("Resuming " + job.getName() + " from execution " + previous.getId() + " (" + previous.getStatus()
 				+ ")");
-		return this.jobOperator.start(job, previous.getJobParameters());
+		JobParametersBuilder parameters = new JobParametersBuilder(previous.getJobParameters());
+		for (JobParameter<?> parameter : options) {
+			if (!parameter.identifying()) {
+				parameters.addJobParameter(parameter);
+			}
+		}
+		return this.jobOperator.start(job, parameters.toJobParameters());
 	}
 
 	static boolean sameOptions(JobParameters stored, JobParameters options) {

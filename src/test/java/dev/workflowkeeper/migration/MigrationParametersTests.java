@@ -34,7 +34,8 @@ class MigrationParametersTests {
 				"dryRun", "true", "verify", false));
 
 		assertThat(parameters).isEqualTo(new MigrationParameters(parameters.from(), parameters.to(),
-				TtlPolicy.parse("3600"), ConflictPolicy.NEWER, "wf:", true, Set.of("failed"), true, false));
+				TtlPolicy.parse("3600"), ConflictPolicy.NEWER, "wf:", true, Set.of("failed"), true, false,
+				MigrationParameters.DEFAULT_MAX_REJECTS));
 	}
 
 	@Test

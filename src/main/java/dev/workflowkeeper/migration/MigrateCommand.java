@@ -210,8 +210,10 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 					"  verify: %,d expected, %,d in target: %,d matched, %,d missing, %,d mismatched, %,d TTL drift, %,d extra%n",
 					verification.expected(), verification.target(), verification.matched(), verification.missing(),
 					verification.mismatched(), verification.ttlDrift(), verification.extra());
-			out.printf("  explained: %,d kept by the conflict policy, %,d extra held before, %,d expired meanwhile%n",
-					verification.keptByPolicy(), verification.extraPreExisting(), verification.expiredMeanwhile());
+			out.printf(
+					"  explained: %,d kept by the conflict policy, %,d extra held before, %,d expired before copy, %,d expired after copy%n",
+					verification.keptByPolicy(), verification.extraPreExisting(), verification.expiredBeforeCopy(),
+					verification.expiredAfterCopy());
 		}
 		else if (parameters.dryRun()) {
 			out.println("  dry run: nothing was written");

@@ -318,6 +318,25 @@ class MigrateInputDamageFunctionalTests {
 		assertThat(Files.readString(back)).contains("\"score\":NaN,\"high\":Infinity,\"low\":-Infinity,\"exact\":1.50");
 	}
 
+	@Test
+	void shouldSayThatStatesPastTheirTtlExpiredBeforeTheCopy() throws Exception {
+		// given: 40 states, 3 of them updated two days ago (past the 24 h TTL)
+		Map<String, String> states = SampleStates.states(STATES);
+		for (String id : List.of("t1", "t2", "t3")) {
+			states.put(id, SampleStates.state(id, "processing", 2 * 86_400));
+		}
+		Path file = write("states.json", map(states).getBytes(StandardCharsets.UTF_8));
+
+		// when
+		KeeperCli.Result result = migrate(file);
+
+		// then: never written, and not said to have expired "meanwhile"
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertAddsUp(History.latest(this.cli), STATES);
+		assertThat(History.figure(History.latest(this.cli), "migrate.expired")).isEqualTo(3);
+		assertThat(result.out()).contains("3 expired before copy, 0 expired after copy");
+	}
+
 	private void assertBrokenRun(KeeperCli.Result result, String reason) throws Exception {
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
 		assertThat(errorLines(result)).as(result.toString())

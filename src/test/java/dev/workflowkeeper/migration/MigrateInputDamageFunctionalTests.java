@@ -43,6 +43,9 @@ class MigrateInputDamageFunctionalTests {
 
 	private static final int CHUNK = 5;
 
+	/** Stands for the bytes C3 28, which are no UTF-8: a lone lead byte. */
+	private static final String INVALID_UTF8 = "~INVALID~";
+
 	private static RedisServerProcess redis;
 
 	@TempDir
@@ -89,6 +92,9 @@ class MigrateInputDamageFunctionalTests {
 				Arguments.of("duplicate thread ids",
 						(Damage) (states) -> map(states).replace("}}", "}, \"t3\": " + states.get("t3") + "}"),
 						STATES + 1, STATES, List.of("t3")),
+				Arguments.of("invalid UTF-8",
+						(Damage) (states) -> map(replace(states, "t5", states.get("t5").replace("caf", INVALID_UTF8))),
+						STATES, STATES - 1, List.of("t5")),
 				Arguments.of("NaN and Infinity",
 						(Damage) (states) -> map(states).replace("\"score\": 0.25",
 								"\"score\": NaN, \"high\": Infinity, \"low\": -Infinity"),
@@ -108,7 +114,7 @@ class MigrateInputDamageFunctionalTests {
 	void shouldCopyEveryGoodRecordAndRejectEachDamagedOne(String name, Damage damage, int records, int written,
 			List<String> rejectedIds) throws Exception {
 		// given
-		Path file = write("states.json", damage.apply(SampleStates.states(STATES)).getBytes(StandardCharsets.UTF_8));
+		Path file = write("states.json", withInvalidUtf8(damage.apply(SampleStates.states(STATES))));
 
 		// when
 		KeeperCli.Result result = migrate(file);
@@ -153,6 +159,7 @@ class MigrateInputDamageFunctionalTests {
 				Arguments.of("an empty file", (Breaker) (good) -> new byte[0], "the file is empty"),
 				Arguments.of("a map truncated at 10%", cut(0.10), "truncated file"),
 				Arguments.of("a map truncated at 55%", cut(0.55), "truncated file"),
+				Arguments.of("a map truncated at 90%", cut(0.90), "truncated file"),
 				Arguments.of("a map truncated before its closing brace", cut(
 						-1), "truncated file"),
 				Arguments.of("content after the map",
@@ -319,6 +326,36 @@ class MigrateInputDamageFunctionalTests {
 	}
 
 	@Test
+	void shouldLoseNoStateOfTheIssuesMapWithOneCommaRemoved() throws Exception {
+		// given: a json.dump map of 1,000 states, the comma before "py-0500" removed
+		Map<String, String> states = new LinkedHashMap<>();
+		for (int i = 0; i < 1000; i++) {
+			String id = "py-%04d".formatted(i);
+			states.put(id, SampleStates.state(id, "processing", 60));
+		}
+		Path file = write("states.json",
+				map(states).replace("}, \"py-0500\"", "} \"py-0500\"").getBytes(StandardCharsets.UTF_8));
+
+		// when
+		KeeperCli.Result result = this.cli.with("keeper.migration.chunk-size", 1000)
+			.run("migrate", "--from", "snapshot:" + file, "--to", redis.uri());
+
+		// then: py-0499 is copied, py-0500 rejected with its position, nothing vanished
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+		Map<String, Object> execution = History.latest(this.cli);
+		assertAddsUp(execution, 1000);
+		assertThat(History.figure(execution, "migrate.written")).isEqualTo(999);
+		try (Jedis jedis = jedis()) {
+			assertThat(jedis.exists(SampleStates.PREFIX + "py-0499")).isTrue();
+			assertThat(jedis.exists(SampleStates.PREFIX + "py-0500")).isFalse();
+		}
+		assertThat(Files.readAllLines(rejectsFiles().get(0))).singleElement()
+			.asString()
+			.contains("\"threadId\":\"py-0500\"")
+			.contains("a ',' is missing");
+	}
+
+	@Test
 	void shouldSayThatStatesPastTheirTtlExpiredBeforeTheCopy() throws Exception {
 		// given: 40 states, 3 of them updated two days ago (past the 24 h TTL)
 		Map<String, String> states = SampleStates.states(STATES);
@@ -443,6 +480,18 @@ class MigrateInputDamageFunctionalTests {
 	 */
 	private static Breaker cut(double share) {
 		return (good) -> Arrays.copyOf(good, (share < 0) ? good.length - 1 : (int) (good.length * share));
+	}
+
+	private static byte[] withInvalidUtf8(String text) {
+		String[] parts = text.split(INVALID_UTF8, -1);
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		for (int i = 0; i < parts.length; i++) {
+			if (i > 0) {
+				out.writeBytes(new byte[] { (byte) 0xC3, (byte) 0x28 });
+			}
+			out.writeBytes(parts[i].getBytes(StandardCharsets.UTF_8));
+		}
+		return out.toByteArray();
 	}
 
 	private static byte[] gzip(byte[] bytes) throws IOException {

@@ -55,6 +55,23 @@ class MigrationParametersTests {
 	}
 
 	@Test
+	void shouldTolerateAHundredRejectsByDefaultAndNotIdentifyARunByTheLimit() {
+		MigrationParameters byDefault = of(Map.of("from", "snapshot:states.json", "to", "memory:"));
+		MigrationParameters raised = of(Map.of("from", "snapshot:states.json", "to", "memory:", "maxRejects", "5000"));
+
+		assertThat(byDefault.maxRejects()).isEqualTo(100);
+		assertThat(raised.maxRejects()).isEqualTo(5000);
+		assertThat(MigrationParameters.from(raised.toJobParameters()).maxRejects()).isEqualTo(5000);
+		assertThat(raised.toJobParameters().getParameter("maxRejects").identifying()).isFalse();
+		assertThat(raised.toJobParameters().getIdentifyingParameters())
+			.isEqualTo(byDefault.toJobParameters().getIdentifyingParameters());
+		assertThat(of(Map.of("from", "snapshot:s.json", "to", "memory:", "maxRejects", 0)).maxRejects()).isZero();
+		assertThatExceptionOfType(JobOptionException.class)
+			.isThrownBy(() -> of(Map.of("from", "snapshot:s.json", "to", "memory:", "maxRejects", -1)))
+			.withMessageStartingWith("migrateStatesJob: option maxRejects must be a whole number, 0 or more");
+	}
+
+	@Test
 	void shouldLetAStoreIntoItselfUnderAnotherPrefix() {
 		assertThat(of(Map.of("from", "memory:", "to", "memory:", "targetPrefix", "copy:")).targetPrefix())
 			.isEqualTo("copy:");

@@ -3,8 +3,11 @@ package dev.workflowkeeper.batch;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
+import dev.workflowkeeper.job.JobDefinition;
+import dev.workflowkeeper.job.JobDefinitions;
 import dev.workflowkeeper.job.JobRunnerParameters;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -40,9 +43,12 @@ public class JobRunner {
 
 	private final JobRepository jobRepository;
 
-	public JobRunner(JobOperator jobOperator, JobRepository jobRepository) {
+	private final JobDefinitions definitions;
+
+	public JobRunner(JobOperator jobOperator, JobRepository jobRepository, JobDefinitions definitions) {
 		this.jobOperator = jobOperator;
 		this.jobRepository = jobRepository;
+		this.definitions = definitions;
 	}
 
 	/**

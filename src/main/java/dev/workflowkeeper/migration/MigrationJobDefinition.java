@@ -1,6 +1,7 @@
 package dev.workflowkeeper.migration;
 
 import java.util.List;
+import java.util.Set;
 
 import dev.workflowkeeper.job.JobDefinition;
 import dev.workflowkeeper.job.JobFigure;
@@ -53,6 +54,11 @@ class MigrationJobDefinition implements JobDefinition {
 				JobOption.of(MigrationParameters.MAX_REJECTS, OptionType.WHOLE,
 						Long.toString(MigrationParameters.DEFAULT_MAX_REJECTS),
 						"how many rejected records the run tolerates (0: none); one more fails it, and the same command with a higher limit resumes it"));
+	}
+
+	@Override
+	public Set<String> optionsRenewedOnResume() {
+		return Set.of(MigrationParameters.MAX_REJECTS);
 	}
 
 	/**

@@ -311,6 +311,11 @@ class MigrateInputDamageFunctionalTests {
 
 		// when: snapshot → redis → snapshot, each verified
 		KeeperCli.Result in = migrate(source);
+		try (Jedis jedis = jedis()) {
+			// and one as the service's json.dumps writes it into Redis itself
+			jedis.setex(SampleStates.PREFIX + "svc", 3_600,
+					SampleStates.state("svc", "processing", 60).replace("\"score\": 0.25", "\"score\": NaN"));
+		}
 		Path back = this.tmp.resolve("back.jsonl");
 		KeeperCli.Result out = this.cli.run("migrate", "--from", redis.uri(), "--to", "snapshot:" + back);
 
@@ -318,6 +323,7 @@ class MigrateInputDamageFunctionalTests {
 		assertThat(in.exitCode()).as(in.toString()).isZero();
 		assertThat(in.out()).contains(" 0 extra");
 		assertThat(out.exitCode()).as(out.toString()).isZero();
+		assertThat(out.out()).contains("11 matched, 0 missing, 0 mismatched");
 		try (Jedis jedis = jedis()) {
 			assertThat(jedis.get(SampleStates.PREFIX + "t3"))
 				.contains("\"score\":NaN,\"high\":Infinity,\"low\":-Infinity,\"exact\":1.50");

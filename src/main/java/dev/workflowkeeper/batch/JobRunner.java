@@ -86,15 +86,19 @@ public class JobRunner {
 	}
 
 	/**
-	 * Restarts the instance of {@code previous}; the non-identifying options given now (a
-	 * migration's {@code maxRejects}) replace the stored ones.
+	 * Restarts the instance of {@code previous} with its stored parameters, but for the
+	 * options its job {@linkplain JobDefinition#optionsRenewedOnResume renews} from the
+	 * command that resumes it.
 	 */
 	private JobExecution resume(Job job, JobExecution previous, JobParameters options) throws Exception {
 		logger.info("Resuming " + job.getName() + " from execution " + previous.getId() + " (" + previous.getStatus()
 				+ ")");
+		Set<String> renewed = this.definitions.find(job.getName())
+			.map(JobDefinition::optionsRenewedOnResume)
+			.orElse(Set.of());
 		JobParametersBuilder parameters = new JobParametersBuilder(previous.getJobParameters());
 		for (JobParameter<?> parameter : options) {
-			if (!parameter.identifying()) {
+			if (!parameter.identifying() && renewed.contains(parameter.name())) {
 				parameters.addJobParameter(parameter);
 			}
 		}

@@ -36,11 +36,11 @@ import picocli.CommandLine.Option;
 		description = { "Copy workflow states from one store to another, then verify the copy.",
 				"Stores: redis://[user:password@]host:port/db, rediss://… (TLS), snapshot:PATH[.gz], memory:.",
 				"Running the same command again after a failure resumes it from its last checkpoint." },
-		footer = { "", "Exit codes: 0 completed and verified; 1 failed (a broken or truncated input, more rejects than",
-				"--max-rejects, a store error) or differences found; 2 usage or configuration error; 3 completed",
-				"with rejected records (listed in the rejects report). After a failure, mend the cause and run the",
-				"same command again: it resumes where it stopped.", "", "", "Examples:",
-				"  migrate --from snapshot:states.json --to redis://localhost:6379/0",
+		footer = { "", "Exit codes: 0 completed and verified; 1 failed (a broken or truncated input, more rejected",
+				"records than --max-rejects (default 100), a store error) or differences found; 2 usage or",
+				"configuration error; 3 completed with rejected records (listed in the rejects report).",
+				"After a failure, mend the cause and run the same command again: it resumes where it stopped.", "",
+				"Examples:", "  migrate --from snapshot:states.json --to redis://localhost:6379/0",
 				"  migrate --from redis://old:6379/0 --to redis://new:6379/0 --on-conflict newer",
 				"  migrate --from redis://localhost:6379/0 --to snapshot:backup.jsonl.gz --dry-run" })
 class MigrateCommand implements Callable<Integer>, JobCommand {

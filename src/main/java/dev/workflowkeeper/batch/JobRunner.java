@@ -3,8 +3,11 @@ package dev.workflowkeeper.batch;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
+import dev.workflowkeeper.job.JobDefinition;
+import dev.workflowkeeper.job.JobDefinitions;
 import dev.workflowkeeper.job.JobRunnerParameters;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -40,9 +43,12 @@ public class JobRunner {
 
 	private final JobRepository jobRepository;
 
-	public JobRunner(JobOperator jobOperator, JobRepository jobRepository) {
+	private final JobDefinitions definitions;
+
+	public JobRunner(JobOperator jobOperator, JobRepository jobRepository, JobDefinitions definitions) {
 		this.jobOperator = jobOperator;
 		this.jobRepository = jobRepository;
+		this.definitions = definitions;
 	}
 
 	/**
@@ -68,10 +74,10 @@ public class JobRunner {
 				logger.info("Execution " + last.getId() + " was left " + status
 						+ " by a process that is gone: recovering it");
 				this.jobOperator.recover(last);
-				return resume(job, last);
+				return resume(job, last, options);
 			}
 			if (status == BatchStatus.FAILED || status == BatchStatus.STOPPED) {
-				return resume(job, last);
+				return resume(job, last, options);
 			}
 			break;
 		}
@@ -79,10 +85,24 @@ public class JobRunner {
 		return this.jobOperator.start(job, parameters);
 	}
 
-	private JobExecution resume(Job job, JobExecution previous) throws Exception {
+	/**
+	 * Restarts the instance of {@code previous} with its stored parameters, but for the
+	 * options its job {@linkplain JobDefinition#optionsRenewedOnResume renews} from the
+	 * command that resumes it.
+	 */
+	private JobExecution resume(Job job, JobExecution previous, JobParameters options) throws Exception {
 		logger.info("Resuming " + job.getName() + " from execution " + previous.getId() + " (" + previous.getStatus()
 				+ ")");
-		return this.jobOperator.start(job, previous.getJobParameters());
+		Set<String> renewed = this.definitions.find(job.getName())
+			.map(JobDefinition::optionsRenewedOnResume)
+			.orElse(Set.of());
+		JobParametersBuilder parameters = new JobParametersBuilder(previous.getJobParameters());
+		for (JobParameter<?> parameter : options) {
+			if (!parameter.identifying() && renewed.contains(parameter.name())) {
+				parameters.addJobParameter(parameter);
+			}
+		}
+		return this.jobOperator.start(job, parameters.toJobParameters());
 	}
 
 	static boolean sameOptions(JobParameters stored, JobParameters options) {

@@ -26,9 +26,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * Entry point of the command line: parses the arguments with picocli and hands each
  * command the means to boot the application. Results go to stdout, logs and errors to
  * stderr. Exit codes: {@value #OK} success, {@value #FAILED} the job failed or found
- * differences, {@value #USAGE} a usage or configuration error; a run stopped by Ctrl-C or
- * SIGTERM, 128 + the signal's number. Every failure ends in one {@code error:} line;
- * {@code --debug} adds its stack trace.
+ * differences, {@value #USAGE} a usage or configuration error, {@value #REJECTS} a
+ * migration completed but rejected records; a run stopped by Ctrl-C or SIGTERM, 128 + the
+ * signal's number. Every failure ends in one {@code error:} line; {@code --debug} adds
+ * its stack trace.
  */
 public final class KeeperCommandLine {
 
@@ -40,6 +41,9 @@ public final class KeeperCommandLine {
 
 	/** The command line or the configuration is wrong. */
 	public static final int USAGE = 2;
+
+	/** A migration completed, but rejected records (they are in its rejects report). */
+	public static final int REJECTS = 3;
 
 	private static final String BASE_PACKAGE = "dev.workflowkeeper";
 

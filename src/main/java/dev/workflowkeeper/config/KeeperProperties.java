@@ -71,7 +71,6 @@ public record KeeperProperties(@DefaultValue("document_workflow:") String keyPre
 	 *
 	 * @param chunkSize states per chunk (one transaction of the job history, one
 	 * pipeline)
-	 * @param skipLimit how many rejected records a run tolerates before it fails
 	 * @param maxRecordSize a larger record is rejected
 	 * @param ttlTolerance how far a target's expiry may drift from the expected one
 	 * before verification counts it
@@ -80,9 +79,9 @@ public record KeeperProperties(@DefaultValue("document_workflow:") String keyPre
 	 * @param prefetchBytes how many bytes of states may wait read ahead (one larger state
 	 * still does)
 	 */
-	public record Migration(@DefaultValue("1000") int chunkSize, @DefaultValue("1000") long skipLimit,
-			@DefaultValue("16MB") DataSize maxRecordSize, @DefaultValue("5s") Duration ttlTolerance,
-			@DefaultValue("4000") int prefetch, @DefaultValue("32MB") DataSize prefetchBytes) {
+	public record Migration(@DefaultValue("1000") int chunkSize, @DefaultValue("16MB") DataSize maxRecordSize,
+			@DefaultValue("5s") Duration ttlTolerance, @DefaultValue("4000") int prefetch,
+			@DefaultValue("32MB") DataSize prefetchBytes) {
 	}
 
 	/**

@@ -39,6 +39,16 @@ public interface JobDefinition {
 	List<JobOption> options();
 
 	/**
+	 * Options that do not identify a run and that a resumed run takes from the command
+	 * that resumes it rather than from the run it resumes (a migration's
+	 * {@code maxRejects}: raised, it lets the same run go on). Every other option keeps
+	 * its stored value.
+	 */
+	default Set<String> optionsRenewedOnResume() {
+		return Set.of();
+	}
+
+	/**
 	 * The identifying job parameters of a launch with {@code options}: every option given
 	 * its default when absent, the rules checked. Store addresses are masked.
 	 * @throws JobOptionException a value of the wrong kind, or one the rules refuse

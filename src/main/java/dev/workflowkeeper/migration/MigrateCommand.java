@@ -13,7 +13,9 @@ import dev.workflowkeeper.cli.JobCommands;
 import dev.workflowkeeper.cli.KeeperCommandLine;
 import dev.workflowkeeper.cli.UserFacingException;
 import dev.workflowkeeper.migration.verify.VerificationResult;
+import dev.workflowkeeper.store.BrokenInputException;
 import dev.workflowkeeper.store.StoreAddresses;
+import dev.workflowkeeper.store.StoreUri;
 import dev.workflowkeeper.store.WorkflowEntry;
 import dev.workflowkeeper.store.WorkflowStore;
 import dev.workflowkeeper.store.WorkflowStores;
@@ -35,9 +37,11 @@ import picocli.CommandLine.Option;
 		"Copy workflow states from one store to another, then verify the copy.",
 		"A store is redis://[user:password@]host:port/db, rediss://… (the same over TLS), snapshot:PATH (a file, gzipped when PATH ends in .gz) or memory: (the worker's in-memory store).",
 		"Running the same command again after a failure resumes it from its last checkpoint." },
-		footer = { "",
-				"Exit codes: 0 completed and verified, 1 failed or differences found, 2 usage or configuration error.",
-				"", "Examples:", "  migrate --from snapshot:states.json --to redis://localhost:6379/0",
+		footer = { "", "Exit codes: 0 completed and verified; 1 failed (a broken or truncated input, more rejected",
+				"records than --max-rejects (default 100), a store error) or differences found; 2 usage or",
+				"configuration error; 3 completed with rejected records (listed in the rejects report).",
+				"After a failure, mend the cause and run the same command again: it resumes where it stopped.", "",
+				"Examples:", "  migrate --from snapshot:states.json --to redis://localhost:6379/0",
 				"  migrate --from redis://old:6379/0 --to redis://new:6379/0 --on-conflict newer",
 				"  migrate --from redis://localhost:6379/0 --to snapshot:backup.jsonl.gz",
 				"  migrate --from snapshot:states.json --to redis://localhost:6379/0 --dry-run" })
@@ -77,6 +81,10 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 	@Option(names = "--no-verify", negatable = false, description = "Skip the verification of the copy.")
 	boolean noVerify;
 
+	@Option(names = "--max-rejects", paramLabel = "N",
+			description = "Rejected records the run tolerates (default 100; 0: none). One more fails the run; the same command with a higher limit resumes it.")
+	Long maxRejects;
+
 	MigrateCommand(Boot boot) {
 		this.boot = boot;
 	}
@@ -96,13 +104,59 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 			print(outcome, parameters);
 			warnIfNoStatusMatched(outcome.counts(), parameters);
 			if (!outcome.execution().getStatus().isUnsuccessful() && outcome.success()) {
-				return KeeperCommandLine.OK;
+				return outcome.rejected() ? KeeperCommandLine.REJECTS : KeeperCommandLine.OK;
 			}
 			if (outcome.execution().getStatus() != BatchStatus.COMPLETED) {
-				return JobCommands.failure(this.boot, context, outcome.execution());
+				Throwable failure = outcome.execution().getAllFailureExceptions().stream().findFirst().orElse(null);
+				if (failure == null || (find(failure, BrokenInputException.class) == null
+						&& find(failure, RejectsLimit.TooManyRejectsException.class) == null)) {
+					return JobCommands.failure(this.boot, context, outcome.execution());
+				}
+				CommandErrors.print(this.boot.err(), new UserFacingException(KeeperCommandLine.FAILED,
+						failureLine(failure, outcome.counts()) + "; " + resumeHint(failure)
+								+ " and run the same command again: it resumes from the last checkpoint",
+						failure), this.boot.debug());
+				return KeeperCommandLine.FAILED;
 			}
 			return KeeperCommandLine.FAILED;
 		}
+	}
+
+	/**
+	 * The one line of a failed run: for a broken input, where it broke and what was
+	 * copied before; for too many rejects, the limit and the report.
+	 */
+	private static String failureLine(Throwable failure, MigrationCounts counts) {
+		BrokenInputException broken = find(failure, BrokenInputException.class);
+		if (broken != null) {
+			return StoreUri.mask(broken.getMessage()) + String
+				.format("; %,d states copied before it (the run failed there, not completed)", counts.written());
+		}
+		RejectsLimit.TooManyRejectsException tooMany = find(failure, RejectsLimit.TooManyRejectsException.class);
+		if (tooMany != null) {
+			return StoreUri.mask(tooMany.getMessage()) + ": the input looks wrong rather than a few damaged records"
+					+ (counts.rejectsFile().isEmpty() ? "" : "; the rejects so far: " + counts.rejectsFile());
+		}
+		return CommandErrors.oneLine(failure);
+	}
+
+	private static String resumeHint(Throwable failure) {
+		if (find(failure, BrokenInputException.class) != null) {
+			return "mend the input (put the whole file back)";
+		}
+		if (find(failure, RejectsLimit.TooManyRejectsException.class) != null) {
+			return "mend the input or raise --max-rejects";
+		}
+		return "fix the cause";
+	}
+
+	private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+		for (Throwable t = failure; t != null; t = t.getCause()) {
+			if (type.isInstance(t)) {
+				return type.cast(t);
+			}
+		}
+		return null;
 	}
 
 	/**
@@ -120,6 +174,7 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 		options.put("statuses", this.statuses.isEmpty() ? null : this.statuses);
 		options.put("dryRun", this.dryRun);
 		options.put("verify", !this.noVerify);
+		options.put("maxRejects", this.maxRejects);
 		return options;
 	}
 
@@ -172,14 +227,20 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 		if (counts.rejected() > 0 && !counts.rejectsFile().isEmpty()) {
 			out.printf("  rejects: %s%n", counts.rejectsFile());
 		}
+		if (outcome.rejected() && outcome.success()) {
+			out.printf("  %,d record%s rejected: see the rejects report; the other states were copied%n",
+					counts.rejected(), (counts.rejected() == 1) ? " was" : "s were");
+		}
 		VerificationResult verification = counts.verification();
 		if (verification != null) {
 			out.printf(
 					"  verify: %,d expected, %,d in target: %,d matched, %,d missing, %,d mismatched, %,d TTL drift, %,d extra%n",
 					verification.expected(), verification.target(), verification.matched(), verification.missing(),
 					verification.mismatched(), verification.ttlDrift(), verification.extra());
-			out.printf("  explained: %,d kept by the conflict policy, %,d extra held before, %,d expired meanwhile%n",
-					verification.keptByPolicy(), verification.extraPreExisting(), verification.expiredMeanwhile());
+			out.printf(
+					"  explained: %,d kept by the conflict policy, %,d extra held before, %,d expired before copy, %,d expired after copy%n",
+					verification.keptByPolicy(), verification.extraPreExisting(), verification.expiredBeforeCopy(),
+					verification.expiredAfterCopy());
 		}
 		else if (parameters.dryRun()) {
 			out.println("  dry run: nothing was written");

@@ -10,7 +10,6 @@ import dev.workflowkeeper.batch.SequentialItemReader;
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.migration.verify.MigrationVerifyTasklet;
 import dev.workflowkeeper.migration.verify.TargetInventoryTasklet;
-import dev.workflowkeeper.store.RejectedRecordException;
 import dev.workflowkeeper.store.StoreAddresses;
 import dev.workflowkeeper.store.StoreUri;
 import dev.workflowkeeper.store.WorkflowEntry;
@@ -70,7 +69,8 @@ class MigrateStatesJobConfiguration {
 	Step migrateStatesStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			KeeperProperties properties, ItemStreamReader<WorkflowEntry> migrationReader,
 			StatesMigrationProcessor migrationProcessor, WorkflowItemWriter migrationWriter,
-			RejectsReport rejectsReport, ProgressReporter migrationProgress, MigrationCountsListener countsListener) {
+			RejectsReport rejectsReport, ProgressReporter migrationProgress, MigrationCountsListener countsListener,
+			RejectsLimit rejectsLimit) {
 		return new StepBuilder("migrateStatesStep", jobRepository)
 			.<WorkflowEntry, WorkflowEntry>chunk(properties.migration().chunkSize())
 			.transactionManager(transactionManager)
@@ -83,8 +83,7 @@ class MigrateStatesJobConfiguration {
 			.listener(migrationProgress)
 			.listener(countsListener)
 			.faultTolerant()
-			.skip(RejectedRecordException.class)
-			.skipLimit(properties.migration().skipLimit())
+			.skipPolicy(rejectsLimit)
 			.skipListener(rejectsReport)
 			.build();
 	}
@@ -154,6 +153,14 @@ class MigrateStatesJobConfiguration {
 	RejectsReport rejectsReport(KeeperProperties properties, @Value("#{stepExecution}") StepExecution stepExecution) {
 		return new RejectsReport(
 				rejectsFile(properties, stepExecution.getJobExecution().getJobInstance().getInstanceId()));
+	}
+
+	@Bean
+	@StepScope
+	RejectsLimit rejectsLimit(MigrationCountsListener countsListener,
+			@Value("#{stepExecution}") StepExecution stepExecution) {
+		return new RejectsLimit(MigrationParameters.from(stepExecution.getJobParameters()).maxRejects(),
+				countsListener);
 	}
 
 	@Bean

@@ -51,6 +51,11 @@ class MigrationCountsListener implements StepExecutionListener, ItemStream {
 		executionContext.putLong(SKIPPED, skipped());
 	}
 
+	/** Records rejected by the earlier attempts of this step. */
+	public long skippedBefore() {
+		return this.baseSkipped;
+	}
+
 	private long read() {
 		return this.baseRead + this.stepExecution.getReadCount() + this.stepExecution.getReadSkipCount();
 	}
@@ -76,7 +81,9 @@ class MigrationCountsListener implements StepExecutionListener, ItemStream {
 		job.putLong(MigrationCounts.EXPIRED, processorExpired + writerExpired);
 		job.putLong(MigrationCounts.FILTERED, filtered() - processorExpired);
 		job.putLong(MigrationCounts.REJECTED, skipped());
-		job.putString(MigrationCounts.REJECTS_FILE, stepContext.getString("rejects.file", ""));
+		if (skipped() > 0) {
+			job.putString(MigrationCounts.REJECTS_FILE, stepContext.getString("rejects.file", ""));
+		}
 		return null;
 	}
 

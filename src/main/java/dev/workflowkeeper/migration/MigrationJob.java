@@ -52,6 +52,11 @@ public class MigrationJob {
 					&& !MigrationOutcomeListener.DIFFERENCES.equals(this.execution.getExitStatus().getExitCode());
 		}
 
+		/** Completed with rejected records. */
+		public boolean rejected() {
+			return MigrationOutcomeListener.COMPLETED_WITH_REJECTS.equals(this.execution.getExitStatus().getExitCode());
+		}
+
 	}
 
 }

@@ -3,6 +3,7 @@ package dev.workflowkeeper.migration;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
+import java.util.Set;
 
 import dev.workflowkeeper.job.JobDefinition;
 import dev.workflowkeeper.job.JobFigure;
@@ -55,7 +56,15 @@ class MigrationJobDefinition implements JobDefinition {
 				JobOption.of(MigrationParameters.DRY_RUN, OptionType.BOOLEAN, "false",
 						"read and transform, write nothing"),
 				JobOption.of(MigrationParameters.VERIFY, OptionType.BOOLEAN, "true",
-						"compare source and target after the copy"));
+						"compare source and target after the copy"),
+				JobOption.of(MigrationParameters.MAX_REJECTS, OptionType.WHOLE,
+						Long.toString(MigrationParameters.DEFAULT_MAX_REJECTS),
+						"how many rejected records the run tolerates (0: none); one more fails it, and the same command with a higher limit resumes it"));
+	}
+
+	@Override
+	public Set<String> optionsRenewedOnResume() {
+		return Set.of(MigrationParameters.MAX_REJECTS);
 	}
 
 	/**

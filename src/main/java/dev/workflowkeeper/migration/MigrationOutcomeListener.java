@@ -10,13 +10,17 @@ import org.springframework.stereotype.Component;
 
 /**
  * Gives a completed migration its exit status: {@code DIFFERENCES} when verification
- * found any, else {@code COMPLETED}, with the counts as the exit description.
+ * found any, else {@code COMPLETED WITH REJECTS} when records were rejected, else
+ * {@code COMPLETED}, with the counts as the exit description.
  */
 @Component
 class MigrationOutcomeListener implements JobExecutionListener {
 
 	/** Exit code of a run whose verification found differences. */
 	static final String DIFFERENCES = "DIFFERENCES";
+
+	/** Exit code of a run that copied all it could but rejected records. */
+	static final String COMPLETED_WITH_REJECTS = "COMPLETED WITH REJECTS";
 
 	@Override
 	public void afterJob(JobExecution jobExecution) {
@@ -32,7 +36,7 @@ class MigrationOutcomeListener implements JobExecutionListener {
 			description += "; " + verification.summary();
 		}
 		String code = (verification != null && !verification.clean()) ? DIFFERENCES
-				: ExitStatus.COMPLETED.getExitCode();
+				: (counts.rejected() > 0) ? COMPLETED_WITH_REJECTS : ExitStatus.COMPLETED.getExitCode();
 		jobExecution.setExitStatus(new ExitStatus(code, description));
 	}
 

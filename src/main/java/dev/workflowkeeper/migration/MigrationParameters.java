@@ -28,9 +28,18 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
  * @param statuses migrate only states with one of these statuses; empty for all
  * @param dryRun read and transform, write nothing
  * @param verify compare source and target after the copy
+ * @param maxRejects how many rejected records the run tolerates; one more fails it. Not
+ * identifying: the same command with a higher limit resumes the same run
  */
 public record MigrationParameters(StoreUri from, StoreUri to, TtlPolicy ttl, ConflictPolicy onConflict,
-		String targetPrefix, boolean excludeTerminal, Set<String> statuses, boolean dryRun, boolean verify) {
+		String targetPrefix, boolean excludeTerminal, Set<String> statuses, boolean dryRun, boolean verify,
+		long maxRejects) {
+
+	/**
+	 * Rejects a run tolerates unless told otherwise: a few damaged records, not a wrong
+	 * input.
+	 */
+	public static final long DEFAULT_MAX_REJECTS = 100;
 
 	static final String FROM = "from";
 
@@ -50,11 +59,16 @@ public record MigrationParameters(StoreUri from, StoreUri to, TtlPolicy ttl, Con
 
 	static final String VERIFY = "verify";
 
+	static final String MAX_REJECTS = "maxRejects";
+
 	public MigrationParameters {
 		statuses = Set.copyOf(statuses);
 	}
 
-	/** The identifying job parameters of these options, without {@link #RUN}. */
+	/**
+	 * The job parameters of these options, without {@link #RUN}: all identifying but
+	 * {@code maxRejects}.
+	 */
 	public JobParameters toJobParameters() {
 		return new JobParametersBuilder().addString(FROM, this.from.masked())
 			.addString(TO, this.to.masked())
@@ -65,6 +79,7 @@ public record MigrationParameters(StoreUri from, StoreUri to, TtlPolicy ttl, Con
 			.addString(STATUSES, this.statuses.stream().sorted().collect(Collectors.joining(",")))
 			.addString(DRY_RUN, Boolean.toString(this.dryRun))
 			.addString(VERIFY, Boolean.toString(this.verify))
+			.addLong(MAX_REJECTS, this.maxRejects, false)
 			.toJobParameters();
 	}
 
@@ -114,9 +129,14 @@ public record MigrationParameters(StoreUri from, StoreUri to, TtlPolicy ttl, Con
 					+ "): nothing to migrate");
 		}
 		Boolean no = defaults ? Boolean.FALSE : null;
+		// runs stored before the option existed have none: they take the default
+		long maxRejects = options.whole(MAX_REJECTS, DEFAULT_MAX_REJECTS);
+		if (maxRejects < 0) {
+			throw options.bad(MAX_REJECTS, "a whole number, 0 or more");
+		}
 		return new MigrationParameters(from, to, ttl, onConflict, prefix, options.bool(EXCLUDE_TERMINAL, no),
 				options.words(STATUSES), options.bool(DRY_RUN, no),
-				options.bool(VERIFY, defaults ? Boolean.TRUE : null));
+				options.bool(VERIFY, defaults ? Boolean.TRUE : null), maxRejects);
 	}
 
 	/** Whether a state with these fields is left behind by the filters. */

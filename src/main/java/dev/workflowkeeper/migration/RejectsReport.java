@@ -17,14 +17,15 @@ import tools.jackson.databind.json.JsonMapper;
  * The rejects file of a migration: one JSON line per record that was not migrated, with
  * its position in the source, its thread id and the reason. Kept beside the job history
  * ({@code data/rejects/}); restartable like every {@link RestartableLineFile}, so a
- * record rejected in a chunk that rolled back is not reported twice.
+ * record rejected in a chunk that rolled back is not reported twice. A run that rejects
+ * nothing leaves no file.
  */
 public class RejectsReport extends RestartableLineFile implements SkipListener<WorkflowEntry, WorkflowEntry> {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	public RejectsReport(Path file) {
-		super("rejects", file);
+		super("rejects", file, false);
 	}
 
 	public long count() {

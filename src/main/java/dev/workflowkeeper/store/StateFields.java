@@ -11,6 +11,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.json.JsonReadFeature;
 
 /**
  * The few top-level fields of a workflow state that the worker judges by: {@code status}
@@ -28,7 +29,10 @@ public record StateFields(String status, long updatedAtMillis) {
 	/** Statuses of a workflow that has ended. */
 	public static final Set<String> TERMINAL_STATUSES = Set.of("completed", "failed", "cancelled");
 
-	private static final JsonFactory JSON = new JsonFactory();
+	/** Python's json writes NaN and Infinity: a state holding them is still a state. */
+	private static final JsonFactory JSON = JsonFactory.builder()
+		.enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+		.build();
 
 	public boolean terminal() {
 		return this.status != null && TERMINAL_STATUSES.contains(this.status.toLowerCase());

@@ -87,7 +87,7 @@ class MigrateCommandErrorsIntegrationTests {
 		KeeperCli.Result result = this.cli.run("migrate", "--from", "snapshot:" + snapshot, "--to", redis.uri());
 
 		// then: 10 migrated, 6 rejected into the report, none silently dropped
-		assertThat(result.exitCode()).as(result.toString()).isZero();
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
 		Map<String, Object> execution = History.latest(this.cli);
 		assertThat(History.figure(execution, "migrate.read")).isEqualTo(16);
 		assertThat(History.figure(execution, "migrate.written")).isEqualTo(10);
@@ -108,8 +108,8 @@ class MigrateCommandErrorsIntegrationTests {
 				+ "{\"thread_id\": \"c\", \"state\": 3}\n");
 
 		// when
-		KeeperCli.Result result = this.cli.with("keeper.migration.skip-limit", 2)
-			.run("migrate", "--from", "snapshot:" + snapshot, "--to", redis.uri());
+		KeeperCli.Result result = this.cli.run("migrate", "--from", "snapshot:" + snapshot, "--to", redis.uri(),
+				"--max-rejects", "2");
 
 		// then
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);

@@ -34,7 +34,8 @@ class MigrationParametersTests {
 				"dryRun", "true", "verify", false));
 
 		assertThat(parameters).isEqualTo(new MigrationParameters(parameters.from(), parameters.to(),
-				TtlPolicy.parse("3600"), ConflictPolicy.NEWER, "wf:", true, Set.of("failed"), true, false));
+				TtlPolicy.parse("3600"), ConflictPolicy.NEWER, "wf:", true, Set.of("failed"), true, false,
+				MigrationParameters.DEFAULT_MAX_REJECTS));
 	}
 
 	@Test
@@ -51,6 +52,23 @@ class MigrationParametersTests {
 			.isThrownBy(() -> of(Map.of("from", "memory:", "to", "snapshot:x", "ttl", "forever")))
 			.withMessage(
 					"migrateStatesJob: option ttl must be preserve, from-age, reset, auto or a positive number of seconds, not 'forever'");
+	}
+
+	@Test
+	void shouldTolerateAHundredRejectsByDefaultAndNotIdentifyARunByTheLimit() {
+		MigrationParameters byDefault = of(Map.of("from", "snapshot:states.json", "to", "memory:"));
+		MigrationParameters raised = of(Map.of("from", "snapshot:states.json", "to", "memory:", "maxRejects", "5000"));
+
+		assertThat(byDefault.maxRejects()).isEqualTo(100);
+		assertThat(raised.maxRejects()).isEqualTo(5000);
+		assertThat(MigrationParameters.from(raised.toJobParameters()).maxRejects()).isEqualTo(5000);
+		assertThat(raised.toJobParameters().getParameter("maxRejects").identifying()).isFalse();
+		assertThat(raised.toJobParameters().getIdentifyingParameters())
+			.isEqualTo(byDefault.toJobParameters().getIdentifyingParameters());
+		assertThat(of(Map.of("from", "snapshot:s.json", "to", "memory:", "maxRejects", 0)).maxRejects()).isZero();
+		assertThatExceptionOfType(JobOptionException.class)
+			.isThrownBy(() -> of(Map.of("from", "snapshot:s.json", "to", "memory:", "maxRejects", -1)))
+			.withMessageStartingWith("migrateStatesJob: option maxRejects must be a whole number, 0 or more");
 	}
 
 	@Test

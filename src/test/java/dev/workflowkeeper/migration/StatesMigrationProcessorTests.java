@@ -183,7 +183,7 @@ class StatesMigrationProcessorTests {
 	private static MigrationParameters parameters(String ttl, boolean excludeTerminal, Set<String> statuses) {
 		return new MigrationParameters(StoreUri.parse("redis://127.0.0.1:6379/0"),
 				StoreUri.parse("redis://127.0.0.1:6379/1"), TtlPolicy.parse(ttl), ConflictPolicy.OVERWRITE, null,
-				excludeTerminal, statuses, false, false);
+				excludeTerminal, statuses, false, false, MigrationParameters.DEFAULT_MAX_REJECTS);
 	}
 
 	/** A state updated two hours before now. */

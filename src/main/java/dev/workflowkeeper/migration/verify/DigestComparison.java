@@ -22,13 +22,15 @@ public final class DigestComparison {
 	 * as kept by the conflict policy ({@code skip}, {@code newer}) rather than as a
 	 * difference
 	 * @param toleranceMillis how far an expiry may stray outside its expected range
+	 * @param copyStartMillis when the run began copying: an expected state whose expiry
+	 * passed before was never written
 	 * @param nowMillis the time of verification: an expected state whose expiry has
 	 * passed may be gone
 	 */
 	public static VerificationResult compare(Path expected, Path actual, Path before, boolean conflictsExplained,
-			long toleranceMillis, long nowMillis) {
+			long toleranceMillis, long copyStartMillis, long nowMillis) {
 		long expectedCount = 0, targetCount = 0, matched = 0, missing = 0, mismatched = 0, drift = 0, extra = 0,
-				kept = 0, extraBefore = 0, expiredMeanwhile = 0;
+				kept = 0, extraBefore = 0, expiredBefore = 0, expiredAfter = 0;
 		try (DigestFile.Reader exp = new DigestFile.Reader(expected);
 				DigestFile.Reader act = new DigestFile.Reader(actual);
 				DigestFile.Reader old = (before != null && Files.exists(before)) ? new DigestFile.Reader(before)
@@ -38,8 +40,11 @@ public final class DigestComparison {
 						: (act.peek() == null) ? -1 : exp.peek().sortKey().compareTo(act.peek().sortKey());
 				if (order < 0) {
 					DigestFile.Digest e = exp.take();
-					if (e.expireTo() >= 0 && e.expireTo() <= nowMillis) {
-						expiredMeanwhile++;
+					if (e.expireTo() >= 0 && e.expireTo() < copyStartMillis) {
+						expiredBefore++;
+					}
+					else if (e.expireTo() >= 0 && e.expireTo() <= nowMillis) {
+						expiredAfter++;
 					}
 					else {
 						expectedCount++;
@@ -61,7 +66,8 @@ public final class DigestComparison {
 					DigestFile.Digest a = act.take();
 					targetCount++;
 					if (e.expireTo() >= 0 && e.expireTo() + toleranceMillis <= nowMillis) {
-						expiredMeanwhile++;
+						// in the target, so written: its expiry passed since
+						expiredAfter++;
 						continue;
 					}
 					expectedCount++;
@@ -84,7 +90,7 @@ public final class DigestComparison {
 			}
 		}
 		return new VerificationResult(expectedCount, targetCount, matched, missing, mismatched, drift, extra, kept,
-				extraBefore, expiredMeanwhile);
+				extraBefore, expiredBefore, expiredAfter);
 	}
 
 	private static DigestFile.Digest heldBefore(DigestFile.Reader before, String sortKey) {

@@ -97,7 +97,7 @@ public class MigrationVerifyTasklet implements Tasklet {
 						entry.expireAtMillis()));
 		VerificationResult result = DigestComparison.compare(expected, actual, dir.resolve("target-before.digest"),
 				parameters.onConflict() != ConflictPolicy.OVERWRITE,
-				this.properties.migration().ttlTolerance().toMillis(), System.currentTimeMillis());
+				this.properties.migration().ttlTolerance().toMillis(), earliestWrite, System.currentTimeMillis());
 		for (Map.Entry<String, Object> figure : result.toMap().entrySet()) {
 			jobExecution.getExecutionContext()
 				.putLong(MigrationCounts.VERIFY_PREFIX + figure.getKey(), (Long) figure.getValue());

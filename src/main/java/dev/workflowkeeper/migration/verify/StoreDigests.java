@@ -15,6 +15,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.json.JsonReadFeature;
 
 /**
  * Reads a whole store into a sorted {@link DigestFile}. Records a reader rejects are left
@@ -23,7 +24,13 @@ import tools.jackson.core.json.JsonFactory;
  */
 public final class StoreDigests {
 
-	private static final JsonFactory JSON = new JsonFactory();
+	/**
+	 * Reads and writes NaN and Infinity as Python's json does, and the number text as
+	 * written, so that a value compares by what it holds.
+	 */
+	private static final JsonFactory JSON = JsonFactory.builder()
+		.enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+		.build();
 
 	private StoreDigests() {
 	}

@@ -20,10 +20,13 @@ import java.util.Map;
  * conflict policy
  * @param extraPreExisting target states outside the source that the target held before
  * the run
- * @param expiredMeanwhile expected states whose expiry passed before verification
+ * @param expiredBeforeCopy expected states whose expiry passed before the run began
+ * copying: never written
+ * @param expiredAfterCopy expected states whose expiry passed since the copy began:
+ * written, then expired (or, at the edge, already past it when their turn came)
  */
 public record VerificationResult(long expected, long target, long matched, long missing, long mismatched, long ttlDrift,
-		long extra, long keptByPolicy, long extraPreExisting, long expiredMeanwhile) {
+		long extra, long keptByPolicy, long extraPreExisting, long expiredBeforeCopy, long expiredAfterCopy) {
 
 	public long differences() {
 		return this.missing + this.mismatched + this.ttlDrift + this.extra;
@@ -44,14 +47,17 @@ public record VerificationResult(long expected, long target, long matched, long 
 		map.put("extra", this.extra);
 		map.put("keptByPolicy", this.keptByPolicy);
 		map.put("extraPreExisting", this.extraPreExisting);
-		map.put("expiredMeanwhile", this.expiredMeanwhile);
+		map.put("expiredBeforeCopy", this.expiredBeforeCopy);
+		map.put("expiredAfterCopy", this.expiredAfterCopy);
 		return map;
 	}
 
 	public static VerificationResult fromMap(Map<String, ?> map) {
 		return new VerificationResult(n(map, "expected"), n(map, "target"), n(map, "matched"), n(map, "missing"),
 				n(map, "mismatched"), n(map, "ttlDrift"), n(map, "extra"), n(map, "keptByPolicy"),
-				n(map, "extraPreExisting"), n(map, "expiredMeanwhile"));
+				n(map, "extraPreExisting"), n(map, "expiredBeforeCopy"),
+				// runs verified before the two were told apart counted them as one
+				n(map, "expiredAfterCopy") + n(map, "expiredMeanwhile"));
 	}
 
 	private static long n(Map<String, ?> map, String key) {
@@ -64,7 +70,8 @@ public record VerificationResult(long expected, long target, long matched, long 
 		return "verified " + this.expected + " expected against " + this.target + " in target: " + this.matched
 				+ " matched, " + this.missing + " missing, " + this.mismatched + " mismatched, " + this.ttlDrift
 				+ " TTL drift, " + this.extra + " extra; explained: " + this.keptByPolicy + " kept by conflict policy, "
-				+ this.extraPreExisting + " extra held before, " + this.expiredMeanwhile + " expired meanwhile";
+				+ this.extraPreExisting + " extra held before, " + this.expiredBeforeCopy + " expired before copy, "
+				+ this.expiredAfterCopy + " expired after copy";
 	}
 
 }

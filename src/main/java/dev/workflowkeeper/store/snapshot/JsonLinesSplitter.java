@@ -1,8 +1,12 @@
 package dev.workflowkeeper.store.snapshot;
 
+import dev.workflowkeeper.store.BrokenInputException;
+
 /**
  * Cuts the lines of a JSON Lines snapshot out of the byte stream; blank lines are no
- * records.
+ * records. A line that does not parse costs one reject; an empty file or a compressed
+ * stream that ends early is {@linkplain BrokenInputException broken}, and so is a last
+ * line without its newline that does not parse (the file was cut there).
  * <p>
  * Not thread-safe.
  */
@@ -22,6 +26,11 @@ final class JsonLinesSplitter implements RecordSplitter {
 	@Override
 	public RawRecord next() {
 		while (!this.ended) {
+			if (this.input.offset() == 0 && this.input.peek() == -1) {
+				this.ended = true;
+				throw new BrokenInputException(0, this.input.damaged() ? DAMAGED
+						: "the file is empty; a snapshot of no states holds '{}' or one blank line");
+			}
 			long start = this.input.offset();
 			String position = "line " + this.input.line();
 			this.buffer.reset();
@@ -33,17 +42,14 @@ final class JsonLinesSplitter implements RecordSplitter {
 			}
 			boolean unterminated = (c == -1);
 			this.ended = unterminated;
+			if (unterminated && this.input.damaged()) {
+				throw new BrokenInputException(start, (this.buffer.size() > 0) ? TRUNCATED : DAMAGED);
+			}
 			if (blank) {
-				if (unterminated && this.input.damaged()) {
-					return RawRecord.failed(position, start, (this.buffer.size() > 0) ? TRUNCATED : DAMAGED);
-				}
 				continue;
 			}
 			String failure = null;
-			if (unterminated && this.input.damaged()) {
-				failure = TRUNCATED;
-			}
-			else if (this.buffer.oversized()) {
+			if (this.buffer.oversized()) {
 				failure = this.buffer.oversizedReason();
 			}
 			return new RawRecord(position, this.buffer.copy(), -1, failure, start, unterminated);

@@ -1,11 +1,16 @@
 package dev.workflowkeeper.store.snapshot;
 
+import dev.workflowkeeper.store.BrokenInputException;
+
 /**
  * Cuts the members of a JSON object map ({@code {"thread_id": {state}, …}}, as Python's
  * {@code json.dump} writes the service's dict) out of the byte stream: a member ends at
  * the first comma or closing brace outside any string and nested value. Only ASCII bytes
  * are structural, so invalid UTF-8 inside a member cannot mislead the cut; it is the
- * decoder's business.
+ * decoder's business. A member that follows a whole value without a comma is cut where
+ * its key starts and rejected, so the missing comma costs one reject and loses nothing;
+ * an input that is not a map, or ends inside it, is {@linkplain BrokenInputException
+ * broken}.
  * <p>
  * Not thread-safe.
  */
@@ -17,11 +22,19 @@ final class JsonMapSplitter implements RecordSplitter {
 
 	}
 
+	private static final String EXPECTED = "neither a JSON object of states ({\"thread_id\": {state}, …}) nor JSON Lines";
+
+	/** The reason of a member that follows the previous one without a comma. */
+	static final String MISSING_COMMA = "malformed JSON: a ',' is missing between the previous member and this one";
+
 	private final SnapshotInput input;
 
 	private final RecordBuffer buffer;
 
 	private State state = State.START;
+
+	/** Whether the member being cut follows the previous one without a comma. */
+	private boolean missingComma;
 
 	JsonMapSplitter(SnapshotInput input, long maxRecordSize) {
 		this.input = input;
@@ -37,12 +50,14 @@ final class JsonMapSplitter implements RecordSplitter {
 					skipWhitespace();
 					int c = this.input.peek();
 					if (c == -1) {
-						return end();
+						this.state = State.ENDED;
+						throw broken(this.input.damaged() ? DAMAGED
+								: "the file is empty; a snapshot of no states holds '{}'");
 					}
 					if (c != '{') {
 						this.state = State.ENDED;
-						return RawRecord.failed(position(), this.input.offset(),
-								"malformed JSON: the file is neither a JSON object of states nor JSON Lines");
+						throw broken((c == '[') ? "the file holds a JSON array, " + EXPECTED
+								: "the file is not JSON, " + EXPECTED);
 					}
 					this.input.read();
 					this.state = State.MEMBERS;
@@ -52,8 +67,8 @@ final class JsonMapSplitter implements RecordSplitter {
 					int c = this.input.peek();
 					if (c == -1) {
 						this.state = State.ENDED;
-						return RawRecord.failed(position(), this.input.offset(),
-								"truncated file: the map ends without its closing brace");
+						throw broken(this.input.damaged() ? DAMAGED
+								: "truncated file: the map ends without its closing brace");
 					}
 					if (c == '}') {
 						this.input.read();
@@ -66,11 +81,14 @@ final class JsonMapSplitter implements RecordSplitter {
 				case AFTER_MAP -> {
 					skipWhitespace();
 					if (this.input.peek() == -1) {
-						return end();
+						this.state = State.ENDED;
+						if (this.input.damaged()) {
+							throw broken(DAMAGED);
+						}
+						return null;
 					}
 					this.state = State.ENDED;
-					return RawRecord.failed(position(), this.input.offset(),
-							"malformed JSON: unexpected content after the end of the map");
+					throw broken("malformed JSON: unexpected content after the end of the map");
 				}
 				case ENDED -> {
 					return null;
@@ -79,13 +97,8 @@ final class JsonMapSplitter implements RecordSplitter {
 		}
 	}
 
-	/**
-	 * The end of input; a damaged compressed stream still costs one reject, or nobody
-	 * would know.
-	 */
-	private RawRecord end() {
-		this.state = State.ENDED;
-		return this.input.damaged() ? RawRecord.failed(position(), this.input.offset(), DAMAGED) : null;
+	private BrokenInputException broken(String reason) {
+		return new BrokenInputException(this.input.offset(), reason);
 	}
 
 	private RawRecord member() {
@@ -93,18 +106,34 @@ final class JsonMapSplitter implements RecordSplitter {
 		String position = position();
 		this.buffer.reset();
 		boolean startsWithQuote = this.input.peek() == '"';
+		boolean afterMissingComma = this.missingComma;
+		this.missingComma = false;
 		long keyEnd = -1;
 		int depth = 0;
 		boolean inString = false;
 		boolean escape = false;
+		boolean afterColon = false;
+		boolean valueStarted = false;
 		while (true) {
 			if (inString && !escape) {
 				this.input.copyStringRun(this.buffer);
 			}
+			else if (!inString && depth == 0 && valueStarted && this.input.peek() == '"') {
+				// a quote after a whole value at the top level opens the next member: the
+				// comma between them is missing, and this member ends here
+				this.missingComma = true;
+				break;
+			}
 			int c = this.input.read();
 			if (c == -1) {
 				this.state = State.ENDED;
-				return new RawRecord(position, this.buffer.copy(), keyEnd(keyEnd), TRUNCATED, start, false);
+				throw new BrokenInputException(start, this.input.damaged() ? DAMAGED : TRUNCATED);
+			}
+			if (!inString && depth == 0 && afterColon && c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+				valueStarted = true;
+			}
+			if (!inString && depth == 0 && c == ':') {
+				afterColon = true;
 			}
 			if (inString) {
 				if (escape) {
@@ -140,7 +169,8 @@ final class JsonMapSplitter implements RecordSplitter {
 			}
 			this.buffer.append(c);
 		}
-		String failure = this.buffer.oversized() ? this.buffer.oversizedReason() : null;
+		String failure = this.buffer.oversized() ? this.buffer.oversizedReason()
+				: afterMissingComma ? MISSING_COMMA : null;
 		return new RawRecord(position, this.buffer.copy(), keyEnd(keyEnd), failure, start, false);
 	}
 

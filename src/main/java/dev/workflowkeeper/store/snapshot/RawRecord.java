@@ -16,8 +16,4 @@ package dev.workflowkeeper.store.snapshot;
  */
 record RawRecord(String position, byte[] bytes, int keyEnd, String failure, long startOffset, boolean unterminated) {
 
-	static RawRecord failed(String position, long startOffset, String failure) {
-		return new RawRecord(position, new byte[0], -1, failure, startOffset, false);
-	}
-
 }

@@ -2,6 +2,7 @@ package dev.workflowkeeper.store.snapshot;
 
 import java.nio.charset.StandardCharsets;
 
+import dev.workflowkeeper.store.BrokenInputException;
 import dev.workflowkeeper.store.RejectedRecordException;
 import dev.workflowkeeper.store.StateFields;
 import dev.workflowkeeper.store.WorkflowEntry;
@@ -94,6 +95,9 @@ final class RecordDecoder {
 		String keyProblem = claim(key);
 		if (record.failure() != null) {
 			throw reject(record, key, record.failure());
+		}
+		if (bytes.length == 0) {
+			throw reject(record, null, "malformed JSON: an extra ',' (an empty member)");
 		}
 		if (key == null) {
 			checkUtf8(record, null);
@@ -233,9 +237,12 @@ final class RecordDecoder {
 			if (inPlace) {
 				throw ex;
 			}
-			throw reject(record, threadId,
-					(record.unterminated() ? RecordSplitter.TRUNCATED + " (" : "malformed JSON: ")
-							+ ex.getOriginalMessage() + (record.unterminated() ? ")" : ""));
+			if (record.unterminated()) {
+				// the last line, cut off: the file ends early, no record to skip
+				throw new BrokenInputException(record.startOffset(),
+						RecordSplitter.TRUNCATED + " (" + ex.getOriginalMessage() + ")");
+			}
+			throw reject(record, threadId, "malformed JSON: " + ex.getOriginalMessage());
 		}
 		String problem = (threadIdProblem != null) ? threadIdProblem
 				: (stateProblem != null) ? stateProblem : expiryProblem;

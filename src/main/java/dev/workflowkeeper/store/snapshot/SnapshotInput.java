@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.zip.CRC32;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -18,8 +19,7 @@ import dev.workflowkeeper.store.StoreAccessException;
  * The uncompressed bytes of a snapshot file, one at a time, with the byte offset and line
  * number of the next byte. Gzip is recognised by its magic bytes, whatever the file is
  * called. A compressed stream that ends early or is damaged reads as an early end of
- * input and sets {@link #damaged()}: the splitters turn that into one rejected record for
- * the tail.
+ * input and sets {@link #damaged()}: the splitters fail the read there.
  * <p>
  * Not thread-safe.
  */
@@ -48,6 +48,13 @@ final class SnapshotInput implements Closeable {
 	private boolean eof;
 
 	private boolean damaged;
+
+	/**
+	 * CRC-32 of the bytes before {@link #checked} in the buffer, and of all before it.
+	 */
+	private final CRC32 checksum = new CRC32();
+
+	private int checked;
 
 	private SnapshotInput(Path path, CountingInputStream raw, InputStream in, boolean gzip) {
 		this.path = path;
@@ -126,6 +133,16 @@ final class SnapshotInput implements Closeable {
 		}
 	}
 
+	/**
+	 * CRC-32 of the uncompressed bytes consumed so far: a restart tells by it that the
+	 * part of the file it skips is the one the interrupted run read.
+	 */
+	long checksum() {
+		this.checksum.update(this.buffer, this.checked, this.position - this.checked);
+		this.checked = this.position;
+		return this.checksum.getValue();
+	}
+
 	/** Offset in the uncompressed stream of the next byte. */
 	long offset() {
 		return this.offset;
@@ -158,6 +175,8 @@ final class SnapshotInput implements Closeable {
 		if (this.eof) {
 			return false;
 		}
+		this.checksum.update(this.buffer, this.checked, this.limit - this.checked);
+		this.checked = 0;
 		try {
 			int n;
 			do {
@@ -166,6 +185,8 @@ final class SnapshotInput implements Closeable {
 			while (n == 0);
 			if (n < 0) {
 				this.eof = true;
+				this.position = 0;
+				this.limit = 0;
 				return false;
 			}
 			this.position = 0;
@@ -175,6 +196,8 @@ final class SnapshotInput implements Closeable {
 		catch (EOFException | ZipException ex) {
 			this.eof = true;
 			this.damaged = true;
+			this.position = 0;
+			this.limit = 0;
 			return false;
 		}
 		catch (IOException ex) {

@@ -2,6 +2,7 @@ package dev.workflowkeeper.store.snapshot;
 
 import java.nio.file.Path;
 
+import dev.workflowkeeper.store.BrokenInputException;
 import dev.workflowkeeper.store.StoreAccessException;
 import dev.workflowkeeper.store.WorkflowEntry;
 
@@ -17,12 +18,19 @@ import org.springframework.util.Assert;
  * the next one.
  * <p>
  * Restartable: the ExecutionContext keeps how many records were consumed (accepted and
- * rejected); a restart reads the file again from its start and skips that many records,
- * only identifying them to rebuild the duplicate check. Not thread-safe.
+ * rejected), the byte offset after them and a CRC-32 of the bytes before it; a restart
+ * reads the file again from its start, skips that many records (only identifying them to
+ * rebuild the duplicate check) and refuses a file whose skipped part is not the same. So
+ * a file that broke off (truncated, a gzip cut short) can be mended — the full file put
+ * back — and the run resumed where it stopped. Not thread-safe.
  */
 public class SnapshotItemReader extends ItemStreamSupport implements ItemStreamReader<WorkflowEntry> {
 
 	private static final String CONSUMED_KEY = "consumed";
+
+	private static final String OFFSET_KEY = "offset";
+
+	private static final String CHECKSUM_KEY = "checksum";
 
 	private final Path path;
 
@@ -63,36 +71,72 @@ public class SnapshotItemReader extends ItemStreamSupport implements ItemStreamR
 		this.consumed = 0;
 		long toSkip = executionContext.getLong(getExecutionContextKey(CONSUMED_KEY), 0);
 		while (this.consumed < toSkip) {
-			RawRecord record = this.splitter.next();
+			RawRecord record = next();
 			if (record == null) {
-				throw new StoreAccessException(
-						"snapshot file " + this.path + " changed since the interrupted run: it holds " + this.consumed
-								+ " records, the run had consumed " + toSkip + "; start a new run");
+				throw changed("it now holds " + this.consumed + " records, the run had read " + toSkip);
 			}
 			this.decoder.identify(record);
 			this.consumed++;
 		}
+		String offsetKey = getExecutionContextKey(OFFSET_KEY);
+		if (toSkip > 0 && executionContext.containsKey(offsetKey)
+				&& (executionContext.getLong(offsetKey) != this.input.offset()
+						|| executionContext.getLong(getExecutionContextKey(CHECKSUM_KEY)) != this.input.checksum())) {
+			throw changed("its first " + toSkip + " records are not those the run read");
+		}
+	}
+
+	private StoreAccessException changed(String how) {
+		return new StoreAccessException("snapshot file " + this.path + " is not the one the interrupted run read ("
+				+ how + "): put that file back to resume, or abandon the run in the history to start anew");
+	}
+
+	/** The next raw record; where the input breaks, says which file and which record. */
+	private RawRecord next() {
+		try {
+			return this.splitter.next();
+		}
+		catch (BrokenInputException ex) {
+			throw broken(ex);
+		}
+	}
+
+	private BrokenInputException broken(BrokenInputException ex) {
+		return new BrokenInputException(String.format("snapshot file %s breaks at record %,d (byte %,d): %s", this.path,
+				this.consumed + 1, ex.offset(), ex.reason()), ex.offset(), ex.reason());
 	}
 
 	/**
 	 * The next state, or {@code null} at the end of the file.
 	 * @throws dev.workflowkeeper.store.RejectedRecordException for a bad record; the next
 	 * call goes on
+	 * @throws BrokenInputException where the file as a whole breaks (not a snapshot,
+	 * truncated); the read cannot go on
 	 */
 	@Override
 	public WorkflowEntry read() {
 		Assert.state(this.splitter != null, "reader " + getName() + " is not open");
-		RawRecord record = this.splitter.next();
+		RawRecord record = next();
 		if (record == null) {
 			return null;
 		}
-		this.consumed++;
-		return this.decoder.decode(record);
+		try {
+			this.consumed++;
+			return this.decoder.decode(record);
+		}
+		catch (BrokenInputException ex) {
+			this.consumed--;
+			throw broken(ex);
+		}
 	}
 
 	@Override
 	public void update(ExecutionContext executionContext) {
 		executionContext.putLong(getExecutionContextKey(CONSUMED_KEY), this.consumed);
+		if (this.input != null) {
+			executionContext.putLong(getExecutionContextKey(OFFSET_KEY), this.input.offset());
+			executionContext.putLong(getExecutionContextKey(CHECKSUM_KEY), this.input.checksum());
+		}
 	}
 
 	@Override

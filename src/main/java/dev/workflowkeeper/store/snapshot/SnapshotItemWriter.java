@@ -151,6 +151,12 @@ public class SnapshotItemWriter extends WorkflowItemWriter {
 		refuseExistingTarget();
 		try {
 			this.out.flush();
+			if (this.channel.size() == 0) {
+				// an empty file reads as one cut off before its first byte: a snapshot of
+				// no states is one blank line
+				this.out.write('\n');
+				this.out.flush();
+			}
 			this.channel.force(true);
 			closeChannel();
 			Path published = this.temporary;

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import dev.workflowkeeper.store.BrokenInputException;
 import dev.workflowkeeper.store.ConflictPolicy;
 import dev.workflowkeeper.store.StoreAccessException;
 import dev.workflowkeeper.store.WorkflowEntry;
@@ -128,7 +129,15 @@ public class SnapshotWorkflowStore implements WorkflowStore {
 			RecordSplitter splitter = format.splitter(input, this.maxRecordSize);
 			long records = 0;
 			while (input.rawBytesRead() < ESTIMATE_SAMPLE_BYTES) {
-				if (splitter.next() == null) {
+				try {
+					if (splitter.next() == null) {
+						return records;
+					}
+				}
+				catch (BrokenInputException ex) {
+					// the reader fails the run there, in its own words; an estimate is
+					// all
+					// this is
 					return records;
 				}
 				records++;

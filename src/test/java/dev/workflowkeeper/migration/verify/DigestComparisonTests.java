@@ -16,21 +16,27 @@ class DigestComparisonTests {
 
 	private static final long LATER = NOW + 3_600_000;
 
+	/** When the run began copying. */
+	private static final long START = NOW - 600_000;
+
 	@TempDir
 	Path tmp;
 
 	@Test
 	void shouldCountEveryKindOfDifferenceInBothDirections() {
 		// given
-		Path expected = write("expected", List.of(d("same", "a", LATER), d("missing", "b", LATER),
-				d("changed", "c", LATER), d("drift", "d", LATER), d("kept", "e", LATER), d("gone", "f", NOW - 1)));
+		Path expected = write("expected",
+				List.of(d("same", "a", LATER), d("missing", "b", LATER), d("changed", "c", LATER),
+						d("drift", "d", LATER), d("kept", "e", LATER), d("gone", "f", NOW - 1),
+						d("never", "i", START - 1), d("written-then-gone", "j", NOW - 10_000)));
 		Path actual = write("actual",
 				List.of(d("same", "a", LATER + 1_000), d("changed", "X", LATER), d("drift", "d", LATER + 60_000),
-						d("kept", "live", LATER), d("extra", "g", LATER), d("old", "h", LATER)));
+						d("kept", "live", LATER), d("extra", "g", LATER), d("old", "h", LATER),
+						d("written-then-gone", "j", NOW - 10_000)));
 		Path before = write("before", List.of(d("kept", "live", LATER), d("old", "h", LATER)));
 
 		// when
-		VerificationResult result = DigestComparison.compare(expected, actual, before, true, 5_000, NOW);
+		VerificationResult result = DigestComparison.compare(expected, actual, before, true, 5_000, START, NOW);
 
 		// then
 		assertThat(result.matched()).isEqualTo(1);
@@ -40,7 +46,10 @@ class DigestComparisonTests {
 		assertThat(result.keptByPolicy()).isEqualTo(1);
 		assertThat(result.extra()).isEqualTo(1);
 		assertThat(result.extraPreExisting()).isEqualTo(1);
-		assertThat(result.expiredMeanwhile()).isEqualTo(1);
+		// expired before the copy began: never written; since: written (or at the edge),
+		// then gone
+		assertThat(result.expiredBeforeCopy()).isEqualTo(1);
+		assertThat(result.expiredAfterCopy()).isEqualTo(2);
 		assertThat(result.differences()).isEqualTo(4);
 		assertThat(result.clean()).isFalse();
 	}
@@ -56,7 +65,7 @@ class DigestComparisonTests {
 		Path actual = write("actual", reversed);
 
 		// when
-		VerificationResult result = DigestComparison.compare(expected, actual, null, false, 0, NOW);
+		VerificationResult result = DigestComparison.compare(expected, actual, null, false, 0, START, NOW);
 
 		// then
 		assertThat(result.matched()).isEqualTo(5);
@@ -73,7 +82,7 @@ class DigestComparisonTests {
 		Path sorted = writer.finish();
 
 		// when
-		VerificationResult result = DigestComparison.compare(sorted, sorted, null, false, 0, NOW);
+		VerificationResult result = DigestComparison.compare(sorted, sorted, null, false, 0, START, NOW);
 
 		// then
 		assertThat(result.matched()).isEqualTo(DigestFile.RUN_LINES * 2 + 10);

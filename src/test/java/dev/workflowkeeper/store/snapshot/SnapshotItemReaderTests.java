@@ -2,10 +2,12 @@ package dev.workflowkeeper.store.snapshot;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import dev.workflowkeeper.store.BrokenInputException;
 import dev.workflowkeeper.store.RejectedRecordException;
 import dev.workflowkeeper.store.StoreAccessException;
 import dev.workflowkeeper.store.WorkflowEntry;
@@ -278,7 +280,7 @@ class SnapshotItemReaderTests {
 	}
 
 	@Test
-	void shouldRejectTheTailOfATruncatedPlainFileOnceAndEnd() throws Exception {
+	void shouldReadUpToTheCutOfATruncatedPlainFileThenFailWhereItBreaks() throws Exception {
 		// given
 		String full = "{\n  \"a\": {\"n\": 1},\n  \"b\": {\"n\": 2},\n  \"c\": {\"n\": 3, \"text\": \"cut here\"},\n  \"d\": {}\n}\n";
 		byte[] cut = Arrays.copyOf(utf8(full), full.indexOf("cut here") + 3);
@@ -286,19 +288,20 @@ class SnapshotItemReaderTests {
 
 		// when
 		reader.open(new ExecutionContext());
-		ReadResult result = readAll(reader);
 
-		// then
-		assertThat(result.threadIds()).containsExactly("a", "b");
-		assertThat(result.rejected()).singleElement()
-			.satisfies((rejected) -> assertRejected(rejected, "line 4, offset " + full.indexOf("\"c\""), "c",
-					"truncated file: the input ends inside this record"));
-		assertThat(reader.read()).isNull();
+		// then: no record to skip, the read fails at the record where the file ends
+		assertThat(reader.read().threadId()).isEqualTo("a");
+		assertThat(reader.read().threadId()).isEqualTo("b");
+		assertThatExceptionOfType(BrokenInputException.class).isThrownBy(reader::read)
+			.withMessageEndingWith("breaks at record 3 (byte " + full.indexOf("\"c\"")
+					+ "): truncated file: the input ends inside this record")
+			.satisfies((ex) -> assertThat(ex.offset()).isEqualTo(full.indexOf("\"c\"")));
+		assertThat(reader.consumedCount()).isEqualTo(2);
 		reader.close();
 	}
 
 	@Test
-	void shouldRejectTheTailOfATruncatedGzipFileOnceAndEnd() throws Exception {
+	void shouldReadUpToTheCutOfATruncatedGzipFileThenFailWhereItBreaks() throws Exception {
 		// given 5000 JSON Lines records whose compressed file loses its last 40 %
 		StringBuilder lines = new StringBuilder();
 		for (int i = 0; i < 5000; i++) {
@@ -311,19 +314,45 @@ class SnapshotItemReaderTests {
 
 		// when
 		reader.open(new ExecutionContext());
+		List<WorkflowEntry> accepted = new ArrayList<>();
+		BrokenInputException broken = null;
+		try {
+			for (WorkflowEntry entry = reader.read(); entry != null; entry = reader.read()) {
+				accepted.add(entry);
+			}
+		}
+		catch (BrokenInputException ex) {
+			broken = ex;
+		}
+		reader.close();
+
+		// then every record before the cut is read, in order, and the read fails at the
+		// cut
+		assertThat(accepted).hasSizeBetween(1000, 4999);
+		for (int i = 0; i < accepted.size(); i++) {
+			assertThat(accepted.get(i).threadId()).isEqualTo("t-%05d".formatted(i));
+		}
+		assertThat(broken).isNotNull();
+		assertThat(broken.getMessage()).contains("breaks at record %,d".formatted(accepted.size() + 1))
+			.endsWith("truncated file: the input ends inside this record");
+	}
+
+	@Test
+	void shouldCutAMemberThatFollowsAnotherWithoutACommaAndRejectItAlone() throws Exception {
+		// given: the comma before "b" is missing
+		SnapshotItemReader reader = reader(
+				write("comma.json", utf8("{\"a\": {\"n\": 1} \"b\": {\"n\": 2}, \"c\": {}}")));
+
+		// when
+		reader.open(new ExecutionContext());
 		ReadResult result = readAll(reader);
 		reader.close();
 
-		// then every record before the cut is read, in order, and the cut costs exactly
-		// one reject
-		assertThat(result.accepted()).hasSizeBetween(1000, 4999);
-		for (int i = 0; i < result.accepted().size(); i++) {
-			assertThat(result.accepted().get(i).threadId()).isEqualTo("t-%05d".formatted(i));
-		}
-		assertThat(result.rejected()).singleElement().satisfies((rejected) -> {
-			assertThat(rejected.position()).isEqualTo("line " + (result.accepted().size() + 1));
-			assertThat(rejected.reason()).isEqualTo("truncated file: the input ends inside this record");
-		});
+		// then
+		assertThat(result.threadIds()).containsExactly("a", "c");
+		assertThat(result.rejected()).singleElement()
+			.satisfies((rejected) -> assertRejected(rejected, "line 1, offset 15", "b",
+					"malformed JSON: a ',' is missing between the previous member and this one"));
 	}
 
 	@Test

@@ -188,6 +188,25 @@ class SnapshotItemWriterTests {
 		writer.close();
 	}
 
+	@Test
+	void shouldWriteASnapshotOfNoStatesThatReadsBackAsEmpty() throws Exception {
+		// given
+		Path target = this.dir.resolve("none.jsonl");
+		WorkflowItemWriter writer = store(target).writer("write", ConflictPolicy.SKIP);
+		writer.open(new ExecutionContext());
+
+		// when: nothing to write
+		writer.afterStep(completed());
+		writer.close();
+
+		// then: not an empty file, which would read as one cut off before its first byte
+		assertThat(Files.readString(target)).isEqualTo("\n");
+		SnapshotItemReader reader = new SnapshotItemReader("read", target, 1024);
+		reader.open(new ExecutionContext());
+		assertThat(reader.read()).isNull();
+		reader.close();
+	}
+
 	private SnapshotWorkflowStore store(Path target) {
 		return new SnapshotWorkflowStore(target, properties().migration().maxRecordSize());
 	}

@@ -81,7 +81,21 @@ class RunCommand implements Callable<Integer> {
 				}
 			}
 			this.boot.out().flush();
-			return KeeperCommandLine.OK;
+			int code = definition.exitCode(execution);
+			if (code == KeeperCommandLine.FAILED) {
+				this.boot.err()
+					.printf("error: %s completed with %s (execution %d): %s%n", definition.name(),
+							execution.getExitStatus().getExitCode(), execution.getId(),
+							execution.getExitStatus().getExitDescription());
+				this.boot.err().flush();
+			}
+			else if (code != KeeperCommandLine.OK) {
+				this.boot.out()
+					.printf("%s: %s: %s%n", definition.name(), execution.getExitStatus().getExitCode(),
+							execution.getExitStatus().getExitDescription());
+				this.boot.out().flush();
+			}
+			return code;
 		}
 	}
 

@@ -39,6 +39,15 @@ public interface JobDefinition {
 	List<JobOption> options();
 
 	/**
+	 * The exit code a command gives a run that completed: {@code 0} unless the job's exit
+	 * status says the run did not do all it was given (a migration whose verification
+	 * found differences: {@code 1}; one that rejected records: {@code 3}).
+	 */
+	default int exitCode(JobExecution execution) {
+		return 0;
+	}
+
+	/**
 	 * Options that do not identify a run and that a resumed run takes from the command
 	 * that resumes it rather than from the run it resumes (a migration's
 	 * {@code maxRejects}: raised, it lets the same run go on). Every other option keeps

@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.TreeSet;
 import java.util.Set;
 
+import dev.workflowkeeper.cli.KeeperCommandLine;
 import dev.workflowkeeper.job.JobDefinition;
 import dev.workflowkeeper.job.JobFigure;
 import dev.workflowkeeper.job.JobOption;
@@ -65,6 +66,15 @@ class MigrationJobDefinition implements JobDefinition {
 	@Override
 	public Set<String> optionsRenewedOnResume() {
 		return Set.of(MigrationParameters.MAX_REJECTS);
+	}
+
+	@Override
+	public int exitCode(JobExecution execution) {
+		return switch (execution.getExitStatus().getExitCode()) {
+			case MigrationOutcomeListener.DIFFERENCES -> KeeperCommandLine.FAILED;
+			case MigrationOutcomeListener.COMPLETED_WITH_REJECTS -> KeeperCommandLine.REJECTS;
+			default -> KeeperCommandLine.OK;
+		};
 	}
 
 	/**

@@ -244,6 +244,24 @@ class MigrateInputDamageFunctionalTests {
 	}
 
 	@Test
+	void shouldGiveTheSameExitCodeForRejectsThroughTheGenericRunCommand() throws Exception {
+		// given: 40 states, 2 of them not objects
+		Map<String, String> states = SampleStates.states(STATES);
+		states.put("t0", "\"not an object\"");
+		states.put("t3", "\"not an object\"");
+		Path file = write("states.json", map(states).getBytes(StandardCharsets.UTF_8));
+
+		// when: the job is run as any job is
+		KeeperCli.Result result = this.cli.run("run", "migrateStatesJob", "--from", "snapshot:" + file, "--to",
+				redis.uri());
+
+		// then: the outcome a script can tell from a clean run, as migrate gives it
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+		assertThat(result.out()).contains("COMPLETED WITH REJECTS");
+		assertThat(errorLines(result)).isEmpty();
+	}
+
+	@Test
 	void shouldFailPastMaxRejectsAndResumeWithAHigherLimit() throws Exception {
 		// given: 40 states, 12 of them not objects
 		Map<String, String> states = SampleStates.states(STATES);

@@ -73,6 +73,20 @@ public final class JobCommands {
 	}
 
 	/**
+	 * Runs the job's own checks of its stores before a new run
+	 * ({@link dev.workflowkeeper.job.JobDefinition#preflight}): what it refuses fails in
+	 * one line, exit 2, and no run is recorded.
+	 */
+	public static void preflight(ConfigurableApplicationContext context, String job, JobParameters parameters) {
+		try {
+			context.getBean(JobDefinitions.class).get(job).preflight(parameters);
+		}
+		catch (RuntimeException ex) {
+			throw new UserFacingException(KeeperCommandLine.USAGE, CommandErrors.oneLine(ex), ex);
+		}
+	}
+
+	/**
 	 * Takes the {@code memory:} store for this process when a parameter names it, before
 	 * the job starts: one that another process owns is refused in one line and no run is
 	 * recorded.

@@ -67,6 +67,7 @@ class RunCommand implements Callable<Integer> {
 			JobParameters parameters = JobCommands.parameters(context, definition.name(), options);
 			preflight(context, definition, options);
 			JobCommands.claimMemoryStore(context, parameters);
+			JobCommands.preflight(context, definition.name(), parameters);
 			JobExecution execution = context.getBean(JobRunner.class)
 				.run(context.getBean(definition.name(), Job.class), parameters);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {

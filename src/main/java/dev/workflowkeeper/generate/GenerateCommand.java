@@ -5,16 +5,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.workflowkeeper.cli.Boot;
-import dev.workflowkeeper.cli.CommandErrors;
 import dev.workflowkeeper.cli.JobCommand;
 import dev.workflowkeeper.cli.JobCommands;
 import dev.workflowkeeper.cli.KeeperCommandLine;
-import dev.workflowkeeper.cli.UserFacingException;
-import dev.workflowkeeper.store.ConflictPolicy;
-import dev.workflowkeeper.store.StoreAddresses;
-import dev.workflowkeeper.store.StoreUri;
-import dev.workflowkeeper.store.WorkflowStore;
-import dev.workflowkeeper.store.WorkflowStores;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -67,7 +60,7 @@ class GenerateCommand implements Callable<Integer>, JobCommand {
 			options.put("map", this.map);
 			JobParameters parameters = JobCommands.parameters(context, GenerateJob.NAME, options);
 			JobCommands.claimMemoryStore(context, parameters);
-			preflight(context, GenerateParameters.from(parameters));
+			JobCommands.preflight(context, GenerateJob.NAME, parameters);
 			JobExecution execution = context.getBean(GenerateJob.class).run(parameters, System.currentTimeMillis());
 			long written = execution.getStepExecutions().stream().mapToLong((s) -> s.getWriteCount()).sum();
 			this.boot.out()
@@ -78,22 +71,6 @@ class GenerateCommand implements Callable<Integer>, JobCommand {
 				return JobCommands.failure(this.boot, context, execution);
 			}
 			return KeeperCommandLine.OK;
-		}
-	}
-
-	/**
-	 * Opens the target once and checks that it can take the states, so that an
-	 * unreachable Redis, a refused password, a directory given as a file or a target too
-	 * small fails in one line before anything is written.
-	 */
-	private static void preflight(ConfigurableApplicationContext context, GenerateParameters parameters) {
-		StoreUri uri = context.getBean(StoreAddresses.class).resolve(parameters.to());
-		try (WorkflowStore target = context.getBean(WorkflowStores.class).open(uri)) {
-			target.checkWritable(ConflictPolicy.OVERWRITE);
-			TargetHeadroom.check(target, uri, parameters.count());
-		}
-		catch (RuntimeException ex) {
-			throw new UserFacingException(KeeperCommandLine.USAGE, CommandErrors.oneLine(ex), ex);
 		}
 	}
 

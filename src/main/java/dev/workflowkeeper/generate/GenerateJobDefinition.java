@@ -8,6 +8,10 @@ import dev.workflowkeeper.job.JobOptions;
 import dev.workflowkeeper.job.JobTexts;
 import dev.workflowkeeper.job.OptionType;
 import dev.workflowkeeper.store.StoreAddresses;
+import dev.workflowkeeper.store.ConflictPolicy;
+import dev.workflowkeeper.store.WorkflowStores;
+import dev.workflowkeeper.store.WorkflowStore;
+import dev.workflowkeeper.store.StoreUri;
 
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -20,8 +24,11 @@ class GenerateJobDefinition implements JobDefinition {
 
 	private final StoreAddresses addresses;
 
-	GenerateJobDefinition(StoreAddresses addresses) {
+	private final WorkflowStores stores;
+
+	GenerateJobDefinition(StoreAddresses addresses, WorkflowStores stores) {
 		this.addresses = addresses;
+		this.stores = stores;
 	}
 
 	@Override
@@ -52,6 +59,21 @@ class GenerateJobDefinition implements JobDefinition {
 	@Override
 	public void validate(JobParameters parameters) {
 		GenerateParameters.from(parameters);
+	}
+
+	/**
+	 * Opens the target once and checks that it can take the states: an unreachable Redis,
+	 * a refused password, a directory given as a file or a target too small fails in one
+	 * line before anything is written.
+	 */
+	@Override
+	public void preflight(JobParameters parameters) {
+		GenerateParameters generate = GenerateParameters.from(parameters);
+		StoreUri uri = this.addresses.resolve(generate.to());
+		try (WorkflowStore target = this.stores.open(uri)) {
+			target.checkWritable(ConflictPolicy.OVERWRITE);
+			TargetHeadroom.check(target, uri, generate.count());
+		}
 	}
 
 	@Override

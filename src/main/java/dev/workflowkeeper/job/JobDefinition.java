@@ -39,6 +39,16 @@ public interface JobDefinition {
 	List<JobOption> options();
 
 	/**
+	 * Checks, before a new run starts, what the job's stores must allow (a target with
+	 * room for what it will write, a target file that may be written), on every launch
+	 * path: the command, {@code run}, HTTP and the dashboard. Not called on a restart,
+	 * which goes on with a target the run has begun to fill.
+	 * @throws RuntimeException with a one-line message when the run could not succeed
+	 */
+	default void preflight(JobParameters parameters) {
+	}
+
+	/**
 	 * The exit code a command gives a run that completed: {@code 0} unless the job's exit
 	 * status says the run did not do all it was given (a migration whose verification
 	 * found differences: {@code 1}; one that rejected records: {@code 3}).

@@ -16,6 +16,7 @@ import dev.workflowkeeper.job.JobDefinitions;
 import dev.workflowkeeper.job.JobOptionException;
 import dev.workflowkeeper.scheduling.JobSchedule;
 import dev.workflowkeeper.scheduling.ScheduleRegistry;
+import dev.workflowkeeper.cli.CommandErrors;
 import dev.workflowkeeper.store.StoreAccessException;
 import dev.workflowkeeper.store.StoreInUseException;
 import dev.workflowkeeper.store.WorkflowStores;
@@ -133,6 +134,15 @@ public class JobControl {
 		checkNotRunning(jobName);
 		checkNotShuttingDown();
 		checkMemoryStoreFree(identifying);
+		try {
+			this.definitions.get(jobName).preflight(identifying);
+		}
+		catch (StoreInUseException ex) {
+			throw new ExecutionStateException(ex.getMessage(), ex);
+		}
+		catch (RuntimeException ex) {
+			throw new BadJobParameterException(StoreUri.mask(CommandErrors.oneLine(ex)));
+		}
 		JobParameters parameters = new JobParametersBuilder(identifying).addLong(JobRunner.RUN, nextRun(jobName))
 			.toJobParameters();
 		try {

@@ -48,7 +48,10 @@ class CommandFailuresIntegrationTests {
 	static void startServers() throws Exception {
 		plain = RedisServerProcess.start(Version.DEFAULT);
 		protectedRedis = RedisServerProcess.start(Version.DEFAULT, "--requirepass", PASSWORD);
-		down = "redis://127.0.0.1:" + RedisServerProcess.freePort() + "/0";
+		// a port nothing listens on for the whole run (a free port picked now could be
+		// taken
+		// later by a server of another test, or by a history database shared over TCP)
+		down = "redis://127.0.0.1:1/0";
 		Files.writeString(tmp.resolve("existing.jsonl"), "");
 		Files.createDirectories(tmp.resolve("a-directory"));
 		Path jobs = Files.createDirectories(tmp.resolve("jobs"));

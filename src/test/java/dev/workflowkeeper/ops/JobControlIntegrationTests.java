@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.Base64;
@@ -214,6 +215,32 @@ class JobControlIntegrationTests {
 
 		// then: one line that says how to supply it, and nothing ran
 		assertRefused(restart, 400, "whose password this worker was not given");
+		assertThat(countExecutions()).isEqualTo(before);
+	}
+
+	@Test
+	void shouldRefuseAGenerationItsTargetCannotTakeAsTheCommandDoesWithoutRecordingARun() throws Exception {
+		// given
+		long before = countExecutions();
+		Files.createDirectories(tmp.resolve("a-directory"));
+
+		// when: a snapshot target that is a directory, and more states than a Redis has
+		// room for
+		HttpResponse<String> directory = post("/actuator/workflowjobs/generateStatesJob",
+				"{\"to\": \"snapshot:" + tmp.resolve("a-directory") + "\", \"count\": 10}");
+		jedis().configSet("maxmemory", "50mb");
+		HttpResponse<String> tooMany;
+		try {
+			tooMany = post("/actuator/workflowjobs/generateStatesJob",
+					"{\"to\": \"" + store() + "\", \"count\": 1000000}");
+		}
+		finally {
+			jedis().configSet("maxmemory", "0");
+		}
+
+		// then: refused up front in one line, and nothing recorded
+		assertRefused(directory, 400, "is a directory");
+		assertRefused(tooMany, 400, "1,000,000");
 		assertThat(countExecutions()).isEqualTo(before);
 	}
 

@@ -106,7 +106,12 @@ final class HistoryControlCommands {
 			this.boot.err().flush();
 			JobExecution execution = control.awaitEnd(restarted.executionId());
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
-				return JobCommands.failed(this.boot, this.context, execution);
+				this.boot.out()
+					.printf("%s: %s (execution %d, %s)%n", restarted.job(), execution.getStatus(), execution.getId(),
+							execution.getExitStatus().getExitCode());
+				this.boot.out().flush();
+				return JobCommands.failure(this.boot, this.context, execution,
+						"run 'history restart " + execution.getId() + "'");
 			}
 			print("%s: %s (execution %d, restarted from %d)", restarted.job(), execution.getStatus(), execution.getId(),
 					this.id);

@@ -139,20 +139,36 @@ public final class JobCommands {
 	 * {@value KeeperCommandLine#FAILED} with how to resume.
 	 */
 	public static int failure(Boot boot, @Nullable ConfigurableApplicationContext context, JobExecution execution) {
+		return failure(boot, context, execution, "run the same command again");
+	}
+
+	/**
+	 * As {@link #failure(Boot, ConfigurableApplicationContext, JobExecution)}, with what
+	 * resumes the run ({@code history restart N} for a run that was itself a restart).
+	 */
+	public static int failure(Boot boot, @Nullable ConfigurableApplicationContext context, JobExecution execution,
+			String again) {
 		String job = execution.getJobInstance().getJobName();
 		if (execution.getStatus() == BatchStatus.STOPPED || execution.getStatus() == BatchStatus.STOPPING) {
 			boot.err()
-				.printf("error: %s was stopped at a chunk boundary (execution %d); run the same command again to resume%n",
-						job, execution.getId());
+				.printf("error: %s was stopped at a chunk boundary (execution %d); %s to resume%n", job,
+						execution.getId(), again);
 			boot.err().flush();
 			int signal = (context != null) ? context.getBean(GracefulJobShutdown.class).signalNumber() : 0;
 			return (signal > 0) ? 128 + signal : KeeperCommandLine.FAILED;
 		}
 		Throwable cause = execution.getAllFailureExceptions().stream().findFirst().orElse(null);
 		if (cause == null) {
+			// read back from the history: the failure is known by its exit description
+			// only
+			String description = execution.getExitStatus().getExitDescription();
+			String reason = (description == null || description.isBlank()) ? ""
+					: ": " + StoreUri.mask(description.lines().findFirst().orElse("").strip());
+			String resume = (execution.getStatus() == BatchStatus.FAILED)
+					? "; " + again + " to resume from its last checkpoint" : "";
 			boot.err()
-				.printf("error: %s ended %s (execution %d, %s)%n", job, execution.getStatus(), execution.getId(),
-						execution.getExitStatus().getExitCode());
+				.printf("error: %s ended %s (execution %d)%s%s%n", job, execution.getStatus(), execution.getId(),
+						reason, resume);
 			boot.err().flush();
 			return KeeperCommandLine.FAILED;
 		}
@@ -162,8 +178,7 @@ public final class JobCommands {
 		}
 		CommandErrors.print(boot.err(),
 				new JobFailedException(CommandErrors.oneLine(cause) + " — " + job + " failed (execution "
-						+ execution.getId() + "); run the same command again to resume from its last checkpoint",
-						cause),
+						+ execution.getId() + "); " + again + " to resume from its last checkpoint", cause),
 				boot.debug());
 		return KeeperCommandLine.FAILED;
 	}

@@ -219,6 +219,39 @@ class JobControlIntegrationTests {
 	}
 
 	@Test
+	void shouldTellARestartThatFailedAgainToRestartTheNewExecution() throws Exception {
+		// given: a failed generation into a Redis that is still down
+		var parameters = new org.springframework.batch.core.job.parameters.JobParametersBuilder()
+			.addString("to", "redis://127.0.0.1:1/0")
+			.addLong("count", 10L)
+			.addLong("seed", 1L)
+			.addString("map", "false")
+			.addLong("run", 4712L)
+			.toJobParameters();
+		var instance = this.jobRepository.createJobInstance("generateStatesJob", parameters);
+		JobExecution failed = this.jobRepository.createJobExecution(instance, parameters,
+				new org.springframework.batch.infrastructure.item.ExecutionContext());
+		failed.setStartTime(java.time.LocalDateTime.now());
+		failed.setEndTime(java.time.LocalDateTime.now());
+		failed.setStatus(BatchStatus.FAILED);
+		failed.setExitStatus(org.springframework.batch.core.ExitStatus.FAILED);
+		this.jobRepository.update(failed);
+
+		// when: restarted from the command line, and failing again
+		KeeperCli.Result restart = new KeeperCli(tmp.resolve("data")).run("history", "restart",
+				Long.toString(failed.getId()));
+
+		// then: the advice names the new execution, not the command just refused for ever
+		JobExecution again = this.jobRepository.getLastJobExecution(instance);
+		assertThat(again.getId()).isNotEqualTo(failed.getId());
+		assertThat(restart.exitCode()).as(restart.toString()).isEqualTo(1);
+		assertThat(restart.err().lines().filter((line) -> line.startsWith("error:"))).as(restart.toString())
+			.singleElement()
+			.asString()
+			.endsWith("run 'history restart " + again.getId() + "' to resume from its last checkpoint");
+	}
+
+	@Test
 	void shouldRefuseAGenerationItsTargetCannotTakeAsTheCommandDoesWithoutRecordingARun() throws Exception {
 		// given
 		long before = countExecutions();

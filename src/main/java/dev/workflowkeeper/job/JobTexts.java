@@ -2,8 +2,9 @@ package dev.workflowkeeper.job;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.StringJoiner;
+
+import dev.workflowkeeper.cli.HumanUnits;
 
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
@@ -18,22 +19,12 @@ public final class JobTexts {
 
 	/** {@code 5,007}. */
 	public static String count(long count) {
-		return String.format(Locale.ROOT, "%,d", count);
+		return HumanUnits.count(count);
 	}
 
 	/** {@code 812 B}, {@code 7.5 MiB}. */
 	public static String bytes(long bytes) {
-		if (bytes < 1024) {
-			return bytes + " B";
-		}
-		String[] units = { "KiB", "MiB", "GiB", "TiB" };
-		double value = bytes;
-		int unit = -1;
-		while (value >= 1024 && unit < units.length - 1) {
-			value /= 1024;
-			unit++;
-		}
-		return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+		return HumanUnits.bytes(bytes);
 	}
 
 	/**

@@ -1,20 +1,14 @@
 package dev.workflowkeeper.batch;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.workflowkeeper.support.History;
 import dev.workflowkeeper.support.KeeperCli;
+import dev.workflowkeeper.support.WorkerHttp;
 import dev.workflowkeeper.support.RedisServerProcess;
 import dev.workflowkeeper.support.RedisServerProcess.Version;
 import org.junit.jupiter.api.AfterAll;
@@ -104,8 +98,9 @@ class GracefulShutdownFunctionalTests {
 		Process worker = cli.start("serve");
 		long id;
 		try {
-			int port = awaitServing(cli, worker);
-			HttpResponse<String> launched = post(port, "/actuator/workflowjobs/generateStatesJob",
+			int port = cli.awaitServing(worker);
+			HttpResponse<String> launched = new WorkerHttp(port, ADMIN_PASSWORD).post(
+					"/actuator/workflowjobs/generateStatesJob",
 					"{\"to\": \"" + redis.uri() + "\", \"count\": " + COUNT + "}");
 			assertThat(launched.statusCode()).as(launched.body()).isEqualTo(200);
 			id = JsonMapper.builder().build().readTree(launched.body()).get("executionId").asLong();
@@ -169,7 +164,8 @@ class GracefulShutdownFunctionalTests {
 	private static void awaitWriting(int port, long id) throws Exception {
 		long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
 		while (System.nanoTime() < deadline) {
-			HttpResponse<String> response = get(port, "/actuator/workflowjobs/executions/" + id);
+			HttpResponse<String> response = new WorkerHttp(port, ADMIN_PASSWORD)
+				.get("/actuator/workflowjobs/executions/" + id);
 			JsonNode execution = JsonMapper.builder().build().readTree(response.body());
 			if ("STARTED".equals(execution.get("status").asString()) && execution.get("written").asLong() > 0) {
 				return;
@@ -177,42 +173,6 @@ class GracefulShutdownFunctionalTests {
 			Thread.sleep(100);
 		}
 		throw new IllegalStateException("the generation did not start writing");
-	}
-
-	private static int awaitServing(KeeperCli cli, Process worker) throws Exception {
-		Path err = cli.dataDir().resolve("process.err");
-		Pattern serving = Pattern.compile("workflow-keeper is serving \\(port (\\d+)");
-		long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-		while (System.nanoTime() < deadline) {
-			if (!worker.isAlive()) {
-				throw new IllegalStateException("the worker exited: " + Files.readString(err));
-			}
-			if (Files.exists(err)) {
-				Matcher matcher = serving.matcher(Files.readString(err));
-				if (matcher.find()) {
-					return Integer.parseInt(matcher.group(1));
-				}
-			}
-			Thread.sleep(100);
-		}
-		throw new IllegalStateException("the worker did not start: " + Files.readString(err));
-	}
-
-	private static HttpResponse<String> post(int port, String path, String json) throws Exception {
-		return HttpClient.newHttpClient()
-			.send(request(port, path).header("Content-Type", "application/json")
-				.POST(HttpRequest.BodyPublishers.ofString(json))
-				.build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	private static HttpResponse<String> get(int port, String path) throws Exception {
-		return HttpClient.newHttpClient().send(request(port, path).GET().build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	private static HttpRequest.Builder request(int port, String path) {
-		String token = Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
-		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-			.header("Authorization", "Basic " + token);
 	}
 
 }

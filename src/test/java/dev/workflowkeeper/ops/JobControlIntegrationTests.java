@@ -193,21 +193,7 @@ class JobControlIntegrationTests {
 	@Test
 	void shouldRefuseUpFrontToRestartARunWhosePasswordThisWorkerWasNotGiven() throws Exception {
 		// given: a failed generation into a store whose password another process had
-		var parameters = new org.springframework.batch.core.job.parameters.JobParametersBuilder()
-			.addString("to", "redis://:****@127.0.0.1:1/0")
-			.addLong("count", 10L)
-			.addLong("seed", 1L)
-			.addString("map", "false")
-			.addLong("run", 4711L)
-			.toJobParameters();
-		var instance = this.jobRepository.createJobInstance("generateStatesJob", parameters);
-		JobExecution failed = this.jobRepository.createJobExecution(instance, parameters,
-				new org.springframework.batch.infrastructure.item.ExecutionContext());
-		failed.setStartTime(java.time.LocalDateTime.now());
-		failed.setEndTime(java.time.LocalDateTime.now());
-		failed.setStatus(BatchStatus.FAILED);
-		failed.setExitStatus(org.springframework.batch.core.ExitStatus.FAILED);
-		this.jobRepository.update(failed);
+		JobExecution failed = failedGeneration("redis://:****@127.0.0.1:1/0", 4711L);
 		long before = countExecutions();
 
 		// when
@@ -221,28 +207,14 @@ class JobControlIntegrationTests {
 	@Test
 	void shouldTellARestartThatFailedAgainToRestartTheNewExecution() throws Exception {
 		// given: a failed generation into a Redis that is still down
-		var parameters = new org.springframework.batch.core.job.parameters.JobParametersBuilder()
-			.addString("to", "redis://127.0.0.1:1/0")
-			.addLong("count", 10L)
-			.addLong("seed", 1L)
-			.addString("map", "false")
-			.addLong("run", 4712L)
-			.toJobParameters();
-		var instance = this.jobRepository.createJobInstance("generateStatesJob", parameters);
-		JobExecution failed = this.jobRepository.createJobExecution(instance, parameters,
-				new org.springframework.batch.infrastructure.item.ExecutionContext());
-		failed.setStartTime(java.time.LocalDateTime.now());
-		failed.setEndTime(java.time.LocalDateTime.now());
-		failed.setStatus(BatchStatus.FAILED);
-		failed.setExitStatus(org.springframework.batch.core.ExitStatus.FAILED);
-		this.jobRepository.update(failed);
+		JobExecution failed = failedGeneration("redis://127.0.0.1:1/0", 4712L);
 
 		// when: restarted from the command line, and failing again
 		KeeperCli.Result restart = new KeeperCli(tmp.resolve("data")).run("history", "restart",
 				Long.toString(failed.getId()));
 
 		// then: the advice names the new execution, not the command just refused for ever
-		JobExecution again = this.jobRepository.getLastJobExecution(instance);
+		JobExecution again = this.jobRepository.getLastJobExecution(failed.getJobInstance());
 		assertThat(again.getId()).isNotEqualTo(failed.getId());
 		assertThat(restart.exitCode()).as(restart.toString()).isEqualTo(1);
 		assertThat(restart.err().lines().filter((line) -> line.startsWith("error:"))).as(restart.toString())
@@ -408,6 +380,28 @@ class JobControlIntegrationTests {
 		assertThat(anonymous.statusCode()).isEqualTo(401);
 		assertThat(wrong.statusCode()).isEqualTo(401);
 		assertThat(this.jobRepository.getJobInstances("reportMemoryJob", 0, 1000)).hasSize(before);
+	}
+
+	/**
+	 * A generation into {@code to} recorded as FAILED, as a process that failed leaves
+	 * it.
+	 */
+	private JobExecution failedGeneration(String to, long run) {
+		var parameters = new org.springframework.batch.core.job.parameters.JobParametersBuilder().addString("to", to)
+			.addLong("count", 10L)
+			.addLong("seed", 1L)
+			.addString("map", "false")
+			.addLong("run", run)
+			.toJobParameters();
+		var instance = this.jobRepository.createJobInstance("generateStatesJob", parameters);
+		JobExecution failed = this.jobRepository.createJobExecution(instance, parameters,
+				new org.springframework.batch.infrastructure.item.ExecutionContext());
+		failed.setStartTime(java.time.LocalDateTime.now());
+		failed.setEndTime(java.time.LocalDateTime.now());
+		failed.setStatus(BatchStatus.FAILED);
+		failed.setExitStatus(org.springframework.batch.core.ExitStatus.FAILED);
+		this.jobRepository.update(failed);
+		return failed;
 	}
 
 	private long leftStarted(long pid) throws Exception {

@@ -6,9 +6,12 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.workflowkeeper.cli.KeeperCommandLine;
 
@@ -97,6 +100,29 @@ public final class KeeperCli {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	/**
+	 * Waits until {@code worker}, a {@code serve} started by {@link #start}, serves, and
+	 * returns its port.
+	 */
+	public int awaitServing(Process worker) throws Exception {
+		Path err = dataDir().resolve("process.err");
+		Pattern serving = Pattern.compile("workflow-keeper is serving \\(port (\\d+)");
+		long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+		while (System.nanoTime() < deadline) {
+			if (!worker.isAlive()) {
+				throw new IllegalStateException("the worker exited: " + Files.readString(err));
+			}
+			if (Files.exists(err)) {
+				Matcher matcher = serving.matcher(Files.readString(err));
+				if (matcher.find()) {
+					return Integer.parseInt(matcher.group(1));
+				}
+			}
+			Thread.sleep(100);
+		}
+		throw new IllegalStateException("the worker did not start: " + Files.readString(err));
 	}
 
 	/** Waits for a started command and returns its result. */

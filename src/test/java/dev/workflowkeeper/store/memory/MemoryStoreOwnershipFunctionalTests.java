@@ -1,21 +1,15 @@
 package dev.workflowkeeper.store.memory;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.workflowkeeper.support.History;
 import dev.workflowkeeper.support.KeeperCli;
+import dev.workflowkeeper.support.WorkerHttp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -47,10 +41,10 @@ class MemoryStoreOwnershipFunctionalTests {
 			.with("keeper.ops.admin-password", ADMIN_PASSWORD);
 		Process worker = serving.start("serve");
 		try {
-			int port = awaitServing(serving, worker);
+			int port = serving.awaitServing(worker);
 			// which adds 100 over HTTP
-			HttpResponse<String> launched = post(port, "/actuator/workflowjobs/generateStatesJob",
-					"{\"to\": \"memory:\", \"count\": 100, \"seed\": 2}");
+			HttpResponse<String> launched = new WorkerHttp(port, ADMIN_PASSWORD)
+				.post("/actuator/workflowjobs/generateStatesJob", "{\"to\": \"memory:\", \"count\": 100, \"seed\": 2}");
 			assertThat(launched.statusCode()).as(launched.body()).isEqualTo(200);
 			awaitCompleted(port, JsonMapper.builder().build().readTree(launched.body()).get("executionId").asLong());
 
@@ -193,16 +187,17 @@ class MemoryStoreOwnershipFunctionalTests {
 		owner.open();
 		Process worker = serving.start("serve");
 		try {
-			int port = awaitServing(serving, worker);
+			int port = serving.awaitServing(worker);
 
 			// when a job on the memory store is launched over HTTP
-			HttpResponse<String> launched = post(port, "/actuator/workflowjobs/generateStatesJob",
-					"{\"to\": \"memory:\", \"count\": 10}");
+			HttpResponse<String> launched = new WorkerHttp(port, ADMIN_PASSWORD)
+				.post("/actuator/workflowjobs/generateStatesJob", "{\"to\": \"memory:\", \"count\": 10}");
 
 			// then it is refused as a conflict naming the owner, and no run is recorded
 			assertThat(launched.statusCode()).as(launched.body()).isEqualTo(409);
 			assertThat(launched.body()).contains("is in use by pid " + ProcessHandle.current().pid());
-			HttpResponse<String> executions = get(port, "/actuator/workflowjobs/generateStatesJob");
+			HttpResponse<String> executions = new WorkerHttp(port, ADMIN_PASSWORD)
+				.get("/actuator/workflowjobs/generateStatesJob");
 			assertThat(executions.body()).contains("\"total\":0");
 		}
 		finally {
@@ -267,7 +262,8 @@ class MemoryStoreOwnershipFunctionalTests {
 	private static void awaitCompleted(int port, long id) throws Exception {
 		long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
 		while (System.nanoTime() < deadline) {
-			HttpResponse<String> response = get(port, "/actuator/workflowjobs/executions/" + id);
+			HttpResponse<String> response = new WorkerHttp(port, ADMIN_PASSWORD)
+				.get("/actuator/workflowjobs/executions/" + id);
 			JsonNode execution = JsonMapper.builder().build().readTree(response.body());
 			if ("COMPLETED".equals(execution.get("status").asString())) {
 				return;
@@ -275,42 +271,6 @@ class MemoryStoreOwnershipFunctionalTests {
 			Thread.sleep(100);
 		}
 		throw new IllegalStateException("execution " + id + " did not complete");
-	}
-
-	private static int awaitServing(KeeperCli cli, Process worker) throws Exception {
-		Path err = cli.dataDir().resolve("process.err");
-		Pattern serving = Pattern.compile("workflow-keeper is serving \\(port (\\d+)");
-		long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-		while (System.nanoTime() < deadline) {
-			if (!worker.isAlive()) {
-				throw new IllegalStateException("the worker exited: " + Files.readString(err));
-			}
-			if (Files.exists(err)) {
-				Matcher matcher = serving.matcher(Files.readString(err));
-				if (matcher.find()) {
-					return Integer.parseInt(matcher.group(1));
-				}
-			}
-			Thread.sleep(100);
-		}
-		throw new IllegalStateException("the worker did not start: " + Files.readString(err));
-	}
-
-	private static HttpResponse<String> post(int port, String path, String json) throws Exception {
-		return HttpClient.newHttpClient()
-			.send(request(port, path).header("Content-Type", "application/json")
-				.POST(HttpRequest.BodyPublishers.ofString(json))
-				.build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	private static HttpResponse<String> get(int port, String path) throws Exception {
-		return HttpClient.newHttpClient().send(request(port, path).GET().build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	private static HttpRequest.Builder request(int port, String path) {
-		String token = Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
-		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-			.header("Authorization", "Basic " + token);
 	}
 
 }

@@ -111,7 +111,7 @@ public class WorkflowJobsEndpoint {
 		for (Long id : this.history.recentExecutionIds(job, status, Math.min(MAX_RECENT, Math.max(1, limit)))) {
 			JobExecution execution = this.jobRepository.getJobExecution(id);
 			if (execution != null) {
-				executions.add(ExecutionDescriptor.of(ExecutionHistory.summarize(execution)));
+				executions.add(ExecutionDescriptor.of(ExecutionHistory.summarize(execution, this.definitions)));
 			}
 		}
 		return new RecentExecutions(this.history.recentExecutionCount(job, status), executions);
@@ -149,7 +149,7 @@ public class WorkflowJobsEndpoint {
 			return notFound("no job execution with id '" + id + "'");
 		}
 		JobExecution execution = found.get();
-		ExecutionSummary summary = ExecutionHistory.summarize(execution);
+		ExecutionSummary summary = ExecutionHistory.summarize(execution, this.definitions);
 		Object rejects = execution.getExecutionContext().get("migrate.rejectsFile");
 		List<StepDescriptor> steps = execution.getStepExecutions().stream().map(StepDescriptor::of).toList();
 		return ok(new ExecutionDetailsDescriptor(ExecutionDescriptor.of(summary), summary.parameters(),
@@ -334,14 +334,14 @@ public class WorkflowJobsEndpoint {
 	 */
 	public record ExecutionDescriptor(long id, String job, String status, String exitCode, String exitDescription,
 			@Nullable String start, @Nullable String end, @Nullable Long durationMillis, long read, long written,
-			long skipped, long filtered, Map<String, Long> figures) {
+			long skipped, long filtered, Map<String, Long> figures, String description, String outcome) {
 
 		static ExecutionDescriptor of(ExecutionSummary summary) {
 			Duration duration = summary.duration();
 			return new ExecutionDescriptor(summary.id(), summary.job(), summary.status(), summary.exitCode(),
 					summary.exitDescription(), text(summary.start()), text(summary.end()),
 					(duration != null) ? duration.toMillis() : null, summary.read(), summary.written(),
-					summary.skipped(), summary.filtered(), summary.figures());
+					summary.skipped(), summary.filtered(), summary.figures(), summary.description(), summary.outcome());
 		}
 
 	}
@@ -399,7 +399,7 @@ public class WorkflowJobsEndpoint {
 		for (Long id : ids) {
 			JobExecution execution = this.jobRepository.getJobExecution(id);
 			if (execution != null) {
-				executions.add(ExecutionDescriptor.of(ExecutionHistory.summarize(execution)));
+				executions.add(ExecutionDescriptor.of(ExecutionHistory.summarize(execution, this.definitions)));
 			}
 		}
 		return executions;

@@ -436,8 +436,11 @@ class DashboardIntegrationTests {
 		String three = page("/?limit=3");
 		String unknown = page("/?status=NOSUCHSTATUS");
 
-		// then newest first, the failed and stopped ones among them
+		// then newest first, the failed and stopped ones among them, each told by its job
 		assertThat(all.keySet()).containsExactlyElementsOf(newest);
+		assertThat(java.util.regex.Pattern.compile("<td class=\"description\">[^<]+</td>").matcher(page("/")).results())
+			.hasSize(all.size());
+		assertThat(page("/")).doesNotContain("<th class=\"num\">Read</th>");
 		assertThat(all.keySet()).contains(failed, stopped).containsAll(pruned);
 		assertThat(all.get(failed)).isEqualTo("FAILED");
 		assertThat(all.get(stopped)).isEqualTo("STOPPED");

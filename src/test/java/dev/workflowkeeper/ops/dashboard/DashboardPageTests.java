@@ -52,7 +52,7 @@ class DashboardPageTests {
 	void shouldRenderAJobsScheduleAndItsRunningExecution() {
 		// given a disabled schedule and an execution that has not ended
 		ExecutionDescriptor running = new ExecutionDescriptor(42, "purgeStatesJob", "STARTED", "UNKNOWN", "",
-				"2026-11-25T19:00:00.5", null, 1200L, 20, 18, 2, 0, Map.of());
+				"2026-11-25T19:00:00.5", null, 1200L, 20, 18, 2, 0, Map.of(), "purge states stale after 48h", "");
 		JobDescriptor job = new JobDescriptor("purgeStatesJob", "Delete stale states",
 				List.of(new OptionDescriptor("store", "store", null, true, "the store"),
 						new OptionDescriptor("dryRun", "boolean", "false", false, "delete nothing")),

@@ -33,8 +33,10 @@ import org.springframework.util.Assert;
  * expects no value is {@code PEXPIRETIME} and {@code PEXPIRE key maxTtl LT} (or
  * {@code PEXPIREAT key max LT} for an absolute maximum) inside one
  * {@code MULTI}/{@code EXEC} for the batch, so that the outcome is exact; every other
- * change, and every change on Redis 6.2, is the {@link TtlScript}. A maximum TTL is
- * counted on the server's clock either way, never the worker's.</li>
+ * change (a fill before the maximum, an expected value, an expiry set below the maximum:
+ * {@code LT} would lower a TTL between that and the maximum too), and every change on
+ * Redis 6.2, is the {@link TtlScript}. A maximum TTL is counted on the server's clock
+ * either way, never the worker's.</li>
  * <li>{@link #deleteIfUnchanged}: the {@link DeleteIfUnchangedScript} per key.</li>
  * </ul>
  * Scripts go by {@code EVALSHA} of their SHA1, computed here, falling back to
@@ -166,11 +168,12 @@ final class RedisMaintenance implements MaintainableStore {
 	}
 
 	private static List<byte[]> ttlArgs(TtlChange change, boolean exact) {
-		List<byte[]> args = new ArrayList<>(5);
+		List<byte[]> args = new ArrayList<>(6);
 		args.add(bound(change.fillExpireAtMillis()));
 		args.add(bound(change.maxExpireAtMillis()));
 		args.add(ascii(exact ? "1" : "0"));
 		args.add(ascii((change.maxTtl() != null) ? Long.toString(change.maxTtl().toMillis()) : ""));
+		args.add(ascii(Long.toString(change.belowMaxMillis())));
 		if (change.expectedValue() != null) {
 			args.add(change.expectedValue());
 		}

@@ -51,7 +51,8 @@ public interface MaintainableStore {
 	 * whatever the worker's clock says. On Redis 7 {@code PEXPIRE … LT} (a maximum TTL)
 	 * or {@code PEXPIREAT … LT} (an absolute maximum) when the fill is the maximum and no
 	 * value is expected and the change sets no expiry below the maximum
-	 * ({@link TtlChange#belowMaxMillis}), else an atomic Lua script on any version. When
+	 * ({@link TtlChange#belowMaxMillis}; with one, {@code PEXPIRE … NX} fills a key
+	 * without a TTL), else an atomic Lua script on any version. When
 	 * {@code expectedValue} is set, the change applies only while the value is still
 	 * exactly that (a state the service rewrote meanwhile keeps what the service set).
 	 * @throws IllegalArgumentException when a key is outside the prefix

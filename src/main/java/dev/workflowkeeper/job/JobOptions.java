@@ -203,6 +203,26 @@ public final class JobOptions {
 		return duration;
 	}
 
+	/**
+	 * A duration written as {@link #duration} reads it, or zero ({@code 0}, {@code 0s})
+	 * for an option where zero means "none"; {@code fallback} when absent ({@code null}:
+	 * required).
+	 */
+	public Duration durationOrZero(String name, Duration fallback) {
+		Object value = raw(name);
+		if (value == null) {
+			if (fallback == null) {
+				throw missing(name, OptionType.DURATION);
+			}
+			return fallback;
+		}
+		Duration duration = parseDuration(value);
+		if (duration == null || duration.isNegative()) {
+			throw bad(name, OptionType.DURATION.expected() + ", or 0");
+		}
+		return duration;
+	}
+
 	private static Duration parseDuration(Object value) {
 		if (value instanceof Duration duration) {
 			return duration;

@@ -50,7 +50,9 @@ public interface MaintainableStore {
 	 * store's own clock at the moment of the change, so that no key keeps a TTL above it
 	 * whatever the worker's clock says. On Redis 7 {@code PEXPIRE … LT} (a maximum TTL)
 	 * or {@code PEXPIREAT … LT} (an absolute maximum) when the fill is the maximum and no
-	 * value is expected, else an atomic Lua script on any version. When
+	 * value is expected and the change sets no expiry below the maximum
+	 * ({@link TtlChange#belowMaxMillis}; with one, {@code PEXPIRE … NX} fills a key
+	 * without a TTL), else an atomic Lua script on any version. When
 	 * {@code expectedValue} is set, the change applies only while the value is still
 	 * exactly that (a state the service rewrote meanwhile keeps what the service set).
 	 * @throws IllegalArgumentException when a key is outside the prefix
@@ -116,19 +118,25 @@ public interface MaintainableStore {
 	 * and, when {@code maxTtl} is given, the store's clock at the moment of the change
 	 * plus {@code maxTtl}. The TTL enforcement gives only the latter
 	 * ({@link #withinTtl}): a maximum computed on the worker's clock is as wrong as that
-	 * clock is off the server's.
+	 * clock is off the server's. An expiry the change sets is never later than the
+	 * maximum less {@code belowMaxMillis}: a key without a TTL gets the earlier of the
+	 * fill and that, a key above the maximum is lowered to that, and a key at or below
+	 * the maximum is left alone (a state the service refreshed keeps what it was given).
 	 *
 	 * @param key the full key
-	 * @param fillExpireAtMillis the expiry a key without one gets, or the maximum when
-	 * that is earlier; {@link #UNBOUNDED} for the maximum itself
+	 * @param fillExpireAtMillis the expiry a key without one gets, or the maximum less
+	 * {@code belowMaxMillis} when that is earlier; {@link #UNBOUNDED} for the latter
+	 * itself
 	 * @param maxExpireAtMillis the latest expiry a key may keep; {@link #UNBOUNDED} when
 	 * only {@code maxTtl} bounds it
 	 * @param maxTtl the longest TTL a key may keep, counted on the store's clock when the
 	 * change is applied; {@code null} when only {@code maxExpireAtMillis} bounds it
+	 * @param belowMaxMillis how far below the maximum an expiry the change sets lands (a
+	 * key's place in a spread of expiries); {@code 0} for the maximum itself
 	 * @param expectedValue apply only while the value is exactly this; {@code null} for
 	 * any value
 	 */
-	record TtlChange(String key, long fillExpireAtMillis, long maxExpireAtMillis, Duration maxTtl,
+	record TtlChange(String key, long fillExpireAtMillis, long maxExpireAtMillis, Duration maxTtl, long belowMaxMillis,
 			byte[] expectedValue) {
 
 		/**
@@ -139,9 +147,17 @@ public interface MaintainableStore {
 
 		/**
 		 * @throws IllegalArgumentException when the change has no maximum, a maximum TTL
-		 * below one millisecond, or a fill later than its absolute maximum
+		 * below one millisecond, a fill later than its absolute maximum, or an expiry
+		 * below a maximum that is not a TTL shorter than the distance
 		 */
 		public TtlChange {
+			// below an absolute maximum, the expiry set could be in the past: the key
+			// gone
+			Assert.isTrue(
+					belowMaxMillis == 0 || (belowMaxMillis > 0 && maxExpireAtMillis == UNBOUNDED && maxTtl != null
+							&& belowMaxMillis < maxTtl.toMillis()),
+					() -> "the TTL change of " + key + " sets its expiry " + belowMaxMillis
+							+ " ms below a maximum that is not a TTL longer than that");
 			Assert.isTrue(maxExpireAtMillis != UNBOUNDED || maxTtl != null,
 					() -> "the TTL change of " + key + " has no maximum");
 			Assert.isTrue(maxTtl == null || maxTtl.toMillis() > 0,
@@ -151,9 +167,15 @@ public interface MaintainableStore {
 							+ " is later than its maximum: a key would get a TTL beyond the limit");
 		}
 
+		/** A change whose expiries land at the maximum itself. */
+		public TtlChange(String key, long fillExpireAtMillis, long maxExpireAtMillis, Duration maxTtl,
+				byte[] expectedValue) {
+			this(key, fillExpireAtMillis, maxExpireAtMillis, maxTtl, 0, expectedValue);
+		}
+
 		/** A change bounded by an absolute maximum only. */
 		public TtlChange(String key, long fillExpireAtMillis, long maxExpireAtMillis, byte[] expectedValue) {
-			this(key, fillExpireAtMillis, maxExpireAtMillis, null, expectedValue);
+			this(key, fillExpireAtMillis, maxExpireAtMillis, null, 0, expectedValue);
 		}
 
 		/**
@@ -162,7 +184,19 @@ public interface MaintainableStore {
 		 * earlier than the maximum; {@link #UNBOUNDED} for the maximum itself
 		 */
 		public static TtlChange withinTtl(String key, long fillExpireAtMillis, Duration maxTtl, byte[] expectedValue) {
-			return new TtlChange(key, fillExpireAtMillis, UNBOUNDED, maxTtl, expectedValue);
+			return new TtlChange(key, fillExpireAtMillis, UNBOUNDED, maxTtl, 0, expectedValue);
+		}
+
+		/**
+		 * A change bounded by a TTL on the store's clock only, whose expiries land
+		 * {@code belowMaxMillis} below it.
+		 * @param fillExpireAtMillis the expiry a key without one gets when that is
+		 * earlier than the maximum less {@code belowMaxMillis}; {@link #UNBOUNDED} for
+		 * the latter itself
+		 */
+		public static TtlChange withinTtl(String key, long fillExpireAtMillis, Duration maxTtl, long belowMaxMillis,
+				byte[] expectedValue) {
+			return new TtlChange(key, fillExpireAtMillis, UNBOUNDED, maxTtl, belowMaxMillis, expectedValue);
 		}
 
 		/**
@@ -170,8 +204,8 @@ public interface MaintainableStore {
 		 * reads.
 		 */
 		public boolean fillsToMaximum() {
-			return this.fillExpireAtMillis == UNBOUNDED
-					|| (this.maxTtl == null && this.fillExpireAtMillis == this.maxExpireAtMillis);
+			return this.belowMaxMillis == 0 && (this.fillExpireAtMillis == UNBOUNDED
+					|| (this.maxTtl == null && this.fillExpireAtMillis == this.maxExpireAtMillis));
 		}
 
 	}

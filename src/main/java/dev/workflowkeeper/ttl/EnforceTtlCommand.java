@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 /** {@code enforce-ttl}: gives every state a TTL no longer than the maximum. */
 @Command(name = "enforce-ttl", mixinStandardHelpOptions = true, sortOptions = false, description = {
 		"Give workflow states without a TTL one, and cap TTLs above the maximum.",
-		"A state without a TTL gets the service's TTL (WORKFLOW_STATE_TTL). Each key is changed atomically, and a state the service refreshed meanwhile keeps what the service set." },
+		"A state without a TTL gets the service's TTL (WORKFLOW_STATE_TTL). Each key is changed atomically, and a state the service refreshed meanwhile keeps what the service set.",
+		"The expiries set are spread below the TTL given (--spread), each key at its own place, so that they do not all fall in the same second a day later; none is ever above the maximum." },
 		footer = { "", "Examples:", "  enforce-ttl --store redis://localhost:6379/0 --dry-run",
 				"  enforce-ttl --store redis://localhost:6379/0 --max-ttl 24h --from-age" })
 class EnforceTtlCommand implements Callable<Integer>, JobCommand {
@@ -32,6 +33,10 @@ class EnforceTtlCommand implements Callable<Integer>, JobCommand {
 	@Option(names = "--max-ttl", paramLabel = "DURATION",
 			description = "The longest TTL a state may keep, e.g. 24h; never shorter than WORKFLOW_STATE_TTL. Default: WORKFLOW_STATE_TTL.")
 	String maxTtl;
+
+	@Option(names = "--spread", paramLabel = "DURATION",
+			description = "Spread the expiries set over this window below the TTL given, e.g. 30m, so that they do not all fall in the same second; 0 for none, at most half of WORKFLOW_STATE_TTL. Default: a tenth of WORKFLOW_STATE_TTL, at most 1h.")
+	String spread;
 
 	@Option(names = "--from-age",
 			description = "Give a state without a TTL what its updated_at leaves of the service's TTL, instead of a full one.")
@@ -55,6 +60,7 @@ class EnforceTtlCommand implements Callable<Integer>, JobCommand {
 			Map<String, Object> options = new LinkedHashMap<>();
 			options.put("store", this.store);
 			options.put("maxTtl", this.maxTtl);
+			options.put("spread", this.spread);
 			options.put("fromAge", this.fromAge);
 			options.put("dryRun", this.dryRun);
 			JobExecution execution = JobCommands.runOnStore(context, EnforceTtlJob.NAME, options);

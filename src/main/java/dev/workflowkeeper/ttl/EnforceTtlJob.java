@@ -32,7 +32,7 @@ public class EnforceTtlJob {
 	}
 
 	/**
-	 * Runs with these options, read by the job's definition.
+	 * Runs with these options, read by the job's definition, and the default spread.
 	 * @param store the store, or {@code null} for the default one
 	 * @param maxTtl the longest TTL a state may keep, or {@code null} for the service's
 	 * TTL

@@ -28,7 +28,8 @@ import org.springframework.transaction.PlatformTransactionManager;
 /**
  * The TTL enforcement job: states without a TTL get one, TTLs above the maximum are
  * capped, each change atomic ({@code EXPIRE … LT} on Redis 7, a Lua script on 6.2) and
- * never below what the service set. Its counts go into the job's ExecutionContext as
+ * never below what the service set; the expiries it sets are spread below the TTL they
+ * are given ({@link ExpirySpread}). Its counts go into the job's ExecutionContext as
  * {@code ttl.checked}, {@code ttl.fixedMissing}, {@code ttl.capped},
  * {@code ttl.untouched}, {@code ttl.changedOrGone}, {@code ttl.otherTypes}.
  */
@@ -97,8 +98,8 @@ class EnforceTtlJobConfiguration {
 	TtlItemWriter ttlWriter(WorkflowStore ttlStore, StepCounters ttlCounters, KeeperProperties properties,
 			@Value("#{stepExecution}") StepExecution stepExecution) {
 		EnforceTtlParameters parameters = parameters(stepExecution, properties);
-		return new TtlItemWriter(MaintenanceStores.maintenance(ttlStore), parameters.maxTtl(), properties.stateTtl(),
-				parameters.fromAge(), parameters.dryRun(), Clock.systemUTC(), ttlCounters);
+		return new TtlItemWriter(MaintenanceStores.maintenance(ttlStore), parameters.maxTtl(), parameters.spread(),
+				properties.stateTtl(), parameters.fromAge(), parameters.dryRun(), Clock.systemUTC(), ttlCounters);
 	}
 
 	private static EnforceTtlParameters parameters(StepExecution stepExecution, KeeperProperties properties) {

@@ -50,6 +50,10 @@ class EnforceTtlJobDefinition implements JobDefinition {
 		return List.of(MaintenanceStores.STORE_OPTION,
 				JobOption.of(EnforceTtlParameters.MAX_TTL, OptionType.DURATION, "WORKFLOW_STATE_TTL",
 						"the longest TTL a state may keep; never shorter than WORKFLOW_STATE_TTL"),
+				JobOption.of(EnforceTtlParameters.SPREAD, OptionType.DURATION,
+						"a tenth of WORKFLOW_STATE_TTL, at most 1h",
+						"the expiries set land up to this far below the TTL given, each key at its own place, "
+								+ "so that they do not all fall in the same second; 0 for none, at most half of WORKFLOW_STATE_TTL"),
 				JobOption.of(EnforceTtlParameters.FROM_AGE, OptionType.BOOLEAN, "false",
 						"a state without a TTL gets what its updated_at leaves of the service's TTL"),
 				JobOption.of(EnforceTtlParameters.DRY_RUN, OptionType.BOOLEAN, "false",
@@ -59,7 +63,8 @@ class EnforceTtlJobDefinition implements JobDefinition {
 	@Override
 	public JobParameters parameters(JobOptions options) {
 		return EnforceTtlParameters
-			.of(options, this.stores.storeOption(options), this.properties.stateTtl(), this.properties.stateTtl())
+			.of(options, this.stores.storeOption(options), this.properties.stateTtl(),
+					EnforceTtlParameters.defaultSpread(this.properties.stateTtl()), this.properties.stateTtl())
 			.toJobParameters();
 	}
 
@@ -84,6 +89,7 @@ class EnforceTtlJobDefinition implements JobDefinition {
 	public String describe(JobParameters parameters) {
 		EnforceTtlParameters ttl = EnforceTtlParameters.from(parameters, this.properties.stateTtl());
 		return "enforce TTLs on " + ttl.store() + ", at most " + JobTexts.duration(ttl.maxTtl())
+				+ (ttl.spread().isZero() ? "" : ", spread over " + JobTexts.duration(ttl.spread()))
 				+ (ttl.fromAge() ? ", missing ones from age" : "");
 	}
 

@@ -24,12 +24,20 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
  * is filled with the service's TTL, or with {@code fromAge} what the state's
  * {@code updated_at} leaves of it, and never more than the maximum. On a dry run it only
  * counts what it would change.
+ * <p>
+ * So that the expiries it sets do not all fall in the same second a TTL later, each key
+ * gets its own place in the {@code spread} window ({@link ExpirySpread}): a filled or
+ * capped expiry lands that far below the TTL it is given, and so within
+ * {@code [maximum - spread, maximum]} when that is the maximum. An age-derived fill keeps
+ * its age, only never later than the key's place below the maximum.
  */
 class TtlItemWriter implements ItemWriter<KeyInfo> {
 
 	private final MaintainableStore store;
 
 	private final Duration maxTtl;
+
+	private final ExpirySpread spread;
 
 	private final Duration stateTtl;
 
@@ -41,10 +49,11 @@ class TtlItemWriter implements ItemWriter<KeyInfo> {
 
 	private final StepCounters counters;
 
-	TtlItemWriter(MaintainableStore store, Duration maxTtl, Duration stateTtl, boolean fromAge, boolean dryRun,
-			Clock clock, StepCounters counters) {
+	TtlItemWriter(MaintainableStore store, Duration maxTtl, Duration spread, Duration stateTtl, boolean fromAge,
+			boolean dryRun, Clock clock, StepCounters counters) {
 		this.store = store;
 		this.maxTtl = maxTtl;
+		this.spread = new ExpirySpread(spread);
 		this.stateTtl = stateTtl;
 		this.fromAge = fromAge;
 		this.dryRun = dryRun;
@@ -64,13 +73,17 @@ class TtlItemWriter implements ItemWriter<KeyInfo> {
 		}
 		List<TtlChange> changes = new ArrayList<>(chunk.size());
 		for (KeyInfo key : chunk) {
-			long fill = TtlJudge.fillExpiry(key, this.fromAge, this.stateTtl, now);
-			// a fill at or past the maximum is the maximum, which Redis 7 fills and caps
-			// in one command
-			if (fill >= now + this.maxTtl.toMillis()) {
+			long below = this.spread.offsetMillis(key.key());
+			long fill = TtlJudge.fillExpiry(key, this.fromAge, this.stateTtl, now, below);
+			// a fill at or past the key's place below the maximum is that place, which
+			// the
+			// store counts on its own clock (and Redis 7, without a spread, fills and
+			// caps
+			// in one command)
+			if (fill >= now + this.maxTtl.toMillis() - below) {
 				fill = TtlChange.UNBOUNDED;
 			}
-			changes.add(TtlChange.withinTtl(key.key(), fill, this.maxTtl, this.fromAge ? key.value() : null));
+			changes.add(TtlChange.withinTtl(key.key(), fill, this.maxTtl, below, this.fromAge ? key.value() : null));
 		}
 		List<TtlOutcome> outcomes = this.store.enforceTtl(changes);
 		for (TtlOutcome outcome : outcomes) {

@@ -52,17 +52,22 @@ class TtlJudge implements ItemProcessor<KeyInfo, KeyInfo> {
 		return null;
 	}
 
-	/** The expiry a key without one gets, judged now. */
-	static long fillExpiry(KeyInfo key, boolean fromAge, Duration stateTtl, long now) {
+	/**
+	 * The expiry a key without one gets, judged now: the service's TTL less the key's
+	 * place in the spread ({@code offsetMillis}), or with {@code fromAge} what its
+	 * {@code updated_at} leaves of the service's TTL, which ages spread already.
+	 */
+	static long fillExpiry(KeyInfo key, boolean fromAge, Duration stateTtl, long now, long offsetMillis) {
 		if (fromAge && key.value() != null) {
 			StateFields fields = key.fields();
 			if (fields != null && fields.hasUpdatedAt()) {
 				// A state already past its life still gets a minute, so that nothing
-				// vanishes mid-request.
-				return Math.max(fields.updatedAtMillis() + stateTtl.toMillis(), now + 60_000);
+				// vanishes mid-request; and its place in the spread, so that a keyspace
+				// of old states does not all go within that minute.
+				return Math.max(fields.updatedAtMillis() + stateTtl.toMillis(), now + 60_000 + offsetMillis);
 			}
 		}
-		return now + stateTtl.toMillis();
+		return now + stateTtl.toMillis() - offsetMillis;
 	}
 
 }

@@ -87,9 +87,9 @@ class HistoryIntegrationTests {
 		assertThat(rows.get("2")[0]).startsWith("keys 17, memory ").endsWith(", 2 without a TTL");
 		assertThat(rows.get("2")[1]).isEqualTo("memory report of " + store);
 		assertThat(rows.get("3")).containsExactly("checked 17, would fix 2 (2 missing, 0 capped)",
-				"dry run: enforce TTLs on " + store + ", at most 24h");
+				"dry run: enforce TTLs on " + store + ", at most 24h, spread over 1h");
 		assertThat(rows.get("4")).containsExactly("checked 17, fixed 2 (2 missing, 0 capped)",
-				"enforce TTLs on " + store + ", at most 24h");
+				"enforce TTLs on " + store + ", at most 24h, spread over 1h");
 		assertThat(rows.get("5")).containsExactly("scanned 17, would delete 5 (4 stale, 1 old finished)",
 				"dry run: purge " + store + ", stale after 48h, finished after 24h");
 		assertThat(rows.get("6")).containsExactly("scanned 17, deleted 5, archived 5",

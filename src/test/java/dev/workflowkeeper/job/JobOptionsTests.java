@@ -74,6 +74,23 @@ class JobOptionsTests {
 	}
 
 	@Test
+	void shouldTakeZeroOnlyWhereZeroMeansNone() {
+		assertThat(JobOptions.of(JOB, Map.of("limit", "0")).durationOrZero("limit", null)).isZero();
+		assertThat(JobOptions.of(JOB, Map.of("limit", "0s")).durationOrZero("limit", null)).isZero();
+		assertThat(JobOptions.of(JOB, Map.of("limit", 0)).durationOrZero("limit", null)).isZero();
+		assertThat(JobOptions.of(JOB, Map.of("limit", "30m")).durationOrZero("limit", null))
+			.isEqualTo(Duration.ofMinutes(30));
+		assertThat(JobOptions.of(JOB, Map.of()).durationOrZero("limit", Duration.ofHours(1)))
+			.isEqualTo(Duration.ofHours(1));
+		for (Object value : List.of("-1s", "soon", 1.5)) {
+			assertThatExceptionOfType(JobOptionException.class)
+				.isThrownBy(() -> JobOptions.of(JOB, Map.of("limit", value)).durationOrZero("limit", null))
+				.withMessage("someJob: option limit must be a positive duration such as 90s, 48h, P2D or a number of "
+						+ "seconds, or 0, not '" + value + "'");
+		}
+	}
+
+	@Test
 	void shouldRefuseAMissingRequiredValueAndNumbersThatAreNot() {
 		assertThatExceptionOfType(JobOptionException.class)
 			.isThrownBy(() -> JobOptions.of(JOB, Map.of()).whole("limit", null))

@@ -141,6 +141,13 @@ class JobControlIntegrationTests {
 		assertThat(ttlParameters.getLong("maxTtl")).isEqualTo(48 * 3600L);
 		assertThat(ttlParameters.getString("dryRun")).isEqualTo("true");
 		assertThat(ttlParameters.getString("fromAge")).isEqualTo("false");
+		assertThat(ttlParameters.getLong("spread")).isEqualTo(3600L);
+		HttpResponse<String> unspread = post("/actuator/workflowjobs/enforceTtlJob",
+				"{\"store\": \"memory:\", \"spread\": 0, \"dryRun\": true}");
+		assertThat(unspread.statusCode()).as(unspread.body()).isEqualTo(200);
+		assertThat(this.jobControl.awaitEnd(OpsHttp.json(unspread).get("executionId").asLong())
+			.getJobParameters()
+			.getLong("spread")).isZero();
 		assertThat(ttlParameters.getLong("run")).isPositive();
 		assertThat(purge.statusCode()).as(purge.body()).isEqualTo(200);
 		JobExecution purged = this.jobControl.awaitEnd(OpsHttp.json(purge).get("executionId").asLong());
@@ -266,6 +273,12 @@ class JobControlIntegrationTests {
 		// the job's own rules, as the commands apply them
 		assertRefused(post("/actuator/workflowjobs/enforceTtlJob", "{\"maxTtl\": \"1h\"}"), 400,
 				"shorter than the service's TTL");
+		assertRefused(post("/actuator/workflowjobs/enforceTtlJob", "{\"spread\": \"13h\"}"), 400,
+				"enforceTtlJob: option spread of 46800s is more than half the service's TTL of 86400s "
+						+ "(WORKFLOW_STATE_TTL): a state could keep less than half of it; 0 spreads nothing");
+		assertRefused(post("/actuator/workflowjobs/enforceTtlJob", "{\"spread\": \"-5m\"}"), 400,
+				"enforceTtlJob: option spread must be a positive duration such as 90s, 48h, P2D or a number of "
+						+ "seconds, or 0, not '-5m'");
 		assertRefused(post("/actuator/workflowjobs/purgeStatesJob", "{\"dryRun\": null}"), 400,
 				"purgeStatesJob: option dryRun must be true or false, not null");
 		assertRefused(post("/actuator/workflowjobs/purgeStatesJob", "{\"maxShare\": 2}"), 400,

@@ -109,6 +109,41 @@ class ScheduleOptionsFunctionalTests {
 		assertNothingRan();
 	}
 
+	@Test
+	void shouldStopServeOnASpreadOfMoreThanHalfTheServiceTtlAsTheCommandLineRefusesIt() throws IOException {
+		// given: 13 hours, more than half of WORKFLOW_STATE_TTL (24 h)
+		Path file = schedule("enforce-ttl.yml", "enforceTtlJob", "  spread: 13h\n");
+
+		// when
+		KeeperCli.Result served = serve();
+		KeeperCli.Result command = oneOff().run("enforce-ttl", "--spread", "13h");
+		KeeperCli.Result run = oneOff().run("run", "enforceTtlJob", "--spread", "46800");
+
+		// then
+		String refusal = "enforceTtlJob: option spread of 46800s is more than half the service's TTL of 86400s "
+				+ "(WORKFLOW_STATE_TTL): a state could keep less than half of it; 0 spreads nothing";
+		assertThat(served.exitCode()).as(served.toString()).isEqualTo(2);
+		assertThat(errorLine(served)).isEqualTo("error: " + file + ": " + refusal);
+		assertThat(command.exitCode()).as(command.toString()).isEqualTo(2);
+		assertThat(errorLine(command)).isEqualTo("error: " + refusal);
+		assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+		assertThat(errorLine(run)).isEqualTo("error: " + refusal);
+		assertNothingRan();
+	}
+
+	@Test
+	void shouldTakeASpreadOfZeroForNoneOnTheCommandLine() {
+		// when
+		KeeperCli.Result command = oneOff().run("enforce-ttl", "--store", "memory:", "--spread", "0");
+		KeeperCli.Result negative = oneOff().run("enforce-ttl", "--store", "memory:", "--spread", "-5m");
+
+		// then
+		assertThat(command.exitCode()).as(command.toString()).isZero();
+		assertThat(negative.exitCode()).as(negative.toString()).isEqualTo(2);
+		assertThat(errorLine(negative)).isEqualTo("error: enforceTtlJob: option spread must be a positive duration "
+				+ "such as 90s, 48h, P2D or a number of seconds, or 0, not '-5m'");
+	}
+
 	/** The same worker for one-off commands, which fire no schedule. */
 	private KeeperCli oneOff() {
 		return new KeeperCli(this.tmp.resolve("data"));

@@ -449,6 +449,50 @@ public abstract class MaintainableStoreContractTests {
 	}
 
 	@Test
+	void shouldSetExpiriesTheirPlaceBelowTheMaximumAndLeaveTheOnesAtOrBelowIt() {
+		// given: a key far above the maximum, one refreshed by the service to exactly the
+		// maximum, one a minute below it, and (where the store keeps them) keys without
+		// a TTL; each change's place in the spread is an hour below the maximum
+		long below = HOUR.toMillis();
+		Map<String, TtlOutcome> expected = new LinkedHashMap<>();
+		put(PREFIX + "long", "{}", DAY.multipliedBy(10));
+		expected.put(PREFIX + "long", TtlOutcome.CAPPED);
+		put(PREFIX + "refreshed", "{}", DAY);
+		expected.put(PREFIX + "refreshed", TtlOutcome.UNTOUCHED);
+		put(PREFIX + "minute-below", "{}", DAY.minusMinutes(1));
+		expected.put(PREFIX + "minute-below", TtlOutcome.UNTOUCHED);
+		if (keepsKeysWithoutTtl()) {
+			put(PREFIX + "missing", "{}", null);
+			expected.put(PREFIX + "missing", TtlOutcome.FIXED_MISSING);
+			put(PREFIX + "missing-early-fill", "{}", null);
+			expected.put(PREFIX + "missing-early-fill", TtlOutcome.FIXED_MISSING);
+		}
+		long now = System.currentTimeMillis();
+		List<TtlChange> changes = expected.keySet()
+			.stream()
+			.map((key) -> TtlChange.withinTtl(key,
+					key.endsWith("early-fill") ? now + HOUR.toMillis() : TtlChange.UNBOUNDED, DAY, below, null))
+			.toList();
+
+		// when
+		List<TtlOutcome> outcomes = maintenance(Paging.SMALL).enforceTtl(changes);
+
+		// then: what was set is the maximum less its place, never above; a TTL at or
+		// below
+		// the maximum is the service's
+		assertThat(outcomes).containsExactlyElementsOf(expected.values());
+		long target = DAY.toMillis() - below;
+		assertThat(pttl(PREFIX + "long")).isBetween(target - TOLERANCE_MILLIS, target);
+		assertThat(pttl(PREFIX + "refreshed")).isBetween(target + 1, DAY.toMillis());
+		assertThat(pttl(PREFIX + "minute-below")).isBetween(target + 1, DAY.minusMinutes(1).toMillis());
+		if (keepsKeysWithoutTtl()) {
+			assertThat(pttl(PREFIX + "missing")).isBetween(target - TOLERANCE_MILLIS, target);
+			assertThat(pttl(PREFIX + "missing-early-fill")).isBetween(HOUR.toMillis() - TOLERANCE_MILLIS,
+					HOUR.toMillis());
+		}
+	}
+
+	@Test
 	void shouldChangeTtlOnlyWhileTheValueIsTheJudgedOne() {
 		// given: values judged, then one key rewritten by the service
 		String judged = "{\"v\":1}";

@@ -40,7 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The key reader, the judge and the writer of {@code enforce-ttl} on real servers, on a
  * worker whose clock runs 5 s ahead of the server's: the reader reports expiries on the
  * worker's clock, so that a key a second above the maximum is still judged to need
- * capping, and capped. On Redis 7 ({@code PEXPIRETIME} and {@code TIME}) and on 6.2
+ * capping, and capped (to its place in the spread below the maximum, counted on the
+ * server's clock). On Redis 7 ({@code PEXPIRETIME} and {@code TIME}) and on 6.2
  * ({@code PTTL}).
  */
 class TtlClockSkewIntegrationTests {
@@ -48,6 +49,8 @@ class TtlClockSkewIntegrationTests {
 	private static final Duration MAX_TTL = Duration.ofDays(1);
 
 	private static final long MAX = MAX_TTL.toMillis();
+
+	private static final Duration SPREAD = Duration.ofHours(1);
 
 	private static final int PER_GROUP = 200;
 
@@ -75,8 +78,8 @@ class TtlClockSkewIntegrationTests {
 		try (RedisKeyReaders readers = RedisKeyReaders.connect(server.uri(), settings());
 				RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(server.uri()), PREFIX,
 						settings().redis())) {
-			TtlItemWriter writer = new TtlItemWriter(store.maintenance().orElseThrow(), MAX_TTL, MAX_TTL, false, false,
-					ahead, counters);
+			TtlItemWriter writer = new TtlItemWriter(store.maintenance().orElseThrow(), MAX_TTL, SPREAD, MAX_TTL, false,
+					false, ahead, counters);
 			ItemStreamReader<KeyInfo> reader = readers.reader("keys", PREFIX, KeyDetail.TYPE, ahead);
 			try (Jedis jedis = server.jedis(); Pipeline pipeline = jedis.pipelined()) {
 				for (int i = 0; i < PER_GROUP; i++) {
@@ -117,6 +120,9 @@ class TtlClockSkewIntegrationTests {
 		assertThat(counters.get("capped")).isEqualTo(3 * PER_GROUP);
 		assertThat(counters.get("untouched")).isEqualTo(PER_GROUP);
 		assertThat(pttls.values()).allSatisfy((pttl) -> assertThat(pttl).isPositive().isLessThanOrEqualTo(MAX));
+		// capped to their places in the spread below the maximum, on the server's clock
+		assertThat(above).allSatisfy((key) -> assertThat(pttls.get(key)).isBetween(MAX - SPREAD.toMillis() - 60_000,
+				MAX - new ExpirySpread(SPREAD).offsetMillis(key)));
 		assertThat(below).allSatisfy((key) -> assertThat(pttls.get(key)).isLessThanOrEqualTo(MAX - 3_000));
 	}
 

@@ -8,6 +8,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import dev.workflowkeeper.batch.StepCounters;
 import dev.workflowkeeper.store.MaintainableStore;
@@ -106,6 +107,80 @@ class TtlItemWriterTests {
 	}
 
 	@Test
+	void shouldGiveEachKeyItsPlaceInTheSpreadBelowTheMaximumOnTheStoresClock() {
+		// given: an hour's spread below a day, the service's TTL the maximum; 2,000 keys
+		// without a TTL and 2,000 far above the maximum
+		Duration spread = Duration.ofHours(1);
+		TtlItemWriter writer = writer(DAY, spread, DAY, false, false);
+		Chunk<KeyInfo> chunk = new Chunk<>();
+		for (int i = 0; i < 2_000; i++) {
+			chunk.add(state("missing-" + i, WorkflowEntry.NO_EXPIRY));
+			chunk.add(state("far-" + i, NOW_MILLIS + 10 * DAY.toMillis()));
+		}
+
+		// when
+		writer.write(chunk);
+
+		// then: the store is asked for the maximum, counted on its own clock, less each
+		// key's place: never above the maximum, never more than the spread below it,
+		// and the places spread over the hour
+		ExpirySpread places = new ExpirySpread(spread);
+		assertThat(this.store.changes).hasSize(4_000).allSatisfy((change) -> {
+			assertThat(change.fillExpireAtMillis()).isEqualTo(TtlChange.UNBOUNDED);
+			assertThat(change.maxExpireAtMillis()).isEqualTo(TtlChange.UNBOUNDED);
+			assertThat(change.maxTtl()).isEqualTo(DAY);
+			assertThat(change.belowMaxMillis()).isBetween(0L, spread.toMillis())
+				.isEqualTo(places.offsetMillis(change.key()));
+		});
+		Map<Long, Long> keysByMinute = this.store.changes.stream()
+			.collect(Collectors.groupingBy((change) -> change.belowMaxMillis() / 60_000, Collectors.counting()));
+		assertThat(keysByMinute).hasSizeGreaterThanOrEqualTo(59);
+		assertThat(keysByMinute.values()).allSatisfy((keys) -> assertThat(keys).isLessThan(4_000 / 60 * 2));
+	}
+
+	@Test
+	void shouldSpreadFillsBelowAServiceTtlShorterThanTheMaximum() {
+		// given
+		Duration stateTtl = Duration.ofHours(6);
+		Duration spread = Duration.ofMinutes(30);
+		TtlItemWriter writer = writer(DAY, spread, stateTtl, false, false);
+		KeyInfo missing = state("missing", WorkflowEntry.NO_EXPIRY);
+
+		// when
+		writer.write(Chunk.of(missing));
+
+		// then
+		long below = new ExpirySpread(spread).offsetMillis(missing.key());
+		assertThat(this.store.changes).containsExactly(TtlChange.withinTtl("document_workflow:missing",
+				NOW_MILLIS + stateTtl.toMillis() - below, DAY, below, null));
+	}
+
+	@Test
+	void shouldKeepFillingFromTheAgeWithinTheKeysPlaceBelowTheMaximum() {
+		// given: updated two hours ago, three days ago, and (a clock off) an hour from
+		// now, with an hour's spread
+		Duration spread = Duration.ofHours(1);
+		TtlItemWriter writer = writer(DAY, spread, DAY, true, false);
+		KeyInfo recent = state("recent", "2025-03-01T10:00:00Z");
+		KeyInfo old = state("old", "2025-02-26T12:00:00Z");
+		KeyInfo future = state("future", "2025-03-01T13:00:00Z");
+		ExpirySpread places = new ExpirySpread(spread);
+
+		// when
+		writer.write(Chunk.of(recent, old, future));
+
+		// then: the age, a minute and its place for a state past its life, and the
+		// maximum less its place for one whose age leaves more
+		assertThat(this.store.changes).containsExactly(
+				TtlChange.withinTtl("document_workflow:recent", NOW_MILLIS + Duration.ofHours(22).toMillis(), DAY,
+						places.offsetMillis(recent.key()), recent.value()),
+				TtlChange.withinTtl("document_workflow:old", NOW_MILLIS + 60_000 + places.offsetMillis(old.key()), DAY,
+						places.offsetMillis(old.key()), old.value()),
+				TtlChange.withinTtl("document_workflow:future", TtlChange.UNBOUNDED, DAY,
+						places.offsetMillis(future.key()), future.value()));
+	}
+
+	@Test
 	void shouldCountWhatTheStoreDid() {
 		// given
 		TtlItemWriter writer = writer(DAY, DAY, false, false);
@@ -140,8 +215,12 @@ class TtlItemWriterTests {
 	}
 
 	private TtlItemWriter writer(Duration maxTtl, Duration stateTtl, boolean fromAge, boolean dryRun) {
-		return new TtlItemWriter(this.store, maxTtl, stateTtl, fromAge, dryRun, Clock.fixed(NOW, ZoneOffset.UTC),
-				this.counters);
+		return writer(maxTtl, Duration.ZERO, stateTtl, fromAge, dryRun);
+	}
+
+	private TtlItemWriter writer(Duration maxTtl, Duration spread, Duration stateTtl, boolean fromAge, boolean dryRun) {
+		return new TtlItemWriter(this.store, maxTtl, spread, stateTtl, fromAge, dryRun,
+				Clock.fixed(NOW, ZoneOffset.UTC), this.counters);
 	}
 
 	private static KeyInfo state(String threadId, long expireAtMillis) {

@@ -124,8 +124,8 @@ class TtlJudgeTests {
 		KeyInfo updatedTwoHoursAgo = state("t-1", WorkflowEntry.NO_EXPIRY, "2025-03-01T10:00:00Z");
 
 		// when
-		long plain = TtlJudge.fillExpiry(updatedTwoHoursAgo, false, stateTtl, NOW_MILLIS);
-		long fromAge = TtlJudge.fillExpiry(updatedTwoHoursAgo, true, stateTtl, NOW_MILLIS);
+		long plain = TtlJudge.fillExpiry(updatedTwoHoursAgo, false, stateTtl, NOW_MILLIS, 0);
+		long fromAge = TtlJudge.fillExpiry(updatedTwoHoursAgo, true, stateTtl, NOW_MILLIS, 0);
 
 		// then
 		assertThat(plain).isEqualTo(NOW_MILLIS + stateTtl.toMillis());
@@ -138,10 +138,31 @@ class TtlJudgeTests {
 		KeyInfo updatedTwoDaysAgo = state("t-1", WorkflowEntry.NO_EXPIRY, "2025-02-27T12:00:00Z");
 
 		// when
-		long fill = TtlJudge.fillExpiry(updatedTwoDaysAgo, true, Duration.ofDays(1), NOW_MILLIS);
+		long fill = TtlJudge.fillExpiry(updatedTwoDaysAgo, true, Duration.ofDays(1), NOW_MILLIS, 0);
 
 		// then
 		assertThat(fill).isEqualTo(NOW_MILLIS + 60_000);
+	}
+
+	@Test
+	void shouldFillTheKeysPlaceInTheSpreadBelowTheServiceTtlButKeepTheAge() {
+		// given: a place 20 minutes below
+		Duration stateTtl = Duration.ofHours(6);
+		long below = Duration.ofMinutes(20).toMillis();
+		KeyInfo updatedTwoHoursAgo = state("t-1", WorkflowEntry.NO_EXPIRY, "2025-03-01T10:00:00Z");
+		KeyInfo updatedTwoDaysAgo = state("t-2", WorkflowEntry.NO_EXPIRY, "2025-02-27T12:00:00Z");
+
+		// when
+		long plain = TtlJudge.fillExpiry(updatedTwoHoursAgo, false, stateTtl, NOW_MILLIS, below);
+		long fromAge = TtlJudge.fillExpiry(updatedTwoHoursAgo, true, stateTtl, NOW_MILLIS, below);
+		long pastItsLife = TtlJudge.fillExpiry(updatedTwoDaysAgo, true, stateTtl, NOW_MILLIS, below);
+
+		// then: the service's TTL less the place; the age as it is; a minute and the
+		// place for a state past its life, so that old states do not all go in that
+		// minute
+		assertThat(plain).isEqualTo(NOW_MILLIS + stateTtl.toMillis() - below);
+		assertThat(fromAge).isEqualTo(NOW_MILLIS + Duration.ofHours(4).toMillis());
+		assertThat(pastItsLife).isEqualTo(NOW_MILLIS + 60_000 + below);
 	}
 
 	@Test
@@ -155,11 +176,11 @@ class TtlJudgeTests {
 		KeyInfo noValue = new KeyInfo("document_workflow:c", "c", "string", 64, WorkflowEntry.NO_EXPIRY, null);
 
 		// when / then
-		assertThat(TtlJudge.fillExpiry(noUpdatedAt, true, stateTtl, NOW_MILLIS))
+		assertThat(TtlJudge.fillExpiry(noUpdatedAt, true, stateTtl, NOW_MILLIS, 0))
 			.isEqualTo(NOW_MILLIS + stateTtl.toMillis());
-		assertThat(TtlJudge.fillExpiry(notJson, true, stateTtl, NOW_MILLIS))
+		assertThat(TtlJudge.fillExpiry(notJson, true, stateTtl, NOW_MILLIS, 0))
 			.isEqualTo(NOW_MILLIS + stateTtl.toMillis());
-		assertThat(TtlJudge.fillExpiry(noValue, true, stateTtl, NOW_MILLIS))
+		assertThat(TtlJudge.fillExpiry(noValue, true, stateTtl, NOW_MILLIS, 0))
 			.isEqualTo(NOW_MILLIS + stateTtl.toMillis());
 	}
 

@@ -15,7 +15,8 @@ import org.springframework.util.Assert;
  * The maintenance operations on the {@link MemoryWorkflowStore} under one key prefix,
  * each atomic per key through the map's compare-and-set operations. Every state here has
  * an expiry (the store refuses one without), so {@link #enforceTtl} never answers
- * {@link TtlOutcome#FIXED_MISSING}: it only caps.
+ * {@link TtlOutcome#FIXED_MISSING}: it only caps, to the maximum less the change's
+ * {@link TtlChange#belowMaxMillis}.
  * <p>
  * Memory is an estimate, not a measurement: the UTF-8 bytes of the key and the bytes of
  * the value plus {@value #ENTRY_OVERHEAD} bytes per entry for the map node, the record
@@ -57,7 +58,7 @@ final class MemoryMaintenance implements MaintainableStore {
 		List<TtlOutcome> outcomes = new ArrayList<>(changes.size());
 		for (TtlChange change : changes) {
 			outcomes.add(this.store.capExpiry(change.key(), change.maxExpireAtMillis(), change.maxTtl(),
-					change.expectedValue()));
+					change.belowMaxMillis(), change.expectedValue()));
 		}
 		this.store.sync();
 		return outcomes;

@@ -219,6 +219,17 @@ public class MemoryWorkflowStore implements DisposableBean {
 	 * next {@link #sync}.
 	 */
 	public TtlOutcome capExpiry(String key, long maxExpireAtMillis, Duration maxTtl, byte[] expected) {
+		return capExpiry(key, maxExpireAtMillis, maxTtl, 0, expected);
+	}
+
+	/**
+	 * Lowers the expiry of a live state that is later than the maximum (as
+	 * {@link #capExpiry(String, long, Duration, byte[])} counts it) to the maximum less
+	 * {@code belowMaxMillis}, its place in a spread of expiries; an expiry at or below
+	 * the maximum is left alone. Durable at the next {@link #sync}.
+	 */
+	public TtlOutcome capExpiry(String key, long maxExpireAtMillis, Duration maxTtl, long belowMaxMillis,
+			byte[] expected) {
 		TtlOutcome[] outcome = { TtlOutcome.CHANGED_OR_GONE };
 		boolean[] expired = new boolean[1];
 		update(key, (stored) -> {
@@ -236,7 +247,7 @@ public class MemoryWorkflowStore implements DisposableBean {
 			}
 			if (stored.expireAtMillis() > max) {
 				outcome[0] = TtlOutcome.CAPPED;
-				return new Stored(stored.value(), max);
+				return new Stored(stored.value(), max - belowMaxMillis);
 			}
 			outcome[0] = TtlOutcome.UNTOUCHED;
 			return stored;

@@ -33,7 +33,11 @@ import org.springframework.util.Assert;
  * expects no value is {@code PEXPIRETIME} and {@code PEXPIRE key maxTtl LT} (or
  * {@code PEXPIREAT key max LT} for an absolute maximum) inside one
  * {@code MULTI}/{@code EXEC} for the batch, so that the outcome is exact; every other
- * change, and every change on Redis 6.2, is the {@link TtlScript}. A maximum TTL is
+ * change (a fill before the maximum, an expected value, an expiry set below the maximum:
+ * {@code LT} would lower a TTL between that and the maximum too), and every change on
+ * Redis 6.2, is the {@link TtlScript} — but for a fill to a place below a maximum TTL on
+ * Redis 7, which is {@code PEXPIRE key (maxTtl - below) NX} in that transaction, the
+ * script following only for the keys that turn out to have a TTL. A maximum TTL is
  * counted on the server's clock either way, never the worker's.</li>
  * <li>{@link #deleteIfUnchanged}: the {@link DeleteIfUnchangedScript} per key.</li>
  * </ul>
@@ -106,12 +110,12 @@ final class RedisMaintenance implements MaintainableStore {
 			// one bound only: PEXPIRE and PEXPIREAT cannot be combined in one command
 			boolean plain = expireOptions && change.expectedValue() == null && change.fillsToMaximum()
 					&& (change.maxTtl() == null || change.maxExpireAtMillis() == TtlChange.UNBOUNDED);
-			(plain ? single : scripted).add(i);
+			(plain || spreadFill(change, expireOptions) ? single : scripted).add(i);
 		}
 		if (!single.isEmpty()) {
 			// LT treats a missing TTL as infinite: one command fills and caps; the expiry
-			// read before it,
-			// in the same transaction, tells which it did
+			// read before it, in the same transaction, tells which it did. Below the
+			// maximum, NX fills a missing TTL only: a key that has one goes to the script
 			List<Response<Long>> before = new ArrayList<>(single.size());
 			List<Response<Long>> set = new ArrayList<>(single.size());
 			try (Transaction transaction = jedis.multi()) {
@@ -121,14 +125,27 @@ final class RedisMaintenance implements MaintainableStore {
 					before.add(transaction.pexpireTime(key));
 					// a relative expiry counts from the server's own clock, so the TTL
 					// left is never above the maximum
-					set.add((change.maxTtl() != null)
-							? transaction.pexpire(key, change.maxTtl().toMillis(), ExpiryOption.LT)
-							: transaction.pexpireAt(key, change.maxExpireAtMillis(), ExpiryOption.LT));
+					if (change.belowMaxMillis() > 0) {
+						set.add(transaction.pexpire(key, change.maxTtl().toMillis() - change.belowMaxMillis(),
+								ExpiryOption.NX));
+					}
+					else {
+						set.add((change.maxTtl() != null)
+								? transaction.pexpire(key, change.maxTtl().toMillis(), ExpiryOption.LT)
+								: transaction.pexpireAt(key, change.maxExpireAtMillis(), ExpiryOption.LT));
+					}
 				}
 				transaction.exec();
 			}
 			for (int j = 0; j < single.size(); j++) {
-				outcomes[single.get(j)] = singleOutcome(before.get(j).get(), set.get(j).get());
+				int i = single.get(j);
+				long expireAtBefore = before.get(j).get();
+				if (batch.get(i).belowMaxMillis() > 0 && expireAtBefore >= 0) {
+					scripted.add(i);
+				}
+				else {
+					outcomes[i] = singleOutcome(expireAtBefore, set.get(j).get());
+				}
 			}
 		}
 		if (!scripted.isEmpty()) {
@@ -140,6 +157,17 @@ final class RedisMaintenance implements MaintainableStore {
 			}
 		}
 		return Arrays.asList(outcomes);
+	}
+
+	/**
+	 * Whether a change is a fill to its place below a maximum TTL that Redis 7 makes with
+	 * {@code PEXPIRE … NX} when the key has no TTL (most keys such a run changes); a key
+	 * that has one is then judged by the script.
+	 */
+	private static boolean spreadFill(TtlChange change, boolean expireOptions) {
+		return expireOptions && change.expectedValue() == null && change.belowMaxMillis() > 0
+				&& change.fillExpireAtMillis() == TtlChange.UNBOUNDED
+				&& change.maxExpireAtMillis() == TtlChange.UNBOUNDED && change.maxTtl() != null;
 	}
 
 	private static TtlOutcome singleOutcome(long expireAtBefore, long set) {
@@ -166,11 +194,12 @@ final class RedisMaintenance implements MaintainableStore {
 	}
 
 	private static List<byte[]> ttlArgs(TtlChange change, boolean exact) {
-		List<byte[]> args = new ArrayList<>(5);
+		List<byte[]> args = new ArrayList<>(6);
 		args.add(bound(change.fillExpireAtMillis()));
 		args.add(bound(change.maxExpireAtMillis()));
 		args.add(ascii(exact ? "1" : "0"));
 		args.add(ascii((change.maxTtl() != null) ? Long.toString(change.maxTtl().toMillis()) : ""));
+		args.add(ascii(Long.toString(change.belowMaxMillis())));
 		if (change.expectedValue() != null) {
 			args.add(change.expectedValue());
 		}

@@ -1,5 +1,6 @@
 package dev.workflowkeeper.store.redis;
 
+import java.time.Duration;
 import java.util.function.Function;
 
 import dev.workflowkeeper.config.KeeperProperties;
@@ -15,7 +16,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * One Redis server the worker talks to: a connection pool sized by
  * {@code REDIS_MAX_CONNECTIONS}, the server's version, read once at connection, and the
  * translation of every failure into a {@link StoreAccessException}. A standalone Redis is
- * one node; a Cluster would be one per master, each with its own reader.
+ * one node; a Cluster would be one per master, each with its own reader. A command that
+ * meets a passing trouble (see {@link RedisRetry}) is run again on a fresh connection,
+ * within the bounds of {@code keeper.redis.retry.*}.
  * <p>
  * Thread-safe: the pool hands each call its own connection.
  */
@@ -31,12 +34,16 @@ final class RedisNode implements AutoCloseable {
 
 	private final int maxConnections;
 
-	private RedisNode(JedisPool pool, RedisErrors errors, String address) {
+	private final RedisRetry retry;
+
+	private RedisNode(JedisPool pool, RedisErrors errors, String address, RedisRetry retry) {
 		this.pool = pool;
 		this.maxConnections = pool.getMaxTotal();
 		this.errors = errors;
 		this.address = address;
-		this.version = execute((jedis) -> RedisServerVersion.fromInfo(jedis.info("server")));
+		this.retry = retry;
+		// a server that refuses the connection (a wrong address) fails at once
+		this.version = execute((jedis) -> RedisServerVersion.fromInfo(jedis.info("server")), true);
 	}
 
 	/**
@@ -60,7 +67,8 @@ final class RedisNode implements AutoCloseable {
 		JedisPool pool = new JedisPool(poolConfig, new TlsHandshakeSocketFactory(endpoint.hostAndPort(), clientConfig),
 				clientConfig);
 		try {
-			return new RedisNode(pool, new RedisErrors(address, endpoint.password()), address);
+			return new RedisNode(pool, new RedisErrors(address, endpoint.password()), address,
+					new RedisRetry(settings.retry()));
 		}
 		catch (RuntimeException ex) {
 			pool.close();
@@ -69,16 +77,52 @@ final class RedisNode implements AutoCloseable {
 	}
 
 	/**
-	 * Runs {@code action} on a pooled connection. Jedis failures become a
-	 * {@link StoreAccessException}; anything else the action throws passes unchanged.
+	 * Runs {@code action} on a pooled connection; when it meets a passing trouble, runs
+	 * it again, whole, on a fresh connection after a pause, within the retry bounds.
+	 * Jedis failures become a {@link StoreAccessException}; anything else the action
+	 * throws passes unchanged. The action must be safe to run again: a SCAN of the same
+	 * cursor, reads, idempotent writes.
 	 */
 	<T> T execute(Function<Jedis, T> action) {
-		try (Jedis jedis = this.pool.getResource()) {
-			return action.apply(jedis);
+		return execute(action, false);
+	}
+
+	private <T> T execute(Function<Jedis, T> action, boolean connecting) {
+		long started = System.nanoTime();
+		for (int attempt = 1;; attempt++) {
+			try (Jedis jedis = this.pool.getResource()) {
+				return action.apply(jedis);
+			}
+			catch (JedisException ex) {
+				boolean passing = RedisRetry.isPassing(ex) && !(connecting && RedisRetry.isRefused(ex));
+				Duration pause = passing ? this.retry.backoff(attempt, started) : null;
+				if (pause == null) {
+					throw (attempt == 1) ? this.errors.translate(ex) : this.errors.translate(ex, attempt, started);
+				}
+				if (RedisRetry.isConnectionLoss(ex)) {
+					// a dropped connection (a restart, CLIENT KILL) often took the idle
+					// ones with it: do not try them one by one
+					this.pool.clear();
+				}
+				this.retry.retrying(this.errors.translate(ex).getMessage(), attempt, pause);
+				pause(pause, ex);
+			}
 		}
-		catch (JedisException ex) {
-			throw this.errors.translate(ex);
+	}
+
+	private void pause(Duration pause, JedisException failure) {
+		try {
+			Thread.sleep(pause.toMillis());
 		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw this.errors.translate(failure);
+		}
+	}
+
+	/** How many times a command has been run again on this node. */
+	long retries() {
+		return this.retry.retries();
 	}
 
 	/** The most connections the pool opens at once ({@code REDIS_MAX_CONNECTIONS}). */

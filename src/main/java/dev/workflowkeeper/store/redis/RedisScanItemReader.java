@@ -15,8 +15,10 @@ import org.springframework.batch.infrastructure.item.ItemStreamSupport;
  * What the Redis readers share: {@link RedisKeyPages} under the key prefix, its position
  * — the {@code cursor} of the page in progress, the {@code lastKey} passed in it and the
  * cursor that followed that page when first scanned ({@code pageEnd}) — and the reader's
- * counts, all kept in the ExecutionContext under the reader's name. A subclass inspects a
- * batch of keys and turns each inspected key into an item, or passes it over.
+ * counts, all kept in the ExecutionContext under the reader's name, with {@code retries}:
+ * how many times a Redis command of the node was run again after a passing trouble. A
+ * subclass inspects a batch of keys and turns each inspected key into an item, or passes
+ * it over.
  * <p>
  * Not thread-safe: use it from one step thread.
  *
@@ -33,6 +35,13 @@ abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements It
 
 	private final long[] counts;
 
+	private final RedisNode node;
+
+	/** Retries counted before this open, and the node's own count at open. */
+	private long retriesBefore;
+
+	private long retriesAtOpen;
+
 	/**
 	 * @param inspection inspects a batch of keys on one connection: one item per key, in
 	 * order
@@ -47,6 +56,7 @@ abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements It
 				pipelineSize, pipelinesInFlight, inspection);
 		this.countNames = countNames;
 		this.counts = new long[countNames.length];
+		this.node = node;
 	}
 
 	@Override
@@ -54,6 +64,8 @@ abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements It
 		for (int i = 0; i < this.countNames.length; i++) {
 			this.counts[i] = context.getLong(getExecutionContextKey(this.countNames[i]), 0);
 		}
+		this.retriesBefore = context.getLong(getExecutionContextKey("retries"), 0);
+		this.retriesAtOpen = this.node.retries();
 		this.pages.start(context.getString(getExecutionContextKey("cursor"), ScanParams.SCAN_POINTER_START),
 				optional(context, "lastKey"), optional(context, "pageEnd"));
 	}
@@ -66,6 +78,8 @@ abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements It
 		for (int i = 0; i < this.countNames.length; i++) {
 			context.putLong(getExecutionContextKey(this.countNames[i]), this.counts[i]);
 		}
+		context.putLong(getExecutionContextKey("retries"),
+				this.retriesBefore + this.node.retries() - this.retriesAtOpen);
 	}
 
 	@Override

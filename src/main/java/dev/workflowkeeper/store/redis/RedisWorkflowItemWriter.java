@@ -16,6 +16,7 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.SetParams;
 
 import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.util.Assert;
 
 /**
@@ -32,7 +33,9 @@ import org.springframework.util.Assert;
  * Every entry must carry an expiry: the worker never writes a state without TTL. An entry
  * whose expiry has passed by the time of the write is not written and is counted as
  * expired. Writing a chunk twice leaves the same state; the counts of a chunk are added
- * only once its writes have all succeeded.
+ * only once its writes have all succeeded. A pipeline that meets a passing trouble is
+ * written again whole (see {@link RedisRetry}); the retries of the node are kept as
+ * {@code retries} in the ExecutionContext under the writer's name.
  * <p>
  * Not thread-safe: use it from one step thread.
  */
@@ -52,6 +55,11 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 	 */
 	private final byte[] scriptSha;
 
+	/** Retries counted before this open, and the node's own count at open. */
+	private long retriesBefore;
+
+	private long retriesAtOpen;
+
 	RedisWorkflowItemWriter(String name, RedisNode node, String keyPrefix, ConflictPolicy policy, int pipelineSize) {
 		super(name);
 		this.node = node;
@@ -60,6 +68,20 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 		this.pipelineSize = pipelineSize;
 		this.scriptSha = (policy == ConflictPolicy.NEWER) ? this.node
 			.execute((jedis) -> jedis.scriptLoad(NewerStateScript.SOURCE.getBytes(StandardCharsets.UTF_8))) : null;
+	}
+
+	@Override
+	public void open(ExecutionContext context) {
+		super.open(context);
+		this.retriesBefore = context.getLong(getExecutionContextKey("retries"), 0);
+		this.retriesAtOpen = this.node.retries();
+	}
+
+	@Override
+	public void update(ExecutionContext context) {
+		super.update(context);
+		context.putLong(getExecutionContextKey("retries"),
+				this.retriesBefore + this.node.retries() - this.retriesAtOpen);
 	}
 
 	@Override
@@ -73,17 +95,16 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 		for (int from = 0; from < entries.size(); from += this.pipelineSize) {
 			List<? extends WorkflowEntry> batch = entries.subList(from,
 					Math.min(entries.size(), from + this.pipelineSize));
-			this.node.execute((jedis) -> {
-				writeBatch(jedis, batch, counts);
-				return null;
-			});
+			// counted apart: a pipeline the node runs again must not count twice
+			counts.add(this.node.execute((jedis) -> writeBatch(jedis, batch)));
 		}
 		this.written.addAndGet(counts.written);
 		this.keptExisting.addAndGet(counts.kept);
 		this.expired.addAndGet(counts.expired);
 	}
 
-	private void writeBatch(Jedis jedis, List<? extends WorkflowEntry> batch, Counts counts) {
+	private Counts writeBatch(Jedis jedis, List<? extends WorkflowEntry> batch) {
+		Counts counts = new Counts();
 		long now = System.currentTimeMillis();
 		List<WorkflowEntry> sent = new ArrayList<>(batch.size());
 		List<Response<?>> replies = new ArrayList<>(batch.size());
@@ -121,6 +142,7 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 				counts.add(isWritten(reply.get()));
 			}
 		}
+		return counts;
 	}
 
 	private Response<?> send(Pipeline pipeline, WorkflowEntry entry, boolean evalSource) {
@@ -170,6 +192,12 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 		long kept;
 
 		long expired;
+
+		void add(Counts batch) {
+			this.written += batch.written;
+			this.kept += batch.kept;
+			this.expired += batch.expired;
+		}
 
 		void add(boolean written) {
 			if (written) {

@@ -1,7 +1,10 @@
 package dev.workflowkeeper.store.redis;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.store.StoreAccessException;
@@ -24,6 +27,8 @@ import redis.clients.jedis.exceptions.JedisException;
  */
 final class RedisNode implements AutoCloseable {
 
+	private static final Pattern RUN_ID = Pattern.compile("(?m)^run_id:(\\w+)");
+
 	private final JedisPool pool;
 
 	private final RedisErrors errors;
@@ -36,6 +41,14 @@ final class RedisNode implements AutoCloseable {
 
 	private final RedisRetry retry;
 
+	/**
+	 * The {@code run_id} of the server process, which changes when the server restarts.
+	 */
+	private volatile String runId;
+
+	/** How many restarts of the server the node has seen. */
+	private final AtomicInteger restarts = new AtomicInteger();
+
 	private RedisNode(JedisPool pool, RedisErrors errors, String address, RedisRetry retry) {
 		this.pool = pool;
 		this.maxConnections = pool.getMaxTotal();
@@ -43,7 +56,9 @@ final class RedisNode implements AutoCloseable {
 		this.address = address;
 		this.retry = retry;
 		// a server that refuses the connection (a wrong address) fails at once
-		this.version = execute((jedis) -> RedisServerVersion.fromInfo(jedis.info("server")), true);
+		String info = execute((jedis) -> jedis.info("server"), true);
+		this.version = RedisServerVersion.fromInfo(info);
+		this.runId = runId(info);
 	}
 
 	/**
@@ -89,8 +104,12 @@ final class RedisNode implements AutoCloseable {
 
 	private <T> T execute(Function<Jedis, T> action, boolean connecting) {
 		long started = System.nanoTime();
+		boolean reconnected = false;
 		for (int attempt = 1;; attempt++) {
 			try (Jedis jedis = this.pool.getResource()) {
+				if (reconnected) {
+					checkRestart(jedis);
+				}
 				return action.apply(jedis);
 			}
 			catch (JedisException ex) {
@@ -99,6 +118,7 @@ final class RedisNode implements AutoCloseable {
 				if (pause == null) {
 					throw (attempt == 1) ? this.errors.translate(ex) : this.errors.translate(ex, attempt, started);
 				}
+				reconnected = reconnected || RedisRetry.isConnectionLoss(ex);
 				if (RedisRetry.isConnectionLoss(ex)) {
 					// a dropped connection (a restart, CLIENT KILL) often took the idle
 					// ones with it: do not try them one by one
@@ -118,6 +138,33 @@ final class RedisNode implements AutoCloseable {
 			Thread.currentThread().interrupt();
 			throw this.errors.translate(failure);
 		}
+	}
+
+	/**
+	 * Notes a restart of the server behind a lost connection: SCAN cursors of the process
+	 * before do not hold in the new one.
+	 */
+	private void checkRestart(Jedis jedis) {
+		String current = runId(jedis.info("server"));
+		if (current != null && !current.equals(this.runId)) {
+			this.runId = current;
+			this.restarts.incrementAndGet();
+		}
+	}
+
+	private static String runId(String info) {
+		Matcher matcher = RUN_ID.matcher(info);
+		return matcher.find() ? matcher.group(1) : null;
+	}
+
+	/** The {@code run_id} of the server process; {@code null} when it tells none. */
+	String runId() {
+		return this.runId;
+	}
+
+	/** How many restarts of the server this node has seen since it connected. */
+	int restarts() {
+		return this.restarts.get();
 	}
 
 	/** How many times a command has been run again on this node. */

@@ -1,9 +1,12 @@
 package dev.workflowkeeper.store.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.params.ScanParams;
 
@@ -16,9 +19,10 @@ import org.springframework.batch.infrastructure.item.ItemStreamSupport;
  * — the {@code cursor} of the page in progress, the {@code lastKey} passed in it and the
  * cursor that followed that page when first scanned ({@code pageEnd}) — and the reader's
  * counts, all kept in the ExecutionContext under the reader's name, with {@code retries}:
- * how many times a Redis command of the node was run again after a passing trouble. A
- * subclass inspects a batch of keys and turns each inspected key into an item, or passes
- * it over.
+ * how many times a Redis command of the node was run again after a passing trouble, and
+ * the server's {@code run_id}: a position saved before a restart of the server no longer
+ * holds, so the scan then starts over, its counts with it. A subclass inspects a batch of
+ * keys and turns each inspected key into an item, or passes it over.
  * <p>
  * Not thread-safe: use it from one step thread.
  *
@@ -26,6 +30,8 @@ import org.springframework.batch.infrastructure.item.ItemStreamSupport;
  * @param <R> the item read
  */
 abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements ItemStreamReader<R> {
+
+	private static final Log logger = LogFactory.getLog(RedisScanItemReader.class);
 
 	private final String keyPrefix;
 
@@ -66,6 +72,16 @@ abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements It
 		}
 		this.retriesBefore = context.getLong(getExecutionContextKey("retries"), 0);
 		this.retriesAtOpen = this.node.retries();
+		String savedRunId = optional(context, "runId");
+		if (savedRunId != null && !savedRunId.equals(this.node.runId())) {
+			// SCAN cursors are positions in one server process's hash table: after a
+			// restart the saved one means nothing, and resuming at it would miss keys
+			logger.warn("Redis at " + this.node.address()
+					+ " restarted since the last checkpoint: the scan starts over from the beginning");
+			Arrays.fill(this.counts, 0);
+			this.pages.start(ScanParams.SCAN_POINTER_START, null, null);
+			return;
+		}
 		this.pages.start(context.getString(getExecutionContextKey("cursor"), ScanParams.SCAN_POINTER_START),
 				optional(context, "lastKey"), optional(context, "pageEnd"));
 	}
@@ -73,6 +89,7 @@ abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements It
 	@Override
 	public void update(ExecutionContext context) {
 		context.putString(getExecutionContextKey("cursor"), this.pages.cursor());
+		putOptional(context, "runId", this.node.runId());
 		putOptional(context, "lastKey", this.pages.lastKey());
 		putOptional(context, "pageEnd", this.pages.pageEnd());
 		for (int i = 0; i < this.countNames.length; i++) {

@@ -2,6 +2,7 @@ package dev.workflowkeeper.store.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import dev.workflowkeeper.store.ConflictPolicy;
@@ -96,15 +97,21 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 			List<? extends WorkflowEntry> batch = entries.subList(from,
 					Math.min(entries.size(), from + this.pipelineSize));
 			// counted apart: a pipeline the node runs again must not count twice
-			counts.add(this.node.execute((jedis) -> writeBatch(jedis, batch)));
+			int[] attempts = { 0 };
+			counts.add(this.node.execute((jedis) -> writeBatch(jedis, batch, ++attempts[0] > 1)));
 		}
 		this.written.addAndGet(counts.written);
 		this.keptExisting.addAndGet(counts.kept);
 		this.expired.addAndGet(counts.expired);
 	}
 
-	private Counts writeBatch(Jedis jedis, List<? extends WorkflowEntry> batch) {
+	/**
+	 * @param again whether an earlier attempt of this batch failed part way: it may have
+	 * written states that this one then finds in place
+	 */
+	private Counts writeBatch(Jedis jedis, List<? extends WorkflowEntry> batch, boolean again) {
 		Counts counts = new Counts();
+		List<WorkflowEntry> kept = new ArrayList<>();
 		long now = System.currentTimeMillis();
 		List<WorkflowEntry> sent = new ArrayList<>(batch.size());
 		List<Response<?>> replies = new ArrayList<>(batch.size());
@@ -122,7 +129,7 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 		List<WorkflowEntry> lostScript = new ArrayList<>();
 		for (int i = 0; i < sent.size(); i++) {
 			try {
-				counts.add(isWritten(replies.get(i).get()));
+				tally(counts, sent.get(i), replies.get(i).get(), kept);
 			}
 			catch (JedisNoScriptException ex) {
 				lostScript.add(sent.get(i));
@@ -138,11 +145,42 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 				}
 				pipeline.sync();
 			}
-			for (Response<?> reply : retried) {
-				counts.add(isWritten(reply.get()));
+			for (int i = 0; i < lostScript.size(); i++) {
+				tally(counts, lostScript.get(i), retried.get(i).get(), kept);
 			}
 		}
+		if (again && !kept.isEmpty()) {
+			countOwnWrites(jedis, kept, counts);
+		}
 		return counts;
+	}
+
+	private static void tally(Counts counts, WorkflowEntry entry, Object reply, List<WorkflowEntry> kept) {
+		boolean written = isWritten(reply);
+		counts.add(written);
+		if (!written) {
+			kept.add(entry);
+		}
+	}
+
+	/**
+	 * Counts as written the states a failed earlier attempt of the batch wrote: those the
+	 * target holds exactly as this batch would write them.
+	 */
+	private void countOwnWrites(Jedis jedis, List<WorkflowEntry> kept, Counts counts) {
+		List<Response<byte[]>> values = new ArrayList<>(kept.size());
+		try (Pipeline pipeline = jedis.pipelined()) {
+			for (WorkflowEntry entry : kept) {
+				values.add(pipeline.get((this.keyPrefix + entry.threadId()).getBytes(StandardCharsets.UTF_8)));
+			}
+			pipeline.sync();
+		}
+		for (int i = 0; i < kept.size(); i++) {
+			if (Arrays.equals(values.get(i).get(), kept.get(i).value())) {
+				counts.kept--;
+				counts.written++;
+			}
+		}
 	}
 
 	private Response<?> send(Pipeline pipeline, WorkflowEntry entry, boolean evalSource) {

@@ -68,6 +68,8 @@ class RedisBackoffIntegrationTests {
 			assertThat(result.exitCode()).as(result.toString()).isZero();
 			Map<String, Object> execution = History.latest(cli);
 			assertThat(History.figure(execution, "migrate.read")).isEqualTo(STATES);
+			assertThat(History.figure(execution, "migrate.written")).isEqualTo(STATES);
+			assertThat(History.figure(execution, "migrate.keptExisting")).isZero();
 			assertThat(History.figure(execution, "verify.missing")).isZero();
 			assertThat(History.figure(execution, "verify.mismatched")).isZero();
 			try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {

@@ -2,12 +2,15 @@ package dev.workflowkeeper.store.redis;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.workflowkeeper.store.MaintainableStore.KeyValue;
 import dev.workflowkeeper.store.StoreUri;
 import dev.workflowkeeper.store.WorkflowEntry;
 import dev.workflowkeeper.support.History;
@@ -59,7 +62,7 @@ class RedisBackoffIntegrationTests {
 			// when
 			KeeperCli.Result result;
 			int kills;
-			try (Killer killer = new Killer(redis)) {
+			try (Killer killer = new Killer(redis, 200)) {
 				result = cli.run("migrate", "--from", redis.uri(0), "--to", redis.uri(1));
 				kills = killer.kills.get();
 			}
@@ -77,6 +80,39 @@ class RedisBackoffIntegrationTests {
 				assertThat(jedis.dbSize()).isEqualTo(STATES);
 			}
 			assertThat(kills).as("connections were killed during the run").isGreaterThan(2);
+		}
+	}
+
+	@Test
+	void shouldCountEveryJudgedStateItDeletesWhileTheServerDropsEveryConnection() throws Exception {
+		// given: states judged stale by their values, in small delete pipelines
+		try (RedisServerProcess redis = RedisServerProcess.start(Version.DEFAULT)) {
+			seed(redis, 20_000);
+			List<KeyValue> judged = new ArrayList<>();
+			try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
+				for (int i = 0; i < 20_000; i++) {
+					String key = SampleStates.PREFIX + "t" + i;
+					judged.add(new KeyValue(key, jedis.get(key.getBytes(StandardCharsets.UTF_8))));
+				}
+			}
+			WorkerSettings settings = WorkerSettings.defaults().withRedisPaging(500, 10, 0);
+			List<Boolean> deleted;
+			int kills;
+
+			// when
+			try (RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(redis.uri(0)), SampleStates.PREFIX,
+					settings.keeperProperties().redis()); Killer killer = new Killer(redis, 20)) {
+				deleted = store.maintenance().orElseThrow().deleteIfUnchanged(judged);
+				kills = killer.kills.get();
+			}
+
+			// then: every state is gone and counted as deleted, also those a failed
+			// attempt deleted before its pipeline was run again
+			assertThat(kills).as("connections were killed during the deletes").isPositive();
+			assertThat(deleted).hasSize(20_000).containsOnly(true);
+			try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
+				assertThat(jedis.dbSize()).isZero();
+			}
 		}
 	}
 
@@ -254,11 +290,11 @@ class RedisBackoffIntegrationTests {
 
 		private final Thread thread;
 
-		Killer(RedisServerProcess redis) {
+		Killer(RedisServerProcess redis, long everyMillis) {
 			this.thread = new Thread(() -> {
 				try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
 					while (this.running.get()) {
-						sleep(200);
+						sleep(everyMillis);
 						if (jedis.clientKill(ClientKillParams.clientKillParams().type(ClientType.NORMAL)) > 0) {
 							this.kills.incrementAndGet();
 						}

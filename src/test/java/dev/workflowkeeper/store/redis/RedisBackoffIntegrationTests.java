@@ -4,13 +4,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.workflowkeeper.store.MaintainableStore.KeyValue;
+import dev.workflowkeeper.store.StoreAccessException;
 import dev.workflowkeeper.store.StoreUri;
 import dev.workflowkeeper.store.WorkflowEntry;
 import dev.workflowkeeper.support.History;
@@ -33,6 +36,7 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * A live Redis's own signals, for real: connections dropped by {@code CLIENT KILL} while
@@ -112,6 +116,50 @@ class RedisBackoffIntegrationTests {
 			assertThat(deleted).hasSize(20_000).containsOnly(true);
 			try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
 				assertThat(jedis.dbSize()).isZero();
+			}
+		}
+	}
+
+	@Test
+	void shouldStopAScanThatMeetsARestartedServerAndScanAgainFromTheStartWhenResumed() throws Exception {
+		// given: a reader half way through a scan of a server that keeps its states
+		try (RedisServerProcess redis = RedisServerProcess.startWithAof(Version.DEFAULT, "--appendfsync", "no")) {
+			seed(redis, 10_000);
+			WorkerSettings settings = WorkerSettings.defaults().withRedisPaging(200, 50, 0);
+			try (RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(redis.uri(0)), SampleStates.PREFIX,
+					settings.keeperProperties().redis())) {
+				ItemStreamReader<WorkflowEntry> reader = store.readers("restartReader").get(0);
+				ExecutionContext context = new ExecutionContext();
+				reader.open(context);
+				for (int i = 0; i < 1_000; i++) {
+					assertThat(reader.read()).isNotNull();
+				}
+				reader.update(context);
+
+				// when: the server restarts within the retry bound; its hash table, and
+				// so what a SCAN cursor means, is another
+				redis.restart();
+				awaitLoaded(redis, 10_000);
+
+				// then: the scan stops rather than miss keys
+				assertThatExceptionOfType(StoreAccessException.class).isThrownBy(() -> {
+					while (reader.read() != null) {
+						// reading on
+					}
+				}).withMessageContaining("restarted during the scan");
+				reader.close();
+
+				// when: resumed from the last checkpoint
+				ItemStreamReader<WorkflowEntry> resumed = store.readers("restartReader").get(0);
+				resumed.open(context);
+				Set<String> read = new HashSet<>();
+				for (WorkflowEntry entry = resumed.read(); entry != null; entry = resumed.read()) {
+					read.add(entry.threadId());
+				}
+				resumed.close();
+
+				// then: every key, scanned again from the start
+				assertThat(read).hasSize(10_000);
 			}
 		}
 	}

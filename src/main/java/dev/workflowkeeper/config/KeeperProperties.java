@@ -51,17 +51,41 @@ public record KeeperProperties(@DefaultValue("document_workflow:") String keyPre
 	 * @param pipelinesInFlight how many pipelines a scan of Redis (a migration's source,
 	 * a maintenance job) keeps in flight ahead of the step, each on its own connection
 	 * (0: one at a time, when the step needs it)
+	 * @param retry how a command that meets a passing trouble of the server (a dropped
+	 * connection, BUSY, LOADING, TRYAGAIN, OOM) is tried again
 	 */
 	public record Redis(@DefaultValue("") String url, @DefaultValue("false") boolean useRedis,
 			@DefaultValue("") String password, Integer db, @DefaultValue("16") int maxConnections,
 			@DefaultValue("30") @DurationUnit(ChronoUnit.SECONDS) Duration socketTimeout,
 			@DefaultValue("10") @DurationUnit(ChronoUnit.SECONDS) Duration connectTimeout,
 			@DefaultValue("1000") int scanCount, @DefaultValue("1000") int pipelineSize,
-			@DefaultValue("2") int pipelinesInFlight) {
+			@DefaultValue("2") int pipelinesInFlight, @DefaultValue Retry retry) {
 
 		/** Whether a Redis is configured for the worker's default store. */
 		public boolean configured() {
 			return this.useRedis && this.url != null && !this.url.isBlank();
+		}
+
+		/**
+		 * How a Redis command (a SCAN, a pipeline) that fails on a passing trouble is run
+		 * again, on a fresh connection, from the same position: after a pause that
+		 * doubles from {@code initialBackoff} up to {@code maxBackoff}, with jitter,
+		 * until {@code maxAttempts} attempts or {@code maxTime} since the first,
+		 * whichever comes first; then the step fails, resumable.
+		 *
+		 * @param maxAttempts attempts of one command, the first included (1: never retry)
+		 * @param initialBackoff the pause before the first retry
+		 * @param maxBackoff the longest pause between two attempts
+		 * @param maxTime how long one command keeps being retried
+		 */
+		public record Retry(@DefaultValue("10") int maxAttempts, @DefaultValue("100ms") Duration initialBackoff,
+				@DefaultValue("5s") Duration maxBackoff, @DefaultValue("30s") Duration maxTime) {
+
+			/** No retry: the first failure is final. */
+			public static Retry never() {
+				return new Retry(1, Duration.ZERO, Duration.ZERO, Duration.ZERO);
+			}
+
 		}
 
 	}

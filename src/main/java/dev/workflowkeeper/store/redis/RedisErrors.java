@@ -38,6 +38,16 @@ final class RedisErrors {
 		return new StoreAccessException(scrub(message(ex)), ex);
 	}
 
+	/**
+	 * As {@link #translate(RuntimeException)}, for the last of {@code attempts} attempts
+	 * made since {@code startedNanos}.
+	 */
+	StoreAccessException translate(RuntimeException ex, int attempts, long startedNanos) {
+		double seconds = Math.round((System.nanoTime() - startedNanos) / 1e8) / 10.0;
+		return new StoreAccessException(
+				scrub(message(ex)) + " (still failing after " + attempts + " attempts in " + seconds + " s)", ex);
+	}
+
 	private String message(RuntimeException ex) {
 		Throwable cause = rootCause(ex);
 		Throwable refused = (find(ex, ConnectException.class) != null) ? find(ex, ConnectException.class)

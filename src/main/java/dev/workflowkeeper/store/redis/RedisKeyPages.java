@@ -19,6 +19,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
+import dev.workflowkeeper.store.StoreAccessException;
+
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -111,6 +113,9 @@ final class RedisKeyPages<T> implements AutoCloseable {
 
 	private ExecutorService inspectors;
 
+	/** The node's restarts when the scan started: a SCAN cursor holds within one. */
+	private int restartsAtStart;
+
 	/**
 	 * @param name names the background threads
 	 * @param inspection inspects a batch of keys on one connection: one item per key, in
@@ -141,6 +146,7 @@ final class RedisKeyPages<T> implements AutoCloseable {
 		this.pageEnd = pageEnd;
 		this.resuming = true;
 		this.handedOut.clear();
+		this.restartsAtStart = this.node.restarts();
 		this.scanCursor = cursor;
 		this.scanEnded = false;
 		this.exhausted = false;
@@ -283,6 +289,10 @@ final class RedisKeyPages<T> implements AutoCloseable {
 			.count(this.scanCount);
 		ScanResult<byte[]> result = this.node
 			.execute((jedis) -> jedis.scan(cursor.getBytes(StandardCharsets.US_ASCII), params));
+		if (this.node.restarts() != this.restartsAtStart) {
+			throw new StoreAccessException("Redis at " + this.node.address()
+					+ " restarted during the scan, so its SCAN position no longer holds; the scan starts over when the run is resumed");
+		}
 		byte[] afterBytes = (after != null) ? after.getBytes(StandardCharsets.UTF_8) : null;
 		List<byte[]> keys = new ArrayList<>(result.getResult().size());
 		for (byte[] key : result.getResult()) {

@@ -226,13 +226,40 @@ final class RedisMaintenance implements MaintainableStore {
 		}
 		List<Boolean> deleted = new ArrayList<>(judged.size());
 		for (List<KeyValue> batch : batches(judged)) {
-			List<Object> replies = this.node.execute((jedis) -> runScript(jedis, DELETE_SCRIPT, DELETE_SCRIPT_SHA,
-					batch, (entry) -> List.of(entry.value()), KeyValue::key));
+			int[] attempts = { 0 };
+			List<Object> replies = this.node.execute((jedis) -> {
+				boolean again = ++attempts[0] > 1;
+				List<Object> sent = runScript(jedis, DELETE_SCRIPT, DELETE_SCRIPT_SHA, batch,
+						(entry) -> List.of(entry.value()), KeyValue::key);
+				return again ? countOwnDeletes(jedis, batch, sent) : sent;
+			});
 			for (Object reply : replies) {
 				deleted.add(Long.valueOf(1).equals(reply));
 			}
 		}
 		return deleted;
+	}
+
+	/**
+	 * The replies of a delete batch run again after a failed attempt, with a key that is
+	 * gone counted as deleted: the failed attempt most likely deleted it, and either way
+	 * it is gone as judged.
+	 */
+	private static List<Object> countOwnDeletes(Jedis jedis, List<KeyValue> batch, List<Object> replies) {
+		List<Response<Boolean>> exists = new ArrayList<>(batch.size());
+		try (Pipeline pipeline = jedis.pipelined()) {
+			for (KeyValue entry : batch) {
+				exists.add(pipeline.exists(utf8(entry.key())));
+			}
+			pipeline.sync();
+		}
+		List<Object> counted = new ArrayList<>(replies);
+		for (int i = 0; i < counted.size(); i++) {
+			if (!Long.valueOf(1).equals(counted.get(i)) && !exists.get(i).get()) {
+				counted.set(i, 1L);
+			}
+		}
+		return counted;
 	}
 
 	/**

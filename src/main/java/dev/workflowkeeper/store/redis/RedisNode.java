@@ -1,6 +1,10 @@
 package dev.workflowkeeper.store.redis;
 
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.store.StoreAccessException;
@@ -15,11 +19,15 @@ import redis.clients.jedis.exceptions.JedisException;
  * One Redis server the worker talks to: a connection pool sized by
  * {@code REDIS_MAX_CONNECTIONS}, the server's version, read once at connection, and the
  * translation of every failure into a {@link StoreAccessException}. A standalone Redis is
- * one node; a Cluster would be one per master, each with its own reader.
+ * one node; a Cluster would be one per master, each with its own reader. A command that
+ * meets a passing trouble (see {@link RedisRetry}) is run again on a fresh connection,
+ * within the bounds of {@code keeper.redis.retry.*}.
  * <p>
  * Thread-safe: the pool hands each call its own connection.
  */
 final class RedisNode implements AutoCloseable {
+
+	private static final Pattern RUN_ID = Pattern.compile("(?m)^run_id:(\\w+)");
 
 	private final JedisPool pool;
 
@@ -31,12 +39,26 @@ final class RedisNode implements AutoCloseable {
 
 	private final int maxConnections;
 
-	private RedisNode(JedisPool pool, RedisErrors errors, String address) {
+	private final RedisRetry retry;
+
+	/**
+	 * The {@code run_id} of the server process, which changes when the server restarts.
+	 */
+	private volatile String runId;
+
+	/** How many restarts of the server the node has seen. */
+	private final AtomicInteger restarts = new AtomicInteger();
+
+	private RedisNode(JedisPool pool, RedisErrors errors, String address, RedisRetry retry) {
 		this.pool = pool;
 		this.maxConnections = pool.getMaxTotal();
 		this.errors = errors;
 		this.address = address;
-		this.version = execute((jedis) -> RedisServerVersion.fromInfo(jedis.info("server")));
+		this.retry = retry;
+		// a server that refuses the connection (a wrong address) fails at once
+		String info = execute((jedis) -> jedis.info("server"), true);
+		this.version = RedisServerVersion.fromInfo(info);
+		this.runId = runId(info);
 	}
 
 	/**
@@ -60,7 +82,8 @@ final class RedisNode implements AutoCloseable {
 		JedisPool pool = new JedisPool(poolConfig, new TlsHandshakeSocketFactory(endpoint.hostAndPort(), clientConfig),
 				clientConfig);
 		try {
-			return new RedisNode(pool, new RedisErrors(address, endpoint.password()), address);
+			return new RedisNode(pool, new RedisErrors(address, endpoint.password()), address,
+					new RedisRetry(settings.retry()));
 		}
 		catch (RuntimeException ex) {
 			pool.close();
@@ -69,16 +92,84 @@ final class RedisNode implements AutoCloseable {
 	}
 
 	/**
-	 * Runs {@code action} on a pooled connection. Jedis failures become a
-	 * {@link StoreAccessException}; anything else the action throws passes unchanged.
+	 * Runs {@code action} on a pooled connection; when it meets a passing trouble, runs
+	 * it again, whole, on a fresh connection after a pause, within the retry bounds.
+	 * Jedis failures become a {@link StoreAccessException}; anything else the action
+	 * throws passes unchanged. The action must be safe to run again: a SCAN of the same
+	 * cursor, reads, idempotent writes.
 	 */
 	<T> T execute(Function<Jedis, T> action) {
-		try (Jedis jedis = this.pool.getResource()) {
-			return action.apply(jedis);
+		return execute(action, false);
+	}
+
+	private <T> T execute(Function<Jedis, T> action, boolean connecting) {
+		long started = System.nanoTime();
+		boolean reconnected = false;
+		for (int attempt = 1;; attempt++) {
+			try (Jedis jedis = this.pool.getResource()) {
+				if (reconnected) {
+					checkRestart(jedis);
+				}
+				return action.apply(jedis);
+			}
+			catch (JedisException ex) {
+				boolean passing = RedisRetry.isPassing(ex) && !(connecting && RedisRetry.isRefused(ex));
+				Duration pause = passing ? this.retry.backoff(attempt, started) : null;
+				if (pause == null) {
+					throw (attempt == 1) ? this.errors.translate(ex) : this.errors.translate(ex, attempt, started);
+				}
+				reconnected = reconnected || RedisRetry.isConnectionLoss(ex);
+				if (RedisRetry.isConnectionLoss(ex)) {
+					// a dropped connection (a restart, CLIENT KILL) often took the idle
+					// ones with it: do not try them one by one
+					this.pool.clear();
+				}
+				this.retry.retrying(this.errors.translate(ex).getMessage(), attempt, pause);
+				pause(pause, ex);
+			}
 		}
-		catch (JedisException ex) {
-			throw this.errors.translate(ex);
+	}
+
+	private void pause(Duration pause, JedisException failure) {
+		try {
+			Thread.sleep(pause.toMillis());
 		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw this.errors.translate(failure);
+		}
+	}
+
+	/**
+	 * Notes a restart of the server behind a lost connection: SCAN cursors of the process
+	 * before do not hold in the new one.
+	 */
+	private void checkRestart(Jedis jedis) {
+		String current = runId(jedis.info("server"));
+		if (current != null && !current.equals(this.runId)) {
+			this.runId = current;
+			this.restarts.incrementAndGet();
+		}
+	}
+
+	private static String runId(String info) {
+		Matcher matcher = RUN_ID.matcher(info);
+		return matcher.find() ? matcher.group(1) : null;
+	}
+
+	/** The {@code run_id} of the server process; {@code null} when it tells none. */
+	String runId() {
+		return this.runId;
+	}
+
+	/** How many restarts of the server this node has seen since it connected. */
+	int restarts() {
+		return this.restarts.get();
+	}
+
+	/** How many times a command has been run again on this node. */
+	long retries() {
+		return this.retry.retries();
 	}
 
 	/** The most connections the pool opens at once ({@code REDIS_MAX_CONNECTIONS}). */

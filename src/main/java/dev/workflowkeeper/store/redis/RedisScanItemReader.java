@@ -1,9 +1,12 @@
 package dev.workflowkeeper.store.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.params.ScanParams;
 
@@ -15,8 +18,11 @@ import org.springframework.batch.infrastructure.item.ItemStreamSupport;
  * What the Redis readers share: {@link RedisKeyPages} under the key prefix, its position
  * — the {@code cursor} of the page in progress, the {@code lastKey} passed in it and the
  * cursor that followed that page when first scanned ({@code pageEnd}) — and the reader's
- * counts, all kept in the ExecutionContext under the reader's name. A subclass inspects a
- * batch of keys and turns each inspected key into an item, or passes it over.
+ * counts, all kept in the ExecutionContext under the reader's name, with {@code retries}:
+ * how many times a Redis command of the node was run again after a passing trouble, and
+ * the server's {@code run_id}: a position saved before a restart of the server no longer
+ * holds, so the scan then starts over, its counts with it. A subclass inspects a batch of
+ * keys and turns each inspected key into an item, or passes it over.
  * <p>
  * Not thread-safe: use it from one step thread.
  *
@@ -25,6 +31,8 @@ import org.springframework.batch.infrastructure.item.ItemStreamSupport;
  */
 abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements ItemStreamReader<R> {
 
+	private static final Log logger = LogFactory.getLog(RedisScanItemReader.class);
+
 	private final String keyPrefix;
 
 	private final RedisKeyPages<T> pages;
@@ -32,6 +40,13 @@ abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements It
 	private final String[] countNames;
 
 	private final long[] counts;
+
+	private final RedisNode node;
+
+	/** Retries counted before this open, and the node's own count at open. */
+	private long retriesBefore;
+
+	private long retriesAtOpen;
 
 	/**
 	 * @param inspection inspects a batch of keys on one connection: one item per key, in
@@ -47,12 +62,25 @@ abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements It
 				pipelineSize, pipelinesInFlight, inspection);
 		this.countNames = countNames;
 		this.counts = new long[countNames.length];
+		this.node = node;
 	}
 
 	@Override
 	public void open(ExecutionContext context) {
 		for (int i = 0; i < this.countNames.length; i++) {
 			this.counts[i] = context.getLong(getExecutionContextKey(this.countNames[i]), 0);
+		}
+		this.retriesBefore = context.getLong(getExecutionContextKey("retries"), 0);
+		this.retriesAtOpen = this.node.retries();
+		String savedRunId = optional(context, "runId");
+		if (savedRunId != null && !savedRunId.equals(this.node.runId())) {
+			// SCAN cursors are positions in one server process's hash table: after a
+			// restart the saved one means nothing, and resuming at it would miss keys
+			logger.warn("Redis at " + this.node.address()
+					+ " restarted since the last checkpoint: the scan starts over from the beginning");
+			Arrays.fill(this.counts, 0);
+			this.pages.start(ScanParams.SCAN_POINTER_START, null, null);
+			return;
 		}
 		this.pages.start(context.getString(getExecutionContextKey("cursor"), ScanParams.SCAN_POINTER_START),
 				optional(context, "lastKey"), optional(context, "pageEnd"));
@@ -61,11 +89,14 @@ abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements It
 	@Override
 	public void update(ExecutionContext context) {
 		context.putString(getExecutionContextKey("cursor"), this.pages.cursor());
+		putOptional(context, "runId", this.node.runId());
 		putOptional(context, "lastKey", this.pages.lastKey());
 		putOptional(context, "pageEnd", this.pages.pageEnd());
 		for (int i = 0; i < this.countNames.length; i++) {
 			context.putLong(getExecutionContextKey(this.countNames[i]), this.counts[i]);
 		}
+		context.putLong(getExecutionContextKey("retries"),
+				this.retriesBefore + this.node.retries() - this.retriesAtOpen);
 	}
 
 	@Override

@@ -2,6 +2,7 @@ package dev.workflowkeeper.store.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import dev.workflowkeeper.store.ConflictPolicy;
@@ -16,6 +17,7 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.SetParams;
 
 import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.util.Assert;
 
 /**
@@ -32,7 +34,9 @@ import org.springframework.util.Assert;
  * Every entry must carry an expiry: the worker never writes a state without TTL. An entry
  * whose expiry has passed by the time of the write is not written and is counted as
  * expired. Writing a chunk twice leaves the same state; the counts of a chunk are added
- * only once its writes have all succeeded.
+ * only once its writes have all succeeded. A pipeline that meets a passing trouble is
+ * written again whole (see {@link RedisRetry}); the retries of the node are kept as
+ * {@code retries} in the ExecutionContext under the writer's name.
  * <p>
  * Not thread-safe: use it from one step thread.
  */
@@ -52,6 +56,11 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 	 */
 	private final byte[] scriptSha;
 
+	/** Retries counted before this open, and the node's own count at open. */
+	private long retriesBefore;
+
+	private long retriesAtOpen;
+
 	RedisWorkflowItemWriter(String name, RedisNode node, String keyPrefix, ConflictPolicy policy, int pipelineSize) {
 		super(name);
 		this.node = node;
@@ -60,6 +69,20 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 		this.pipelineSize = pipelineSize;
 		this.scriptSha = (policy == ConflictPolicy.NEWER) ? this.node
 			.execute((jedis) -> jedis.scriptLoad(NewerStateScript.SOURCE.getBytes(StandardCharsets.UTF_8))) : null;
+	}
+
+	@Override
+	public void open(ExecutionContext context) {
+		super.open(context);
+		this.retriesBefore = context.getLong(getExecutionContextKey("retries"), 0);
+		this.retriesAtOpen = this.node.retries();
+	}
+
+	@Override
+	public void update(ExecutionContext context) {
+		super.update(context);
+		context.putLong(getExecutionContextKey("retries"),
+				this.retriesBefore + this.node.retries() - this.retriesAtOpen);
 	}
 
 	@Override
@@ -73,17 +96,22 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 		for (int from = 0; from < entries.size(); from += this.pipelineSize) {
 			List<? extends WorkflowEntry> batch = entries.subList(from,
 					Math.min(entries.size(), from + this.pipelineSize));
-			this.node.execute((jedis) -> {
-				writeBatch(jedis, batch, counts);
-				return null;
-			});
+			// counted apart: a pipeline the node runs again must not count twice
+			int[] attempts = { 0 };
+			counts.add(this.node.execute((jedis) -> writeBatch(jedis, batch, ++attempts[0] > 1)));
 		}
 		this.written.addAndGet(counts.written);
 		this.keptExisting.addAndGet(counts.kept);
 		this.expired.addAndGet(counts.expired);
 	}
 
-	private void writeBatch(Jedis jedis, List<? extends WorkflowEntry> batch, Counts counts) {
+	/**
+	 * @param again whether an earlier attempt of this batch failed part way: it may have
+	 * written states that this one then finds in place
+	 */
+	private Counts writeBatch(Jedis jedis, List<? extends WorkflowEntry> batch, boolean again) {
+		Counts counts = new Counts();
+		List<WorkflowEntry> kept = new ArrayList<>();
 		long now = System.currentTimeMillis();
 		List<WorkflowEntry> sent = new ArrayList<>(batch.size());
 		List<Response<?>> replies = new ArrayList<>(batch.size());
@@ -101,7 +129,7 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 		List<WorkflowEntry> lostScript = new ArrayList<>();
 		for (int i = 0; i < sent.size(); i++) {
 			try {
-				counts.add(isWritten(replies.get(i).get()));
+				tally(counts, sent.get(i), replies.get(i).get(), kept);
 			}
 			catch (JedisNoScriptException ex) {
 				lostScript.add(sent.get(i));
@@ -117,8 +145,40 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 				}
 				pipeline.sync();
 			}
-			for (Response<?> reply : retried) {
-				counts.add(isWritten(reply.get()));
+			for (int i = 0; i < lostScript.size(); i++) {
+				tally(counts, lostScript.get(i), retried.get(i).get(), kept);
+			}
+		}
+		if (again && !kept.isEmpty()) {
+			countOwnWrites(jedis, kept, counts);
+		}
+		return counts;
+	}
+
+	private static void tally(Counts counts, WorkflowEntry entry, Object reply, List<WorkflowEntry> kept) {
+		boolean written = isWritten(reply);
+		counts.add(written);
+		if (!written) {
+			kept.add(entry);
+		}
+	}
+
+	/**
+	 * Counts as written the states a failed earlier attempt of the batch wrote: those the
+	 * target holds exactly as this batch would write them.
+	 */
+	private void countOwnWrites(Jedis jedis, List<WorkflowEntry> kept, Counts counts) {
+		List<Response<byte[]>> values = new ArrayList<>(kept.size());
+		try (Pipeline pipeline = jedis.pipelined()) {
+			for (WorkflowEntry entry : kept) {
+				values.add(pipeline.get((this.keyPrefix + entry.threadId()).getBytes(StandardCharsets.UTF_8)));
+			}
+			pipeline.sync();
+		}
+		for (int i = 0; i < kept.size(); i++) {
+			if (Arrays.equals(values.get(i).get(), kept.get(i).value())) {
+				counts.kept--;
+				counts.written++;
 			}
 		}
 	}
@@ -170,6 +230,12 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 		long kept;
 
 		long expired;
+
+		void add(Counts batch) {
+			this.written += batch.written;
+			this.kept += batch.kept;
+			this.expired += batch.expired;
+		}
 
 		void add(boolean written) {
 			if (written) {

@@ -51,6 +51,7 @@ public class RedisWorkflowStore implements WorkflowStore {
 		Assert.isTrue(this.settings.scanCount() > 0, "keeper.redis.scan-count must be positive");
 		Assert.isTrue(this.settings.pipelineSize() > 0, "keeper.redis.pipeline-size must be positive");
 		Assert.isTrue(this.settings.maxConnections() > 0, "keeper.redis.max-connections must be positive");
+		Assert.isTrue(this.settings.retry().maxAttempts() > 0, "keeper.redis.retry.max-attempts must be positive");
 		this.node = RedisNode.connect(RedisEndpoint.of(uri, this.settings), uri.masked(), this.settings);
 	}
 

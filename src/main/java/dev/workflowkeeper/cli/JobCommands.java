@@ -14,7 +14,6 @@ import dev.workflowkeeper.store.WorkflowStores;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.parameters.JobParameter;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -93,17 +92,11 @@ public final class JobCommands {
 	 * @throws UserFacingException (usage) when another process owns it
 	 */
 	public static void claimMemoryStore(ConfigurableApplicationContext context, JobParameters parameters) {
-		for (JobParameter<?> parameter : parameters) {
-			if ("memory:".equals(parameter.value())) {
-				WorkflowStores stores = context.getBean(WorkflowStores.class);
-				try {
-					stores.open(StoreUri.parse("memory:")).close();
-				}
-				catch (StoreInUseException ex) {
-					throw new UserFacingException(KeeperCommandLine.USAGE, ex.getMessage(), ex);
-				}
-				return;
-			}
+		try {
+			context.getBean(WorkflowStores.class).claimMemoryStore(parameters);
+		}
+		catch (StoreInUseException ex) {
+			throw new UserFacingException(KeeperCommandLine.USAGE, ex.getMessage(), ex);
 		}
 	}
 

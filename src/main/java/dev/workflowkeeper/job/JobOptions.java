@@ -189,18 +189,7 @@ public final class JobOptions {
 	 * seconds; {@code fallback} when absent ({@code null}: required).
 	 */
 	public Duration duration(String name, Duration fallback) {
-		Object value = raw(name);
-		if (value == null) {
-			if (fallback == null) {
-				throw missing(name, OptionType.DURATION);
-			}
-			return fallback;
-		}
-		Duration duration = parseDuration(value);
-		if (duration == null || duration.isNegative() || duration.isZero()) {
-			throw bad(name, OptionType.DURATION.expected());
-		}
-		return duration;
+		return duration(name, fallback, false);
 	}
 
 	/**
@@ -209,6 +198,10 @@ public final class JobOptions {
 	 * required).
 	 */
 	public Duration durationOrZero(String name, Duration fallback) {
+		return duration(name, fallback, true);
+	}
+
+	private Duration duration(String name, Duration fallback, boolean zeroAllowed) {
 		Object value = raw(name);
 		if (value == null) {
 			if (fallback == null) {
@@ -217,8 +210,8 @@ public final class JobOptions {
 			return fallback;
 		}
 		Duration duration = parseDuration(value);
-		if (duration == null || duration.isNegative()) {
-			throw bad(name, OptionType.DURATION.expected() + ", or 0");
+		if (duration == null || duration.isNegative() || (duration.isZero() && !zeroAllowed)) {
+			throw bad(name, OptionType.DURATION.expected() + (zeroAllowed ? ", or 0" : ""));
 		}
 		return duration;
 	}

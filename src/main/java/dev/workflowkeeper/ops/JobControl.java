@@ -77,8 +77,6 @@ public class JobControl {
 
 	private final JobStopper jobStopper;
 
-	private static final String MEMORY = "memory:";
-
 	/** Runs launched jobs on their own threads, so that a launch answers at once. */
 	private final JobOperator backgroundOperator;
 
@@ -336,20 +334,15 @@ public class JobControl {
 	 * process owns it (409); otherwise this worker takes it.
 	 */
 	private void checkMemoryStoreFree(JobParameters parameters) {
-		for (JobParameter<?> parameter : parameters) {
-			if (MEMORY.equals(parameter.value())) {
-				WorkflowStores workflowStores = this.stores.getIfAvailable();
-				if (workflowStores == null) {
-					return;
-				}
-				try {
-					workflowStores.open(StoreUri.parse(MEMORY)).close();
-				}
-				catch (StoreInUseException ex) {
-					throw new ExecutionStateException(ex.getMessage(), ex);
-				}
-				return;
-			}
+		WorkflowStores workflowStores = this.stores.getIfAvailable();
+		if (workflowStores == null) {
+			return;
+		}
+		try {
+			workflowStores.claimMemoryStore(parameters);
+		}
+		catch (StoreInUseException ex) {
+			throw new ExecutionStateException(ex.getMessage(), ex);
 		}
 	}
 

@@ -5,6 +5,8 @@ import dev.workflowkeeper.store.memory.MemoryWorkflowStore;
 import dev.workflowkeeper.store.redis.RedisWorkflowStore;
 import dev.workflowkeeper.store.snapshot.SnapshotWorkflowStore;
 
+import org.springframework.batch.core.job.parameters.JobParameter;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.stereotype.Component;
 
 /**
@@ -14,6 +16,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class WorkflowStores {
+
+	private static final String MEMORY = "memory:";
 
 	private final KeeperProperties properties;
 
@@ -42,12 +46,26 @@ public class WorkflowStores {
 	}
 
 	/**
+	 * Takes the {@code memory:} store for this process when one of {@code parameters}
+	 * names it, before a run starts.
+	 * @throws StoreInUseException when another process owns it
+	 */
+	public void claimMemoryStore(JobParameters parameters) {
+		for (JobParameter<?> parameter : parameters) {
+			if (MEMORY.equals(parameter.value())) {
+				open(StoreUri.parse(MEMORY)).close();
+				return;
+			}
+		}
+	}
+
+	/**
 	 * The store the worker uses when none is named: Redis when the service's settings
 	 * enable it, else memory.
 	 */
 	public StoreUri defaultStore() {
 		KeeperProperties.Redis redis = this.properties.redis();
-		return redis.configured() ? StoreUri.parse(redis.url()) : StoreUri.parse("memory:");
+		return redis.configured() ? StoreUri.parse(redis.url()) : StoreUri.parse(MEMORY);
 	}
 
 }

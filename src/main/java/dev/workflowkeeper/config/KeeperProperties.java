@@ -53,17 +53,36 @@ public record KeeperProperties(@DefaultValue("document_workflow:") String keyPre
 	 * (0: one at a time, when the step needs it)
 	 * @param retry how a command that meets a passing trouble of the server (a dropped
 	 * connection, BUSY, LOADING, TRYAGAIN, OOM) is tried again
+	 * @param pace the default pace of the jobs that work a Redis, which a launch may
+	 * change
 	 */
 	public record Redis(@DefaultValue("") String url, @DefaultValue("false") boolean useRedis,
 			@DefaultValue("") String password, Integer db, @DefaultValue("16") int maxConnections,
 			@DefaultValue("30") @DurationUnit(ChronoUnit.SECONDS) Duration socketTimeout,
 			@DefaultValue("10") @DurationUnit(ChronoUnit.SECONDS) Duration connectTimeout,
 			@DefaultValue("1000") int scanCount, @DefaultValue("1000") int pipelineSize,
-			@DefaultValue("2") int pipelinesInFlight, @DefaultValue Retry retry) {
+			@DefaultValue("2") int pipelinesInFlight, @DefaultValue Retry retry, @DefaultValue Pace pace) {
 
 		/** Whether a Redis is configured for the worker's default store. */
 		public boolean configured() {
 			return this.useRedis && this.url != null && !this.url.isBlank();
+		}
+
+		/**
+		 * How fast the jobs work a Redis unless a launch says otherwise (the options
+		 * {@code --max-rate} and {@code --latency-budget}), so that the service sharing
+		 * it does not feel them.
+		 *
+		 * @param maxRate the most keys a second a job reads or writes on one Redis (0: no
+		 * limit)
+		 * @param latencyBudget how much a job may add to the server's response time, as a
+		 * probe connection of its own measures it: the job slows down to stay within it
+		 * and speeds up again when there is room (0: off)
+		 * @param probeInterval how often the probe measures the server's response time
+		 */
+		public record Pace(@DefaultValue("0") long maxRate, @DefaultValue("250us") Duration latencyBudget,
+				@DefaultValue("10ms") Duration probeInterval) {
+
 		}
 
 		/**

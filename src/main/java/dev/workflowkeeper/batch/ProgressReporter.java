@@ -3,6 +3,7 @@ package dev.workflowkeeper.batch;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -40,6 +41,8 @@ public class ProgressReporter implements ItemReadListener<Object>, StepExecution
 
 	private long lastNanos;
 
+	private Supplier<String> status = () -> "";
+
 	public ProgressReporter(String label, long estimatedTotal) {
 		this(label, estimatedTotal, System.console() != null, System.err);
 	}
@@ -50,6 +53,14 @@ public class ProgressReporter implements ItemReadListener<Object>, StepExecution
 		this.terminal = terminal;
 		this.intervalNanos = terminal ? Duration.ofMillis(250).toNanos() : Duration.ofSeconds(5).toNanos();
 		this.out = out;
+	}
+
+	/**
+	 * Adds {@code status} to every line: how the step is paced, when limits apply.
+	 */
+	public ProgressReporter showing(Supplier<String> status) {
+		this.status = status;
+		return this;
 	}
 
 	@Override
@@ -100,6 +111,10 @@ public class ProgressReporter implements ItemReadListener<Object>, StepExecution
 		}
 		else {
 			line = String.format(Locale.ROOT, "%s %,d %,.0f/s", this.label, this.done, rate);
+		}
+		String status = this.status.get();
+		if (!status.isEmpty()) {
+			line += " · " + status;
 		}
 		if (this.terminal) {
 			this.out.print("\r" + line + (last ? "\n" : ""));

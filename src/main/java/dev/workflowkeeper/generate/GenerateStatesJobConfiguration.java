@@ -3,6 +3,7 @@ package dev.workflowkeeper.generate;
 import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.ProgressReporter;
 import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.pace.JobPaces;
 import dev.workflowkeeper.job.JobRunnerParameters;
 import dev.workflowkeeper.store.ConflictPolicy;
 import dev.workflowkeeper.store.StoreAddresses;
@@ -86,8 +87,9 @@ class GenerateStatesJobConfiguration {
 
 	@Bean
 	@StepScope
-	ProgressReporter generateProgress(@Value("#{stepExecution}") StepExecution stepExecution) {
-		return new ProgressReporter("generate", GenerateParameters.from(stepExecution.getJobParameters()).count());
+	ProgressReporter generateProgress(JobPaces paces, @Value("#{stepExecution}") StepExecution stepExecution) {
+		return new ProgressReporter("generate", GenerateParameters.from(stepExecution.getJobParameters()).count())
+			.showing(paces.status(stepExecution));
 	}
 
 }

@@ -8,6 +8,7 @@ import dev.workflowkeeper.batch.PrefetchingItemReader;
 import dev.workflowkeeper.batch.ProgressReporter;
 import dev.workflowkeeper.batch.SequentialItemReader;
 import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.pace.JobPaces;
 import dev.workflowkeeper.migration.verify.MigrationVerifyTasklet;
 import dev.workflowkeeper.migration.verify.TargetInventoryTasklet;
 import dev.workflowkeeper.store.StoreAddresses;
@@ -165,8 +166,9 @@ class MigrateStatesJobConfiguration {
 
 	@Bean
 	@StepScope
-	ProgressReporter migrationProgress(WorkflowStore migrationSource) {
-		return new ProgressReporter("migrate", migrationSource.estimateCount());
+	ProgressReporter migrationProgress(WorkflowStore migrationSource, JobPaces paces,
+			@Value("#{stepExecution}") StepExecution stepExecution) {
+		return new ProgressReporter("migrate", migrationSource.estimateCount()).showing(paces.status(stepExecution));
 	}
 
 	/** Where a migration's rejects are reported: beside the job history. */

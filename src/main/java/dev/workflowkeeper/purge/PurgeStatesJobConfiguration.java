@@ -11,6 +11,7 @@ import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.ProgressReporter;
 import dev.workflowkeeper.batch.StepCounters;
 import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.pace.JobPaces;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
 import dev.workflowkeeper.store.MaintainableStore.KeyDetail;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
@@ -192,8 +193,9 @@ class PurgeStatesJobConfiguration {
 
 	@Bean
 	@StepScope
-	ProgressReporter purgeProgress(WorkflowStore purgeStore) {
-		return new ProgressReporter("purge", purgeStore.estimateCount());
+	ProgressReporter purgeProgress(WorkflowStore purgeStore, JobPaces paces,
+			@Value("#{stepExecution}") StepExecution stepExecution) {
+		return new ProgressReporter("purge", purgeStore.estimateCount()).showing(paces.status(stepExecution));
 	}
 
 }

@@ -3,6 +3,7 @@ package dev.workflowkeeper.report;
 import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.ProgressReporter;
 import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.pace.JobPaces;
 import dev.workflowkeeper.job.JobRunnerParameters;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
 import dev.workflowkeeper.store.MaintainableStore.KeyDetail;
@@ -94,8 +95,9 @@ class ReportMemoryJobConfiguration {
 
 	@Bean
 	@StepScope
-	ProgressReporter reportProgress(WorkflowStore reportStore) {
-		return new ProgressReporter("report", reportStore.estimateCount());
+	ProgressReporter reportProgress(WorkflowStore reportStore, JobPaces paces,
+			@Value("#{stepExecution}") StepExecution stepExecution) {
+		return new ProgressReporter("report", reportStore.estimateCount()).showing(paces.status(stepExecution));
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.workflowkeeper.store;
 
 import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.pace.JobPaces;
 import dev.workflowkeeper.store.memory.MemoryWorkflowStore;
 import dev.workflowkeeper.store.redis.RedisWorkflowStore;
 import dev.workflowkeeper.store.snapshot.SnapshotWorkflowStore;
@@ -23,9 +24,12 @@ public class WorkflowStores {
 
 	private final MemoryWorkflowStore memoryStore;
 
-	public WorkflowStores(KeeperProperties properties, MemoryWorkflowStore memoryStore) {
+	private final JobPaces paces;
+
+	public WorkflowStores(KeeperProperties properties, MemoryWorkflowStore memoryStore, JobPaces paces) {
 		this.properties = properties;
 		this.memoryStore = memoryStore;
+		this.paces = paces;
 	}
 
 	/** Opens a store with the configured key prefix. */
@@ -35,11 +39,12 @@ public class WorkflowStores {
 
 	/**
 	 * Opens a store whose keys are {@code keyPrefix + threadId} (the prefix matters only
-	 * to stores that have keys: Redis and the memory store).
+	 * to stores that have keys: Redis and the memory store). A Redis opened while a step
+	 * runs is paced by that step's job ({@link JobPaces}).
 	 */
 	public WorkflowStore open(StoreUri uri, String keyPrefix) {
 		return switch (uri.kind()) {
-			case REDIS -> new RedisWorkflowStore(uri, keyPrefix, this.properties.redis());
+			case REDIS -> new RedisWorkflowStore(uri, keyPrefix, this.properties.redis(), this.paces.current());
 			case SNAPSHOT -> new SnapshotWorkflowStore(uri.snapshotPath(), this.properties.migration().maxRecordSize());
 			case MEMORY -> this.memoryStore.view(keyPrefix);
 		};

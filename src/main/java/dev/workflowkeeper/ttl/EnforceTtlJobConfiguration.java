@@ -6,6 +6,7 @@ import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.ProgressReporter;
 import dev.workflowkeeper.batch.StepCounters;
 import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.pace.JobPaces;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
 import dev.workflowkeeper.store.MaintainableStore.KeyDetail;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
@@ -108,8 +109,9 @@ class EnforceTtlJobConfiguration {
 
 	@Bean
 	@StepScope
-	ProgressReporter ttlProgress(WorkflowStore ttlStore) {
-		return new ProgressReporter("enforce-ttl", ttlStore.estimateCount());
+	ProgressReporter ttlProgress(WorkflowStore ttlStore, JobPaces paces,
+			@Value("#{stepExecution}") StepExecution stepExecution) {
+		return new ProgressReporter("enforce-ttl", ttlStore.estimateCount()).showing(paces.status(stepExecution));
 	}
 
 }

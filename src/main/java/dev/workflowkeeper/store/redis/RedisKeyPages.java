@@ -286,9 +286,9 @@ final class RedisKeyPages<T> implements AutoCloseable {
 	 */
 	private Scanned scanKeys(String cursor, String after) {
 		ScanParams params = new ScanParams().match(RedisWorkflowItemReader.globEscaped(this.prefix))
-			.count(this.scanCount);
-		ScanResult<byte[]> result = this.node
-			.execute((jedis) -> jedis.scan(cursor.getBytes(StandardCharsets.US_ASCII), params));
+			.count(this.node.batch(this.scanCount));
+		ScanResult<byte[]> result = this.node.execute(0,
+				(jedis) -> jedis.scan(cursor.getBytes(StandardCharsets.US_ASCII), params));
 		if (this.node.restarts() != this.restartsAtStart) {
 			throw new StoreAccessException("Redis at " + this.node.address()
 					+ " restarted during the scan, so its SCAN position no longer holds; the scan starts over when the run is resumed");
@@ -314,9 +314,11 @@ final class RedisKeyPages<T> implements AutoCloseable {
 	private Page<T> page(Scanned scanned) {
 		List<byte[]> keys = scanned.keys();
 		Page<T> page = new Page<>(scanned.nextCursor());
-		for (int from = 0; from < keys.size(); from += this.pipelineSize) {
-			List<byte[]> batch = keys.subList(from, Math.min(keys.size(), from + this.pipelineSize));
-			Callable<List<T>> inspect = () -> this.node.execute((jedis) -> this.inspection.apply(jedis, batch));
+		int size = this.node.batch(this.pipelineSize);
+		for (int from = 0; from < keys.size(); from += size) {
+			List<byte[]> batch = keys.subList(from, Math.min(keys.size(), from + size));
+			Callable<List<T>> inspect = () -> this.node.execute(batch.size(),
+					(jedis) -> this.inspection.apply(jedis, batch));
 			page.batches.add((this.inspectors != null) ? this.inspectors.submit(inspect) : null);
 			page.pending.add(inspect);
 		}

@@ -96,7 +96,7 @@ final class RedisMaintenance implements MaintainableStore {
 		boolean expireOptions = this.node.version().hasPexpireTime();
 		List<TtlOutcome> outcomes = new ArrayList<>(changes.size());
 		for (List<TtlChange> batch : batches(changes)) {
-			outcomes.addAll(this.node.execute((jedis) -> enforceBatch(jedis, batch, expireOptions)));
+			outcomes.addAll(this.node.execute(batch.size(), (jedis) -> enforceBatch(jedis, batch, expireOptions)));
 		}
 		return outcomes;
 	}
@@ -227,7 +227,7 @@ final class RedisMaintenance implements MaintainableStore {
 		List<Boolean> deleted = new ArrayList<>(judged.size());
 		for (List<KeyValue> batch : batches(judged)) {
 			int[] attempts = { 0 };
-			List<Object> replies = this.node.execute((jedis) -> {
+			List<Object> replies = this.node.execute(batch.size(), (jedis) -> {
 				boolean again = ++attempts[0] > 1;
 				List<Object> sent = runScript(jedis, DELETE_SCRIPT, DELETE_SCRIPT_SHA, batch,
 						(entry) -> List.of(entry.value()), KeyValue::key);
@@ -271,7 +271,7 @@ final class RedisMaintenance implements MaintainableStore {
 		keys.forEach(this::checkKey);
 		List<Boolean> exist = new ArrayList<>(keys.size());
 		for (List<String> batch : batches(keys)) {
-			exist.addAll(this.node.execute((jedis) -> {
+			exist.addAll(this.node.execute(batch.size(), (jedis) -> {
 				List<Response<Boolean>> replies = new ArrayList<>(batch.size());
 				try (Pipeline pipeline = jedis.pipelined()) {
 					for (String key : batch) {
@@ -421,8 +421,9 @@ final class RedisMaintenance implements MaintainableStore {
 
 	private <T> List<List<T>> batches(List<T> items) {
 		List<List<T>> batches = new ArrayList<>();
-		for (int from = 0; from < items.size(); from += this.pipelineSize) {
-			batches.add(items.subList(from, Math.min(items.size(), from + this.pipelineSize)));
+		int size = this.node.batch(this.pipelineSize);
+		for (int from = 0; from < items.size(); from += size) {
+			batches.add(items.subList(from, Math.min(items.size(), from + size)));
 		}
 		return batches;
 	}

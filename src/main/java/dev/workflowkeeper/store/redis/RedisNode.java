@@ -7,6 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.pace.PaceMeter;
 import dev.workflowkeeper.store.StoreAccessException;
 
 import redis.clients.jedis.Jedis;
@@ -41,6 +42,9 @@ final class RedisNode implements AutoCloseable {
 
 	private final RedisRetry retry;
 
+	/** How fast the node is worked; set once, when a job's store opens it. */
+	private volatile RedisPace pace;
+
 	/**
 	 * The {@code run_id} of the server process, which changes when the server restarts.
 	 */
@@ -55,6 +59,7 @@ final class RedisNode implements AutoCloseable {
 		this.errors = errors;
 		this.address = address;
 		this.retry = retry;
+		this.pace = RedisPace.unlimited(Integer.MAX_VALUE, Integer.MAX_VALUE);
 		// a server that refuses the connection (a wrong address) fails at once
 		String info = execute((jedis) -> jedis.info("server"), true);
 		this.version = RedisServerVersion.fromInfo(info);
@@ -69,6 +74,17 @@ final class RedisNode implements AutoCloseable {
 	 * connection
 	 */
 	static RedisNode connect(RedisEndpoint endpoint, String address, KeeperProperties.Redis settings) {
+		return connect(endpoint, address, settings, PaceMeter.UNLIMITED);
+	}
+
+	/**
+	 * Connects to the node at once, its work paced by {@code meter}'s settings (see
+	 * {@link RedisPace}); with a latency budget, its probe connects now and measures the
+	 * server alone before any work begins.
+	 * @throws StoreAccessException when the server cannot be reached or refuses the
+	 * connection
+	 */
+	static RedisNode connect(RedisEndpoint endpoint, String address, KeeperProperties.Redis settings, PaceMeter meter) {
 		JedisPoolConfig poolConfig = new JedisPoolConfig();
 		poolConfig.setMaxTotal(settings.maxConnections());
 		poolConfig.setMaxIdle(settings.maxConnections());
@@ -82,8 +98,16 @@ final class RedisNode implements AutoCloseable {
 		JedisPool pool = new JedisPool(poolConfig, new TlsHandshakeSocketFactory(endpoint.hostAndPort(), clientConfig),
 				clientConfig);
 		try {
-			return new RedisNode(pool, new RedisErrors(address, endpoint.password()), address,
+			RedisNode node = new RedisNode(pool, new RedisErrors(address, endpoint.password()), address,
 					new RedisRetry(settings.retry()));
+			if (meter.settings().limited()) {
+				// the scan and the pipelines in flight ahead of it
+				node.pace = RedisPace.of(address, meter, settings.pipelineSize(), settings.pipelinesInFlight() + 1,
+						settings.pace().probeInterval(),
+						() -> new Jedis(new TlsHandshakeSocketFactory(endpoint.hostAndPort(), clientConfig),
+								clientConfig));
+			}
+			return node;
 		}
 		catch (RuntimeException ex) {
 			pool.close();
@@ -100,6 +124,24 @@ final class RedisNode implements AutoCloseable {
 	 */
 	<T> T execute(Function<Jedis, T> action) {
 		return execute(action, false);
+	}
+
+	/**
+	 * Runs {@code action}, a round trip that reads or writes {@code keys} keys (a SCAN:
+	 * none), as {@link #execute(Function)} does, once the node's pace lets it go.
+	 */
+	<T> T execute(int keys, Function<Jedis, T> action) {
+		try (RedisPace.Permit permit = this.pace.acquire(keys)) {
+			return execute(action, false);
+		}
+	}
+
+	/**
+	 * How many keys a round trip may carry now: {@code configured}, or fewer while the
+	 * latency budget is tight.
+	 */
+	int batch(int configured) {
+		return this.pace.batch(configured);
 	}
 
 	private <T> T execute(Function<Jedis, T> action, boolean connecting) {
@@ -188,6 +230,7 @@ final class RedisNode implements AutoCloseable {
 
 	@Override
 	public void close() {
+		this.pace.close();
 		this.pool.close();
 	}
 

@@ -93,12 +93,12 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 					+ " has no expiry: the worker never writes a state without TTL; give it one before writing");
 		}
 		Counts counts = new Counts();
-		for (int from = 0; from < entries.size(); from += this.pipelineSize) {
-			List<? extends WorkflowEntry> batch = entries.subList(from,
-					Math.min(entries.size(), from + this.pipelineSize));
+		int size = this.node.batch(this.pipelineSize);
+		for (int from = 0; from < entries.size(); from += size) {
+			List<? extends WorkflowEntry> batch = entries.subList(from, Math.min(entries.size(), from + size));
 			// counted apart: a pipeline the node runs again must not count twice
 			int[] attempts = { 0 };
-			counts.add(this.node.execute((jedis) -> writeBatch(jedis, batch, ++attempts[0] > 1)));
+			counts.add(this.node.execute(batch.size(), (jedis) -> writeBatch(jedis, batch, ++attempts[0] > 1)));
 		}
 		this.written.addAndGet(counts.written);
 		this.keptExisting.addAndGet(counts.kept);

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.pace.PaceMeter;
 import dev.workflowkeeper.store.ConflictPolicy;
 import dev.workflowkeeper.store.MaintainableStore;
 import dev.workflowkeeper.store.StoreAccessException;
@@ -44,6 +45,16 @@ public class RedisWorkflowStore implements WorkflowStore {
 	 * credentials
 	 */
 	public RedisWorkflowStore(StoreUri uri, String keyPrefix, KeeperProperties.Redis settings) {
+		this(uri, keyPrefix, settings, PaceMeter.UNLIMITED);
+	}
+
+	/**
+	 * Connects to the Redis at {@code uri}, its work paced by the limits of {@code pace}
+	 * (a job's {@code maxRate} and {@code latencyBudget}).
+	 * @throws StoreAccessException when the server cannot be reached or refuses the
+	 * credentials
+	 */
+	public RedisWorkflowStore(StoreUri uri, String keyPrefix, KeeperProperties.Redis settings, PaceMeter pace) {
 		Assert.hasLength(keyPrefix, "keyPrefix must not be empty: the worker would read every key of the database");
 		this.uri = uri;
 		this.keyPrefix = keyPrefix;
@@ -52,7 +63,7 @@ public class RedisWorkflowStore implements WorkflowStore {
 		Assert.isTrue(this.settings.pipelineSize() > 0, "keeper.redis.pipeline-size must be positive");
 		Assert.isTrue(this.settings.maxConnections() > 0, "keeper.redis.max-connections must be positive");
 		Assert.isTrue(this.settings.retry().maxAttempts() > 0, "keeper.redis.retry.max-attempts must be positive");
-		this.node = RedisNode.connect(RedisEndpoint.of(uri, this.settings), uri.masked(), this.settings);
+		this.node = RedisNode.connect(RedisEndpoint.of(uri, this.settings), uri.masked(), this.settings, pace);
 	}
 
 	@Override

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import dev.workflowkeeper.job.JobDefinition;
 import dev.workflowkeeper.job.JobDefinitions;
+import dev.workflowkeeper.pace.JobPace;
 import dev.workflowkeeper.job.JobRunnerParameters;
 import dev.workflowkeeper.store.StoreUri;
 
@@ -156,7 +157,9 @@ public class ExecutionHistory {
 			return "";
 		}
 		try {
-			return definition.outcome(execution);
+			String outcome = definition.outcome(execution);
+			String pace = JobPace.outcome(execution.getExecutionContext());
+			return pace.isEmpty() ? outcome : outcome.isEmpty() ? pace : outcome + "; " + pace;
 		}
 		catch (RuntimeException ex) {
 			// figures of an older version of the job: the raw figures are shown instead

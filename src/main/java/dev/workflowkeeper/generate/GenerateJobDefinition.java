@@ -79,7 +79,8 @@ class GenerateJobDefinition implements JobDefinition {
 	@Override
 	public void validate(JobParameters parameters) {
 		GenerateParameters.from(parameters);
-		PaceSettings.from(parameters, this.properties.redis().pace());
+		// read under the job's name, so that a refusal names the job
+		PaceSettings.read(JobOptions.ofParameters(name(), parameters), this.properties.redis().pace());
 	}
 
 	/**

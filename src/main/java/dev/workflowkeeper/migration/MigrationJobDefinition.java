@@ -121,15 +121,11 @@ class MigrationJobDefinition implements JobDefinition {
 		return pace.addTo(new JobParametersBuilder(migration.toJobParameters())).toJobParameters();
 	}
 
-	/** The pace of a run, from its job parameters (the default for a run without one). */
-	PaceSettings pace(JobParameters parameters) {
-		return PaceSettings.from(parameters, this.properties.redis().pace());
-	}
-
 	@Override
 	public void validate(JobParameters parameters) {
 		MigrationParameters.from(parameters);
-		pace(parameters);
+		// read under the job's name, so that a refusal names the job
+		PaceSettings.read(JobOptions.ofParameters(name(), parameters), this.properties.redis().pace());
 	}
 
 	@Override

@@ -84,7 +84,8 @@ class PurgeJobDefinition implements JobDefinition {
 	@Override
 	public void validate(JobParameters parameters) {
 		PurgeParameters.from(parameters);
-		PaceSettings.from(parameters, this.properties.redis().pace());
+		// read under the job's name, so that a refusal names the job
+		PaceSettings.read(JobOptions.ofParameters(name(), parameters), this.properties.redis().pace());
 	}
 
 	@Override

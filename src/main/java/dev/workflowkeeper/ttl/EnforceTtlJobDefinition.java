@@ -84,7 +84,8 @@ class EnforceTtlJobDefinition implements JobDefinition {
 	@Override
 	public void validate(JobParameters parameters) {
 		EnforceTtlParameters.from(parameters, this.properties.stateTtl());
-		PaceSettings.from(parameters, this.properties.redis().pace());
+		// read under the job's name, so that a refusal names the job
+		PaceSettings.read(JobOptions.ofParameters(name(), parameters), this.properties.redis().pace());
 	}
 
 	@Override

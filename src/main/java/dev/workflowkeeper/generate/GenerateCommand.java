@@ -8,12 +8,14 @@ import dev.workflowkeeper.cli.Boot;
 import dev.workflowkeeper.cli.JobCommand;
 import dev.workflowkeeper.cli.JobCommands;
 import dev.workflowkeeper.cli.KeeperCommandLine;
+import dev.workflowkeeper.cli.PaceOptions;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code generate}: writes realistic sample states to a store. */
@@ -41,6 +43,9 @@ class GenerateCommand implements Callable<Integer>, JobCommand {
 			description = "For a snapshot: write one JSON object {thread_id: state}, as the service's json.dump does, instead of JSON Lines.")
 	boolean map;
 
+	@Mixin
+	PaceOptions pace = new PaceOptions();
+
 	GenerateCommand(Boot boot) {
 		this.boot = boot;
 	}
@@ -58,6 +63,7 @@ class GenerateCommand implements Callable<Integer>, JobCommand {
 			options.put("count", this.count);
 			options.put("seed", this.seed);
 			options.put("map", this.map);
+			this.pace.putInto(options);
 			JobParameters parameters = JobCommands.parameters(context, GenerateJob.NAME, options);
 			JobCommands.claimMemoryStore(context, parameters);
 			JobCommands.preflight(context, GenerateJob.NAME, parameters);

@@ -1,12 +1,16 @@
 package dev.workflowkeeper.generate;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
+import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.job.JobDefinition;
 import dev.workflowkeeper.job.JobOption;
 import dev.workflowkeeper.job.JobOptions;
 import dev.workflowkeeper.job.JobTexts;
 import dev.workflowkeeper.job.OptionType;
+import dev.workflowkeeper.pace.PaceSettings;
 import dev.workflowkeeper.store.StoreAddresses;
 import dev.workflowkeeper.store.ConflictPolicy;
 import dev.workflowkeeper.store.WorkflowStores;
@@ -15,6 +19,7 @@ import dev.workflowkeeper.store.StoreUri;
 
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.stereotype.Component;
 
@@ -26,9 +31,12 @@ class GenerateJobDefinition implements JobDefinition {
 
 	private final WorkflowStores stores;
 
-	GenerateJobDefinition(StoreAddresses addresses, WorkflowStores stores) {
+	private final KeeperProperties properties;
+
+	GenerateJobDefinition(StoreAddresses addresses, WorkflowStores stores, KeeperProperties properties) {
 		this.addresses = addresses;
 		this.stores = stores;
+		this.properties = properties;
 	}
 
 	@Override
@@ -43,22 +51,36 @@ class GenerateJobDefinition implements JobDefinition {
 
 	@Override
 	public List<JobOption> options() {
-		return List.of(JobOption.required(GenerateParameters.TO, OptionType.STORE, "the store to write to"),
-				JobOption.required(GenerateParameters.COUNT, OptionType.WHOLE, "how many states"),
-				JobOption.of(GenerateParameters.SEED, OptionType.WHOLE, "1", "the same seed makes the same states"),
-				JobOption.of(GenerateParameters.MAP, OptionType.BOOLEAN, "false",
-						"write a snapshot as the service's json.dump does"));
+		List<JobOption> options = new ArrayList<>(
+				List.of(JobOption.required(GenerateParameters.TO, OptionType.STORE, "the store to write to"),
+						JobOption.required(GenerateParameters.COUNT, OptionType.WHOLE, "how many states"),
+						JobOption.of(GenerateParameters.SEED, OptionType.WHOLE, "1",
+								"the same seed makes the same states"),
+						JobOption.of(GenerateParameters.MAP, OptionType.BOOLEAN, "false",
+								"write a snapshot as the service's json.dump does")));
+		options.addAll(PaceSettings.options());
+		return options;
+	}
+
+	/** The pace: a resumed run goes on at the pace of the launch that resumes it. */
+	@Override
+	public Set<String> optionsRenewedOnResume() {
+		return PaceSettings.NAMES;
 	}
 
 	@Override
 	public JobParameters parameters(JobOptions options) {
 		this.addresses.remember(options.store(GenerateParameters.TO, true));
-		return GenerateParameters.of(options, true).toJobParameters();
+		GenerateParameters generate = GenerateParameters.of(options, true);
+		PaceSettings pace = PaceSettings.read(options, this.properties.redis().pace());
+		return pace.addTo(new JobParametersBuilder(generate.toJobParameters())).toJobParameters();
 	}
 
 	@Override
 	public void validate(JobParameters parameters) {
 		GenerateParameters.from(parameters);
+		// read under the job's name, so that a refusal names the job
+		PaceSettings.read(JobOptions.ofParameters(name(), parameters), this.properties.redis().pace());
 	}
 
 	/**

@@ -11,8 +11,11 @@ import dev.workflowkeeper.cli.CommandErrors;
 import dev.workflowkeeper.cli.JobCommand;
 import dev.workflowkeeper.cli.JobCommands;
 import dev.workflowkeeper.cli.KeeperCommandLine;
+import dev.workflowkeeper.cli.PaceOptions;
+import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.cli.UserFacingException;
 import dev.workflowkeeper.migration.verify.VerificationResult;
+import dev.workflowkeeper.pace.PaceSettings;
 import dev.workflowkeeper.store.BrokenInputException;
 import dev.workflowkeeper.store.StoreAddresses;
 import dev.workflowkeeper.store.StoreUri;
@@ -22,11 +25,13 @@ import dev.workflowkeeper.store.WorkflowStores;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -86,6 +91,9 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 			description = "Rejected records the run tolerates (default 100; 0: none). One more fails the run; the same command with a higher limit resumes it.")
 	Long maxRejects;
 
+	@Mixin
+	PaceOptions pace = new PaceOptions();
+
 	MigrateCommand(Boot boot) {
 		this.boot = boot;
 	}
@@ -98,10 +106,12 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 	@Override
 	public Integer call() throws Exception {
 		try (ConfigurableApplicationContext context = this.boot.oneOff()) {
-			MigrationParameters parameters = MigrationParameters
-				.from(JobCommands.parameters(context, MigrationJob.NAME, options()));
+			JobParameters jobParameters = JobCommands.parameters(context, MigrationJob.NAME, options());
+			MigrationParameters parameters = MigrationParameters.from(jobParameters);
+			PaceSettings pace = PaceSettings.from(jobParameters,
+					context.getBean(KeeperProperties.class).redis().pace());
 			preflight(context.getBean(WorkflowStores.class), context.getBean(StoreAddresses.class), parameters);
-			MigrationJob.Outcome outcome = context.getBean(MigrationJob.class).run(parameters);
+			MigrationJob.Outcome outcome = context.getBean(MigrationJob.class).run(parameters, pace);
 			print(outcome, parameters);
 			warnIfNoStatusMatched(outcome.counts(), parameters);
 			if (!outcome.execution().getStatus().isUnsuccessful() && outcome.success()) {
@@ -176,6 +186,7 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 		options.put("dryRun", this.dryRun);
 		options.put("verify", !this.noVerify);
 		options.put("maxRejects", this.maxRejects);
+		this.pace.putInto(options);
 		return options;
 	}
 

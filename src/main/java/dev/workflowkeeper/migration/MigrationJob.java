@@ -1,6 +1,7 @@
 package dev.workflowkeeper.migration;
 
 import dev.workflowkeeper.batch.JobRunner;
+import dev.workflowkeeper.pace.PaceSettings;
 import dev.workflowkeeper.store.StoreAddresses;
 
 import org.springframework.batch.core.BatchStatus;
@@ -30,11 +31,15 @@ public class MigrationJob {
 		this.addresses = addresses;
 	}
 
-	/** Runs a migration to its end and tells how it went. */
-	public Outcome run(MigrationParameters parameters) throws Exception {
+	/**
+	 * Runs a migration at {@code pace} to its end and tells how it went; a resumed run
+	 * goes on at this pace.
+	 */
+	public Outcome run(MigrationParameters parameters, PaceSettings pace) throws Exception {
 		this.addresses.remember(parameters.from());
 		this.addresses.remember(parameters.to());
-		JobExecution execution = this.jobRunner.run(this.migrateStatesJob, parameters.toJobParameters());
+		JobExecution execution = this.jobRunner.run(this.migrateStatesJob,
+				MigrationJobDefinition.withPace(parameters, pace));
 		return new Outcome(execution, MigrationCounts.of(execution));
 	}
 

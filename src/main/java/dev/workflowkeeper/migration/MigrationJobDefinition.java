@@ -1,23 +1,28 @@
 package dev.workflowkeeper.migration;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 import java.util.Set;
 
 import dev.workflowkeeper.cli.KeeperCommandLine;
+import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.job.JobDefinition;
 import dev.workflowkeeper.job.JobFigure;
 import dev.workflowkeeper.job.JobOption;
 import dev.workflowkeeper.job.JobOptions;
 import dev.workflowkeeper.job.JobTexts;
 import dev.workflowkeeper.migration.verify.VerificationResult;
+import dev.workflowkeeper.pace.PaceSettings;
 import dev.workflowkeeper.store.ConflictPolicy;
 import dev.workflowkeeper.job.OptionType;
 import dev.workflowkeeper.store.StoreAddresses;
 
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.stereotype.Component;
 
 /** {@value MigrationJob#NAME}: its options, rules and figures. */
@@ -26,8 +31,11 @@ class MigrationJobDefinition implements JobDefinition {
 
 	private final StoreAddresses addresses;
 
-	MigrationJobDefinition(StoreAddresses addresses) {
+	private final KeeperProperties properties;
+
+	MigrationJobDefinition(StoreAddresses addresses, KeeperProperties properties) {
 		this.addresses = addresses;
+		this.properties = properties;
 	}
 
 	@Override
@@ -42,7 +50,8 @@ class MigrationJobDefinition implements JobDefinition {
 
 	@Override
 	public List<JobOption> options() {
-		return List.of(JobOption.required(MigrationParameters.FROM, OptionType.STORE, "the source store"),
+		List<JobOption> options = new ArrayList<>(List.of(
+				JobOption.required(MigrationParameters.FROM, OptionType.STORE, "the source store"),
 				JobOption.required(MigrationParameters.TO, OptionType.STORE, "the target store"),
 				JobOption.of(MigrationParameters.TTL, OptionType.TEXT, "auto",
 						"preserve | from-age | reset | SECONDS; auto: preserve where the source holds expiries, else from-age"),
@@ -60,12 +69,20 @@ class MigrationJobDefinition implements JobDefinition {
 						"compare source and target after the copy"),
 				JobOption.of(MigrationParameters.MAX_REJECTS, OptionType.WHOLE,
 						Long.toString(MigrationParameters.DEFAULT_MAX_REJECTS),
-						"how many rejected records the run tolerates (0: none); one more fails it, and the same command with a higher limit resumes it"));
+						"how many rejected records the run tolerates (0: none); one more fails it, and the same command with a higher limit resumes it")));
+		options.addAll(PaceSettings.options());
+		return options;
 	}
 
+	/**
+	 * The rejects limit and the pace: the same command with a higher limit or another
+	 * pace resumes the run, which goes on with them.
+	 */
 	@Override
 	public Set<String> optionsRenewedOnResume() {
-		return Set.of(MigrationParameters.MAX_REJECTS);
+		Set<String> renewed = new HashSet<>(PaceSettings.NAMES);
+		renewed.add(MigrationParameters.MAX_REJECTS);
+		return Set.copyOf(renewed);
 	}
 
 	@Override
@@ -88,14 +105,27 @@ class MigrationJobDefinition implements JobDefinition {
 		return parameters;
 	}
 
+	/**
+	 * The job parameters of a launch: the migration's, and the pace it works both stores
+	 * and its verification at.
+	 */
 	@Override
 	public JobParameters parameters(JobOptions options) {
-		return read(options).toJobParameters();
+		MigrationParameters migration = read(options);
+		PaceSettings pace = PaceSettings.read(options, this.properties.redis().pace());
+		return withPace(migration, pace);
+	}
+
+	/** The job parameters of a migration at a pace. */
+	static JobParameters withPace(MigrationParameters migration, PaceSettings pace) {
+		return pace.addTo(new JobParametersBuilder(migration.toJobParameters())).toJobParameters();
 	}
 
 	@Override
 	public void validate(JobParameters parameters) {
 		MigrationParameters.from(parameters);
+		// read under the job's name, so that a refusal names the job
+		PaceSettings.read(JobOptions.ofParameters(name(), parameters), this.properties.redis().pace());
 	}
 
 	@Override

@@ -8,12 +8,14 @@ import dev.workflowkeeper.cli.Boot;
 import dev.workflowkeeper.cli.JobCommand;
 import dev.workflowkeeper.cli.JobCommands;
 import dev.workflowkeeper.cli.KeeperCommandLine;
+import dev.workflowkeeper.cli.PaceOptions;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code purge}: deletes stale and long-finished states, safely. */
@@ -56,6 +58,9 @@ class PurgeCommand implements Callable<Integer>, JobCommand {
 			description = "Delete string values that are not JSON objects too, archived base64-encoded. Keys of other types are never deleted.")
 	boolean includeUnparseable;
 
+	@Mixin
+	PaceOptions pace = new PaceOptions();
+
 	PurgeCommand(Boot boot) {
 		this.boot = boot;
 	}
@@ -76,6 +81,7 @@ class PurgeCommand implements Callable<Integer>, JobCommand {
 			options.put("archive", !this.noArchive);
 			options.put("force", this.force);
 			options.put("includeUnparseable", this.includeUnparseable);
+			this.pace.putInto(options);
 			JobExecution execution = JobCommands.runOnStore(context, PurgeJob.NAME, options);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
 				return JobCommands.failed(this.boot, context, execution);

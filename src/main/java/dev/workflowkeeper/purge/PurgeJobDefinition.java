@@ -1,7 +1,9 @@
 package dev.workflowkeeper.purge;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.job.JobDefinition;
@@ -11,9 +13,11 @@ import dev.workflowkeeper.job.JobOptions;
 import dev.workflowkeeper.job.JobTexts;
 import dev.workflowkeeper.job.OptionType;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
+import dev.workflowkeeper.pace.PaceSettings;
 
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.stereotype.Component;
 
@@ -45,8 +49,10 @@ class PurgeJobDefinition implements JobDefinition {
 
 	@Override
 	public List<JobOption> options() {
-		return List.of(MaintenanceStores.STORE_OPTION, JobOption.of(PurgeParameters.STALE_AFTER, OptionType.DURATION,
-				"keeper.maintenance.stale-after (twice WORKFLOW_STATE_TTL)", "a state not updated for longer is stale"),
+		List<JobOption> options = new ArrayList<>(List.of(MaintenanceStores.STORE_OPTION,
+				JobOption.of(PurgeParameters.STALE_AFTER, OptionType.DURATION,
+						"keeper.maintenance.stale-after (twice WORKFLOW_STATE_TTL)",
+						"a state not updated for longer is stale"),
 				JobOption.of(PurgeParameters.TERMINAL_RETENTION, OptionType.DURATION,
 						"keeper.maintenance.terminal-retention",
 						"how long finished states (completed, failed, cancelled) are kept"),
@@ -57,17 +63,29 @@ class PurgeJobDefinition implements JobDefinition {
 						"archive each state before deleting it"),
 				JobOption.of(PurgeParameters.FORCE, OptionType.BOOLEAN, "false", "delete even past the share guard"),
 				JobOption.of(PurgeParameters.INCLUDE_UNPARSEABLE, OptionType.BOOLEAN, "false",
-						"delete string values that are not JSON objects too"));
+						"delete string values that are not JSON objects too")));
+		options.addAll(PaceSettings.options());
+		return options;
+	}
+
+	/** The pace: a resumed run goes on at the pace of the launch that resumes it. */
+	@Override
+	public Set<String> optionsRenewedOnResume() {
+		return PaceSettings.NAMES;
 	}
 
 	@Override
 	public JobParameters parameters(JobOptions options) {
-		return PurgeParameters.of(options, this.stores.storeOption(options), this.properties).toJobParameters();
+		PurgeParameters purge = PurgeParameters.of(options, this.stores.storeOption(options), this.properties);
+		PaceSettings pace = PaceSettings.read(options, this.properties.redis().pace());
+		return pace.addTo(new JobParametersBuilder(purge.toJobParameters())).toJobParameters();
 	}
 
 	@Override
 	public void validate(JobParameters parameters) {
 		PurgeParameters.from(parameters);
+		// read under the job's name, so that a refusal names the job
+		PaceSettings.read(JobOptions.ofParameters(name(), parameters), this.properties.redis().pace());
 	}
 
 	@Override

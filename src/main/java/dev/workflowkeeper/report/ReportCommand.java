@@ -11,11 +11,13 @@ import dev.workflowkeeper.cli.HumanUnits;
 import dev.workflowkeeper.cli.JobCommand;
 import dev.workflowkeeper.cli.JobCommands;
 import dev.workflowkeeper.cli.KeeperCommandLine;
+import dev.workflowkeeper.cli.PaceOptions;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -51,6 +53,9 @@ class ReportCommand implements Callable<Integer>, JobCommand {
 			description = "Report from MEMORY USAGE and TTL alone, without reading the values: the cheapest pass, without statuses, ages or stale states.")
 	boolean noValues;
 
+	@Mixin
+	PaceOptions pace = new PaceOptions();
+
 	ReportCommand(Boot boot) {
 		this.boot = boot;
 	}
@@ -66,6 +71,7 @@ class ReportCommand implements Callable<Integer>, JobCommand {
 			Map<String, Object> options = new LinkedHashMap<>();
 			options.put("store", this.store);
 			options.put("values", !this.noValues);
+			this.pace.putInto(options);
 			JobExecution execution = JobCommands.runOnStore(context, ReportJob.NAME, options);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
 				return JobCommands.failed(this.boot, context, execution);

@@ -1,7 +1,10 @@
 package dev.workflowkeeper.report;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
+import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.job.JobDefinition;
 import dev.workflowkeeper.job.JobFigure;
 import dev.workflowkeeper.job.JobOption;
@@ -9,9 +12,11 @@ import dev.workflowkeeper.job.JobOptions;
 import dev.workflowkeeper.job.JobTexts;
 import dev.workflowkeeper.job.OptionType;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
+import dev.workflowkeeper.pace.PaceSettings;
 
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.stereotype.Component;
 
@@ -21,8 +26,11 @@ class ReportJobDefinition implements JobDefinition {
 
 	private final MaintenanceStores stores;
 
-	ReportJobDefinition(MaintenanceStores stores) {
+	private final KeeperProperties properties;
+
+	ReportJobDefinition(MaintenanceStores stores, KeeperProperties properties) {
 		this.stores = stores;
+		this.properties = properties;
 	}
 
 	@Override
@@ -37,19 +45,32 @@ class ReportJobDefinition implements JobDefinition {
 
 	@Override
 	public List<JobOption> options() {
-		return List.of(MaintenanceStores.STORE_OPTION, JobOption.of(ReportParameters.VALUES, OptionType.BOOLEAN, "true",
-				"read the values for the status and age figures; false: MEMORY USAGE and TTL alone"));
+		List<JobOption> options = new ArrayList<>(
+				List.of(MaintenanceStores.STORE_OPTION, JobOption.of(ReportParameters.VALUES, OptionType.BOOLEAN,
+						"true", "read the values for the status and age figures; false: MEMORY USAGE and TTL alone")));
+		options.addAll(PaceSettings.options());
+		return options;
+	}
+
+	/** The pace: a resumed run goes on at the pace of the launch that resumes it. */
+	@Override
+	public Set<String> optionsRenewedOnResume() {
+		return PaceSettings.NAMES;
 	}
 
 	@Override
 	public JobParameters parameters(JobOptions options) {
-		return new ReportParameters(this.stores.storeOption(options), options.bool(ReportParameters.VALUES, true))
-			.toJobParameters();
+		ReportParameters report = new ReportParameters(this.stores.storeOption(options),
+				options.bool(ReportParameters.VALUES, true));
+		PaceSettings pace = PaceSettings.read(options, this.properties.redis().pace());
+		return pace.addTo(new JobParametersBuilder(report.toJobParameters())).toJobParameters();
 	}
 
 	@Override
 	public void validate(JobParameters parameters) {
 		ReportParameters.from(parameters);
+		// read under the job's name, so that a refusal names the job
+		PaceSettings.read(JobOptions.ofParameters(name(), parameters), this.properties.redis().pace());
 	}
 
 	@Override

@@ -8,11 +8,13 @@ import dev.workflowkeeper.cli.Boot;
 import dev.workflowkeeper.cli.JobCommand;
 import dev.workflowkeeper.cli.JobCommands;
 import dev.workflowkeeper.cli.KeeperCommandLine;
+import dev.workflowkeeper.cli.PaceOptions;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code enforce-ttl}: gives every state a TTL no longer than the maximum. */
@@ -45,6 +47,9 @@ class EnforceTtlCommand implements Callable<Integer>, JobCommand {
 	@Option(names = "--dry-run", description = "Count what would change; change nothing.")
 	boolean dryRun;
 
+	@Mixin
+	PaceOptions pace = new PaceOptions();
+
 	EnforceTtlCommand(Boot boot) {
 		this.boot = boot;
 	}
@@ -63,6 +68,7 @@ class EnforceTtlCommand implements Callable<Integer>, JobCommand {
 			options.put("spread", this.spread);
 			options.put("fromAge", this.fromAge);
 			options.put("dryRun", this.dryRun);
+			this.pace.putInto(options);
 			JobExecution execution = JobCommands.runOnStore(context, EnforceTtlJob.NAME, options);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
 				return JobCommands.failed(this.boot, context, execution);

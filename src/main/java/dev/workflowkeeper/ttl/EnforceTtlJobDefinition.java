@@ -1,7 +1,9 @@
 package dev.workflowkeeper.ttl;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.job.JobDefinition;
@@ -11,9 +13,11 @@ import dev.workflowkeeper.job.JobOptions;
 import dev.workflowkeeper.job.JobTexts;
 import dev.workflowkeeper.job.OptionType;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
+import dev.workflowkeeper.pace.PaceSettings;
 
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.stereotype.Component;
 
@@ -47,7 +51,7 @@ class EnforceTtlJobDefinition implements JobDefinition {
 
 	@Override
 	public List<JobOption> options() {
-		return List.of(MaintenanceStores.STORE_OPTION,
+		List<JobOption> options = new ArrayList<>(List.of(MaintenanceStores.STORE_OPTION,
 				JobOption.of(EnforceTtlParameters.MAX_TTL, OptionType.DURATION, "WORKFLOW_STATE_TTL",
 						"the longest TTL a state may keep; never shorter than WORKFLOW_STATE_TTL"),
 				JobOption.of(EnforceTtlParameters.SPREAD, OptionType.DURATION,
@@ -57,20 +61,31 @@ class EnforceTtlJobDefinition implements JobDefinition {
 				JobOption.of(EnforceTtlParameters.FROM_AGE, OptionType.BOOLEAN, "false",
 						"a state without a TTL gets what its updated_at leaves of the service's TTL"),
 				JobOption.of(EnforceTtlParameters.DRY_RUN, OptionType.BOOLEAN, "false",
-						"count what would change, change nothing"));
+						"count what would change, change nothing")));
+		options.addAll(PaceSettings.options());
+		return options;
+	}
+
+	/** The pace: a resumed run goes on at the pace of the launch that resumes it. */
+	@Override
+	public Set<String> optionsRenewedOnResume() {
+		return PaceSettings.NAMES;
 	}
 
 	@Override
 	public JobParameters parameters(JobOptions options) {
-		return EnforceTtlParameters
-			.of(options, this.stores.storeOption(options), this.properties.stateTtl(),
-					EnforceTtlParameters.defaultSpread(this.properties.stateTtl()), this.properties.stateTtl())
-			.toJobParameters();
+		EnforceTtlParameters ttl = EnforceTtlParameters.of(options, this.stores.storeOption(options),
+				this.properties.stateTtl(), EnforceTtlParameters.defaultSpread(this.properties.stateTtl()),
+				this.properties.stateTtl());
+		PaceSettings pace = PaceSettings.read(options, this.properties.redis().pace());
+		return pace.addTo(new JobParametersBuilder(ttl.toJobParameters())).toJobParameters();
 	}
 
 	@Override
 	public void validate(JobParameters parameters) {
 		EnforceTtlParameters.from(parameters, this.properties.stateTtl());
+		// read under the job's name, so that a refusal names the job
+		PaceSettings.read(JobOptions.ofParameters(name(), parameters), this.properties.redis().pace());
 	}
 
 	@Override

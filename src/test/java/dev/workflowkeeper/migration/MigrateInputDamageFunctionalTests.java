@@ -262,7 +262,7 @@ class MigrateInputDamageFunctionalTests {
 	}
 
 	@Test
-	void shouldFailPastMaxRejectsAndResumeWithAHigherLimit() throws Exception {
+	void shouldFailPastMaxRejectsAndResumeWithAHigherLimitAndAnotherPace() throws Exception {
 		// given: 40 states, 12 of them not objects
 		Map<String, String> states = SampleStates.states(STATES);
 		for (int i = 0; i < 12; i++) {
@@ -271,7 +271,8 @@ class MigrateInputDamageFunctionalTests {
 		Path file = write("states.json", map(states).getBytes(StandardCharsets.UTF_8));
 
 		// when
-		KeeperCli.Result failed = migrate(file, "--max-rejects", "10");
+		KeeperCli.Result failed = migrate(file, "--max-rejects", "10", "--max-rate", "100000", "--latency-budget",
+				"5ms");
 
 		// then
 		assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(1);
@@ -279,14 +280,24 @@ class MigrateInputDamageFunctionalTests {
 			.first()
 			.asString()
 			.contains("more than 10 records rejected (--max-rejects 10)");
-		assertThat(History.latest(this.cli).get("status")).isEqualTo("FAILED");
+		Map<String, Object> failedExecution = History.latest(this.cli);
+		assertThat(failedExecution.get("status")).isEqualTo("FAILED");
 
-		// when: the same command with a higher limit
-		KeeperCli.Result resumed = migrate(file, "--max-rejects", "12");
+		// when: the same command with a higher limit, and another pace
+		KeeperCli.Result resumed = migrate(file, "--max-rejects", "12", "--latency-budget", "0");
 
-		// then: the same run goes on, exact counts
+		// then: the same run goes on, exact counts, at the new pace (the rate's default)
 		assertThat(resumed.exitCode()).as(resumed.toString()).isEqualTo(3);
 		Map<String, Object> execution = History.latest(this.cli);
+		@SuppressWarnings("unchecked")
+		Map<String, String> parameters = (Map<String, String>) execution.get("parameters");
+		@SuppressWarnings("unchecked")
+		Map<String, String> failedParameters = (Map<String, String>) failedExecution.get("parameters");
+		assertThat(failedParameters).containsEntry("maxRate", "100000").containsEntry("latencyBudget", "PT0.005S");
+		assertThat(parameters).containsEntry("run", failedParameters.get("run"))
+			.containsEntry("maxRejects", "12")
+			.containsEntry("maxRate", "0")
+			.containsEntry("latencyBudget", "PT0S");
 		assertAddsUp(execution, STATES);
 		assertThat(History.figure(execution, "migrate.written")).isEqualTo(STATES - 12);
 		assertThat(History.figure(execution, "migrate.keptExisting")).isZero();

@@ -10,8 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import dev.workflowkeeper.batch.JobOwnerListener;
+import dev.workflowkeeper.batch.JobRunner;
+import dev.workflowkeeper.job.JobDefinitions;
 import dev.workflowkeeper.support.KeeperCli;
 import dev.workflowkeeper.support.RedisServerProcess;
 import dev.workflowkeeper.support.RedisServerProcess.Version;
@@ -24,14 +30,18 @@ import redis.clients.jedis.Jedis;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationContext;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
@@ -39,6 +49,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Job control over the actuator ({@code POST /actuator/workflowjobs/…}) and from the
@@ -68,6 +79,18 @@ class JobControlIntegrationTests {
 
 	@Autowired
 	JobRepository jobRepository;
+
+	@Autowired
+	JobDefinitions definitions;
+
+	@Autowired
+	JobOperator jobOperator;
+
+	@Autowired
+	JobRunner jobRunner;
+
+	@Autowired
+	ApplicationContext applicationContext;
 
 	HttpClient client = HttpClient.newHttpClient();
 
@@ -129,7 +152,8 @@ class JobControlIntegrationTests {
 	void shouldRecordTheOptionsWithTheNamesTypesAndDefaultsOfTheCommands() throws Exception {
 		// when
 		HttpResponse<String> ttl = post("/actuator/workflowjobs/enforceTtlJob",
-				"{\"store\": \"memory:\", \"maxTtl\": \"48h\", \"dryRun\": true}");
+				"{\"store\": \"memory:\", \"maxTtl\": \"48h\", \"dryRun\": true, \"maxRate\": 5000, "
+						+ "\"latencyBudget\": \"2ms\"}");
 		HttpResponse<String> purge = post("/actuator/workflowjobs/purgeStatesJob",
 				"{\"store\": \"" + store() + "\", \"dryRun\": \"true\"}");
 
@@ -142,6 +166,10 @@ class JobControlIntegrationTests {
 		assertThat(ttlParameters.getString("dryRun")).isEqualTo("true");
 		assertThat(ttlParameters.getString("fromAge")).isEqualTo("false");
 		assertThat(ttlParameters.getLong("spread")).isEqualTo(3600L);
+		assertThat(ttlParameters.getLong("maxRate")).isEqualTo(5000L);
+		assertThat(ttlParameters.getString("latencyBudget")).isEqualTo("PT0.002S");
+		assertThat(ttlParameters.getParameter("maxRate").identifying()).isFalse();
+		assertThat(ttlParameters.getParameter("latencyBudget").identifying()).isFalse();
 		HttpResponse<String> unspread = post("/actuator/workflowjobs/enforceTtlJob",
 				"{\"store\": \"memory:\", \"spread\": 0, \"dryRun\": true}");
 		assertThat(unspread.statusCode()).as(unspread.body()).isEqualTo(200);
@@ -160,6 +188,10 @@ class JobControlIntegrationTests {
 		assertThat(purgeParameters.getString("archive")).isEqualTo("true");
 		assertThat(purgeParameters.getString("force")).isEqualTo("false");
 		assertThat(purgeParameters.getString("dryRun")).isEqualTo("true");
+		// the pace of keeper.redis.pace.*, not identifying
+		assertThat(purgeParameters.getLong("maxRate")).isZero();
+		assertThat(purgeParameters.getString("latencyBudget")).isEqualTo("PT0.00025S");
+		assertThat(purgeParameters.getParameter("latencyBudget").identifying()).isFalse();
 	}
 
 	@Test
@@ -287,6 +319,17 @@ class JobControlIntegrationTests {
 				400, "store");
 		assertRefused(post("/actuator/workflowjobs/migrateStatesJob", "{\"dryRun\": true}"), 400,
 				"option from is required");
+		// the pace, as every job that works a Redis reads it
+		assertRefused(post("/actuator/workflowjobs/purgeStatesJob", "{\"maxRate\": -1}"), 400,
+				"purgeStatesJob: option maxRate must be a whole number of keys a second, 0 (no limit) or more, "
+						+ "not '-1'");
+		assertRefused(post("/actuator/workflowjobs/reportMemoryJob", "{\"latencyBudget\": \"fast\"}"), 400,
+				"reportMemoryJob: option latencyBudget must be a positive duration such as 90s, 48h, P2D or a "
+						+ "number of seconds, or 0, not 'fast'");
+		assertRefused(
+				post("/actuator/workflowjobs/generateStatesJob",
+						"{\"to\": \"memory:\", \"count\": 10, \"maxRate\": 1.5}"),
+				400, "generateStatesJob: option maxRate must be a whole number");
 		assertRefused(post("/actuator/workflowjobs/executions/abc/stop", ""), 404, "no job execution");
 		assertRefused(post("/actuator/workflowjobs/executions/999999/stop", ""), 404,
 				"no job execution with id 999999");
@@ -378,6 +421,66 @@ class JobControlIntegrationTests {
 	}
 
 	@Test
+	void shouldRefuseAPaceTheRulesRefuseEvenWhenStartedStraightThroughTheJobOperator() throws Exception {
+		for (Map.Entry<String, Map<String, Object>> job : redisJobs().entrySet()) {
+			// given: the parameters of a launch, but for a pace no launch path lets
+			// through
+			JobParameters valid = this.definitions.parameters(job.getKey(), job.getValue());
+			JobParameters negativeRate = new JobParametersBuilder(valid).addLong("maxRate", -1L, false)
+				.addLong("run", System.nanoTime())
+				.toJobParameters();
+			JobParameters unreadableBudget = new JobParametersBuilder(valid).addString("latencyBudget", "soon", false)
+				.addLong("run", System.nanoTime())
+				.toJobParameters();
+			Job bean = this.applicationContext.getBean(job.getKey(), Job.class);
+			int before = this.jobRepository.getJobInstances(job.getKey(), 0, 1000).size();
+
+			// when, then: the job's own validator refuses both, naming the job
+			assertThatExceptionOfType(InvalidJobParametersException.class).as(job.getKey())
+				.isThrownBy(() -> this.jobOperator.start(bean, negativeRate))
+				.withMessage(job.getKey()
+						+ ": parameter maxRate must be a whole number of keys a second, 0 (no limit) or more, not '-1'");
+			assertThatExceptionOfType(InvalidJobParametersException.class).as(job.getKey())
+				.isThrownBy(() -> this.jobOperator.start(bean, unreadableBudget))
+				.withMessage(job.getKey() + ": parameter latencyBudget must be a positive duration such as 90s, 48h, "
+						+ "P2D or a number of seconds, or 0, not 'soon'");
+			// (Spring Batch records the instance before it validates; no execution ran)
+			List<JobInstance> instances = this.jobRepository.getJobInstances(job.getKey(), 0, 1000);
+			assertThat(instances.subList(0, instances.size() - before)).as(job.getKey())
+				.allSatisfy((instance) -> assertThat(this.jobRepository.getJobExecutions(instance)).isEmpty());
+		}
+	}
+
+	@Test
+	void shouldResumeAFailedRunAtThePaceOfTheLaunchThatResumesIt() throws Exception {
+		for (Map.Entry<String, Map<String, Object>> job : redisJobs().entrySet()) {
+			// given: a run at one pace, recorded as FAILED
+			Map<String, Object> slow = new HashMap<>(job.getValue());
+			slow.put("maxRate", 1000);
+			slow.put("latencyBudget", "1ms");
+			JobExecution failed = failed(job.getKey(),
+					new JobParametersBuilder(this.definitions.parameters(job.getKey(), slow))
+						.addLong("run", System.nanoTime())
+						.toJobParameters());
+
+			// when: the same options at another pace
+			Map<String, Object> fast = new HashMap<>(job.getValue());
+			fast.put("maxRate", 0);
+			fast.put("latencyBudget", "0");
+			JobExecution resumed = this.jobRunner.run(this.applicationContext.getBean(job.getKey(), Job.class),
+					this.definitions.parameters(job.getKey(), fast));
+
+			// then: the same run goes on, at the new pace
+			assertThat(resumed.getStatus()).as(job.getKey()).isEqualTo(BatchStatus.COMPLETED);
+			assertThat(resumed.getJobInstance().getInstanceId()).as(job.getKey())
+				.isEqualTo(failed.getJobInstance().getInstanceId());
+			assertThat(resumed.getJobParameters().getLong("maxRate")).as(job.getKey()).isZero();
+			assertThat(resumed.getJobParameters().getString("latencyBudget")).as(job.getKey()).isEqualTo("PT0S");
+			assertThat(resumed.getJobParameters().getLong("run")).isEqualTo(failed.getJobParameters().getLong("run"));
+		}
+	}
+
+	@Test
 	void shouldRefusePostsWithoutTheOperatorsCredentials() {
 		int before = this.jobRepository.getJobInstances("reportMemoryJob", 0, 1000).size();
 
@@ -393,6 +496,33 @@ class JobControlIntegrationTests {
 		assertThat(anonymous.statusCode()).isEqualTo(401);
 		assertThat(wrong.statusCode()).isEqualTo(401);
 		assertThat(this.jobRepository.getJobInstances("reportMemoryJob", 0, 1000)).hasSize(before);
+	}
+
+	/**
+	 * Each job that works a Redis, with options that launch it on the in-memory store (or
+	 * from it).
+	 */
+	private static Map<String, Map<String, Object>> redisJobs() {
+		Map<String, Map<String, Object>> jobs = new LinkedHashMap<>();
+		jobs.put("reportMemoryJob", Map.of("store", "memory:"));
+		jobs.put("enforceTtlJob", Map.of("store", "memory:", "dryRun", true));
+		jobs.put("purgeStatesJob", Map.of("store", "memory:", "dryRun", true));
+		jobs.put("migrateStatesJob",
+				Map.of("from", "memory:", "to", "snapshot:" + tmp.resolve("pace-copy.jsonl"), "verify", false));
+		jobs.put("generateStatesJob", Map.of("to", "memory:", "count", 10));
+		return jobs;
+	}
+
+	/** A run of {@code job} recorded as FAILED, as a process that failed leaves it. */
+	private JobExecution failed(String job, JobParameters parameters) {
+		JobInstance instance = this.jobRepository.createJobInstance(job, parameters);
+		JobExecution failed = this.jobRepository.createJobExecution(instance, parameters, new ExecutionContext());
+		failed.setStartTime(LocalDateTime.now());
+		failed.setEndTime(LocalDateTime.now());
+		failed.setStatus(BatchStatus.FAILED);
+		failed.setExitStatus(org.springframework.batch.core.ExitStatus.FAILED);
+		this.jobRepository.update(failed);
+		return failed;
 	}
 
 	/**

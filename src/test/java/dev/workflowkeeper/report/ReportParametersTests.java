@@ -1,15 +1,29 @@
 package dev.workflowkeeper.report;
 
+import java.util.Map;
+
+import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.job.JobOptionException;
+import dev.workflowkeeper.job.JobOptions;
+import dev.workflowkeeper.maintenance.MaintenanceStores;
+import dev.workflowkeeper.store.StoreAddresses;
+import dev.workflowkeeper.store.WorkflowStores;
+import dev.workflowkeeper.store.memory.MemoryWorkflowStore;
+import dev.workflowkeeper.support.WorkerSettings;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
-/** The rules of {@link ReportParameters}. */
+/**
+ * The rules of {@link ReportParameters}, and the pace its definition keeps beside them.
+ */
 class ReportParametersTests {
+
+	private static final KeeperProperties DEFAULTS = WorkerSettings.defaults().keeperProperties();
 
 	@Test
 	void shouldRoundTripThroughJobParameters() {
@@ -29,6 +43,31 @@ class ReportParametersTests {
 		assertThatExceptionOfType(JobOptionException.class).isThrownBy(() -> ReportParameters.from(
 				new JobParametersBuilder().addString("store", "memory:").addString("values", "some").toJobParameters()))
 			.withMessage("reportMemoryJob: parameter values must be true or false, not 'some'");
+	}
+
+	@Test
+	void shouldAddThePaceNotIdentifyingAndTakeTheDefaultForARunRecordedBeforeIt() throws Exception {
+		// given
+		ReportJobDefinition definition = definition();
+
+		// when
+		JobParameters parameters = definition
+			.parameters(JobOptions.of(definition, Map.of("store", "memory:", "maxRate", "2000")));
+		JobParameters before = new ReportParameters("memory:", true).toJobParameters();
+
+		// then
+		assertThat(parameters.getLong("maxRate")).isEqualTo(2000L);
+		assertThat(parameters.getString("latencyBudget")).isEqualTo("PT0.00025S");
+		assertThat(parameters.getParameter("maxRate").identifying()).isFalse();
+		assertThat(parameters.getParameter("latencyBudget").identifying()).isFalse();
+		assertThat(ReportParameters.from(parameters)).isEqualTo(new ReportParameters("memory:", true));
+		definition.validator().validate(before);
+		assertThat(definition.optionsRenewedOnResume()).containsExactlyInAnyOrder("maxRate", "latencyBudget");
+	}
+
+	private static ReportJobDefinition definition() {
+		WorkflowStores stores = new WorkflowStores(DEFAULTS, new MemoryWorkflowStore(DEFAULTS));
+		return new ReportJobDefinition(new MaintenanceStores(stores, new StoreAddresses(stores), DEFAULTS), DEFAULTS);
 	}
 
 }

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
+import dev.workflowkeeper.support.History;
 import dev.workflowkeeper.support.KeeperCli;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,13 +50,14 @@ class ScheduleOptionsFunctionalTests {
 		assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
 		assertThat(errorLine(result)).isEqualTo("error: " + file
 				+ ": purgeStatesJob: unknown option 'dryrun' (did you mean "
-				+ "dryRun?); it takes store, staleAfter, terminalRetention, maxShare, dryRun, archive, force, includeUnparseable");
+				+ "dryRun?); it takes store, staleAfter, terminalRetention, maxShare, dryRun, archive, force, includeUnparseable, "
+				+ "maxRate, latencyBudget");
 		assertNothingRan();
 		KeeperCli.Result command = oneOff().run("purge", "--dryrun");
 		assertThat(command.exitCode()).isEqualTo(2);
 		assertThat(errorLine(command)).isEqualTo("error: purgeStatesJob: unknown option '--dryrun' (did you mean "
 				+ "--dry-run?); it takes --store, --stale-after, --terminal-retention, --dry-run, --no-archive, --force, "
-				+ "--include-unparseable");
+				+ "--include-unparseable, --max-rate, --latency-budget");
 	}
 
 	@Test
@@ -142,6 +145,84 @@ class ScheduleOptionsFunctionalTests {
 		assertThat(negative.exitCode()).as(negative.toString()).isEqualTo(2);
 		assertThat(errorLine(negative)).isEqualTo("error: enforceTtlJob: option spread must be a positive duration "
 				+ "such as 90s, 48h, P2D or a number of seconds, or 0, not '-5m'");
+	}
+
+	@Test
+	void shouldStopServeOnANegativeMaxRateAndRefuseItAsTheCommandsDo() throws IOException {
+		// given
+		Path file = schedule("purge-states.yml", "purgeStatesJob", "  maxRate: -1\n  dryRun: true\n");
+
+		// when
+		KeeperCli.Result served = serve();
+		KeeperCli.Result command = oneOff().run("purge", "--store", "memory:", "--max-rate", "-1", "--dry-run");
+		KeeperCli.Result run = oneOff().run("run", "purgeStatesJob", "--store", "memory:", "--maxRate=-1");
+
+		// then
+		String refusal = "purgeStatesJob: option maxRate must be a whole number of keys a second, 0 (no limit) "
+				+ "or more, not '-1'";
+		assertThat(served.exitCode()).as(served.toString()).isEqualTo(2);
+		assertThat(errorLine(served)).isEqualTo("error: " + file + ": " + refusal);
+		assertThat(command.exitCode()).as(command.toString()).isEqualTo(2);
+		assertThat(errorLine(command)).isEqualTo("error: " + refusal);
+		assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+		assertThat(errorLine(run)).isEqualTo("error: " + refusal);
+		assertNothingRan();
+	}
+
+	@Test
+	void shouldStopServeOnAnUnreadableLatencyBudgetAndRefuseItAsTheCommandsDo() throws IOException {
+		// given
+		Path file = schedule("report.yml", "reportMemoryJob", "  latencyBudget: fast\n");
+
+		// when
+		KeeperCli.Result served = serve();
+		KeeperCli.Result command = oneOff().run("report", "--store", "memory:", "--latency-budget", "fast");
+		KeeperCli.Result run = oneOff().run("run", "reportMemoryJob", "--store", "memory:", "--latency-budget", "fast");
+		KeeperCli.Result generate = oneOff().run("generate", "--to", "memory:", "--count", "5", "--latency-budget",
+				"fast");
+		KeeperCli.Result migrate = oneOff().run("migrate", "--from", "memory:", "--to",
+				"snapshot:" + this.tmp.resolve("copy.jsonl"), "--latency-budget", "fast");
+
+		// then
+		String refusal = "option latencyBudget must be a positive duration such as 90s, 48h, P2D or a number of "
+				+ "seconds, or 0, not 'fast'";
+		assertThat(served.exitCode()).as(served.toString()).isEqualTo(2);
+		assertThat(errorLine(served)).isEqualTo("error: " + file + ": reportMemoryJob: " + refusal);
+		assertThat(command.exitCode()).as(command.toString()).isEqualTo(2);
+		assertThat(errorLine(command)).isEqualTo("error: reportMemoryJob: " + refusal);
+		assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+		assertThat(errorLine(run)).isEqualTo("error: reportMemoryJob: " + refusal);
+		assertThat(generate.exitCode()).as(generate.toString()).isEqualTo(2);
+		assertThat(errorLine(generate)).isEqualTo("error: generateStatesJob: " + refusal);
+		assertThat(migrate.exitCode()).as(migrate.toString()).isEqualTo(2);
+		assertThat(errorLine(migrate)).isEqualTo("error: migrateStatesJob: " + refusal);
+		assertNothingRan();
+	}
+
+	@Test
+	void shouldRecordTheCommandLinesPaceNotIdentifyingTheRun() {
+		// when
+		KeeperCli.Result command = oneOff().run("enforce-ttl", "--store", "memory:", "--dry-run", "--max-rate", "5000",
+				"--latency-budget", "2ms");
+		Map<String, Object> ttl = History.latest(oneOff());
+		KeeperCli.Result run = oneOff().run("run", "reportMemoryJob", "--store", "memory:", "--max-rate", "7");
+		Map<String, Object> report = History.latest(oneOff());
+		KeeperCli.Result byDefault = oneOff().run("generate", "--to", "memory:", "--count", "5");
+		Map<String, Object> generate = History.latest(oneOff());
+
+		// then: each in its execution's parameters; absent, the default of
+		// keeper.redis.pace.*
+		assertThat(command.exitCode()).as(command.toString()).isZero();
+		assertThat(parameters(ttl)).containsEntry("maxRate", "5000").containsEntry("latencyBudget", "PT0.002S");
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(parameters(report)).containsEntry("maxRate", "7").containsEntry("latencyBudget", "PT0.00025S");
+		assertThat(byDefault.exitCode()).as(byDefault.toString()).isZero();
+		assertThat(parameters(generate)).containsEntry("maxRate", "0").containsEntry("latencyBudget", "PT0.00025S");
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, String> parameters(Map<String, Object> execution) {
+		return (Map<String, String>) execution.get("parameters");
 	}
 
 	/** The same worker for one-off commands, which fire no schedule. */

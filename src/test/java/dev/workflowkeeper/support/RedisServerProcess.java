@@ -114,12 +114,26 @@ public final class RedisServerProcess implements AutoCloseable {
 		launch();
 	}
 
+	/**
+	 * Starts the server again on the same port and directory, and returns as soon as it
+	 * answers, maybe still loading its data: meanwhile it answers {@code LOADING} to most
+	 * commands (start it with {@code --key-load-delay} to make that last).
+	 */
+	public void restartLoading() {
+		kill();
+		launch(true);
+	}
+
 	@Override
 	public void close() {
 		kill();
 	}
 
 	private void launch() {
+		launch(false);
+	}
+
+	private void launch(boolean loadingIsUp) {
 		List<String> command = new ArrayList<>(List.of(this.binary.toString(), "--port", Integer.toString(this.port),
 				"--bind", "127.0.0.1", "--dir", this.dir.toString(), "--save", "", "--daemonize", "no", "--logfile",
 				this.dir.resolve("redis.log").toString()));
@@ -136,7 +150,7 @@ public final class RedisServerProcess implements AutoCloseable {
 			throw new UncheckedIOException("cannot start " + this.binary, ex);
 		}
 		try {
-			awaitPing(Duration.ofSeconds(20));
+			awaitPing(Duration.ofSeconds(20), loadingIsUp);
 		}
 		catch (RuntimeException ex) {
 			kill();
@@ -144,7 +158,7 @@ public final class RedisServerProcess implements AutoCloseable {
 		}
 	}
 
-	private void awaitPing(Duration timeout) {
+	private void awaitPing(Duration timeout, boolean loadingIsUp) {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		while (System.nanoTime() < deadline) {
 			if (!this.process.isAlive()) {
@@ -156,8 +170,9 @@ public final class RedisServerProcess implements AutoCloseable {
 				byte[] reply = new byte[64];
 				int n = socket.getInputStream().read(reply);
 				// A server with requirepass answers NOAUTH: it is up all the same.
-				if (n > 0 && (new String(reply, 0, n).startsWith("+PONG")
-						|| new String(reply, 0, n).startsWith("-NOAUTH"))) {
+				String answer = (n > 0) ? new String(reply, 0, n) : "";
+				if (answer.startsWith("+PONG") || answer.startsWith("-NOAUTH")
+						|| (loadingIsUp && answer.startsWith("-LOADING"))) {
 					return;
 				}
 			}

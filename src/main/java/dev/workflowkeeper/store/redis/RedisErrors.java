@@ -88,6 +88,10 @@ final class RedisErrors {
 				return "Redis at " + this.address + " refused the credentials: " + server
 						+ "; check REDIS_PASSWORD or the URL";
 			}
+			if (server.startsWith("OOM")) {
+				return "Redis at " + this.address + " is out of memory (" + server
+						+ "); raise its maxmemory or free memory on it";
+			}
 			if (server.contains("DB index is out of range")) {
 				return "Redis at " + this.address + " has no such database: " + server + "; check REDIS_DB or the URL";
 			}

@@ -1,8 +1,9 @@
 package dev.workflowkeeper.store.redis;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.args.ClientType;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.ClientKillParams;
 import redis.clients.jedis.params.SetParams;
 
@@ -41,14 +43,29 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * A live Redis's own signals, for real: connections dropped by {@code CLIENT KILL} while
  * states are read and written, a Lua script that keeps the server {@code BUSY} in the
- * middle of a scan, and a server gone for longer than the retry bound. Reads and writes
- * go on from where they were, and a run that gives up can be resumed to exact counts.
+ * middle of a scan, a source that answers {@code LOADING} while it loads its dump, a
+ * target that answers {@code OOM} at its {@code maxmemory}, and a server gone for longer
+ * than the retry bound. Reads and writes go on from where they were, and a run that gives
+ * up can be resumed to exact counts.
  */
 class RedisBackoffIntegrationTests {
 
 	private static final int STATES = 50_000;
 
 	private static final int DOWN_STATES = 20_000;
+
+	private static final int LOADING_STATES = 10_000;
+
+	private static final int OOM_STATES = 20_000;
+
+	private static final int KILLED_STATES = 200_000;
+
+	/**
+	 * A server that loads its dump at 0.3 ms a key or slower (4 to 8 s for 10,000 states
+	 * on a busy machine), and answers clients at least every kilobyte loaded.
+	 */
+	private static final String[] SLOW_LOAD = { "--key-load-delay", "300", "--loading-process-events-interval-bytes",
+			"1024" };
 
 	@TempDir
 	Path tmp;
@@ -277,6 +294,226 @@ class RedisBackoffIntegrationTests {
 		}
 	}
 
+	@Test
+	void shouldWaitForASourceStillLoadingItsDataAndMigrateEveryState() throws Exception {
+		// given: a source restarted on a dump it loads slowly, answering LOADING
+		// meanwhile, for a few seconds, and the production retry bound (the tests' own
+		// is 2 s)
+		try (RedisServerProcess source = RedisServerProcess.start(Version.DEFAULT, SLOW_LOAD);
+				RedisServerProcess target = RedisServerProcess.start(Version.DEFAULT)) {
+			seed(source, LOADING_STATES);
+			KeeperCli cli = new KeeperCli(this.tmp.resolve("loading"))
+				.with(WorkerSettings.defaults().withRedisPaging(500, 100, 2))
+				.with("keeper.redis.retry.max-time", "30s");
+			warmUp(cli);
+			restartLoading(source);
+			CompletableFuture<LocalDateTime> loaded = loadedAt(source);
+
+			// when
+			KeeperCli.Result result = cli.run("migrate", "--from", source.uri(), "--to", target.uri());
+
+			// then: the run started while the source was loading, waited, and copied
+			// every state once
+			assertThat(result.exitCode()).as(result.toString()).isZero();
+			Map<String, Object> execution = History.latest(cli);
+			assertThat(LocalDateTime.parse((String) execution.get("start"))).as("the run met the loading source")
+				.isBefore(loaded.get());
+			assertThat(History.figure(execution, "migrate.read")).isEqualTo(LOADING_STATES);
+			assertThat(History.figure(execution, "migrate.written")).isEqualTo(LOADING_STATES);
+			assertThat(History.figure(execution, "verify.missing")).isZero();
+			assertThat(History.figure(execution, "verify.mismatched")).isZero();
+			try (Jedis jedis = new Jedis("127.0.0.1", target.port())) {
+				assertThat(jedis.dbSize()).isEqualTo(LOADING_STATES);
+			}
+		}
+	}
+
+	@Test
+	void shouldFailInOneLineNamingLoadingPastTheBoundAndResumeOnceTheSourceHasLoaded() throws Exception {
+		// given: a source loading for longer than a retry bound of one second
+		try (RedisServerProcess source = RedisServerProcess.start(Version.DEFAULT, SLOW_LOAD);
+				RedisServerProcess target = RedisServerProcess.start(Version.DEFAULT)) {
+			seed(source, LOADING_STATES);
+			KeeperCli cli = new KeeperCli(this.tmp.resolve("loading"))
+				.with(WorkerSettings.defaults().withRedisPaging(500, 100, 2))
+				.with("keeper.redis.retry.max-time", "1s");
+			warmUp(cli);
+			restartLoading(source);
+			CompletableFuture<LocalDateTime> loaded = loadedAt(source);
+
+			// when
+			KeeperCli.Result failed = cli.run("migrate", "--from", source.uri(), "--to", target.uri());
+
+			// then: one line that names LOADING, exit 1, nothing written
+			assertThat(loaded).as("the run gave up while the source was loading").isNotDone();
+			assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(1);
+			assertThat(failed.err().lines().filter((line) -> line.startsWith("error:")).toList()).as(failed.toString())
+				.singleElement()
+				.asString()
+				.contains("Redis at " + source.uri())
+				.contains("LOADING")
+				.contains("still failing after");
+			assertThat(failed.err()).doesNotContain("\tat ");
+			try (Jedis jedis = new Jedis("127.0.0.1", target.port())) {
+				assertThat(jedis.dbSize()).isZero();
+			}
+
+			// when: the same command once the source has loaded
+			loaded.get();
+			KeeperCli.Result rerun = cli.run("migrate", "--from", source.uri(), "--to", target.uri());
+
+			// then
+			assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
+			Map<String, Object> execution = History.latest(cli);
+			assertThat(History.figure(execution, "migrate.read")).isEqualTo(LOADING_STATES);
+			assertThat(History.figure(execution, "migrate.written")).isEqualTo(LOADING_STATES);
+			assertThat(History.figure(execution, "verify.missing")).isZero();
+			assertThat(History.figure(execution, "verify.mismatched")).isZero();
+			try (Jedis jedis = new Jedis("127.0.0.1", target.port())) {
+				assertThat(jedis.dbSize()).isEqualTo(LOADING_STATES);
+			}
+		}
+	}
+
+	@Test
+	void shouldFailInOneLineWhenTheTargetIsOutOfMemoryAndResumeOnceItHasRoom() throws Exception {
+		// given: a migration into a target that never evicts, whose maxmemory is lowered
+		// below its use once the run is under way: it answers OOM to every write
+		try (RedisServerProcess source = RedisServerProcess.start(Version.DEFAULT);
+				RedisServerProcess target = RedisServerProcess.start(Version.DEFAULT, "--maxmemory-policy",
+						"noeviction")) {
+			seed(source, OOM_STATES);
+			KeeperCli cli = new KeeperCli(this.tmp.resolve("oom"))
+				.with(WorkerSettings.defaults().withRedisPaging(100, 50, 0))
+				.with("keeper.migration.chunk-size", 100)
+				.with("keeper.migration.prefetch", 0)
+				.with("keeper.redis.retry.max-time", "2s");
+			CompletableFuture<KeeperCli.Result> run = CompletableFuture
+				.supplyAsync(() -> cli.run("migrate", "--from", source.uri(), "--to", target.uri()));
+			awaitKeys(target, 2_000);
+			try (Jedis jedis = new Jedis("127.0.0.1", target.port())) {
+				jedis.configSet("maxmemory", Long.toString(usedMemory(jedis) - 64 * 1024));
+			}
+
+			// when
+			KeeperCli.Result failed = run.get();
+
+			// then: one line, exit 1, that says the target is out of memory
+			assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(1);
+			assertThat(failed.err().lines().filter((line) -> line.startsWith("error:")).toList()).as(failed.toString())
+				.singleElement()
+				.asString()
+				.contains("Redis at " + target.uri() + " is out of memory")
+				.contains("maxmemory")
+				.contains("still failing after")
+				.endsWith("run the same command again to resume from its last checkpoint");
+			assertThat(failed.err()).doesNotContain("\tat ");
+			long before;
+			try (Jedis jedis = new Jedis("127.0.0.1", target.port())) {
+				before = jedis.dbSize();
+				assertThat(before).isBetween(2_000L, OOM_STATES - 1L);
+
+				// when: the target has room again
+				jedis.configSet("maxmemory", "0");
+			}
+			KeeperCli.Result rerun = cli.run("migrate", "--from", source.uri(), "--to", target.uri());
+
+			// then: the same run went on from its checkpoint: every state there, none
+			// read or written twice, verification clean
+			assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
+			Map<String, Object> execution = History.latest(cli);
+			assertThat(((Map<?, ?>) execution.get("parameters")).get("run")).isEqualTo("1");
+			assertThat(History.figure(execution, "migrate.read")).isEqualTo(OOM_STATES);
+			assertThat(History.figure(execution, "migrate.written") + History.figure(execution, "migrate.keptExisting"))
+				.isEqualTo(OOM_STATES);
+			assertThat(History.figure(execution, "verify.expected")).isEqualTo(OOM_STATES);
+			assertThat(History.figure(execution, "verify.missing")).isZero();
+			assertThat(History.figure(execution, "verify.mismatched")).isZero();
+			try (Jedis jedis = new Jedis("127.0.0.1", target.port())) {
+				assertThat(jedis.dbSize()).isEqualTo(OOM_STATES);
+			}
+		}
+	}
+
+	@Test
+	void shouldMigrate200000StatesWhileTheSourceDropsEveryConnectionOnceASecond() throws Exception {
+		// given: the scenario: 200,000 states on a source whose normal clients
+		// are killed once a second, a target on another server, the default settings
+		try (RedisServerProcess source = RedisServerProcess.start(Version.DEFAULT);
+				RedisServerProcess target = RedisServerProcess.start(Version.DEFAULT)) {
+			seed(source, KILLED_STATES);
+			KeeperCli cli = new KeeperCli(this.tmp.resolve("killed"));
+
+			// when
+			KeeperCli.Result result;
+			int kills;
+			try (Killer killer = new Killer(source, 1_000)) {
+				result = cli.run("migrate", "--from", source.uri(), "--to", target.uri());
+				kills = killer.kills.get();
+			}
+
+			// then: the scan reconnected and went on from its position: every state read
+			// once, written once, verified
+			assertThat(result.exitCode()).as(result.toString()).isZero();
+			assertThat(kills).as("the source's connections were killed during the run").isGreaterThan(2);
+			Map<String, Object> execution = History.latest(cli);
+			assertThat(History.figure(execution, "migrate.read")).isEqualTo(KILLED_STATES);
+			assertThat(History.figure(execution, "migrate.written")).isEqualTo(KILLED_STATES);
+			assertThat(History.figure(execution, "migrate.keptExisting")).isZero();
+			assertThat(History.figure(execution, "verify.expected")).isEqualTo(KILLED_STATES);
+			assertThat(History.figure(execution, "verify.missing")).isZero();
+			assertThat(History.figure(execution, "verify.mismatched")).isZero();
+			try (Jedis jedis = new Jedis("127.0.0.1", target.port())) {
+				assertThat(jedis.dbSize()).isEqualTo(KILLED_STATES);
+			}
+		}
+	}
+
+	/**
+	 * Saves {@code redis}'s states to its dump and restarts it on it, returning while it
+	 * still loads them (answering {@code LOADING}).
+	 */
+	private static void restartLoading(RedisServerProcess redis) {
+		try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
+			jedis.save();
+		}
+		redis.restartLoading();
+		try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
+			assertThatExceptionOfType(JedisDataException.class).isThrownBy(jedis::dbSize)
+				.withMessageStartingWith("LOADING");
+		}
+	}
+
+	/**
+	 * Runs a command that starts the worker, so that the next one starts in a second or
+	 * two, well within the loading time, even as the first command of the JVM.
+	 */
+	private static void warmUp(KeeperCli cli) {
+		KeeperCli.Result history = cli.run("history");
+		assertThat(history.exitCode()).as(history.toString()).isZero();
+	}
+
+	/** When {@code redis} ends loading its data, as seen by polling its INFO. */
+	private static CompletableFuture<LocalDateTime> loadedAt(RedisServerProcess redis) {
+		return CompletableFuture.supplyAsync(() -> {
+			try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
+				while (jedis.info("persistence").contains("loading:1")) {
+					sleep(20);
+				}
+				return LocalDateTime.now();
+			}
+		});
+	}
+
+	private static long usedMemory(Jedis jedis) {
+		for (String line : jedis.info("memory").split("\r?\n")) {
+			if (line.startsWith("used_memory:")) {
+				return Long.parseLong(line.substring("used_memory:".length()).trim());
+			}
+		}
+		throw new IllegalStateException("no used_memory in INFO memory");
+	}
+
 	private static void seed(RedisServerProcess redis, int count) {
 		try (Jedis jedis = new Jedis("127.0.0.1", redis.port()); Pipeline pipeline = jedis.pipelined()) {
 			for (int i = 0; i < count; i++) {
@@ -327,8 +564,8 @@ class RedisBackoffIntegrationTests {
 	}
 
 	/**
-	 * Kills the connections of every other normal client every 200 ms, on a connection of
-	 * its own.
+	 * Kills the connections of every other normal client every {@code everyMillis}, on a
+	 * connection of its own.
 	 */
 	private static final class Killer implements AutoCloseable {
 

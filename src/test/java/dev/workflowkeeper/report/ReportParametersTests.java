@@ -6,14 +6,17 @@ import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.job.JobOptionException;
 import dev.workflowkeeper.job.JobOptions;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
+import dev.workflowkeeper.pace.JobPaces;
 import dev.workflowkeeper.store.StoreAddresses;
 import dev.workflowkeeper.store.WorkflowStores;
 import dev.workflowkeeper.store.memory.MemoryWorkflowStore;
 import dev.workflowkeeper.support.WorkerSettings;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -66,7 +69,8 @@ class ReportParametersTests {
 	}
 
 	private static ReportJobDefinition definition() {
-		WorkflowStores stores = new WorkflowStores(DEFAULTS, new MemoryWorkflowStore(DEFAULTS));
+		WorkflowStores stores = new WorkflowStores(DEFAULTS, new MemoryWorkflowStore(DEFAULTS),
+				new JobPaces(DEFAULTS, new StaticListableBeanFactory().getBeanProvider(MeterRegistry.class)));
 		return new ReportJobDefinition(new MaintenanceStores(stores, new StoreAddresses(stores), DEFAULTS), DEFAULTS);
 	}
 

@@ -37,13 +37,17 @@ class ReportJobDefinition implements JobDefinition {
 
 	@Override
 	public List<JobOption> options() {
-		return List.of(MaintenanceStores.STORE_OPTION, JobOption.of(ReportParameters.VALUES, OptionType.BOOLEAN, "true",
-				"read the values for the status and age figures; false: MEMORY USAGE and TTL alone"));
+		return List.of(MaintenanceStores.STORE_OPTION,
+				JobOption.of(ReportParameters.VALUES, OptionType.BOOLEAN, "true",
+						"read the values for the status and age figures; false: MEMORY USAGE and TTL alone"),
+				JobOption.of(ReportParameters.SAMPLE, OptionType.TEXT, "the whole keyspace",
+						"estimate from part of the keyspace: a share (0.1, 10%) or a number of keys (100000)"));
 	}
 
 	@Override
 	public JobParameters parameters(JobOptions options) {
-		return new ReportParameters(this.stores.storeOption(options), options.bool(ReportParameters.VALUES, true))
+		return new ReportParameters(this.stores.storeOption(options), options.bool(ReportParameters.VALUES, true),
+				ReportParameters.sample(options))
 			.toJobParameters();
 	}
 
@@ -65,19 +69,26 @@ class ReportJobDefinition implements JobDefinition {
 	@Override
 	public String describe(JobParameters parameters) {
 		ReportParameters report = ReportParameters.from(parameters);
-		return "memory report of " + report.store() + (report.values() ? "" : ", without reading the values");
+		return "memory report of " + report.store() + (report.values() ? "" : ", without reading the values")
+				+ ((report.sample() != null) ? ", estimated from " + report.sample().describe() : "");
 	}
 
-	/** {@code keys 1,500, memory 3.8 MiB}, and the keys a TTL rule misses, if any. */
+	/**
+	 * {@code keys 1,500, memory 3.8 MiB}, and the keys a TTL rule misses, if any; for a
+	 * sample, what it was estimated from: {@code estimated from a 10% sample}.
+	 */
 	@Override
 	public String outcome(JobExecution execution) {
 		ExecutionContext figures = execution.getExecutionContext();
 		if (!figures.containsKey(ReportSaver.KEYS)) {
 			return "";
 		}
+		String estimated = figures.containsKey(ReportSaver.SAMPLE_SHARE)
+				? "estimated from a " + ReportSample.percent(figures.getDouble(ReportSaver.SAMPLE_SHARE)) + " sample: "
+				: "";
 		long withoutTtl = JobTexts.figure(figures, ReportSaver.KEYS_WITHOUT_TTL);
 		long aboveMax = JobTexts.figure(figures, ReportSaver.KEYS_ABOVE_MAX_TTL);
-		return "keys " + JobTexts.count(JobTexts.figure(figures, ReportSaver.KEYS)) + ", memory "
+		return estimated + "keys " + JobTexts.count(JobTexts.figure(figures, ReportSaver.KEYS)) + ", memory "
 				+ JobTexts.bytes(JobTexts.figure(figures, ReportSaver.MEMORY_BYTES))
 				+ ((withoutTtl > 0) ? ", " + JobTexts.count(withoutTtl) + " without a TTL" : "")
 				+ ((aboveMax > 0) ? ", " + JobTexts.count(aboveMax) + " above the maximum TTL" : "");

@@ -63,7 +63,8 @@ class ReportJobDefinition implements JobDefinition {
 				JobFigure.shown(ReportSaver.KEYS_WITHOUT_TTL, "keys without a TTL"),
 				JobFigure.shown(ReportSaver.KEYS_ABOVE_MAX_TTL, "keys above the maximum TTL"),
 				JobFigure.shown(ReportSaver.STALE_KEYS, "stale keys"),
-				JobFigure.shown(ReportSaver.UNPARSEABLE, "unparseable"));
+				JobFigure.shown(ReportSaver.UNPARSEABLE, "unparseable"),
+				JobFigure.shown(ReportSaver.SAMPLE_KEYS_READ, "keys read by a sample"));
 	}
 
 	@Override
@@ -83,8 +84,8 @@ class ReportJobDefinition implements JobDefinition {
 		if (!figures.containsKey(ReportSaver.KEYS)) {
 			return "";
 		}
-		String estimated = figures.containsKey(ReportSaver.SAMPLE_SHARE)
-				? "estimated from a " + ReportSample.percent(figures.getDouble(ReportSaver.SAMPLE_SHARE)) + " sample: "
+		String estimated = figures.containsKey(ReportSaver.SAMPLE_SHARE) ? "estimated from a "
+				+ ReportSample.percent(Double.parseDouble(figures.getString(ReportSaver.SAMPLE_SHARE))) + " sample: "
 				: "";
 		long withoutTtl = JobTexts.figure(figures, ReportSaver.KEYS_WITHOUT_TTL);
 		long aboveMax = JobTexts.figure(figures, ReportSaver.KEYS_ABOVE_MAX_TTL);

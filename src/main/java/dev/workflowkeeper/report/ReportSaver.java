@@ -47,8 +47,14 @@ class ReportSaver implements StepExecutionListener {
 
 	static final String UNPARSEABLE = "report.unparseable";
 
-	/** The share of the keyspace a sampled report's figures come from. */
+	/**
+	 * The share of the keyspace a sampled report's figures come from, as a text: a number
+	 * in the context would be taken for a count.
+	 */
 	static final String SAMPLE_SHARE = "report.sampleShare";
+
+	/** The keys a sampled report read. */
+	static final String SAMPLE_KEYS_READ = "report.sampleKeysRead";
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -103,7 +109,8 @@ class ReportSaver implements StepExecutionListener {
 		job.putLong(KEYS_WITHOUT_TTL, report.keysWithoutTtl());
 		job.putLong(KEYS_ABOVE_MAX_TTL, report.keysAboveMaxTtl());
 		if (estimate) {
-			job.putDouble(SAMPLE_SHARE, ((Number) report.sample().get("share")).doubleValue());
+			job.putString(SAMPLE_SHARE, String.valueOf(report.sample().get("share")));
+			job.putLong(SAMPLE_KEYS_READ, ((Number) report.sample().get("keysRead")).longValue());
 		}
 		if (report.values()) {
 			// without the values these are unknown: no figure rather than a 0

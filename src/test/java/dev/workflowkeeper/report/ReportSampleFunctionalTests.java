@@ -133,6 +133,17 @@ class ReportSampleFunctionalTests {
 	}
 
 	@Test
+	void shouldSayTheReportIsExactOnTheMemoryStoreThatIsReadWhole() throws Exception {
+		KeeperCli.Result result = this.cli.run("report", "--store", "memory:", "--sample", "10%", "--format", "json");
+
+		assertThat(result.exitCode()).as(result.toString()).isZero();
+		JsonNode report = JSON.readTree(result.out());
+		assertThat(report.get("sample").get("estimate").asBoolean()).isFalse();
+		assertThat(report.get("sample").get("requested").asString()).isEqualTo("0.1");
+		assertThat(report.has("intervals")).isFalse();
+	}
+
+	@Test
 	void shouldRefuseASampleThatIsNeitherAShareNorKeysOnEveryCommand() {
 		String says = "option sample must be a share of the keyspace in (0, 1] such as 0.1 or 10%, "
 				+ "or a whole number of keys such as 100000, not '";

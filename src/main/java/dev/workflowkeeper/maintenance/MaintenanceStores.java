@@ -12,6 +12,7 @@ import dev.workflowkeeper.job.OptionType;
 import dev.workflowkeeper.store.MaintainableStore;
 import dev.workflowkeeper.store.MaintainableStore.KeyDetail;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
+import dev.workflowkeeper.store.MaintainableStore.KeySample;
 import dev.workflowkeeper.store.StoreAccessException;
 import dev.workflowkeeper.store.StoreAddresses;
 import dev.workflowkeeper.store.StoreUri;
@@ -107,7 +108,16 @@ public class MaintenanceStores {
 	 * with the step's work. Restartable as the node readers are.
 	 */
 	public ItemStreamReader<KeyInfo> keyReader(WorkflowStore store, String name, KeyDetail detail) {
-		List<ItemStreamReader<KeyInfo>> readers = maintenance(store).keyReaders(name, detail);
+		return keyReader(store, name, detail, KeySample.WHOLE);
+	}
+
+	/**
+	 * A {@link #keyReader(WorkflowStore, String, KeyDetail)} over a sample of the keys,
+	 * each node's scan ended as {@code sample} says, when the store can sample
+	 * ({@link MaintainableStore#keyReaders(String, KeyDetail, KeySample)}).
+	 */
+	public ItemStreamReader<KeyInfo> keyReader(WorkflowStore store, String name, KeyDetail detail, KeySample sample) {
+		List<ItemStreamReader<KeyInfo>> readers = maintenance(store).keyReaders(name, detail, sample);
 		SequentialItemReader<KeyInfo> reader = new SequentialItemReader<>(name + "Nodes", readers);
 		KeeperProperties.Maintenance maintenance = this.properties.maintenance();
 		if (maintenance.prefetch() <= 0) {

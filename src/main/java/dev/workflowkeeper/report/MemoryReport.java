@@ -27,11 +27,23 @@ import java.util.Map;
  * @param otherTypes keys under the prefix that are not strings
  * @param writtenLastHour states updated within the last hour (the service's write rate)
  * @param server the server's own view
+ * @param sample what a sampled report read and how it estimated: {@code share} of the
+ * keyspace visited, {@code keysRead}, {@code method}; {@code null} for a report of the
+ * whole keyspace. The counts and bytes of a sample are estimates of the whole keyspace;
+ * the size percentiles and the largest keys are those of the sample
+ * @param intervals half the width of each estimate's 95% interval, by figure as
+ * {@link MemoryReportAccumulator#figures} names them ({@code null}: not known, the sample
+ * had fewer than two pages); {@code null} when the figures are exact
  */
 record MemoryReport(boolean values, long keys, long memoryBytes, long keysWithoutTtl, long keysAboveMaxTtl,
 		Map<String, Bucket> ttlBuckets, Map<String, Long> sizePercentiles, List<MemoryReportAccumulator.TopKey> topKeys,
 		Map<String, Bucket> byStatus, Map<String, Bucket> ageBuckets, long staleKeys, long staleBytes, long unparseable,
-		long otherTypes, long writtenLastHour, Map<String, Object> server) {
+		long otherTypes, long writtenLastHour, Map<String, Object> server, Map<String, Object> sample,
+		Map<String, Long> intervals) {
+
+	/** Figures that only the values give, by the start of their names. */
+	private static final List<String> FROM_VALUES = List.of("byStatus/", "ageBuckets/", "staleKeys", "staleBytes",
+			"unparseable", "writtenLastHour");
 
 	/**
 	 * Keys and bytes of one bucket.
@@ -92,6 +104,18 @@ record MemoryReport(boolean values, long keys, long memoryBytes, long keysWithou
 		map.put("otherTypes", this.otherTypes);
 		map.put("server", this.server);
 		map.put("forecast", this.values ? forecast(ttl) : null);
+		if (this.sample != null) {
+			map.put("sample", this.sample);
+		}
+		if (this.intervals != null) {
+			Map<String, Long> intervals = new LinkedHashMap<>();
+			this.intervals.forEach((figure, halfWidth) -> {
+				if (this.values || FROM_VALUES.stream().noneMatch(figure::startsWith)) {
+					intervals.put(figure, halfWidth);
+				}
+			});
+			map.put("intervals", intervals);
+		}
 		return map;
 	}
 

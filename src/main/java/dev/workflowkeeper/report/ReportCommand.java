@@ -26,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
 		"Report what the workflow states of a store cost; change nothing.",
 		"The report gives the keys and their memory, size percentiles and the largest keys, TTLs, the statuses and ages read from the values, stale and unparseable states, the server's view, a steady-state forecast, and the trend since the previous report." },
 		footer = { "", "Examples:", "  report --store redis://localhost:6379/0",
-				"  report --no-values --format json | jq .memoryBytes" })
+				"  report --no-values --format json | jq .memoryBytes", "  report --sample 10%" })
 class ReportCommand implements Callable<Integer>, JobCommand {
 
 	/** Output formats. */
@@ -53,6 +53,11 @@ class ReportCommand implements Callable<Integer>, JobCommand {
 			description = "Report from MEMORY USAGE and TTL alone, without reading the values: the cheapest pass, without statuses, ages or stale states.")
 	boolean noValues;
 
+	@Option(names = "--sample", paramLabel = "FRACTION|KEYS",
+			description = "Estimate from part of the keyspace: a share (0.1, 10%) or a number of keys (100000), "
+					+ "with a 95% interval. Default: the whole keyspace, exact.")
+	String sample;
+
 	@Mixin
 	PaceOptions pace = new PaceOptions();
 
@@ -71,6 +76,7 @@ class ReportCommand implements Callable<Integer>, JobCommand {
 			Map<String, Object> options = new LinkedHashMap<>();
 			options.put("store", this.store);
 			options.put("values", !this.noValues);
+			options.put("sample", this.sample);
 			this.pace.putInto(options);
 			JobExecution execution = JobCommands.runOnStore(context, ReportJob.NAME, options);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
@@ -91,21 +97,33 @@ class ReportCommand implements Callable<Integer>, JobCommand {
 
 	@SuppressWarnings("unchecked")
 	static void printTable(PrintWriter out, Map<String, Object> r, boolean values) {
-		out.printf("Memory report of %s at %s%n%n", r.get("store"), r.get("createdAt"));
-		row(out, "keys", HumanUnits.count(n(r, "keys")));
-		row(out, "memory", HumanUnits.bytes(n(r, "memoryBytes")));
+		out.printf("Memory report of %s at %s%n", r.get("store"), r.get("createdAt"));
+		Map<String, Object> sample = (Map<String, Object>) r.get("sample");
+		Map<String, Object> intervals = (Map<String, Object>) r.get("intervals");
+		if (sample != null && intervals != null) {
+			out.printf("estimate from a sample of %s keys (%s of the keyspace); ± is a 95%% interval%n",
+					HumanUnits.count(n(sample, "keysRead")),
+					ReportSample.percent(((Number) sample.get("share")).doubleValue()));
+			out.println("size percentiles and largest keys are those of the sample");
+		}
+		else if (sample != null) {
+			out.println("exact: this store is read whole, whatever the sample asked");
+		}
+		out.println();
+		row(out, "keys", count(r, intervals, "keys"));
+		row(out, "memory", bytes(r, intervals, "memoryBytes"));
 		Map<String, Object> p = (Map<String, Object>) r.get("sizePercentiles");
 		row(out, "key size p50/p90/p99/max", HumanUnits.bytes(n(p, "p50")) + " / " + HumanUnits.bytes(n(p, "p90"))
 				+ " / " + HumanUnits.bytes(n(p, "p99")) + " / " + HumanUnits.bytes(n(p, "max")));
-		row(out, "keys without TTL", HumanUnits.count(n(r, "keysWithoutTtl")));
-		row(out, "keys above the max TTL", HumanUnits.count(n(r, "keysAboveMaxTtl")));
-		row(out, "stale states", values
-				? HumanUnits.count(n(r, "staleKeys")) + " (" + HumanUnits.bytes(n(r, "staleBytes")) + ")" : UNKNOWN);
-		row(out, "unparseable", values ? HumanUnits.count(n(r, "unparseable")) : UNKNOWN);
-		buckets(out, "TTL", (Map<String, Object>) r.get("ttlBuckets"), n(r, "memoryBytes"));
+		row(out, "keys without TTL", count(r, intervals, "keysWithoutTtl"));
+		row(out, "keys above the max TTL", count(r, intervals, "keysAboveMaxTtl"));
+		row(out, "stale states",
+				values ? count(r, intervals, "staleKeys") + " (" + bytes(r, intervals, "staleBytes") + ")" : UNKNOWN);
+		row(out, "unparseable", values ? count(r, intervals, "unparseable") : UNKNOWN);
+		buckets(out, "TTL", "ttlBuckets", r, intervals);
 		if (values) {
-			buckets(out, "status", (Map<String, Object>) r.get("byStatus"), n(r, "memoryBytes"));
-			buckets(out, "age (updated_at)", (Map<String, Object>) r.get("ageBuckets"), n(r, "memoryBytes"));
+			buckets(out, "status", "byStatus", r, intervals);
+			buckets(out, "age (updated_at)", "ageBuckets", r, intervals);
 		}
 		out.println();
 		out.println("largest keys");
@@ -139,24 +157,57 @@ class ReportCommand implements Callable<Integer>, JobCommand {
 		if (trend != null) {
 			out.println();
 			out.println("trend");
-			trendRow(out, "since the previous report", (Map<String, Object>) trend.get("sincePrevious"));
-			trendRow(out, "since a day before", (Map<String, Object>) trend.get("sinceDayBefore"));
+			boolean estimate = Boolean.TRUE.equals(trend.get("estimate"));
+			trendRow(out, "since the previous report", (Map<String, Object>) trend.get("sincePrevious"), estimate);
+			trendRow(out, "since a day before", (Map<String, Object>) trend.get("sinceDayBefore"), estimate);
 		}
 	}
 
-	private static void trendRow(PrintWriter out, String label, Map<String, Object> delta) {
-		row(out, label, (delta == null) ? "no report yet" : HumanUnits.signed(n(delta, "keys"), false) + " keys, "
-				+ HumanUnits.signed(n(delta, "bytes"), true) + " (from " + delta.get("at") + ")");
+	private static void trendRow(PrintWriter out, String label, Map<String, Object> delta, boolean estimate) {
+		row(out, label,
+				(delta == null) ? "no report yet"
+						: HumanUnits.signed(n(delta, "keys"), false) + " keys, "
+								+ HumanUnits.signed(n(delta, "bytes"), true) + " (from " + delta.get("at") + ")"
+								+ (estimate ? ", estimated" : ""));
+	}
+
+	/** {@code 1,002,300}, or {@code 1,002,300 ± 2,100} for an estimate. */
+	private static String count(Map<String, Object> map, Map<String, Object> intervals, String figure) {
+		return HumanUnits.count(n(map, figure.substring(figure.lastIndexOf('/') + 1)))
+				+ interval(intervals, figure, false);
+	}
+
+	/** {@code 3.8 MiB}, or {@code 3.8 MiB ± 120 KiB} for an estimate. */
+	private static String bytes(Map<String, Object> map, Map<String, Object> intervals, String figure) {
+		return HumanUnits.bytes(n(map, figure.substring(figure.lastIndexOf('/') + 1)))
+				+ interval(intervals, figure, true);
+	}
+
+	private static String interval(Map<String, Object> intervals, String figure, boolean bytes) {
+		if (intervals == null) {
+			return "";
+		}
+		Object halfWidth = intervals.get(figure);
+		if (!(halfWidth instanceof Number number)) {
+			return " ± unknown";
+		}
+		return " ± " + (bytes ? HumanUnits.bytes(number.longValue()) : HumanUnits.count(number.longValue()));
 	}
 
 	@SuppressWarnings("unchecked")
-	private static void buckets(PrintWriter out, String title, Map<String, Object> buckets, long total) {
+	private static void buckets(PrintWriter out, String title, String group, Map<String, Object> r,
+			Map<String, Object> intervals) {
+		Map<String, Object> buckets = (Map<String, Object>) r.get(group);
+		long total = n(r, "memoryBytes");
+		int width = (intervals != null) ? 22 : 12;
 		out.println();
-		out.printf("%-24s %12s %12s %7s%n", "by " + title, "keys", "memory", "share");
+		out.printf("%-24s %" + width + "s %" + width + "s %7s%n", "by " + title, "keys", "memory", "share");
 		for (Map.Entry<String, Object> bucket : buckets.entrySet()) {
 			Map<String, Object> b = (Map<String, Object>) bucket.getValue();
-			out.printf("  %-22s %12s %12s %6.1f%%%n", bucket.getKey(), HumanUnits.count(n(b, "keys")),
-					HumanUnits.bytes(n(b, "bytes")), (total > 0) ? n(b, "bytes") * 100.0 / total : 0.0);
+			String figure = group + "/" + bucket.getKey() + "/";
+			out.printf("  %-22s %" + width + "s %" + width + "s %6.1f%%%n", bucket.getKey(),
+					count(b, intervals, figure + "keys"), bytes(b, intervals, figure + "bytes"),
+					(total > 0) ? n(b, "bytes") * 100.0 / total : 0.0);
 		}
 	}
 

@@ -45,9 +45,11 @@ class ReportJobDefinition implements JobDefinition {
 
 	@Override
 	public List<JobOption> options() {
-		List<JobOption> options = new ArrayList<>(
-				List.of(MaintenanceStores.STORE_OPTION, JobOption.of(ReportParameters.VALUES, OptionType.BOOLEAN,
-						"true", "read the values for the status and age figures; false: MEMORY USAGE and TTL alone")));
+		List<JobOption> options = new ArrayList<>(List.of(MaintenanceStores.STORE_OPTION,
+				JobOption.of(ReportParameters.VALUES, OptionType.BOOLEAN, "true",
+						"read the values for the status and age figures; false: MEMORY USAGE and TTL alone"),
+				JobOption.of(ReportParameters.SAMPLE, OptionType.TEXT, "the whole keyspace",
+						"estimate from part of the keyspace: a share (0.1, 10%) or a number of keys (100000)")));
 		options.addAll(PaceSettings.options());
 		return options;
 	}
@@ -61,7 +63,7 @@ class ReportJobDefinition implements JobDefinition {
 	@Override
 	public JobParameters parameters(JobOptions options) {
 		ReportParameters report = new ReportParameters(this.stores.storeOption(options),
-				options.bool(ReportParameters.VALUES, true));
+				options.bool(ReportParameters.VALUES, true), ReportParameters.sample(options));
 		PaceSettings pace = PaceSettings.read(options, this.properties.redis().pace());
 		return pace.addTo(new JobParametersBuilder(report.toJobParameters())).toJobParameters();
 	}
@@ -80,25 +82,33 @@ class ReportJobDefinition implements JobDefinition {
 				JobFigure.shown(ReportSaver.KEYS_WITHOUT_TTL, "keys without a TTL"),
 				JobFigure.shown(ReportSaver.KEYS_ABOVE_MAX_TTL, "keys above the maximum TTL"),
 				JobFigure.shown(ReportSaver.STALE_KEYS, "stale keys"),
-				JobFigure.shown(ReportSaver.UNPARSEABLE, "unparseable"));
+				JobFigure.shown(ReportSaver.UNPARSEABLE, "unparseable"),
+				JobFigure.shown(ReportSaver.SAMPLE_KEYS_READ, "keys read by a sample"));
 	}
 
 	@Override
 	public String describe(JobParameters parameters) {
 		ReportParameters report = ReportParameters.from(parameters);
-		return "memory report of " + report.store() + (report.values() ? "" : ", without reading the values");
+		return "memory report of " + report.store() + (report.values() ? "" : ", without reading the values")
+				+ ((report.sample() != null) ? ", estimated from " + report.sample().describe() : "");
 	}
 
-	/** {@code keys 1,500, memory 3.8 MiB}, and the keys a TTL rule misses, if any. */
+	/**
+	 * {@code keys 1,500, memory 3.8 MiB}, and the keys a TTL rule misses, if any; for a
+	 * sample, what it was estimated from: {@code estimated from a 10% sample}.
+	 */
 	@Override
 	public String outcome(JobExecution execution) {
 		ExecutionContext figures = execution.getExecutionContext();
 		if (!figures.containsKey(ReportSaver.KEYS)) {
 			return "";
 		}
+		String estimated = figures.containsKey(ReportSaver.SAMPLE_SHARE) ? "estimated from a "
+				+ ReportSample.percent(Double.parseDouble(figures.getString(ReportSaver.SAMPLE_SHARE))) + " sample: "
+				: "";
 		long withoutTtl = JobTexts.figure(figures, ReportSaver.KEYS_WITHOUT_TTL);
 		long aboveMax = JobTexts.figure(figures, ReportSaver.KEYS_ABOVE_MAX_TTL);
-		return "keys " + JobTexts.count(JobTexts.figure(figures, ReportSaver.KEYS)) + ", memory "
+		return estimated + "keys " + JobTexts.count(JobTexts.figure(figures, ReportSaver.KEYS)) + ", memory "
 				+ JobTexts.bytes(JobTexts.figure(figures, ReportSaver.MEMORY_BYTES))
 				+ ((withoutTtl > 0) ? ", " + JobTexts.count(withoutTtl) + " without a TTL" : "")
 				+ ((aboveMax > 0) ? ", " + JobTexts.count(aboveMax) + " above the maximum TTL" : "");

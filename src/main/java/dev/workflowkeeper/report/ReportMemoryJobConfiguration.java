@@ -8,6 +8,7 @@ import dev.workflowkeeper.job.JobRunnerParameters;
 import dev.workflowkeeper.maintenance.MaintenanceStores;
 import dev.workflowkeeper.store.MaintainableStore.KeyDetail;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
+import dev.workflowkeeper.store.MaintainableStore.KeySample;
 import dev.workflowkeeper.store.RejectedRecordException;
 import dev.workflowkeeper.store.WorkflowStore;
 
@@ -28,10 +29,14 @@ import org.springframework.transaction.PlatformTransactionManager;
  * The memory report job: one pass over {@code document_workflow:*} (SCAN with COUNT, the
  * per-key commands pipelined), summed up by {@link MemoryReportAccumulator}, then stored
  * with its trend by {@link ReportSaver}. Read-only. {@code values=false} reports from
- * MEMORY USAGE and TTL alone.
+ * MEMORY USAGE and TTL alone. {@code sample} reads part of the keyspace and estimates the
+ * figures of the whole from it ({@link SampleEstimator}).
  */
 @Configuration(proxyBeanMethods = false)
 class ReportMemoryJobConfiguration {
+
+	/** The name of the key reader, under which it keeps its position. */
+	private static final String READER = "keys";
 
 	@Bean
 	Job reportMemoryJob(JobRepository jobRepository, Step reportScanStep, JobOwnerListener ownerListener,
@@ -71,8 +76,9 @@ class ReportMemoryJobConfiguration {
 	@StepScope
 	ItemStreamReader<KeyInfo> reportReader(MaintenanceStores stores, WorkflowStore reportStore,
 			@Value("#{stepExecution}") StepExecution stepExecution) {
-		boolean values = ReportParameters.from(stepExecution.getJobParameters()).values();
-		return stores.keyReader(reportStore, "keys", values ? KeyDetail.VALUE : KeyDetail.SIZE_AND_TTL);
+		ReportParameters report = ReportParameters.from(stepExecution.getJobParameters());
+		return stores.keyReader(reportStore, READER, report.values() ? KeyDetail.VALUE : KeyDetail.SIZE_AND_TTL,
+				(report.sample() != null) ? report.sample().keySample() : KeySample.WHOLE);
 	}
 
 	@Bean
@@ -80,24 +86,30 @@ class ReportMemoryJobConfiguration {
 	MemoryReportAccumulator reportAccumulator(KeeperProperties properties,
 			@Value("#{jobParameters['" + JobRunnerParameters.NOW + "']}") Long now,
 			@Value("#{stepExecution}") StepExecution stepExecution) {
+		ReportParameters report = ReportParameters.from(stepExecution.getJobParameters());
 		return new MemoryReportAccumulator(
 				new ReportSettings(properties.stateTtl(), properties.staleAfter(), properties.maintenance().topKeys()),
-				(now != null) ? now : System.currentTimeMillis(),
-				ReportParameters.from(stepExecution.getJobParameters()).values());
+				(now != null) ? now : System.currentTimeMillis(), report.values(), report.sample());
 	}
 
 	@Bean
 	@StepScope
 	ReportSaver reportSaver(MemoryReportAccumulator reportAccumulator, WorkflowStore reportStore,
 			ReportRepository reports, KeeperProperties properties) {
-		return new ReportSaver(reportAccumulator, reportStore, reports, properties.stateTtl());
+		return new ReportSaver(reportAccumulator, reportStore, reports, properties.stateTtl(), READER);
 	}
 
 	@Bean
 	@StepScope
 	ProgressReporter reportProgress(WorkflowStore reportStore, JobPaces paces,
 			@Value("#{stepExecution}") StepExecution stepExecution) {
-		return new ProgressReporter("report", reportStore.estimateCount()).showing(paces.status(stepExecution));
+		ReportSample sample = ReportParameters.from(stepExecution.getJobParameters()).sample();
+		long total = reportStore.estimateCount();
+		if (sample != null && total > 0) {
+			// what the sample will read, about
+			total = Math.min(Math.round(total * sample.share()), sample.keys());
+		}
+		return new ProgressReporter("report", total).showing(paces.status(stepExecution));
 	}
 
 }

@@ -12,16 +12,31 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
  * @param store the store, masked ({@link MaintenanceStores#parameter})
  * @param values read the values for the status and age figures; {@code false} reports
  * from MEMORY USAGE and TTL alone
+ * @param sample the part of the keyspace to read, from which the figures are estimated;
+ * {@code null} for the whole keyspace
  */
-public record ReportParameters(String store, boolean values) {
+public record ReportParameters(String store, boolean values, ReportSample sample) {
 
 	static final String VALUES = "values";
 
-	/** The identifying job parameters of these options. */
+	static final String SAMPLE = "sample";
+
+	/** A report of the whole keyspace. */
+	public ReportParameters(String store, boolean values) {
+		this(store, values, null);
+	}
+
+	/**
+	 * The identifying job parameters of these options; a report of the whole keyspace has
+	 * no {@code sample}, as before the option existed.
+	 */
 	public JobParameters toJobParameters() {
-		return new JobParametersBuilder().addString(MaintenanceStores.STORE, this.store)
-			.addString(VALUES, Boolean.toString(this.values))
-			.toJobParameters();
+		JobParametersBuilder parameters = new JobParametersBuilder().addString(MaintenanceStores.STORE, this.store)
+			.addString(VALUES, Boolean.toString(this.values));
+		if (this.sample != null) {
+			parameters.addString(SAMPLE, this.sample.canonical());
+		}
+		return parameters.toJobParameters();
 	}
 
 	/**
@@ -31,7 +46,25 @@ public record ReportParameters(String store, boolean values) {
 	 */
 	public static ReportParameters from(JobParameters parameters) {
 		JobOptions stored = JobOptions.ofParameters(ReportJob.NAME, parameters);
-		return new ReportParameters(MaintenanceStores.storeParameter(stored), stored.bool(VALUES, null));
+		return new ReportParameters(MaintenanceStores.storeParameter(stored), stored.bool(VALUES, null),
+				sample(stored));
+	}
+
+	/**
+	 * The {@code sample} option: a share such as {@code 0.1} or {@code 10%}, or a whole
+	 * number of keys; {@code null} when absent.
+	 * @throws dev.workflowkeeper.job.JobOptionException when it is neither
+	 */
+	static ReportSample sample(JobOptions options) {
+		if (!options.has(SAMPLE)) {
+			return null;
+		}
+		try {
+			return ReportSample.parse(options.text(SAMPLE, null));
+		}
+		catch (IllegalArgumentException ex) {
+			throw options.bad(SAMPLE, ReportSample.EXPECTED);
+		}
 	}
 
 }

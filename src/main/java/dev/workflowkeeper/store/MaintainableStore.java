@@ -23,6 +23,52 @@ public interface MaintainableStore {
 	 */
 	List<ItemStreamReader<KeyInfo>> keyReaders(String name, KeyDetail detail);
 
+	/**
+	 * Readers as {@link #keyReaders(String, KeyDetail)}, over part of the keys when
+	 * {@code sample} asks for it: a store that can sample ends each reader's scan early
+	 * and tags every key with its {@link ScanPage}; one that cannot (the default) reads
+	 * every key, untagged, and its report is exact.
+	 */
+	default List<ItemStreamReader<KeyInfo>> keyReaders(String name, KeyDetail detail, KeySample sample) {
+		return keyReaders(name, detail);
+	}
+
+	/**
+	 * How much of the keyspace a sampled scan reads: it ends after the first page that
+	 * takes the share of the keyspace visited to {@code share}, or that takes the keys
+	 * read to {@code keys}, whichever comes first.
+	 *
+	 * @param share the share of the keyspace to visit, in (0, 1]
+	 * @param keys the keys to read at least; {@link Long#MAX_VALUE} for no bound
+	 */
+	record KeySample(double share, long keys) {
+
+		/** The whole keyspace. */
+		public static final KeySample WHOLE = new KeySample(1.0, Long.MAX_VALUE);
+
+		public KeySample {
+			Assert.isTrue(share > 0 && share <= 1, "a sample's share is in (0, 1]");
+			Assert.isTrue(keys > 0, "a sample reads at least one key");
+		}
+
+		/** Whether this reads the whole keyspace. */
+		public boolean whole() {
+			return this.share >= 1 && this.keys == Long.MAX_VALUE;
+		}
+
+	}
+
+	/**
+	 * The page of a sampled scan a key came in: the shares of the keyspace visited before
+	 * and after it. Keys are spread over the pages at random (by their hash), so each
+	 * page is a random cluster of the keyspace, {@code end - start} of it.
+	 *
+	 * @param start the share visited before the page, in [0, 1)
+	 * @param end the share visited once the page was read, in (start, 1]
+	 */
+	record ScanPage(double start, double end) {
+	}
+
 	/** How much a key reader finds out about each key, beyond its memory and expiry. */
 	enum KeyDetail {
 
@@ -101,9 +147,17 @@ public interface MaintainableStore {
 	 * @param fields the value's {@code status} and {@code updated_at}, read where the
 	 * value was fetched (a reader's background thread, off the step's); {@code null} when
 	 * there is no value or it is not a JSON object ({@link StateFields#read})
+	 * @param page the page of a sampled scan the key came in; {@code null} when the scan
+	 * is not sampled
 	 */
 	record KeyInfo(String key, String threadId, String type, long memoryBytes, long expireAtMillis, byte[] value,
-			StateFields fields) {
+			StateFields fields, ScanPage page) {
+
+		/** A key of a scan that is not sampled. */
+		public KeyInfo(String key, String threadId, String type, long memoryBytes, long expireAtMillis, byte[] value,
+				StateFields fields) {
+			this(key, threadId, type, memoryBytes, expireAtMillis, value, fields, null);
+		}
 
 		/** A key whose value's fields are read here and now. */
 		public KeyInfo(String key, String threadId, String type, long memoryBytes, long expireAtMillis, byte[] value) {

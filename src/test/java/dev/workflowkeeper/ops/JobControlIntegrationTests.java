@@ -315,6 +315,11 @@ class JobControlIntegrationTests {
 				"purgeStatesJob: option dryRun must be true or false, not null");
 		assertRefused(post("/actuator/workflowjobs/purgeStatesJob", "{\"maxShare\": 2}"), 400,
 				"maxShare must be a share above 0 and at most 1");
+		assertRefused(post("/actuator/workflowjobs/reportMemoryJob", "{\"sample\": 1.5}"), 400,
+				"reportMemoryJob: option sample must be a share of the keyspace in (0, 1] such as 0.1 or 10%, "
+						+ "or a whole number of keys such as 100000, not '1.5'");
+		assertRefused(post("/actuator/workflowjobs/reportMemoryJob", "{\"sample\": 0}"), 400,
+				"option sample must be a share of the keyspace");
 		assertRefused(post("/actuator/workflowjobs/reportMemoryJob", "{\"store\": \"ftp://" + REDIS_PASSWORD + "@x\"}"),
 				400, "store");
 		assertRefused(post("/actuator/workflowjobs/migrateStatesJob", "{\"dryRun\": true}"), 400,

@@ -56,14 +56,14 @@ class ReportParametersTests {
 		// when
 		JobParameters parameters = definition
 			.parameters(JobOptions.of(definition, Map.of("store", "memory:", "maxRate", "2000")));
-		JobParameters before = new ReportParameters("memory:", true).toJobParameters();
+		JobParameters before = new ReportParameters("memory:", true, null).toJobParameters();
 
 		// then
 		assertThat(parameters.getLong("maxRate")).isEqualTo(2000L);
 		assertThat(parameters.getString("latencyBudget")).isEqualTo("PT0.00025S");
 		assertThat(parameters.getParameter("maxRate").identifying()).isFalse();
 		assertThat(parameters.getParameter("latencyBudget").identifying()).isFalse();
-		assertThat(ReportParameters.from(parameters)).isEqualTo(new ReportParameters("memory:", true));
+		assertThat(ReportParameters.from(parameters)).isEqualTo(new ReportParameters("memory:", true, null));
 		definition.validator().validate(before);
 		assertThat(definition.optionsRenewedOnResume()).containsExactlyInAnyOrder("maxRate", "latencyBudget");
 	}
@@ -72,6 +72,38 @@ class ReportParametersTests {
 		WorkflowStores stores = new WorkflowStores(DEFAULTS, new MemoryWorkflowStore(DEFAULTS),
 				new JobPaces(DEFAULTS, new StaticListableBeanFactory().getBeanProvider(MeterRegistry.class)));
 		return new ReportJobDefinition(new MaintenanceStores(stores, new StoreAddresses(stores), DEFAULTS), DEFAULTS);
+
+	}
+
+	@Test
+	void shouldKeepASampleAsOneCanonicalParameter() {
+		ReportParameters percent = ReportParameters.from(new JobParametersBuilder().addString("store", "memory:")
+			.addString("values", "true")
+			.addString("sample", "10%")
+			.toJobParameters());
+
+		assertThat(percent.sample()).isEqualTo(new ReportSample(0.1, Long.MAX_VALUE));
+		assertThat(percent.toJobParameters().getString("sample")).isEqualTo("0.1");
+		assertThat(ReportParameters.from(percent.toJobParameters())).isEqualTo(percent);
+		assertThat(ReportSample.parse("5000")).isEqualTo(new ReportSample(1.0, 5000));
+		assertThat(ReportSample.parse("1").canonical()).isEqualTo("1");
+		assertThat(ReportSample.parse("1.0").canonical()).isEqualTo("1.0");
+		assertThat(ReportSample.parse("100%").canonical()).isEqualTo("1.0");
+		assertThat(new ReportParameters("memory:", true).toJobParameters().getString("sample")).isNull();
+	}
+
+	@Test
+	void shouldRefuseASampleThatIsNeitherAShareNorANumberOfKeys() {
+		for (String sample : new String[] { "0", "0.0", "0%", "-0.1", "-5", "1.5", "150%", "2.0", "ten", "%" }) {
+			assertThatExceptionOfType(JobOptionException.class)
+				.isThrownBy(() -> ReportParameters.from(new JobParametersBuilder().addString("store", "memory:")
+					.addString("values", "true")
+					.addString("sample", sample)
+					.toJobParameters()))
+				.as(sample)
+				.withMessage("reportMemoryJob: parameter sample must be a share of the keyspace in (0, 1] such as 0.1 "
+						+ "or 10%, or a whole number of keys such as 100000, not '" + sample + "'");
+		}
 	}
 
 }

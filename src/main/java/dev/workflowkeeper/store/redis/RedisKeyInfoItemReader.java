@@ -46,6 +46,9 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * threads, and the values are parsed there ({@link KeyInfo#fields}), not on the step's
  * thread.
  * <p>
+ * A {@link #sample} ends the scan early and tags each key with its page
+ * ({@link KeyInfo#page}).
+ * <p>
  * Restartable: the ExecutionContext holds, under the reader's name, the {@code cursor} of
  * the page in progress, the {@code lastKey} passed in it and the cursor that followed
  * that page when first scanned ({@code pageEnd}), and the counts {@code read} and
@@ -91,7 +94,7 @@ final class RedisKeyInfoItemReader extends RedisScanItemReader<RedisKeyInfoItemR
 		}
 		count(READ);
 		return new KeyInfo(key, threadId(key), next.type(), next.memoryBytes(), next.expireAt(), next.value(),
-				next.fields());
+				next.fields(), page());
 	}
 
 	private static List<Inspected> inspect(Jedis jedis, List<byte[]> keys, boolean absolute, KeyDetail detail,

@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 
 import dev.workflowkeeper.store.StoreAccessException;
 
@@ -116,6 +117,9 @@ final class RedisKeyPages<T> implements AutoCloseable {
 	/** The node's restarts when the scan started: a SCAN cursor holds within one. */
 	private int restartsAtStart;
 
+	/** Whether the scan ends before the page at a cursor (a sample); never by default. */
+	private Predicate<String> stopBefore = (next) -> false;
+
 	/**
 	 * @param name names the background threads
 	 * @param inspection inspects a batch of keys on one connection: one item per key, in
@@ -160,6 +164,33 @@ final class RedisKeyPages<T> implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Ends the scan before the first page whose cursor {@code stopBefore} accepts (a
+	 * sample), keeping the position at the page before it, so that a restart ends there
+	 * too. The test may be asked again of a cursor it accepted, and must accept it again.
+	 */
+	void stopBefore(Predicate<String> stopBefore) {
+		this.stopBefore = stopBefore;
+	}
+
+	/**
+	 * The share of the keyspace visited before the page at {@code cursor}: {@code SCAN}
+	 * walks the buckets in bit-reversed order, so the reversed cursor counts from 0 to
+	 * 2^64 over one scan whatever the table's size.
+	 */
+	static double share(String cursor) {
+		return (Long.reverse(Long.parseUnsignedLong(cursor)) >>> 11) * 0x1.0p-53;
+	}
+
+	/**
+	 * The share of the keyspace visited once the page in progress is read: 1 once the
+	 * cursor came back to 0.
+	 */
+	double visited() {
+		String end = (this.pageEnd != null) ? this.pageEnd : this.cursor;
+		return START.equals(end) ? ((this.pageEnd != null || this.exhausted) ? 1.0 : 0.0) : share(end);
+	}
+
 	/** The next inspected key, in order; {@code null} when the scan is over. */
 	T next() {
 		while (true) {
@@ -170,7 +201,7 @@ final class RedisKeyPages<T> implements AutoCloseable {
 				}
 				String nextCursor = this.page.nextCursor;
 				this.page = null;
-				if (START.equals(nextCursor)) {
+				if (START.equals(nextCursor) || this.stopBefore.test(nextCursor)) {
 					// keep the last page's position: a restart finds nothing left in it
 					this.exhausted = true;
 				}
@@ -187,6 +218,10 @@ final class RedisKeyPages<T> implements AutoCloseable {
 			this.page = this.scanned.poll();
 			if (this.page != null) {
 				this.pageEnd = this.page.nextCursor;
+			}
+			else {
+				// the scan ahead stopped where a sample ends
+				this.exhausted = true;
 			}
 		}
 	}
@@ -236,7 +271,7 @@ final class RedisKeyPages<T> implements AutoCloseable {
 			this.resuming = false;
 			this.scanned.add(next);
 			this.scanCursor = next.nextCursor;
-			this.scanEnded = START.equals(next.nextCursor);
+			this.scanEnded = START.equals(next.nextCursor) || this.stopBefore.test(next.nextCursor);
 		}
 	}
 

@@ -85,6 +85,20 @@ final class RedisMaintenance implements MaintainableStore {
 	}
 
 	/**
+	 * {@inheritDoc} The scan ends after the page that takes the share of the hash table
+	 * its cursor visited, or the keys read, to the sample's.
+	 */
+	@Override
+	public List<ItemStreamReader<KeyInfo>> keyReaders(String name, KeyDetail detail, KeySample sample) {
+		RedisKeyInfoItemReader reader = new RedisKeyInfoItemReader(name, this.node, this.keyPrefix, this.scanCount,
+				this.pipelineSize, this.pipelinesInFlight, detail);
+		if (!sample.whole()) {
+			reader.sample(sample);
+		}
+		return List.of(reader);
+	}
+
+	/**
 	 * {@inheritDoc}
 	 * @throws IllegalArgumentException when a change's key is outside the store's prefix
 	 */

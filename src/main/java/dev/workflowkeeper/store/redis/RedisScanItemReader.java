@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
 
+import dev.workflowkeeper.store.MaintainableStore.KeySample;
+import dev.workflowkeeper.store.MaintainableStore.ScanPage;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import redis.clients.jedis.Jedis;
@@ -24,6 +26,11 @@ import org.springframework.batch.infrastructure.item.ItemStreamSupport;
  * holds, so the scan then starts over, its counts with it. A subclass inspects a batch of
  * keys and turns each inspected key into an item, or passes it over.
  * <p>
+ * The context also holds the share of the keyspace {@code visited} (see
+ * {@link RedisKeyPages#share}), which comes back with the position. A {@link #sample}
+ * ends the scan after the page that takes it to the sample's share or its keys (all the
+ * counts together), as a restart does too.
+ * <p>
  * Not thread-safe: use it from one step thread.
  *
  * @param <T> what inspecting one key gives
@@ -42,6 +49,9 @@ abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements It
 	private final long[] counts;
 
 	private final RedisNode node;
+
+	/** The sample the scan ends at; {@code null} for the whole keyspace. */
+	private KeySample sample;
 
 	/** Retries counted before this open, and the node's own count at open. */
 	private long retriesBefore;
@@ -63,6 +73,19 @@ abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements It
 		this.countNames = countNames;
 		this.counts = new long[countNames.length];
 		this.node = node;
+	}
+
+	/** Ends the scan early, after the page that takes it to {@code sample}. */
+	void sample(KeySample sample) {
+		this.sample = sample;
+		this.pages.stopBefore((next) -> RedisKeyPages.share(next) >= sample.share()
+				|| Arrays.stream(this.counts).sum() >= sample.keys());
+	}
+
+	/** The page of the key being passed, when the scan is a sample; else {@code null}. */
+	ScanPage page() {
+		return (this.sample != null) ? new ScanPage(RedisKeyPages.share(this.pages.cursor()), this.pages.visited())
+				: null;
 	}
 
 	@Override
@@ -95,6 +118,7 @@ abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements It
 		for (int i = 0; i < this.countNames.length; i++) {
 			context.putLong(getExecutionContextKey(this.countNames[i]), this.counts[i]);
 		}
+		context.putDouble(getExecutionContextKey("visited"), this.pages.visited());
 		context.putLong(getExecutionContextKey("retries"),
 				this.retriesBefore + this.node.retries() - this.retriesAtOpen);
 	}

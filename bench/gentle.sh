@@ -51,7 +51,7 @@ phase() {
   echo "$rc" > "$OUT/gentle-$label.rc"
   # the worker's job: its duration, start and end (only if it ran: else history holds an older job)
   if [ "$rc" = 0 ] && [ "$1" = java ]; then
-    keeper history --limit 1 --format json > "$OUT/gentle-$label.job" 2>/dev/null
+    keeper history --limit 1 --format json > "$OUT/gentle-$label.job" 2>/dev/null || rm -f "$OUT/gentle-$label.job"
   fi
   [ "$rc" = 0 ] || echo "phase $label failed (exit $rc): $(head -c 300 "$OUT/gentle-$label.err")" >&2
 }

@@ -104,7 +104,7 @@ for label, name in phases:
         wall = float(read(label, "time").splitlines()[-1].split()[0])
         sampled = re.search(r"Sampled (\d+) keys", read(label, "out") or "")
         row["rate"] = int(sampled.group(1)) / wall if sampled else None
-    elif row["ok"] and read(label, "job"):
+    elif row["ok"] and (read(label, "job") or "").startswith("["):
         job = json.loads(read(label, "job"))[0]
         row["rate"] = keys / (job["durationMillis"] / 1000)
         start, end = epoch_micros(job["start"]), epoch_micros(job["end"])

@@ -2,6 +2,10 @@ package dev.workflowkeeper.generate;
 
 import java.util.List;
 
+import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.headroom.TargetHeadroom;
+import dev.workflowkeeper.headroom.TargetHeadroom.Addition;
+import dev.workflowkeeper.headroom.TargetMemoryLimit;
 import dev.workflowkeeper.job.JobDefinition;
 import dev.workflowkeeper.job.JobOption;
 import dev.workflowkeeper.job.JobOptions;
@@ -22,13 +26,25 @@ import org.springframework.stereotype.Component;
 @Component
 class GenerateJobDefinition implements JobDefinition {
 
+	/**
+	 * What one generated state costs a Redis, key and overhead included, measured with
+	 * {@code INFO memory}.
+	 */
+	static final long REDIS_BYTES_PER_STATE = 3_200;
+
+	/** What one generated state takes in an uncompressed snapshot file. */
+	static final long FILE_BYTES_PER_STATE = 2_700;
+
 	private final StoreAddresses addresses;
 
 	private final WorkflowStores stores;
 
-	GenerateJobDefinition(StoreAddresses addresses, WorkflowStores stores) {
+	private final KeeperProperties properties;
+
+	GenerateJobDefinition(StoreAddresses addresses, WorkflowStores stores, KeeperProperties properties) {
 		this.addresses = addresses;
 		this.stores = stores;
+		this.properties = properties;
 	}
 
 	@Override
@@ -63,8 +79,10 @@ class GenerateJobDefinition implements JobDefinition {
 
 	/**
 	 * Opens the target once and checks that it can take the states: an unreachable Redis,
-	 * a refused password, a directory given as a file or a target too small fails in one
-	 * line before anything is written.
+	 * a refused password, a directory given as a file, a disk too small, or a Redis the
+	 * states would push past {@code keeper.migration.max-target-memory} (by default 90%
+	 * of its maxmemory, without one 90% of its machine's memory) fails in one line before
+	 * anything is written.
 	 */
 	@Override
 	public void preflight(JobParameters parameters) {
@@ -72,7 +90,15 @@ class GenerateJobDefinition implements JobDefinition {
 		StoreUri uri = this.addresses.resolve(generate.to());
 		try (WorkflowStore target = this.stores.open(uri)) {
 			target.checkWritable(ConflictPolicy.OVERWRITE);
-			TargetHeadroom.check(target, uri, generate.count());
+			long count = generate.count();
+			TargetHeadroom.checkMemory(target, uri,
+					new Addition(count, Math.multiplyExact(count, REDIS_BYTES_PER_STATE)),
+					TargetMemoryLimit.parse(this.properties.migration().maxTargetMemory()), "generate",
+					"lower --count");
+			if (uri.kind() == StoreUri.Kind.SNAPSHOT) {
+				TargetHeadroom.checkDisk(uri.snapshotPath(), count, Math.multiplyExact(count, FILE_BYTES_PER_STATE),
+						"lower --count or give another path");
+			}
 		}
 	}
 

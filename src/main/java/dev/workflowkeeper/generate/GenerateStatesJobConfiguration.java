@@ -3,6 +3,8 @@ package dev.workflowkeeper.generate;
 import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.ProgressReporter;
 import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.headroom.EvictionGuard;
+import dev.workflowkeeper.headroom.TargetMemoryLimit;
 import dev.workflowkeeper.job.JobRunnerParameters;
 import dev.workflowkeeper.store.ConflictPolicy;
 import dev.workflowkeeper.store.StoreAddresses;
@@ -44,7 +46,7 @@ class GenerateStatesJobConfiguration {
 	@Bean
 	Step generateStatesStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			KeeperProperties properties, SampleStateReader sampleStateReader, WorkflowItemWriter generateWriter,
-			ProgressReporter generateProgress) {
+			ProgressReporter generateProgress, EvictionGuard generateEvictionGuard) {
 		return new StepBuilder("generateStatesStep", jobRepository)
 			.<WorkflowEntry, WorkflowEntry>chunk(properties.migration().chunkSize())
 			.transactionManager(transactionManager)
@@ -52,6 +54,7 @@ class GenerateStatesJobConfiguration {
 			.writer(generateWriter)
 			.listener(generateWriter)
 			.listener(generateProgress)
+			.listener(generateEvictionGuard)
 			.build();
 	}
 
@@ -82,6 +85,24 @@ class GenerateStatesJobConfiguration {
 			return new SnapshotMapItemWriter(uri.snapshotPath());
 		}
 		return generateTarget.writer("target", ConflictPolicy.OVERWRITE);
+	}
+
+	/**
+	 * Stops a generation into a Redis before the Redis evicts, as a migration's copy is
+	 * stopped.
+	 */
+	@Bean
+	@StepScope
+	EvictionGuard generateEvictionGuard(WorkflowStore generateTarget, StoreAddresses addresses,
+			KeeperProperties properties, @Value("#{stepExecution}") StepExecution stepExecution) {
+		StoreUri uri = addresses.resolve(GenerateParameters.from(stepExecution.getJobParameters()).to());
+		if (uri.kind() != StoreUri.Kind.REDIS) {
+			return EvictionGuard.none();
+		}
+		TargetMemoryLimit limit = TargetMemoryLimit.parse(properties.migration().maxTargetMemory());
+		return generateTarget.maintenance()
+			.map((store) -> new EvictionGuard(store::serverInfo, uri.masked(), limit))
+			.orElseGet(EvictionGuard::none);
 	}
 
 	@Bean

@@ -5,7 +5,6 @@ import java.util.List;
 
 import dev.workflowkeeper.headroom.TargetHeadroom;
 import dev.workflowkeeper.headroom.TargetHeadroom.Addition;
-import dev.workflowkeeper.store.BrokenInputException;
 import dev.workflowkeeper.store.RejectedRecordException;
 import dev.workflowkeeper.store.StateFields;
 import dev.workflowkeeper.store.WorkflowEntry;
@@ -33,8 +32,9 @@ final class MigrationFootprint {
 
 	/**
 	 * Reads the first states of {@code source} (opening each of its readers, so that a
-	 * wrong address or an unreadable file fails here) and estimates what copying all of
-	 * them under {@code targetPrefix} adds to a Redis.
+	 * wrong address or an unreadable file fails here; a record that cannot be read ends
+	 * the sample, for the run to tell) and estimates what copying all of them under
+	 * {@code targetPrefix} adds to a Redis.
 	 */
 	static Addition estimate(WorkflowStore source, String targetPrefix, MigrationParameters parameters) {
 		List<ItemStreamReader<WorkflowEntry>> readers = source.readers("preflight");
@@ -54,12 +54,10 @@ final class MigrationFootprint {
 					catch (RejectedRecordException ex) {
 						continue;
 					}
-					catch (BrokenInputException ex) {
-						// the run fails there, in its own words
-						break;
-					}
 					catch (Exception ex) {
-						throw (ex instanceof RuntimeException runtime) ? runtime : new IllegalStateException(ex);
+						// a broken input: the run fails there, in its own words and with
+						// its own exit code; the sample so far is all there is
+						break;
 					}
 					if (entry == null) {
 						break;

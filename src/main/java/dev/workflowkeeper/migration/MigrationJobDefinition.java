@@ -124,9 +124,11 @@ class MigrationJobDefinition implements JobDefinition {
 		MigrationParameters migration = MigrationParameters.from(parameters);
 		TargetMemoryLimit limit = TargetMemoryLimit.parse(this.properties.migration().maxTargetMemory());
 		StoreUri to = this.addresses.resolve(migration.to().value());
-		try (WorkflowStore source = this.stores.open(this.addresses.resolve(migration.from().value()));
-				WorkflowStore target = this.stores.open(to)) {
-			Addition addition = MigrationFootprint.estimate(source, targetPrefix(migration), migration);
+		Addition addition;
+		try (WorkflowStore source = this.stores.open(this.addresses.resolve(migration.from().value()))) {
+			addition = MigrationFootprint.estimate(source, targetPrefix(migration), migration);
+		}
+		try (WorkflowStore target = this.stores.open(to)) {
 			if (!migration.dryRun()) {
 				target.checkWritable(migration.onConflict());
 				TargetHeadroom.checkMemory(target, to, addition, limit, "the migration", "migrate fewer states");
@@ -154,9 +156,10 @@ class MigrationJobDefinition implements JobDefinition {
 	 * it before eviction.
 	 */
 	void checkStores(MigrationParameters migration) {
-		try (WorkflowStore source = this.stores.open(this.addresses.resolve(migration.from().value()));
-				WorkflowStore target = this.stores.open(this.addresses.resolve(migration.to().value()))) {
+		try (WorkflowStore source = this.stores.open(this.addresses.resolve(migration.from().value()))) {
 			MigrationFootprint.estimate(source, targetPrefix(migration), migration);
+		}
+		try (WorkflowStore target = this.stores.open(this.addresses.resolve(migration.to().value()))) {
 			if (!migration.dryRun()) {
 				target.checkWritable(migration.onConflict());
 			}

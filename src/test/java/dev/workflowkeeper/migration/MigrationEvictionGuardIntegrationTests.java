@@ -108,15 +108,7 @@ class MigrationEvictionGuardIntegrationTests {
 		String[] command = { "migrate", "--from", source.uri(1), "--to", this.target.uri() };
 
 		// when: its maxmemory drops to 64 MB once the copy has begun
-		CompletableFuture<KeeperCli.Result> running = CompletableFuture.supplyAsync(() -> this.cli.run(command));
-		try (Jedis jedis = targetJedis()) {
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-			while (jedis.dbSize() == 0 && !running.isDone() && System.nanoTime() < deadline) {
-				Thread.sleep(1);
-			}
-			jedis.configSet("maxmemory", "64mb");
-		}
-		KeeperCli.Result stopped = running.get(120, TimeUnit.SECONDS);
+		KeeperCli.Result stopped = runWhileMaxmemoryDrops(command, "64mb");
 
 		// then: stopped after a chunk, short of the states, and nothing evicted
 		assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(1);
@@ -144,6 +136,33 @@ class MigrationEvictionGuardIntegrationTests {
 		assertThat(History.figure(execution, "verify.mismatched")).isZero();
 		assertThat(History.figure(execution, "verify.matched")).isEqualTo(LARGE);
 		assertThat(dbSize()).isEqualTo(LARGE);
+		assertThat(evictedKeys()).isZero();
+	}
+
+	@Test
+	void shouldStopAGenerationBeforeEvictionAsWellAndResumeIt() throws Exception {
+		// given: a target without maxmemory, which evicts any key once it gets one
+		this.target = RedisServerProcess.start(Version.DEFAULT, "--maxmemory-policy", "allkeys-lru");
+		String[] command = { "generate", "--to", this.target.uri(), "--count", "30000" };
+
+		// when: its maxmemory drops to 48 MB once the generation has begun
+		KeeperCli.Result stopped = runWhileMaxmemoryDrops(command, "48mb");
+
+		// then: stopped after a chunk, nothing evicted
+		assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(1);
+		assertThat(stopped.err()).as(stopped.toString()).contains("error: stopped before eviction: target ");
+		assertThat(dbSize()).isBetween(1L, 29_999L);
+		assertThat(evictedKeys()).isZero();
+
+		// when: maxmemory raised, the same command
+		try (Jedis jedis = targetJedis()) {
+			jedis.configSet("maxmemory", "256mb");
+		}
+		KeeperCli.Result resumed = this.cli.run(command);
+
+		// then
+		assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+		assertThat(dbSize()).isEqualTo(30_000);
 		assertThat(evictedKeys()).isZero();
 	}
 
@@ -194,6 +213,21 @@ class MigrationEvictionGuardIntegrationTests {
 		assertThat(dryRun.exitCode()).as(dryRun.toString()).isZero();
 		assertThat(dryRun.out()).contains("the target would take about ").contains("for 25,000 states");
 		assertThat(dbSize()).isZero();
+	}
+
+	/**
+	 * Runs {@code command}, and sets the target's maxmemory once it holds a first key.
+	 */
+	private KeeperCli.Result runWhileMaxmemoryDrops(String[] command, String maxmemory) throws Exception {
+		CompletableFuture<KeeperCli.Result> running = CompletableFuture.supplyAsync(() -> this.cli.run(command));
+		try (Jedis jedis = targetJedis()) {
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+			while (jedis.dbSize() == 0 && !running.isDone() && System.nanoTime() < deadline) {
+				Thread.sleep(1);
+			}
+			jedis.configSet("maxmemory", maxmemory);
+		}
+		return running.get(120, TimeUnit.SECONDS);
 	}
 
 	private static void load(Jedis jedis, int db, int count) {

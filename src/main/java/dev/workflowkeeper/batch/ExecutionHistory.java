@@ -10,8 +10,8 @@ import java.util.Map;
 
 import dev.workflowkeeper.job.JobDefinition;
 import dev.workflowkeeper.job.JobDefinitions;
-import dev.workflowkeeper.pace.JobPace;
 import dev.workflowkeeper.job.JobRunnerParameters;
+import dev.workflowkeeper.pace.JobPace;
 import dev.workflowkeeper.store.StoreUri;
 
 import org.springframework.batch.core.job.JobExecution;

@@ -86,6 +86,25 @@ public class JobRunner {
 	}
 
 	/**
+	 * Whether {@link #run} with these options would resume an earlier run (the latest
+	 * instance of the same options failed, stopped, or was left running by a process that
+	 * is gone) rather than start a new one: a resumed run is not preflighted
+	 * ({@link JobDefinition#preflight}), since its target already holds part of its work.
+	 */
+	public boolean resumes(Job job, JobParameters options) {
+		for (JobInstance instance : this.jobRepository.getJobInstances(job.getName(), 0, LOOK_BACK)) {
+			JobExecution last = this.jobRepository.getLastJobExecution(instance);
+			if (last == null || !sameOptions(last.getJobParameters(), options)) {
+				continue;
+			}
+			BatchStatus status = last.getStatus();
+			return (status.isRunning() && JobOwnerListener.ownerIsGone(last)) || status == BatchStatus.FAILED
+					|| status == BatchStatus.STOPPED;
+		}
+		return false;
+	}
+
+	/**
 	 * Restarts the instance of {@code previous} with its stored parameters, but for the
 	 * options its job {@linkplain JobDefinition#optionsRenewedOnResume renews} from the
 	 * command that resumes it.

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
-import dev.workflowkeeper.batch.ExecutionHistory;
 import dev.workflowkeeper.batch.ExecutionHistory.ExecutionSummary;
+import dev.workflowkeeper.batch.ExecutionHistory;
 
 import org.springframework.context.ConfigurableApplicationContext;
 

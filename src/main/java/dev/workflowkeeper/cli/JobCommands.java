@@ -2,10 +2,10 @@ package dev.workflowkeeper.cli;
 
 import java.util.Map;
 
-import dev.workflowkeeper.maintenance.MaintenanceStores;
 import dev.workflowkeeper.batch.GracefulJobShutdown;
 import dev.workflowkeeper.batch.JobRunner;
 import dev.workflowkeeper.job.JobDefinitions;
+import dev.workflowkeeper.maintenance.MaintenanceStores;
 import org.jspecify.annotations.Nullable;
 import dev.workflowkeeper.store.StoreInUseException;
 import dev.workflowkeeper.store.StoreUri;

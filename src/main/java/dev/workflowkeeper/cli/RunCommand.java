@@ -67,9 +67,12 @@ class RunCommand implements Callable<Integer> {
 			JobParameters parameters = JobCommands.parameters(context, definition.name(), options);
 			preflight(context, definition, options);
 			JobCommands.claimMemoryStore(context, parameters);
-			JobCommands.preflight(context, definition.name(), parameters);
-			JobExecution execution = context.getBean(JobRunner.class)
-				.run(context.getBean(definition.name(), Job.class), parameters);
+			Job job = context.getBean(definition.name(), Job.class);
+			JobRunner runner = context.getBean(JobRunner.class);
+			if (!runner.resumes(job, parameters)) {
+				JobCommands.preflight(context, definition.name(), parameters);
+			}
+			JobExecution execution = runner.run(job, parameters);
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
 				return JobCommands.failed(this.boot, context, execution);
 			}

@@ -121,10 +121,13 @@ public record KeeperProperties(@DefaultValue("document_workflow:") String keyPre
 	 * that reading and writing overlap; 0 reads on the step's thread
 	 * @param prefetchBytes how many bytes of states may wait read ahead (one larger state
 	 * still does)
+	 * @param maxTargetMemory how far a migration or a generation may fill a Redis target:
+	 * a share of its maxmemory ({@code 90%}), a size ({@code 2GB}) or {@code off}; read
+	 * by {@code dev.workflowkeeper.headroom.TargetMemoryLimit}
 	 */
 	public record Migration(@DefaultValue("1000") int chunkSize, @DefaultValue("16MB") DataSize maxRecordSize,
 			@DefaultValue("5s") Duration ttlTolerance, @DefaultValue("4000") int prefetch,
-			@DefaultValue("32MB") DataSize prefetchBytes) {
+			@DefaultValue("32MB") DataSize prefetchBytes, @DefaultValue("90%") String maxTargetMemory) {
 	}
 
 	/**

@@ -4,12 +4,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.workflowkeeper.batch.JobRunner;
 import dev.workflowkeeper.cli.Boot;
 import dev.workflowkeeper.cli.JobCommand;
 import dev.workflowkeeper.cli.JobCommands;
 import dev.workflowkeeper.cli.KeeperCommandLine;
 import dev.workflowkeeper.cli.PaceOptions;
 import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -66,7 +68,10 @@ class GenerateCommand implements Callable<Integer>, JobCommand {
 			this.pace.putInto(options);
 			JobParameters parameters = JobCommands.parameters(context, GenerateJob.NAME, options);
 			JobCommands.claimMemoryStore(context, parameters);
-			JobCommands.preflight(context, GenerateJob.NAME, parameters);
+			// a resumed run is not checked again: its target holds part of its states
+			if (!context.getBean(JobRunner.class).resumes(context.getBean(GenerateJob.NAME, Job.class), parameters)) {
+				JobCommands.preflight(context, GenerateJob.NAME, parameters);
+			}
 			JobExecution execution = context.getBean(GenerateJob.class).run(parameters, System.currentTimeMillis());
 			long written = execution.getStepExecutions().stream().mapToLong((s) -> s.getWriteCount()).sum();
 			this.boot.out()

@@ -4,8 +4,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 import dev.workflowkeeper.batch.JobRunner;
-import dev.workflowkeeper.store.StoreUri;
 import dev.workflowkeeper.job.JobRunnerParameters;
+import dev.workflowkeeper.store.StoreUri;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;

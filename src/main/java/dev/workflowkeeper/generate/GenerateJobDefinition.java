@@ -5,17 +5,20 @@ import java.util.List;
 import java.util.Set;
 
 import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.headroom.TargetHeadroom.Addition;
+import dev.workflowkeeper.headroom.TargetHeadroom;
+import dev.workflowkeeper.headroom.TargetMemoryLimit;
 import dev.workflowkeeper.job.JobDefinition;
 import dev.workflowkeeper.job.JobOption;
 import dev.workflowkeeper.job.JobOptions;
 import dev.workflowkeeper.job.JobTexts;
 import dev.workflowkeeper.job.OptionType;
 import dev.workflowkeeper.pace.PaceSettings;
-import dev.workflowkeeper.store.StoreAddresses;
 import dev.workflowkeeper.store.ConflictPolicy;
-import dev.workflowkeeper.store.WorkflowStores;
-import dev.workflowkeeper.store.WorkflowStore;
+import dev.workflowkeeper.store.StoreAddresses;
 import dev.workflowkeeper.store.StoreUri;
+import dev.workflowkeeper.store.WorkflowStore;
+import dev.workflowkeeper.store.WorkflowStores;
 
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -26,6 +29,15 @@ import org.springframework.stereotype.Component;
 /** {@value GenerateJob#NAME}: its options and rules. */
 @Component
 class GenerateJobDefinition implements JobDefinition {
+
+	/**
+	 * What one generated state costs a Redis, key and overhead included, measured with
+	 * {@code INFO memory}.
+	 */
+	static final long REDIS_BYTES_PER_STATE = 3_200;
+
+	/** What one generated state takes in an uncompressed snapshot file. */
+	static final long FILE_BYTES_PER_STATE = 2_700;
 
 	private final StoreAddresses addresses;
 
@@ -85,8 +97,10 @@ class GenerateJobDefinition implements JobDefinition {
 
 	/**
 	 * Opens the target once and checks that it can take the states: an unreachable Redis,
-	 * a refused password, a directory given as a file or a target too small fails in one
-	 * line before anything is written.
+	 * a refused password, a directory given as a file, a disk too small, or a Redis the
+	 * states would push past {@code keeper.migration.max-target-memory} (by default 90%
+	 * of its maxmemory, without one 90% of its machine's memory) fails in one line before
+	 * anything is written.
 	 */
 	@Override
 	public void preflight(JobParameters parameters) {
@@ -94,7 +108,15 @@ class GenerateJobDefinition implements JobDefinition {
 		StoreUri uri = this.addresses.resolve(generate.to());
 		try (WorkflowStore target = this.stores.open(uri)) {
 			target.checkWritable(ConflictPolicy.OVERWRITE);
-			TargetHeadroom.check(target, uri, generate.count());
+			long count = generate.count();
+			TargetHeadroom.checkMemory(target, uri,
+					new Addition(count, Math.multiplyExact(count, REDIS_BYTES_PER_STATE)),
+					TargetMemoryLimit.parse(this.properties.migration().maxTargetMemory()), "generate",
+					"lower --count");
+			if (uri.kind() == StoreUri.Kind.SNAPSHOT) {
+				TargetHeadroom.checkDisk(uri.snapshotPath(), count, Math.multiplyExact(count, FILE_BYTES_PER_STATE),
+						"lower --count or give another path");
+			}
 		}
 	}
 

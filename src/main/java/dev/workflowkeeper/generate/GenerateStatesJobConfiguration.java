@@ -3,15 +3,17 @@ package dev.workflowkeeper.generate;
 import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.ProgressReporter;
 import dev.workflowkeeper.config.KeeperProperties;
-import dev.workflowkeeper.pace.JobPaces;
+import dev.workflowkeeper.headroom.EvictionGuard;
+import dev.workflowkeeper.headroom.TargetMemoryLimit;
 import dev.workflowkeeper.job.JobRunnerParameters;
+import dev.workflowkeeper.pace.JobPaces;
 import dev.workflowkeeper.store.ConflictPolicy;
 import dev.workflowkeeper.store.StoreAddresses;
 import dev.workflowkeeper.store.StoreUri;
+import dev.workflowkeeper.store.WorkflowEntry;
 import dev.workflowkeeper.store.WorkflowItemWriter;
 import dev.workflowkeeper.store.WorkflowStore;
 import dev.workflowkeeper.store.WorkflowStores;
-import dev.workflowkeeper.store.WorkflowEntry;
 
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
@@ -45,7 +47,7 @@ class GenerateStatesJobConfiguration {
 	@Bean
 	Step generateStatesStep(JobRepository jobRepository, PlatformTransactionManager transactionManager,
 			KeeperProperties properties, SampleStateReader sampleStateReader, WorkflowItemWriter generateWriter,
-			ProgressReporter generateProgress) {
+			ProgressReporter generateProgress, EvictionGuard generateEvictionGuard) {
 		return new StepBuilder("generateStatesStep", jobRepository)
 			.<WorkflowEntry, WorkflowEntry>chunk(properties.migration().chunkSize())
 			.transactionManager(transactionManager)
@@ -53,6 +55,7 @@ class GenerateStatesJobConfiguration {
 			.writer(generateWriter)
 			.listener(generateWriter)
 			.listener(generateProgress)
+			.listener(generateEvictionGuard)
 			.build();
 	}
 
@@ -83,6 +86,24 @@ class GenerateStatesJobConfiguration {
 			return new SnapshotMapItemWriter(uri.snapshotPath());
 		}
 		return generateTarget.writer("target", ConflictPolicy.OVERWRITE);
+	}
+
+	/**
+	 * Stops a generation into a Redis before the Redis evicts, as a migration's copy is
+	 * stopped.
+	 */
+	@Bean
+	@StepScope
+	EvictionGuard generateEvictionGuard(WorkflowStore generateTarget, StoreAddresses addresses,
+			KeeperProperties properties, @Value("#{stepExecution}") StepExecution stepExecution) {
+		StoreUri uri = addresses.resolve(GenerateParameters.from(stepExecution.getJobParameters()).to());
+		if (uri.kind() != StoreUri.Kind.REDIS) {
+			return EvictionGuard.none();
+		}
+		TargetMemoryLimit limit = TargetMemoryLimit.parse(properties.migration().maxTargetMemory());
+		return generateTarget.maintenance()
+			.map((store) -> new EvictionGuard(store::serverInfo, uri.masked(), limit))
+			.orElseGet(EvictionGuard::none);
 	}
 
 	@Bean

@@ -6,28 +6,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.workflowkeeper.batch.JobRunner;
 import dev.workflowkeeper.cli.Boot;
 import dev.workflowkeeper.cli.CommandErrors;
+import dev.workflowkeeper.cli.HumanUnits;
 import dev.workflowkeeper.cli.JobCommand;
 import dev.workflowkeeper.cli.JobCommands;
 import dev.workflowkeeper.cli.KeeperCommandLine;
 import dev.workflowkeeper.cli.PaceOptions;
-import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.cli.UserFacingException;
+import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.headroom.EvictionGuard.TargetMemoryExceededException;
+import dev.workflowkeeper.headroom.TargetHeadroom.Addition;
 import dev.workflowkeeper.migration.verify.VerificationResult;
 import dev.workflowkeeper.pace.PaceSettings;
 import dev.workflowkeeper.store.BrokenInputException;
-import dev.workflowkeeper.store.StoreAddresses;
 import dev.workflowkeeper.store.StoreUri;
-import dev.workflowkeeper.store.WorkflowEntry;
-import dev.workflowkeeper.store.WorkflowStore;
-import dev.workflowkeeper.store.WorkflowStores;
 
 import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
-import org.springframework.batch.infrastructure.item.ExecutionContext;
-import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import picocli.CommandLine.Command;
@@ -44,7 +43,9 @@ import picocli.CommandLine.Option;
 		"Running the same command again after a failure resumes it from its last checkpoint." },
 		footer = { "", "Exit codes:", "  0 completed and verified.",
 				"  1 failed: a broken or truncated input, too many rejects, a store error.",
-				"  1 also when the verification found differences.", "  2 a usage or configuration error.",
+				"  1 also when the verification found differences.",
+				"  1 also when a Redis target filled up: stopped before it would evict.",
+				"  2 a usage or configuration error, or a Redis target without room.",
 				"  3 completed, but records were rejected (listed in the rejects report).",
 				"After a failure, mend the cause and run the same command again: it resumes where it stopped.", "",
 				"Examples:", "  migrate --from snapshot:states.json --to redis://localhost:6379/0",
@@ -110,9 +111,17 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 			MigrationParameters parameters = MigrationParameters.from(jobParameters);
 			PaceSettings pace = PaceSettings.from(jobParameters,
 					context.getBean(KeeperProperties.class).redis().pace());
-			preflight(context.getBean(WorkflowStores.class), context.getBean(StoreAddresses.class), parameters);
+			MigrationJobDefinition definition = context.getBean(MigrationJobDefinition.class);
+			if (context.getBean(JobRunner.class)
+				.resumes(context.getBean(MigrationJob.NAME, Job.class), jobParameters)) {
+				checkStores(definition, parameters);
+			}
+			else {
+				JobCommands.preflight(context, MigrationJob.NAME, jobParameters);
+			}
+			Addition footprint = parameters.dryRun() ? definition.footprint(parameters) : Addition.NONE;
 			MigrationJob.Outcome outcome = context.getBean(MigrationJob.class).run(parameters, pace);
-			print(outcome, parameters);
+			print(outcome, parameters, footprint);
 			warnIfNoStatusMatched(outcome.counts(), parameters);
 			if (!outcome.execution().getStatus().isUnsuccessful() && outcome.success()) {
 				return outcome.rejected() ? KeeperCommandLine.REJECTS : KeeperCommandLine.OK;
@@ -120,7 +129,8 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 			if (outcome.execution().getStatus() != BatchStatus.COMPLETED) {
 				Throwable failure = outcome.execution().getAllFailureExceptions().stream().findFirst().orElse(null);
 				if (failure == null || (find(failure, BrokenInputException.class) == null
-						&& find(failure, RejectsLimit.TooManyRejectsException.class) == null)) {
+						&& find(failure, RejectsLimit.TooManyRejectsException.class) == null
+						&& find(failure, TargetMemoryExceededException.class) == null)) {
 					return JobCommands.failure(this.boot, context, outcome.execution());
 				}
 				CommandErrors.print(this.boot.err(), new UserFacingException(KeeperCommandLine.FAILED,
@@ -148,6 +158,11 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 			return StoreUri.mask(tooMany.getMessage()) + ": the input looks wrong rather than a few damaged records"
 					+ (counts.rejectsFile().isEmpty() ? "" : "; the rejects so far: " + counts.rejectsFile());
 		}
+		TargetMemoryExceededException full = find(failure, TargetMemoryExceededException.class);
+		if (full != null) {
+			return StoreUri.mask(full.getMessage()) + String
+				.format("; %,d states copied before it (the run failed there, not completed)", counts.written());
+		}
 		return CommandErrors.oneLine(failure);
 	}
 
@@ -157,6 +172,9 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 		}
 		if (find(failure, RejectsLimit.TooManyRejectsException.class) != null) {
 			return "mend the input or raise --max-rejects";
+		}
+		if (find(failure, TargetMemoryExceededException.class) != null) {
+			return "make room in the target";
 		}
 		return "fix the cause";
 	}
@@ -191,20 +209,13 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 	}
 
 	/**
-	 * Opens both stores once, so that a wrong address or a target that cannot be written
-	 * fails in one line before any job starts.
+	 * Opens both stores of a run that resumes, so that a wrong address or a target that
+	 * cannot be written fails in one line before the job goes on; a new run is checked by
+	 * the job's own preflight, as on every launch path.
 	 */
-	private static void preflight(WorkflowStores stores, StoreAddresses addresses, MigrationParameters parameters) {
-		try (WorkflowStore source = stores.open(addresses.resolve(parameters.from().value()))) {
-			for (ItemStreamReader<WorkflowEntry> reader : source.readers("preflight")) {
-				reader.open(new ExecutionContext());
-				reader.close();
-			}
-			try (WorkflowStore target = stores.open(addresses.resolve(parameters.to().value()))) {
-				if (!parameters.dryRun()) {
-					target.checkWritable(parameters.onConflict());
-				}
-			}
+	private static void checkStores(MigrationJobDefinition definition, MigrationParameters parameters) {
+		try {
+			definition.checkStores(parameters);
 		}
 		catch (RuntimeException ex) {
 			throw new UserFacingException(KeeperCommandLine.USAGE, CommandErrors.oneLine(ex), ex);
@@ -227,7 +238,7 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 		}
 	}
 
-	private void print(MigrationJob.Outcome outcome, MigrationParameters parameters) {
+	private void print(MigrationJob.Outcome outcome, MigrationParameters parameters, Addition footprint) {
 		JobExecution execution = outcome.execution();
 		MigrationCounts counts = outcome.counts();
 		var out = this.boot.out();
@@ -256,6 +267,10 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 		}
 		else if (parameters.dryRun()) {
 			out.println("  dry run: nothing was written");
+		}
+		if (parameters.dryRun() && footprint.states() > 0) {
+			out.printf("  the target would take about %s more for %,d states (estimated from the source)%n",
+					HumanUnits.bytes(footprint.bytes()), footprint.states());
 		}
 		out.flush();
 	}

@@ -8,9 +8,11 @@ import dev.workflowkeeper.batch.PrefetchingItemReader;
 import dev.workflowkeeper.batch.ProgressReporter;
 import dev.workflowkeeper.batch.SequentialItemReader;
 import dev.workflowkeeper.config.KeeperProperties;
-import dev.workflowkeeper.pace.JobPaces;
+import dev.workflowkeeper.headroom.EvictionGuard;
+import dev.workflowkeeper.headroom.TargetMemoryLimit;
 import dev.workflowkeeper.migration.verify.MigrationVerifyTasklet;
 import dev.workflowkeeper.migration.verify.TargetInventoryTasklet;
+import dev.workflowkeeper.pace.JobPaces;
 import dev.workflowkeeper.store.StoreAddresses;
 import dev.workflowkeeper.store.StoreUri;
 import dev.workflowkeeper.store.WorkflowEntry;
@@ -71,7 +73,7 @@ class MigrateStatesJobConfiguration {
 			KeeperProperties properties, ItemStreamReader<WorkflowEntry> migrationReader,
 			StatesMigrationProcessor migrationProcessor, WorkflowItemWriter migrationWriter,
 			RejectsReport rejectsReport, ProgressReporter migrationProgress, MigrationCountsListener countsListener,
-			RejectsLimit rejectsLimit) {
+			RejectsLimit rejectsLimit, EvictionGuard migrationEvictionGuard) {
 		return new StepBuilder("migrateStatesStep", jobRepository)
 			.<WorkflowEntry, WorkflowEntry>chunk(properties.migration().chunkSize())
 			.transactionManager(transactionManager)
@@ -83,6 +85,7 @@ class MigrateStatesJobConfiguration {
 			.listener(migrationWriter)
 			.listener(migrationProgress)
 			.listener(countsListener)
+			.listener(migrationEvictionGuard)
 			.faultTolerant()
 			.skipPolicy(rejectsLimit)
 			.skipListener(rejectsReport)
@@ -147,6 +150,25 @@ class MigrateStatesJobConfiguration {
 		MigrationParameters parameters = MigrationParameters.from(stepExecution.getJobParameters());
 		return parameters.dryRun() ? new DryRunItemWriter(System.currentTimeMillis())
 				: migrationTarget.writer("target", parameters.onConflict());
+	}
+
+	/**
+	 * Stops the copy into a Redis before the Redis evicts: once a chunk is written, when
+	 * its {@code used_memory} passed {@code keeper.migration.max-target-memory} or it
+	 * evicted keys. Nothing to guard in a dry run or for another target.
+	 */
+	@Bean
+	@StepScope
+	EvictionGuard migrationEvictionGuard(WorkflowStore migrationTarget, KeeperProperties properties,
+			@Value("#{stepExecution}") StepExecution stepExecution) {
+		MigrationParameters parameters = MigrationParameters.from(stepExecution.getJobParameters());
+		if (parameters.dryRun() || parameters.to().kind() != StoreUri.Kind.REDIS) {
+			return EvictionGuard.none();
+		}
+		TargetMemoryLimit limit = TargetMemoryLimit.parse(properties.migration().maxTargetMemory());
+		return migrationTarget.maintenance()
+			.map((store) -> new EvictionGuard(store::serverInfo, parameters.to().masked(), limit))
+			.orElseGet(EvictionGuard::none);
 	}
 
 	@Bean

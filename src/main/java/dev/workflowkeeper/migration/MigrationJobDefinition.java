@@ -9,16 +9,22 @@ import java.util.Set;
 
 import dev.workflowkeeper.cli.KeeperCommandLine;
 import dev.workflowkeeper.config.KeeperProperties;
+import dev.workflowkeeper.headroom.TargetHeadroom.Addition;
+import dev.workflowkeeper.headroom.TargetHeadroom;
+import dev.workflowkeeper.headroom.TargetMemoryLimit;
 import dev.workflowkeeper.job.JobDefinition;
 import dev.workflowkeeper.job.JobFigure;
 import dev.workflowkeeper.job.JobOption;
 import dev.workflowkeeper.job.JobOptions;
 import dev.workflowkeeper.job.JobTexts;
+import dev.workflowkeeper.job.OptionType;
 import dev.workflowkeeper.migration.verify.VerificationResult;
 import dev.workflowkeeper.pace.PaceSettings;
 import dev.workflowkeeper.store.ConflictPolicy;
-import dev.workflowkeeper.job.OptionType;
 import dev.workflowkeeper.store.StoreAddresses;
+import dev.workflowkeeper.store.StoreUri;
+import dev.workflowkeeper.store.WorkflowStore;
+import dev.workflowkeeper.store.WorkflowStores;
 
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -31,10 +37,13 @@ class MigrationJobDefinition implements JobDefinition {
 
 	private final StoreAddresses addresses;
 
+	private final WorkflowStores stores;
+
 	private final KeeperProperties properties;
 
-	MigrationJobDefinition(StoreAddresses addresses, KeeperProperties properties) {
+	MigrationJobDefinition(StoreAddresses addresses, WorkflowStores stores, KeeperProperties properties) {
 		this.addresses = addresses;
+		this.stores = stores;
 		this.properties = properties;
 	}
 
@@ -126,6 +135,65 @@ class MigrationJobDefinition implements JobDefinition {
 		MigrationParameters.from(parameters);
 		// read under the job's name, so that a refusal names the job
 		PaceSettings.read(JobOptions.ofParameters(name(), parameters), this.properties.redis().pace());
+	}
+
+	/**
+	 * Opens both stores once and reads the first states of the source, so that a wrong
+	 * address, a refused password or a target that cannot be written fails in one line
+	 * before any job starts; then, unless it is a dry run, refuses a run that would push
+	 * a Redis target past {@code keeper.migration.max-target-memory}
+	 * ({@link MigrationFootprint}), the figures in the line. On every launch path: the
+	 * command, {@code run}, HTTP and the dashboard.
+	 */
+	@Override
+	public void preflight(JobParameters parameters) {
+		MigrationParameters migration = MigrationParameters.from(parameters);
+		TargetMemoryLimit limit = TargetMemoryLimit.parse(this.properties.migration().maxTargetMemory());
+		StoreUri to = this.addresses.resolve(migration.to().value());
+		Addition addition;
+		try (WorkflowStore source = this.stores.open(this.addresses.resolve(migration.from().value()))) {
+			addition = MigrationFootprint.estimate(source, targetPrefix(migration), migration);
+		}
+		try (WorkflowStore target = this.stores.open(to)) {
+			if (!migration.dryRun()) {
+				target.checkWritable(migration.onConflict());
+				TargetHeadroom.checkMemory(target, to, addition, limit, "the migration", "migrate fewer states");
+			}
+		}
+	}
+
+	/**
+	 * What the run of these parameters would add to its target, estimated from the
+	 * source; nothing for a target that is not a Redis.
+	 */
+	Addition footprint(MigrationParameters migration) {
+		if (migration.to().kind() != StoreUri.Kind.REDIS) {
+			return Addition.NONE;
+		}
+		try (WorkflowStore source = this.stores.open(this.addresses.resolve(migration.from().value()))) {
+			return MigrationFootprint.estimate(source, targetPrefix(migration), migration);
+		}
+	}
+
+	/**
+	 * Opens both stores once, as a resumed run finds them: a wrong address or a target
+	 * that cannot be written fails in one line before the job goes on. The target's room
+	 * is not checked again (it already holds part of the copy); the run's own guard stops
+	 * it before eviction.
+	 */
+	void checkStores(MigrationParameters migration) {
+		try (WorkflowStore source = this.stores.open(this.addresses.resolve(migration.from().value()))) {
+			MigrationFootprint.estimate(source, targetPrefix(migration), migration);
+		}
+		try (WorkflowStore target = this.stores.open(this.addresses.resolve(migration.to().value()))) {
+			if (!migration.dryRun()) {
+				target.checkWritable(migration.onConflict());
+			}
+		}
+	}
+
+	private String targetPrefix(MigrationParameters migration) {
+		return (migration.targetPrefix() != null) ? migration.targetPrefix() : this.properties.keyPrefix();
 	}
 
 	@Override

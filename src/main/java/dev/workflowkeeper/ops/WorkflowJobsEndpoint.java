@@ -12,14 +12,14 @@ import java.util.TreeMap;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.workflowkeeper.batch.ExecutionHistory.ExecutionSummary;
 import dev.workflowkeeper.batch.ExecutionHistory;
 import dev.workflowkeeper.batch.HistoryQueries;
-import dev.workflowkeeper.batch.ExecutionHistory.ExecutionSummary;
 import dev.workflowkeeper.job.JobDefinition;
 import dev.workflowkeeper.job.JobDefinitions;
 import dev.workflowkeeper.job.JobOption;
-import dev.workflowkeeper.scheduling.ScheduleRegistry;
 import dev.workflowkeeper.scheduling.ScheduleRegistry.ScheduleStatus;
+import dev.workflowkeeper.scheduling.ScheduleRegistry;
 import dev.workflowkeeper.store.StoreUri;
 import org.jspecify.annotations.Nullable;
 

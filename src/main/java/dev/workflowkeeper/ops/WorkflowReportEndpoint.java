@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.workflowkeeper.report.ReportRepository;
 import dev.workflowkeeper.report.ReportRepository.Point;
 import dev.workflowkeeper.report.ReportRepository.StoreReports;
+import dev.workflowkeeper.report.ReportRepository;
 import dev.workflowkeeper.store.StoreUri;
 import dev.workflowkeeper.store.WorkflowStores;
 import org.jspecify.annotations.Nullable;

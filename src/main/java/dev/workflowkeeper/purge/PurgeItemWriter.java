@@ -14,9 +14,9 @@ import java.util.Set;
 import java.util.function.Function;
 
 import dev.workflowkeeper.batch.StepCounters;
-import dev.workflowkeeper.store.MaintainableStore;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
 import dev.workflowkeeper.store.MaintainableStore.KeyValue;
+import dev.workflowkeeper.store.MaintainableStore;
 import dev.workflowkeeper.store.RejectedRecordException;
 import dev.workflowkeeper.store.WorkflowEntry;
 import dev.workflowkeeper.store.snapshot.JsonLinesEncoder;

@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.workflowkeeper.batch.StepCounters;
-import dev.workflowkeeper.store.MaintainableStore;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
 import dev.workflowkeeper.store.MaintainableStore.TtlChange;
 import dev.workflowkeeper.store.MaintainableStore.TtlOutcome;
+import dev.workflowkeeper.store.MaintainableStore;
 import dev.workflowkeeper.store.WorkflowEntry;
 
 import org.springframework.batch.infrastructure.item.Chunk;

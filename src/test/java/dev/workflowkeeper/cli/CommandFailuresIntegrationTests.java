@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import dev.workflowkeeper.support.KeeperCli;
-import dev.workflowkeeper.support.RedisServerProcess;
 import dev.workflowkeeper.support.RedisServerProcess.Version;
+import dev.workflowkeeper.support.RedisServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

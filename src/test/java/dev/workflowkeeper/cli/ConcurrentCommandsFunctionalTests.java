@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 import dev.workflowkeeper.support.KeeperCli;
-import dev.workflowkeeper.support.RedisServerProcess;
 import dev.workflowkeeper.support.RedisServerProcess.Version;
+import dev.workflowkeeper.support.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

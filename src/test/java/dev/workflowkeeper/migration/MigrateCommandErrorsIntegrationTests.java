@@ -9,8 +9,8 @@ import java.util.Map;
 
 import dev.workflowkeeper.support.History;
 import dev.workflowkeeper.support.KeeperCli;
-import dev.workflowkeeper.support.RedisServerProcess;
 import dev.workflowkeeper.support.RedisServerProcess.Version;
+import dev.workflowkeeper.support.RedisServerProcess;
 import dev.workflowkeeper.support.SampleStates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

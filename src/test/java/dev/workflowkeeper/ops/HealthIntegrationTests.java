@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.workflowkeeper.scheduling.JobSchedule;
-import dev.workflowkeeper.support.RedisServerProcess;
 import dev.workflowkeeper.support.RedisServerProcess.Version;
+import dev.workflowkeeper.support.RedisServerProcess;
 import dev.workflowkeeper.ttl.EnforceTtlJob;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

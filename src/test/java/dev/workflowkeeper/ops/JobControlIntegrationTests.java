@@ -19,8 +19,9 @@ import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.JobRunner;
 import dev.workflowkeeper.job.JobDefinitions;
 import dev.workflowkeeper.support.KeeperCli;
-import dev.workflowkeeper.support.RedisServerProcess;
 import dev.workflowkeeper.support.RedisServerProcess.Version;
+import dev.workflowkeeper.support.RedisServerProcess;
+import dev.workflowkeeper.support.SampleStates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -285,6 +286,34 @@ class JobControlIntegrationTests {
 		// then: refused up front in one line, and nothing recorded
 		assertRefused(directory, 400, "is a directory");
 		assertRefused(tooMany, 400, "1,000,000");
+		assertThat(countExecutions()).isEqualTo(before);
+	}
+
+	@Test
+	void shouldRefuseAMigrationThatWouldPushItsTargetIntoEvictionAsTheCommandDoesWithoutRecordingARun()
+			throws Exception {
+		// given: 50,000 states (some 17 MB in a Redis) and a target of 10 MB
+		long before = countExecutions();
+		Path states = SampleStates.writeMap(tmp.resolve("states.json"), SampleStates.states(50_000));
+		jedis().configSet("maxmemory", "10mb");
+		HttpResponse<String> refused;
+		try {
+			// when
+			refused = post("/actuator/workflowjobs/migrateStatesJob",
+					"{\"from\": \"snapshot:" + states + "\", \"to\": \"" + store() + "\"}");
+		}
+		finally {
+			jedis().configSet("maxmemory", "0");
+		}
+
+		// then: refused up front in one line with the figures, nothing written or
+		// recorded
+		assertRefused(refused, 400, "would pass 90% of its maxmemory: it uses ");
+		assertThat(OpsHttp.json(refused).get("message").asString()).contains("of 10.0 MiB and the migration adds about")
+			.containsPattern("\\((4[5-9]|5[0-5]),\\d{3} states\\)");
+		try (Jedis jedis = jedis()) {
+			assertThat(jedis.dbSize()).isZero();
+		}
 		assertThat(countExecutions()).isEqualTo(before);
 	}
 

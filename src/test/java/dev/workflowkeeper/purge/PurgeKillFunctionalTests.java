@@ -18,8 +18,8 @@ import java.util.zip.GZIPInputStream;
 
 import dev.workflowkeeper.support.History;
 import dev.workflowkeeper.support.KeeperCli;
-import dev.workflowkeeper.support.RedisServerProcess;
 import dev.workflowkeeper.support.RedisServerProcess.Version;
+import dev.workflowkeeper.support.RedisServerProcess;
 import dev.workflowkeeper.support.SampleStates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

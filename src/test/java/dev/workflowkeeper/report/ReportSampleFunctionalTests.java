@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.workflowkeeper.support.KeeperCli;
-import dev.workflowkeeper.support.RedisServerProcess;
 import dev.workflowkeeper.support.RedisServerProcess.Version;
+import dev.workflowkeeper.support.RedisServerProcess;
 import dev.workflowkeeper.support.SampleStates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

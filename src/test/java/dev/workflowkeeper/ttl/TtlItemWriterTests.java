@@ -11,10 +11,10 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import dev.workflowkeeper.batch.StepCounters;
-import dev.workflowkeeper.store.MaintainableStore;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
 import dev.workflowkeeper.store.MaintainableStore.TtlChange;
 import dev.workflowkeeper.store.MaintainableStore.TtlOutcome;
+import dev.workflowkeeper.store.MaintainableStore;
 import dev.workflowkeeper.store.WorkflowEntry;
 import org.junit.jupiter.api.Test;
 

@@ -11,17 +11,17 @@ import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.TreeMap;
 
-import dev.workflowkeeper.ops.WorkflowJobsEndpoint;
 import dev.workflowkeeper.ops.WorkflowJobsEndpoint.ExecutionDescriptor;
 import dev.workflowkeeper.ops.WorkflowJobsEndpoint.JobDescriptor;
 import dev.workflowkeeper.ops.WorkflowJobsEndpoint.JobsDescriptor;
 import dev.workflowkeeper.ops.WorkflowJobsEndpoint.OptionDescriptor;
 import dev.workflowkeeper.ops.WorkflowJobsEndpoint.RecentExecutions;
 import dev.workflowkeeper.ops.WorkflowJobsEndpoint.ScheduleDetails;
-import dev.workflowkeeper.ops.WorkflowReportEndpoint;
+import dev.workflowkeeper.ops.WorkflowJobsEndpoint;
 import dev.workflowkeeper.ops.WorkflowReportEndpoint.ReportDescriptor;
 import dev.workflowkeeper.ops.WorkflowReportEndpoint.StoreDescriptor;
 import dev.workflowkeeper.ops.WorkflowReportEndpoint.TrendPoint;
+import dev.workflowkeeper.ops.WorkflowReportEndpoint;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 

@@ -3,8 +3,8 @@ package dev.workflowkeeper.ops.health;
 import java.time.Clock;
 
 import dev.workflowkeeper.batch.HistoryQueries;
-import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.batch.HistoryQueries;
+import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.scheduling.ScheduleRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;

@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-import dev.workflowkeeper.batch.HistoryQueries;
 import dev.workflowkeeper.batch.HistoryQueries.ScheduledRun;
+import dev.workflowkeeper.batch.HistoryQueries;
 import dev.workflowkeeper.scheduling.JobSchedule;
 
 import org.springframework.boot.health.contributor.Health;

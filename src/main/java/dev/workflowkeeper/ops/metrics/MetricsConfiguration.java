@@ -2,8 +2,8 @@ package dev.workflowkeeper.ops.metrics;
 
 import java.util.List;
 
-import dev.workflowkeeper.report.ReportRepository;
 import dev.workflowkeeper.job.JobDefinitions;
+import dev.workflowkeeper.report.ReportRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.batch.core.job.Job;

@@ -6,12 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import dev.workflowkeeper.store.MaintainableStore;
 import dev.workflowkeeper.store.MaintainableStore.KeyDetail;
 import dev.workflowkeeper.store.MaintainableStore.KeyInfo;
 import dev.workflowkeeper.store.MaintainableStore.KeyValue;
 import dev.workflowkeeper.store.MaintainableStore.TtlChange;
 import dev.workflowkeeper.store.MaintainableStore.TtlOutcome;
+import dev.workflowkeeper.store.MaintainableStore;
 import dev.workflowkeeper.support.WorkerSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 import dev.workflowkeeper.config.KeeperProperties;
-import dev.workflowkeeper.store.MaintainableStore;
 import dev.workflowkeeper.store.MaintainableStore.TtlChange;
 import dev.workflowkeeper.store.MaintainableStore.TtlOutcome;
+import dev.workflowkeeper.store.MaintainableStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

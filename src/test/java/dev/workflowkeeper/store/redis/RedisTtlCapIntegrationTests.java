@@ -8,9 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.workflowkeeper.store.MaintainableStore;
 import dev.workflowkeeper.store.MaintainableStore.TtlChange;
 import dev.workflowkeeper.store.MaintainableStore.TtlOutcome;
+import dev.workflowkeeper.store.MaintainableStore;
 import dev.workflowkeeper.store.StoreUri;
 import dev.workflowkeeper.support.RedisDatabase;
 import dev.workflowkeeper.support.RedisServerExtension;

@@ -24,7 +24,7 @@ stop_probe() {
 trap 'stop_probe; redis-cli -p "$PORT" shutdown nosave >/dev/null 2>&1 || true' EXIT
 
 echo "generating $COUNT states into Redis…" >&2
-keeper generate --to "$REDIS/0" --count "$COUNT" --seed 42 >&2
+keeper generate --to "$REDIS/0" --count "$COUNT" --seed 42 --latency-budget 0 --max-rate 0 >&2
 KEYS=$(redis-cli -p "$PORT" dbsize)
 echo "used_memory: $(redis-cli -p "$PORT" info memory | grep '^used_memory_human' | tr -d '\r')" >&2
 

@@ -10,6 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=${1:-1000000}
 . bench/lib.sh
+# the worker at full speed: its pace limits off (bench/gentle.sh measures its defaults)
+OFF=(--latency-budget 0 --max-rate 0)
 
 echo "generating $COUNT states (map snapshot for the worker, JSON Lines for redis-cli)…" >&2
 keeper generate --to "snapshot:$OUT/states.json" --count "$COUNT" --map --seed 42 >&2
@@ -21,14 +23,14 @@ measure redis-cli-pipe sh -c "redis-cli -p $PORT --pipe < $OUT/states.resp > $OU
 PIPED=$(redis-cli -p "$PORT" dbsize)
 
 redis-cli -p "$PORT" flushall >/dev/null
-measure snapshot-to-redis "${KEEPER[@]}" migrate --from "snapshot:$OUT/states.json" --to "$REDIS/0" --no-verify > "$OUT/snapshot-to-redis.out"
+measure snapshot-to-redis "${KEEPER[@]}" migrate --from "snapshot:$OUT/states.json" --to "$REDIS/0" --no-verify "${OFF[@]}" > "$OUT/snapshot-to-redis.out"
 S2R_JOB=$(job_seconds); S2R_KEYS=$(redis-cli -p "$PORT" dbsize)
 
-measure redis-to-redis "${KEEPER[@]}" migrate --from "$REDIS/0" --to "$REDIS/1" --no-verify > "$OUT/redis-to-redis.out"
+measure redis-to-redis "${KEEPER[@]}" migrate --from "$REDIS/0" --to "$REDIS/1" --no-verify "${OFF[@]}" > "$OUT/redis-to-redis.out"
 R2R_JOB=$(job_seconds); R2R_KEYS=$(redis-cli -p "$PORT" -n 1 dbsize)
 
 redis-cli -p "$PORT" flushall >/dev/null
-measure snapshot-to-redis-256m java -Xmx256m -Dkeeper.data-dir="$OUT/data" -jar "$JAR" migrate --from "snapshot:$OUT/states.json" --to "$REDIS/0" > "$OUT/snapshot-to-redis-256m.out"
+measure snapshot-to-redis-256m java -Xmx256m -Dkeeper.data-dir="$OUT/data" -jar "$JAR" migrate --from "snapshot:$OUT/states.json" --to "$REDIS/0" "${OFF[@]}" > "$OUT/snapshot-to-redis-256m.out"
 SMALL_JOB=$(job_seconds); SMALL_KEYS=$(redis-cli -p "$PORT" dbsize)
 
 echo

@@ -79,9 +79,12 @@ public record KeeperProperties(@DefaultValue("document_workflow:") String keyPre
 		 * probe connection of its own measures it: the job slows down to stay within it
 		 * and speeds up again when there is room (0: off)
 		 * @param probeInterval how often the probe measures the server's response time
+		 * @param spareCores how many of the machine's cores a paced job leaves to the
+		 * Redis and the service on the same host: while it runs, the worker's threads
+		 * keep off them (Linux; 0: none; never all the cores)
 		 */
 		public record Pace(@DefaultValue("0") long maxRate, @DefaultValue("250us") Duration latencyBudget,
-				@DefaultValue("10ms") Duration probeInterval) {
+				@DefaultValue("10ms") Duration probeInterval, @DefaultValue("1") int spareCores) {
 
 		}
 

@@ -29,8 +29,9 @@ import org.springframework.stereotype.Component;
  * step-scoped bean) is paced by the options of that step's job ({@code maxRate},
  * {@code latencyBudget}, or {@code keeper.redis.pace.*}); a store opened outside a step
  * (a health check, a command's preflight) is not. So every job that works a Redis is
- * paced, on every launch path, without its configuration saying so. An execution's pace
- * is dropped when it ends.
+ * paced, on every launch path, without its configuration saying so. A job with its limits
+ * off may use the cores the worker otherwise leaves to others ({@link CoreShare}). An
+ * execution's pace is dropped when it ends.
  */
 @Component
 public class JobPaces implements JobExecutionListener {
@@ -49,6 +50,7 @@ public class JobPaces implements JobExecutionListener {
 	public JobPaces(KeeperProperties properties, ObjectProvider<MeterRegistry> registry) {
 		this.defaults = properties.redis().pace();
 		this.registry = registry;
+		CoreShare.configure(this.defaults.spareCores());
 	}
 
 	/**
@@ -97,8 +99,32 @@ public class JobPaces implements JobExecutionListener {
 	 * {@code workflowkeeper.pace.probe.latency} (seconds, by job and quantile 0.5 and
 	 * 0.99, of the latest execution that probed).
 	 */
+	/**
+	 * A job with its limits off may use every core while it runs; any other keeps off the
+	 * spare ones ({@link CoreShare}).
+	 */
+	@Override
+	public void beforeJob(JobExecution execution) {
+		if (unlimited(execution)) {
+			CoreShare.widen();
+		}
+	}
+
+	private boolean unlimited(JobExecution execution) {
+		try {
+			return !PaceSettings.from(execution.getJobParameters(), this.defaults).limited();
+		}
+		catch (RuntimeException ex) {
+			// a job whose parameters the pace cannot read keeps to its cores
+			return false;
+		}
+	}
+
 	@Override
 	public void afterJob(JobExecution execution) {
+		if (unlimited(execution)) {
+			CoreShare.unwiden();
+		}
 		JobPace pace = this.running.remove(execution.getId());
 		if (pace == null) {
 			return;

@@ -10,6 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
+import dev.workflowkeeper.pace.CoreShare;
 import dev.workflowkeeper.pace.PaceMeter;
 import dev.workflowkeeper.pace.PaceSettings;
 import org.apache.commons.logging.Log;
@@ -379,6 +380,7 @@ final class RedisPace implements AutoCloseable {
 
 		@Override
 		public void run() {
+			CoreShare.freeCurrentThread();
 			long due = System.nanoTime();
 			try {
 				while (!isInterrupted()) {
@@ -410,13 +412,13 @@ final class RedisPace implements AutoCloseable {
 		}
 
 		/**
-		 * The work's added latency over the last window — its second worst probe less the
-		 * baseline, so that one stray hiccup does not count — against the budget.
+		 * The work's added latency over the last window — its worst probe less the
+		 * baseline: the service's tail is what the budget keeps — against the budget.
 		 */
 		private void judge() {
 			long[] sorted = this.window.clone();
 			Arrays.sort(sorted);
-			long excess = sorted[WINDOW - 2] - this.baselineNanos;
+			long excess = sorted[WINDOW - 1] - this.baselineNanos;
 			this.lastExcess = excess;
 			long now = System.nanoTime();
 			double seconds = Math.max(1e-3, (now - this.windowStarted) / 1e9);

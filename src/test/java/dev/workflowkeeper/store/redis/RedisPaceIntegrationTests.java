@@ -72,22 +72,22 @@ class RedisPaceIntegrationTests {
 
 	@Test
 	void shouldSlowDownWhileTheServerIsBusyAndSpeedUpAgainAfterwards() throws Exception {
-		// given: work paced by a 2 ms budget, going at full pace on a quiet server
+		// given: work paced by a 5 ms budget, going at full pace on a quiet server
 		RedisDatabase server = servers.fresh(Version.DEFAULT);
 		write(server, 20_000);
-		Meter meter = new Meter(new PaceSettings(0, Duration.ofMillis(2)));
+		Meter meter = new Meter(new PaceSettings(0, Duration.ofMillis(5)));
 		KeeperProperties.Redis settings = WorkerSettings.defaults().keeperProperties().redis();
 		try (RedisNode node = RedisNode.connect(
 				RedisEndpoint.of(dev.workflowkeeper.store.StoreUri.parse(server.uri()), settings), server.uri(),
 				settings, meter); Work work = new Work(node)) {
 			RedisPace pace = paceOf(node);
-			awaitFullPace(pace, settings, Duration.ofSeconds(20));
-			// when: a script keeps the server busy 10 ms out of every 25
+			awaitFullPace(pace, settings, Duration.ofSeconds(30));
+			// when: a script keeps the server busy 15 ms out of every 30
 			AtomicBoolean busy = new AtomicBoolean(true);
 			Thread injector = new Thread(() -> {
 				try (Jedis jedis = server.jedis()) {
 					while (busy.get()) {
-						jedis.eval(BUSY_SCRIPT, 0, "10000");
+						jedis.eval(BUSY_SCRIPT, 0, "15000");
 						sleep(15);
 					}
 				}
@@ -106,7 +106,7 @@ class RedisPaceIntegrationTests {
 			// and when the server is quiet again, it recovers its full pace
 			busy.set(false);
 			injector.join();
-			awaitFullPace(pace, settings, Duration.ofSeconds(30));
+			awaitFullPace(pace, settings, Duration.ofSeconds(45));
 			assertThat(work.keys.get()).isPositive();
 			assertThat(meter.probes.get()).isGreaterThan(100);
 		}

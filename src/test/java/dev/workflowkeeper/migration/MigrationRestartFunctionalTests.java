@@ -53,9 +53,12 @@ class MigrationRestartFunctionalTests {
 	@Test
 	void shouldResumeAfterTheWorkerProcessIsKilled() throws Exception {
 		// given: a migration in a separate process, killed once part of the states are
-		// written
-		Process worker = this.cli.start("migrate", "--from", "snapshot:" + this.snapshot, "--to", this.target.uri());
+		// written (paced, so that it is still running once its history says so: H2
+		// writes its last commits half a second late)
+		Process worker = this.cli.start("migrate", "--from", "snapshot:" + this.snapshot, "--to", this.target.uri(),
+				"--max-rate", "2000");
 		awaitKeys(2_000, worker);
+		awaitStarted();
 		worker.destroyForcibly().waitFor();
 		long writtenBeforeKill = dbSize();
 		assertThat(writtenBeforeKill).isBetween(2_000L, (long) STATES - 1);
@@ -102,6 +105,13 @@ class MigrationRestartFunctionalTests {
 		assertThat(History.figure(execution, "verify.mismatched")).isZero();
 		assertThat(dbSize()).isEqualTo(History.figure(execution, "verify.expected"));
 		assertNoKeyWithoutTtl();
+	}
+
+	private void awaitStarted() throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+		while (!"STARTED".equals(History.latest(this.cli).get("status")) && System.nanoTime() < deadline) {
+			Thread.sleep(100);
+		}
 	}
 
 	private void awaitKeys(long atLeast, Process worker) throws InterruptedException {

@@ -109,7 +109,7 @@ class MigrateCommand implements Callable<Integer>, JobCommand {
 		try (ConfigurableApplicationContext context = this.boot.oneOff()) {
 			JobParameters jobParameters = JobCommands.parameters(context, MigrationJob.NAME, options());
 			MigrationParameters parameters = MigrationParameters.from(jobParameters);
-			PaceSettings pace = PaceSettings.from(jobParameters,
+			PaceSettings pace = PaceSettings.from(MigrationJob.NAME, jobParameters,
 					context.getBean(KeeperProperties.class).redis().pace());
 			MigrationJobDefinition definition = context.getBean(MigrationJobDefinition.class);
 			if (context.getBean(JobRunner.class)

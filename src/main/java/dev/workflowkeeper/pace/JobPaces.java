@@ -65,8 +65,11 @@ public class JobPaces implements JobExecutionListener {
 	/** The pace of the job {@code step} belongs to. */
 	public JobPace of(StepExecution step) {
 		JobExecution execution = step.getJobExecution();
-		return this.running.computeIfAbsent(execution.getId(),
-				(id) -> JobPace.of(execution, PaceSettings.from(execution.getJobParameters(), this.defaults)));
+		return this.running.computeIfAbsent(execution.getId(), (id) -> JobPace.of(execution, settings(execution)));
+	}
+
+	private PaceSettings settings(JobExecution execution) {
+		return PaceSettings.from(execution.getJobInstance().getJobName(), execution.getJobParameters(), this.defaults);
 	}
 
 	/**
@@ -112,7 +115,7 @@ public class JobPaces implements JobExecutionListener {
 
 	private boolean unlimited(JobExecution execution) {
 		try {
-			return !PaceSettings.from(execution.getJobParameters(), this.defaults).limited();
+			return !settings(execution).limited();
 		}
 		catch (RuntimeException ex) {
 			// a job whose parameters the pace cannot read keeps to its cores

@@ -83,12 +83,13 @@ public record PaceSettings(long maxRate, Duration latencyBudget) {
 	}
 
 	/**
-	 * The pace recorded in job parameters; what a run recorded before the options existed
-	 * lacks takes its default.
-	 * @throws dev.workflowkeeper.job.JobOptionException when one is of the wrong kind
+	 * The pace recorded in the job parameters of {@code job}; what a run recorded before
+	 * the options existed lacks takes its default.
+	 * @throws dev.workflowkeeper.job.JobOptionException when one is of the wrong kind,
+	 * naming the job
 	 */
-	public static PaceSettings from(JobParameters parameters, KeeperProperties.Redis.Pace defaults) {
-		return read(JobOptions.ofParameters("pace", parameters), defaults);
+	public static PaceSettings from(String job, JobParameters parameters, KeeperProperties.Redis.Pace defaults) {
+		return read(JobOptions.ofParameters(job, parameters), defaults);
 	}
 
 }

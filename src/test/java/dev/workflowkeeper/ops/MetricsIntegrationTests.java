@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.workflowkeeper.generate.GenerateJob;
+import dev.workflowkeeper.pace.JobPace;
 import dev.workflowkeeper.purge.PurgeJob;
 import dev.workflowkeeper.report.ReportJob;
 import dev.workflowkeeper.store.StoreUri;
@@ -85,6 +86,8 @@ class MetricsIntegrationTests {
 	static void worker(DynamicPropertyRegistry registry) {
 		OpsEndpointsIntegrationTests.workerIn(registry, tmp);
 		registry.add("keeper.ops.admin-password", () -> ADMIN_PASSWORD);
+		// paced, with room to spare: the probe measures, the jobs hardly wait
+		registry.add("keeper.redis.pace.latency-budget", () -> "50ms");
 	}
 
 	@BeforeEach
@@ -122,6 +125,27 @@ class MetricsIntegrationTests {
 		assertThat(gauge("workflowkeeper.report.status.bytes", redisStore(), "status:failed"))
 			.isEqualTo(number(((Map<?, ?>) byStatus.get("failed")).get("bytes")));
 		assertThat(gauge("workflowkeeper.report.timestamp", redisStore())).isPositive();
+	}
+
+	@Test
+	void shouldPublishThePaceOfTheLatestPacedRunOfAJob() throws Exception {
+		// given
+		try (Jedis jedis = jedis()) {
+			SampleStates.load(jedis, SampleStates.states(500), 3600);
+		}
+
+		// when
+		JobExecution execution = this.reportJob.run(redis.uri(), false);
+
+		// then: the probe's percentiles of the run as gauges, its throttled time counted
+		assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		long p99 = execution.getExecutionContext().getLong(JobPace.PROBE_P99_MICROS);
+		assertThat(p99).isPositive();
+		assertThat(gauge("workflowkeeper.pace.probe.latency", "job:reportMemoryJob", "quantile:0.99"))
+			.isEqualTo(p99 / 1e6);
+		assertThat(gauge("workflowkeeper.pace.probe.latency", "job:reportMemoryJob", "quantile:0.5")).isPositive()
+			.isLessThanOrEqualTo(p99 / 1e6);
+		assertThat(gauge("workflowkeeper.pace.throttled", "job:reportMemoryJob")).isNotNegative();
 	}
 
 	@Test

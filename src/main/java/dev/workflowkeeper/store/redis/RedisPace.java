@@ -369,6 +369,7 @@ final class RedisPace implements AutoCloseable {
 				// the first two warm the connection up
 				if (latency >= 0 && i >= 2) {
 					samples[taken++] = latency;
+					RedisPace.this.meter.probed(latency);
 				}
 			}
 			if (taken > 0) {

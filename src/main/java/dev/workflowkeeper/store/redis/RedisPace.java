@@ -96,6 +96,12 @@ final class RedisPace implements AutoCloseable {
 	/** Keys sent since the probe's last judgement. */
 	private final LongAdder keysSent = new LongAdder();
 
+	/**
+	 * What one key of a round trip costs the server, in nanoseconds: the round trip's
+	 * time less the server's response time alone, a moving average; 0 until measured.
+	 */
+	private volatile double nanosPerKey;
+
 	private RedisPace(String server, PaceSettings settings, PaceMeter meter, int maxBatch, int maxInFlight,
 			Duration probeInterval, Supplier<Jedis> probeConnection) {
 		this.server = server;
@@ -134,9 +140,26 @@ final class RedisPace implements AutoCloseable {
 				() -> null);
 	}
 
-	/** The keys a round trip may carry now: {@code configured} or fewer. */
+	/**
+	 * The keys a round trip may carry now: {@code configured} or fewer. With a budget,
+	 * never more than the server serves within the budget: a request of the service that
+	 * arrives behind a round trip waits for all of it.
+	 */
 	int batch(int configured) {
-		return Math.max(1, Math.min(configured, this.batch));
+		return Math.max(1, Math.min(Math.min(configured, this.batch), budgetBatch()));
+	}
+
+	/**
+	 * The most keys a round trip carries that the server serves within the budget (at
+	 * least {@link #MIN_BATCH}); unbounded without a budget or before a round trip was
+	 * measured.
+	 */
+	int budgetBatch() {
+		double perKey = this.nanosPerKey;
+		if (this.probe == null || perKey <= 0) {
+			return Integer.MAX_VALUE;
+		}
+		return (int) Math.max(MIN_BATCH, Math.min(Integer.MAX_VALUE, this.probe.budgetNanos / perKey));
 	}
 
 	/**
@@ -175,7 +198,24 @@ final class RedisPace implements AutoCloseable {
 			endWait();
 		}
 		this.keysSent.add(keys);
-		return this::release;
+		if (this.probe == null || keys <= 0) {
+			return this::release;
+		}
+		long sent = System.nanoTime();
+		return () -> {
+			measured(keys, System.nanoTime() - sent);
+			release();
+		};
+	}
+
+	/**
+	 * Notes what a round trip of {@code keys} keys took: its time less the server's
+	 * response time alone is about what the server spent on its keys.
+	 */
+	private void measured(int keys, long nanos) {
+		double perKey = Math.max(0, nanos - this.probe.baselineNanos) / (double) keys;
+		double previous = this.nanosPerKey;
+		this.nanosPerKey = (previous <= 0) ? perKey : previous + (perKey - previous) / 8;
 	}
 
 	/**
@@ -252,8 +292,8 @@ final class RedisPace implements AutoCloseable {
 		if (this.permits > 1) {
 			this.permits = 1;
 		}
-		else if (this.batch > MIN_BATCH) {
-			this.batch = Math.max(MIN_BATCH, this.batch / 2);
+		else if (Math.min(this.batch, budgetBatch()) > MIN_BATCH) {
+			this.batch = Math.max(MIN_BATCH, Math.min(this.batch, budgetBatch()) / 2);
 		}
 		else {
 			double from = Double.isInfinite(this.budgetRate) ? Math.max(MIN_RATE, currentRate) : this.budgetRate;
@@ -269,8 +309,8 @@ final class RedisPace implements AutoCloseable {
 			// a rate the work does not reach limits nothing
 			this.budgetRate = (next > 2 * Math.max(MIN_RATE, currentRate)) ? Double.POSITIVE_INFINITY : next;
 		}
-		else if (this.batch < this.maxBatch) {
-			this.batch = Math.min(this.maxBatch, this.batch + Math.max(1, this.batch / 4));
+		else if (this.batch < Math.min(this.maxBatch, budgetBatch())) {
+			this.batch = Math.min(Math.min(this.maxBatch, budgetBatch()), this.batch + Math.max(1, this.batch / 4));
 		}
 		else if (this.permits < this.maxInFlight) {
 			this.permits++;
@@ -294,8 +334,8 @@ final class RedisPace implements AutoCloseable {
 		}
 		double rate = this.budgetRate;
 		this.meter.pace(this.server,
-				String.format(Locale.ROOT, "%s %d keys a round trip, %d in flight%s", this.server, this.batch,
-						this.permits,
+				String.format(Locale.ROOT, "%s %d keys a round trip, %d in flight%s", this.server,
+						batch(Integer.MAX_VALUE), this.permits,
 						Double.isInfinite(rate) ? "" : String.format(Locale.ROOT, ", ≤ %,.0f keys/s", rate)));
 	}
 
@@ -342,7 +382,7 @@ final class RedisPace implements AutoCloseable {
 		private Jedis jedis;
 
 		/** The response time of the server alone. */
-		private long baselineNanos;
+		private volatile long baselineNanos;
 
 		volatile long lastExcess;
 
@@ -413,13 +453,15 @@ final class RedisPace implements AutoCloseable {
 		}
 
 		/**
-		 * The work's added latency over the last window — its worst probe less the
-		 * baseline: the service's tail is what the budget keeps — against the budget.
+		 * The work's added latency over the last window — its second-worst probe less the
+		 * baseline: the service's tail is what the budget keeps, and one probe in ten
+		 * late is as likely the worker's own pause (a collection, a thread not scheduled)
+		 * as the server's — against the budget.
 		 */
 		private void judge() {
 			long[] sorted = this.window.clone();
 			Arrays.sort(sorted);
-			long excess = sorted[WINDOW - 1] - this.baselineNanos;
+			long excess = sorted[WINDOW - 2] - this.baselineNanos;
 			this.lastExcess = excess;
 			long now = System.nanoTime();
 			double seconds = Math.max(1e-3, (now - this.windowStarted) / 1e9);

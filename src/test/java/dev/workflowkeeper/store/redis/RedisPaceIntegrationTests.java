@@ -112,6 +112,42 @@ class RedisPaceIntegrationTests {
 		}
 	}
 
+	@Test
+	void shouldCarryNoMoreKeysARoundTripThanTheServerServesWithinTheBudget() throws Exception {
+		// given: states of 2 KB, and work paced by a 200 µs budget that could carry 1,000
+		// keys
+		// a round trip (2 MB: milliseconds of the server's time)
+		RedisDatabase server = servers.fresh(Version.DEFAULT);
+		try (Jedis jedis = server.jedis(); Pipeline pipeline = jedis.pipelined()) {
+			String value = "{\"status\":\"running\",\"text\":\"" + "x".repeat(2048) + "\"}";
+			for (int i = 0; i < 1000; i++) {
+				pipeline.setex(PREFIX + "t-" + i, 86_400, value);
+			}
+			pipeline.sync();
+		}
+		Meter meter = new Meter(new PaceSettings(0, Duration.ofNanos(200_000)));
+		KeeperProperties.Redis settings = WorkerSettings.defaults().keeperProperties().redis();
+		try (RedisNode node = RedisNode.connect(
+				RedisEndpoint.of(dev.workflowkeeper.store.StoreUri.parse(server.uri()), settings), server.uri(),
+				settings, meter)) {
+			RedisPace pace = paceOf(node);
+			assertThat(pace.budgetBatch()).isEqualTo(Integer.MAX_VALUE);
+			// when: it works a while
+			try (Work work = new Work(node)) {
+				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+				while (work.keys.get() < 20_000 && System.nanoTime() < deadline) {
+					Thread.sleep(20);
+				}
+				assertThat(work.keys.get()).isGreaterThanOrEqualTo(20_000);
+			}
+			// then: a round trip carries what the server serves within the budget, no
+			// more
+			// (and never fewer than the floor)
+			assertThat(pace.budgetBatch()).isBetween(RedisPace.MIN_BATCH, 999);
+			assertThat(pace.batch(1000)).isLessThanOrEqualTo(pace.budgetBatch());
+		}
+	}
+
 	private static void awaitFullPace(RedisPace pace, KeeperProperties.Redis settings, Duration timeout)
 			throws InterruptedException {
 		long deadline = System.nanoTime() + timeout.toNanos();
@@ -119,12 +155,15 @@ class RedisPaceIntegrationTests {
 			Thread.sleep(20);
 		}
 		assertThat(pace.rate()).isInfinite();
-		assertThat(pace.batch(Integer.MAX_VALUE)).isEqualTo(settings.pipelineSize());
+		// full pace: as many keys a round trip as the settings and the budget allow
+		assertThat(pace.budgetBatch()).isGreaterThan(4 * RedisPace.MIN_BATCH);
+		assertThat(pace.batch(Integer.MAX_VALUE)).isEqualTo(Math.min(settings.pipelineSize(), pace.budgetBatch()));
 		assertThat(pace.permits()).isEqualTo(settings.pipelinesInFlight() + 1);
 	}
 
 	private static boolean fullPace(RedisPace pace, KeeperProperties.Redis settings) {
-		return Double.isInfinite(pace.rate()) && pace.batch(Integer.MAX_VALUE) == settings.pipelineSize()
+		return Double.isInfinite(pace.rate())
+				&& pace.batch(Integer.MAX_VALUE) == Math.min(settings.pipelineSize(), pace.budgetBatch())
 				&& pace.permits() == settings.pipelinesInFlight() + 1;
 	}
 

@@ -2,15 +2,21 @@ package dev.workflowkeeper.store.redis;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.workflowkeeper.store.StoreAccessException;
+import dev.workflowkeeper.store.StoreUri;
+import dev.workflowkeeper.store.WorkflowEntry;
 import dev.workflowkeeper.support.History;
 import dev.workflowkeeper.support.KeeperCli;
 import dev.workflowkeeper.support.RedisSentinelProcess;
 import dev.workflowkeeper.support.SampleStates;
+import dev.workflowkeeper.support.WorkerSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,7 +25,11 @@ import redis.clients.jedis.Jedis;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * The jobs against a master named by Redis Sentinels ({@code redis-sentinel://}): a
@@ -151,6 +161,51 @@ class RedisSentinelFunctionalTests {
 	}
 
 	@Test
+	void shouldStopAScanWhoseMasterChangedAndScanTheNewMasterFromTheStartWhenResumed() throws Exception {
+		// given: a reader half way through a scan of the master the Sentinels name
+		try (Jedis jedis = master()) {
+			SampleStates.load(jedis, SampleStates.states(10_000), 3_600);
+		}
+		awaitReplicated(10_000);
+		WorkerSettings settings = WorkerSettings.defaults().withRedisPaging(200, 50, 0);
+		try (RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(this.redis.uri()), P,
+				settings.keeperProperties().redis())) {
+			ItemStreamReader<WorkflowEntry> reader = store.readers("failoverReader").get(0);
+			ExecutionContext context = new ExecutionContext();
+			reader.open(context);
+			for (int i = 0; i < 1_000; i++) {
+				assertThat(reader.read()).isNotNull();
+			}
+			reader.update(context);
+
+			// when: the replica becomes the master, whose SCAN cursors mean something
+			// else
+			this.redis.failover();
+			Thread.sleep(1_000);
+
+			// then: the scan stops rather than carry a cursor over to another server
+			assertThatExceptionOfType(StoreAccessException.class).isThrownBy(() -> {
+				while (reader.read() != null) {
+					// reading on
+				}
+			}).withMessageContaining("during the scan");
+			reader.close();
+
+			// when: resumed from the last checkpoint
+			ItemStreamReader<WorkflowEntry> resumed = store.readers("failoverReader").get(0);
+			resumed.open(context);
+			Set<String> read = new HashSet<>();
+			for (WorkflowEntry entry = resumed.read(); entry != null; entry = resumed.read()) {
+				read.add(entry.threadId());
+			}
+			resumed.close();
+
+			// then: every key, scanned again from the start on the new master
+			assertThat(read).hasSize(10_000);
+		}
+	}
+
+	@Test
 	void shouldNameAMasterTheSentinelsDoNotKnowInOneLine() {
 		// given
 		String unknown = this.redis.uri().replace("#" + RedisSentinelProcess.MASTER_NAME, "#nosuchmaster");
@@ -165,6 +220,16 @@ class RedisSentinelFunctionalTests {
 
 	private Jedis master() {
 		return new Jedis("127.0.0.1", this.redis.master().port());
+	}
+
+	private void awaitReplicated(long keys) throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		try (Jedis replica = new Jedis("127.0.0.1", this.redis.replica().port())) {
+			while (replica.dbSize() < keys) {
+				assertThat(System.nanoTime()).as("replicated in time").isLessThan(deadline);
+				Thread.sleep(20);
+			}
+		}
 	}
 
 	private void awaitKeys(long atLeast) throws InterruptedException {

@@ -133,7 +133,7 @@ public record KeeperProperties(@DefaultValue("document_workflow:") String keyPre
 		 * @param password the Sentinels' password (REDIS_SENTINEL_PASSWORD), if they need
 		 * one
 		 */
-		public record Sentinel(String user, String password) {
+		public record Sentinel(@DefaultValue("") String user, @DefaultValue("") String password) {
 
 		}
 

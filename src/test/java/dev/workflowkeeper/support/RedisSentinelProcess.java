@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +36,14 @@ public final class RedisSentinelProcess implements AutoCloseable {
 
 	private final List<Path> sentinelDirs = new ArrayList<>();
 
-	private RedisSentinelProcess() {
+	/** The TLS ports of the servers and Sentinels, when they speak TLS. */
+	private final Map<Integer, Integer> tlsPorts = new HashMap<>();
+
+	/** The server and Sentinel options of TLS, empty without. */
+	private final List<String> tlsOptions;
+
+	private RedisSentinelProcess(List<String> tlsOptions) {
+		this.tlsOptions = tlsOptions;
 	}
 
 	/**
@@ -44,14 +52,29 @@ public final class RedisSentinelProcess implements AutoCloseable {
 	 * replica is in sync.
 	 */
 	public static RedisSentinelProcess start() {
-		RedisSentinelProcess topology = new RedisSentinelProcess();
+		return start(List.of());
+	}
+
+	/**
+	 * Starts the same topology speaking TLS, with the certificate {@code cert} and its
+	 * key: the servers replicate and the Sentinels monitor over TLS, and {@link #uri()}
+	 * is a {@code rediss-sentinel://} address of the Sentinels' TLS ports. Every process
+	 * keeps a plain-text port too, for the test's own checks.
+	 */
+	public static RedisSentinelProcess startTls(Path cert, Path key, Path ca) {
+		return start(List.of("tls-cert-file", cert.toString(), "tls-key-file", key.toString(), "tls-ca-cert-file",
+				ca.toString(), "tls-auth-clients", "no", "tls-replication", "yes"));
+	}
+
+	private static RedisSentinelProcess start(List<String> tlsOptions) {
+		RedisSentinelProcess topology = new RedisSentinelProcess(tlsOptions);
 		try {
-			RedisServerProcess master = RedisServerProcess.start(Version.DEFAULT);
+			RedisServerProcess master = topology.startServer();
 			topology.servers.add(master);
-			topology.servers.add(RedisServerProcess.start(Version.DEFAULT, "--replicaof", "127.0.0.1",
-					Integer.toString(master.port())));
+			topology.servers.add(topology.startServer("--replicaof", "127.0.0.1",
+					Integer.toString(topology.announced(master.port()))));
 			for (int i = 0; i < 3; i++) {
-				topology.startSentinel(master.port());
+				topology.startSentinel(topology.announced(master.port()));
 			}
 			topology.awaitReady();
 			return topology;
@@ -64,21 +87,23 @@ public final class RedisSentinelProcess implements AutoCloseable {
 
 	/** The address the worker is given: every Sentinel, database 0, {@code #mymaster}. */
 	public String uri() {
-		return "redis-sentinel://"
-				+ this.sentinelPorts.stream().map((port) -> "127.0.0.1:" + port).collect(Collectors.joining(","))
-				+ "/0#" + MASTER_NAME;
+		String sentinels = this.sentinelPorts.stream()
+			.map((port) -> "127.0.0.1:" + announced(port))
+			.collect(Collectors.joining(","));
+		return (this.tlsOptions.isEmpty() ? "redis-sentinel://" : "rediss-sentinel://") + sentinels + "/0#"
+				+ MASTER_NAME;
 	}
 
 	/** The server that the Sentinels name as master now. */
 	public RedisServerProcess master() {
 		int port = masterPort();
-		return this.servers.stream().filter((server) -> server.port() == port).findFirst().orElseThrow();
+		return this.servers.stream().filter((server) -> announced(server.port()) == port).findFirst().orElseThrow();
 	}
 
 	/** The server that is not the master now. */
 	public RedisServerProcess replica() {
 		int port = masterPort();
-		return this.servers.stream().filter((server) -> server.port() != port).findFirst().orElseThrow();
+		return this.servers.stream().filter((server) -> announced(server.port()) != port).findFirst().orElseThrow();
 	}
 
 	public List<Integer> sentinelPorts() {
@@ -111,7 +136,7 @@ public final class RedisSentinelProcess implements AutoCloseable {
 					return false;
 				}
 			}
-			try (Jedis master = new Jedis("127.0.0.1", masterPort())) {
+			try (Jedis master = new Jedis("127.0.0.1", master().port())) {
 				Object role = master.role().get(0);
 				return "master".equals((role instanceof byte[] bytes) ? new String(bytes) : String.valueOf(role));
 			}
@@ -132,17 +157,47 @@ public final class RedisSentinelProcess implements AutoCloseable {
 		this.servers.forEach(RedisServerProcess::close);
 	}
 
+	private RedisServerProcess startServer(String... args) {
+		List<String> options = new ArrayList<>(List.of(args));
+		int tlsPort = 0;
+		if (!this.tlsOptions.isEmpty()) {
+			tlsPort = RedisServerProcess.freePort();
+			options.addAll(List.of("--tls-port", Integer.toString(tlsPort)));
+			for (int i = 0; i < this.tlsOptions.size(); i += 2) {
+				options.addAll(List.of("--" + this.tlsOptions.get(i), this.tlsOptions.get(i + 1)));
+			}
+		}
+		RedisServerProcess server = RedisServerProcess.start(Version.DEFAULT, options.toArray(String[]::new));
+		if (tlsPort != 0) {
+			this.tlsPorts.put(server.port(), tlsPort);
+		}
+		return server;
+	}
+
+	/** The port a plain-text {@code port} is known by: its TLS port with TLS. */
+	private int announced(int port) {
+		return this.tlsPorts.getOrDefault(port, port);
+	}
+
 	private void startSentinel(int masterPort) {
 		int port = RedisServerProcess.freePort();
+		List<String> lines = new ArrayList<>(List.of("port " + port, "bind 127.0.0.1"));
+		if (!this.tlsOptions.isEmpty()) {
+			int tlsPort = RedisServerProcess.freePort();
+			this.tlsPorts.put(port, tlsPort);
+			lines.add("tls-port " + tlsPort);
+			for (int i = 0; i < this.tlsOptions.size(); i += 2) {
+				lines.add(this.tlsOptions.get(i) + " " + this.tlsOptions.get(i + 1));
+			}
+		}
 		try {
 			Path dir = Files.createTempDirectory("redis-sentinel");
 			Path config = dir.resolve("sentinel.conf");
-			Files.writeString(config,
-					String.join("\n", "port " + port, "bind 127.0.0.1", "dir " + dir,
-							"logfile " + dir.resolve("sentinel.log"),
-							"sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + masterPort + " 2",
-							"sentinel down-after-milliseconds " + MASTER_NAME + " 1000",
-							"sentinel failover-timeout " + MASTER_NAME + " 5000", ""));
+			lines.addAll(List.of("dir " + dir, "logfile " + dir.resolve("sentinel.log"),
+					"sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + masterPort + " 2",
+					"sentinel down-after-milliseconds " + MASTER_NAME + " 1000",
+					"sentinel failover-timeout " + MASTER_NAME + " 5000", ""));
+			Files.writeString(config, String.join("\n", lines));
 			Process process = new ProcessBuilder(RedisServerProcess.binary(Version.DEFAULT).toString(),
 					config.toString(), "--sentinel")
 				.redirectErrorStream(true)

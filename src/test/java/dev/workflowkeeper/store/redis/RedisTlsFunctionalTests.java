@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.workflowkeeper.support.KeeperCli;
 import dev.workflowkeeper.support.RedisServerProcess.Version;
+import dev.workflowkeeper.support.RedisSentinelProcess;
 import dev.workflowkeeper.support.RedisServerProcess;
 import dev.workflowkeeper.support.SampleStates;
 import org.junit.jupiter.api.Test;
@@ -167,6 +168,35 @@ class RedisTlsFunctionalTests {
 			assertThat(result.err()).contains("TLS handshake");
 			try (Jedis jedis = new Jedis("127.0.0.1", server.port())) {
 				assertThat(jedis.dbSize()).isZero();
+			}
+		}
+	}
+
+	@Test
+	void shouldReachAMasterNamedBySentinelsOverTls() throws Exception {
+		// given: a master, a replica and three Sentinels that speak TLS, the CA given as
+		// a
+		// file
+		Path ca = certificates("IP:127.0.0.1");
+		RedisSentinelProcess redis;
+		try {
+			redis = RedisSentinelProcess.startTls(this.tmp.resolve("server.crt"), this.tmp.resolve("server.key"), ca);
+		}
+		catch (IllegalStateException ex) {
+			assumeTrue(false, "this redis-server has no TLS: " + ex.getMessage());
+			return;
+		}
+		try (redis) {
+			KeeperCli cli = new KeeperCli(this.tmp.resolve("data")).with("keeper.redis.tls.ca-file", ca.toString());
+
+			// when
+			KeeperCli.Result result = cli.run("generate", "--to", redis.uri(), "--count", "20");
+
+			// then
+			assertThat(redis.uri()).startsWith("rediss-sentinel://");
+			assertThat(result.exitCode()).as(result.toString()).isZero();
+			try (Jedis jedis = new Jedis("127.0.0.1", redis.master().port())) {
+				assertThat(jedis.dbSize()).isEqualTo(20);
 			}
 		}
 	}

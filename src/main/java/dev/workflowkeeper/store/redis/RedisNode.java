@@ -1,6 +1,5 @@
 package dev.workflowkeeper.store.redis;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -40,6 +39,8 @@ import redis.clients.jedis.util.Pool;
 final class RedisNode implements AutoCloseable {
 
 	private static final Pattern RUN_ID = Pattern.compile("(?m)^run_id:(\\w+)");
+
+	private static final Pattern ROLE = Pattern.compile("(?m)^role:(\\w+)");
 
 	private final Pool<Jedis> pool;
 
@@ -261,9 +262,10 @@ final class RedisNode implements AutoCloseable {
 			if (current.equals(this.master)) {
 				return;
 			}
-			Object role = jedis.role().get(0);
-			String name = (role instanceof byte[] bytes) ? new String(bytes, StandardCharsets.UTF_8)
-					: String.valueOf(role);
+			// INFO rather than ROLE: the worker needs INFO anyway, and ACLs that allow it
+			// may not allow ROLE
+			Matcher role = ROLE.matcher(jedis.info("replication"));
+			String name = role.find() ? role.group(1) : "unknown";
 			if (!"master".equals(name)) {
 				throw new JedisConnectionException(
 						"the connection reaches a former master of " + this.address + ", now a " + name);

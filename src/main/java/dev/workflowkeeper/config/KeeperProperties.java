@@ -55,13 +55,17 @@ public record KeeperProperties(@DefaultValue("document_workflow:") String keyPre
 	 * connection, BUSY, LOADING, TRYAGAIN, OOM) is tried again
 	 * @param pace the default pace of the jobs that work a Redis, which a launch may
 	 * change
+	 * @param tls how a {@code rediss://} (or {@code rediss-sentinel://}) address is
+	 * trusted
+	 * @param sentinel settings of the Sentinels of a {@code redis-sentinel://} address
 	 */
 	public record Redis(@DefaultValue("") String url, @DefaultValue("false") boolean useRedis,
 			@DefaultValue("") String password, Integer db, @DefaultValue("16") int maxConnections,
 			@DefaultValue("30") @DurationUnit(ChronoUnit.SECONDS) Duration socketTimeout,
 			@DefaultValue("10") @DurationUnit(ChronoUnit.SECONDS) Duration connectTimeout,
 			@DefaultValue("1000") int scanCount, @DefaultValue("1000") int pipelineSize,
-			@DefaultValue("2") int pipelinesInFlight, @DefaultValue Retry retry, @DefaultValue Pace pace) {
+			@DefaultValue("2") int pipelinesInFlight, @DefaultValue Retry retry, @DefaultValue Pace pace,
+			@DefaultValue Tls tls, @DefaultValue Sentinel sentinel) {
 
 		/** Whether a Redis is configured for the worker's default store. */
 		public boolean configured() {
@@ -85,6 +89,51 @@ public record KeeperProperties(@DefaultValue("document_workflow:") String keyPre
 		 */
 		public record Pace(@DefaultValue("0") long maxRate, @DefaultValue("250us") Duration latencyBudget,
 				@DefaultValue("10ms") Duration probeInterval, @DefaultValue("1") int spareCores) {
+
+		}
+
+		/**
+		 * How the worker trusts a Redis that speaks TLS: the same for a standalone
+		 * server, the master and Sentinels of a Sentinel address, and the nodes of a
+		 * Cluster. Without a CA file or a trust store the JVM's trust store decides.
+		 *
+		 * @param caFile a PEM file of the certificates to trust (one or more CAs)
+		 * @param trustStore a trust store file (PKCS12 or JKS) of the certificates to
+		 * trust
+		 * @param trustStorePassword the trust store's password, if it has one
+		 * @param trustStoreType the trust store's type
+		 * @param verifyMode {@code full}: the certificate chain and the host name;
+		 * {@code ca}: the chain only (servers that announce IP addresses their
+		 * certificate does not name); {@code none}: nothing, only when set explicitly
+		 */
+		public record Tls(Path caFile, Path trustStore, String trustStorePassword,
+				@DefaultValue("PKCS12") String trustStoreType, @DefaultValue("full") VerifyMode verifyMode) {
+
+			/** How much of the server's certificate the worker checks. */
+			public enum VerifyMode {
+
+				/** The chain up to a trusted certificate and the host name. */
+				FULL,
+
+				/** The chain only. */
+				CA,
+
+				/** Nothing: anyone in the middle can read and change the traffic. */
+				NONE
+
+			}
+
+		}
+
+		/**
+		 * Settings of the Sentinels of a {@code redis-sentinel://} address; the user and
+		 * password of the address are the master's.
+		 *
+		 * @param user the Sentinels' ACL user, if they need one
+		 * @param password the Sentinels' password (REDIS_SENTINEL_PASSWORD), if they need
+		 * one
+		 */
+		public record Sentinel(@DefaultValue("") String user, @DefaultValue("") String password) {
 
 		}
 

@@ -35,7 +35,8 @@ public class MaintenanceStores {
 
 	/** What the {@code store} option takes, for the jobs' option lists. */
 	public static final JobOption STORE_OPTION = JobOption.of(STORE, OptionType.STORE,
-			"REDIS_URL when USE_REDIS, else memory:", "the store: a redis:// or rediss:// address, or memory:");
+			"REDIS_URL when USE_REDIS, else memory:",
+			"the store: a redis://, rediss:// or redis-sentinel://…#master address, or memory:");
 
 	private static final String SNAPSHOT_REFUSED = "must be a redis:// store or memory:, not a snapshot file, which has no TTLs to maintain";
 

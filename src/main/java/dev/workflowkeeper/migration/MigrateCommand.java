@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "migrate", mixinStandardHelpOptions = true, sortOptions = false, description = {
 		"Copy workflow states from one store to another, then verify the copy.",
-		"A store is redis://[user:password@]host:port/db, rediss://… (the same over TLS), snapshot:PATH (a file, gzipped when PATH ends in .gz) or memory: (the worker's in-memory store).",
+		"A store is redis://[user:password@]host:port/db, rediss://… (the same over TLS), redis-sentinel://host:port[,host:port…]/db#master (the master that Redis Sentinels name; rediss-sentinel:// over TLS), snapshot:PATH (a file, gzipped when PATH ends in .gz) or memory: (the worker's in-memory store).",
 		"Running the same command again after a failure resumes it from its last checkpoint." },
 		footer = { "", "Exit codes:", "  0 completed and verified.",
 				"  1 failed: a broken or truncated input, too many rejects, a store error.",

@@ -3,13 +3,23 @@ package dev.workflowkeeper.store;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The address of a workflow store, as given on the command line or in configuration:
  * {@code redis://[user:password@]host:port/db}, {@code rediss://…} (TLS),
- * {@code snapshot:PATH} or {@code memory:}.
+ * {@code redis-sentinel://[user:password@]host:port[,host:port…][/db]#master} (a master
+ * that Redis Sentinels name, as Lettuce and Spring write it; the credentials are the
+ * master's), {@code rediss-sentinel://…} (the same over TLS), {@code snapshot:PATH} or
+ * {@code memory:}. A Sentinel address is of kind {@link Kind#REDIS}: behind it is one
+ * Redis server at a time.
  */
 public record StoreUri(Kind kind, String value) {
+
+	private static final String SENTINEL = "redis-sentinel://";
+
+	private static final String SENTINEL_TLS = "rediss-sentinel://";
 
 	/** The kinds of store the worker knows. */
 	public enum Kind {
@@ -28,6 +38,10 @@ public record StoreUri(Kind kind, String value) {
 					"empty store address: expected redis://host:port/db, rediss://…, snapshot:PATH or memory:");
 		}
 		String trimmed = text.trim();
+		if (trimmed.startsWith(SENTINEL) || trimmed.startsWith(SENTINEL_TLS)) {
+			Sentinel.parse(trimmed);
+			return new StoreUri(Kind.REDIS, trimmed);
+		}
 		if (trimmed.startsWith("redis://") || trimmed.startsWith("rediss://")) {
 			URI uri = toUri(trimmed);
 			if (uri.getHost() == null) {
@@ -54,7 +68,20 @@ public record StoreUri(Kind kind, String value) {
 				+ "': expected redis://host:port/db, rediss://…, snapshot:PATH or memory:");
 	}
 
-	/** The Redis address as a URI; only for {@link Kind#REDIS}. */
+	/** Whether the address names a master through its Sentinels. */
+	public boolean isSentinel() {
+		return this.kind == Kind.REDIS && (this.value.startsWith(SENTINEL) || this.value.startsWith(SENTINEL_TLS));
+	}
+
+	/** The parts of a Sentinel address; only when {@link #isSentinel()}. */
+	public Sentinel sentinel() {
+		return Sentinel.parse(this.value);
+	}
+
+	/**
+	 * The Redis address as a URI; only for {@link Kind#REDIS} addresses that are not
+	 * {@link #isSentinel() Sentinel} ones.
+	 */
 	public URI redisUri() {
 		return toUri(this.value);
 	}
@@ -83,6 +110,95 @@ public record StoreUri(Kind kind, String value) {
 			return null;
 		}
 		return address.replaceAll("(?<=://)([^/@:]*):[^/@]*@", "$1:****@").replaceAll("(?<=://)([^/@:]+)@", "****@");
+	}
+
+	/**
+	 * The parts of a {@code redis-sentinel://} or {@code rediss-sentinel://} address.
+	 *
+	 * @param tls whether to speak TLS to the Sentinels and the master
+	 * @param rawUserInfo the master's user and password, still URL-encoded, or
+	 * {@code null}
+	 * @param sentinels the Sentinels, {@code host:port} (26379 when the address names no
+	 * port), IPv6 hosts without brackets
+	 * @param db the database, or {@code null} when the address names none
+	 * @param master the name under which the Sentinels monitor the master
+	 */
+	public record Sentinel(boolean tls, String rawUserInfo, List<HostPort> sentinels, Integer db, String master) {
+
+		private static final int DEFAULT_PORT = 26379;
+
+		static Sentinel parse(String address) {
+			boolean tls = address.startsWith(SENTINEL_TLS);
+			String rest = address.substring((tls ? SENTINEL_TLS : SENTINEL).length());
+			int hash = rest.indexOf('#');
+			String master = (hash < 0) ? "" : rest.substring(hash + 1);
+			if (master.isBlank()) {
+				throw new IllegalArgumentException("store address " + mask(address)
+						+ " names no master: end it with #NAME, the name the Sentinels monitor (as in redis-sentinel://host:26379/0#mymaster)");
+			}
+			rest = rest.substring(0, hash);
+			int at = rest.lastIndexOf('@');
+			String userInfo = (at < 0) ? null : rest.substring(0, at);
+			rest = rest.substring(at + 1);
+			int slash = rest.indexOf('/');
+			String hosts = (slash < 0) ? rest : rest.substring(0, slash);
+			String path = (slash < 0) ? "" : rest.substring(slash + 1);
+			Integer db = null;
+			if (!path.isEmpty()) {
+				if (!path.matches("\\d{1,5}")) {
+					throw new IllegalArgumentException("store address " + mask(address)
+							+ ": the database must be a number, as in redis-sentinel://host:26379/0#mymaster");
+				}
+				db = Integer.parseInt(path);
+			}
+			List<HostPort> sentinels = new ArrayList<>();
+			for (String hostPort : hosts.split(",", -1)) {
+				sentinels.add(HostPort.parse(hostPort.trim(), DEFAULT_PORT, address));
+			}
+			return new Sentinel(tls, userInfo, List.copyOf(sentinels), db, master);
+		}
+
+	}
+
+	/**
+	 * A host and port of an address.
+	 *
+	 * @param host the host name or IP address, IPv6 without brackets
+	 * @param port the port
+	 */
+	public record HostPort(String host, int port) {
+
+		static HostPort parse(String text, int defaultPort, String address) {
+			String host = text;
+			String port = null;
+			if (text.startsWith("[")) {
+				int close = text.indexOf(']');
+				if (close > 0) {
+					host = text.substring(1, close);
+					String after = text.substring(close + 1);
+					port = after.startsWith(":") ? after.substring(1) : (after.isEmpty() ? null : after);
+				}
+			}
+			else if (text.indexOf(':') >= 0) {
+				host = text.substring(0, text.lastIndexOf(':'));
+				port = text.substring(text.lastIndexOf(':') + 1);
+			}
+			if (host.isEmpty()) {
+				throw new IllegalArgumentException(
+						"store address " + mask(address) + " names a Sentinel without a host");
+			}
+			if (port != null && !port.matches("\\d{1,5}")) {
+				throw new IllegalArgumentException(
+						"store address " + mask(address) + ": the port of Sentinel " + host + " must be a number");
+			}
+			return new HostPort(host, (port != null) ? Integer.parseInt(port) : defaultPort);
+		}
+
+		@Override
+		public String toString() {
+			return (this.host.indexOf(':') >= 0) ? "[" + this.host + "]:" + this.port : this.host + ":" + this.port;
+		}
+
 	}
 
 	private static URI toUri(String text) {

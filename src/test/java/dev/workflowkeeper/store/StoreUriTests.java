@@ -1,5 +1,7 @@
 package dev.workflowkeeper.store;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,6 +34,44 @@ class StoreUriTests {
 			.withMessageContaining("redis://:****@host:6379/abc")
 			.withMessageNotContaining("pw@");
 		assertThatIllegalArgumentException().isThrownBy(() -> StoreUri.parse("snapshot:"));
+	}
+
+	@Test
+	void shouldParseSentinelAddressesAsLettuceAndSpringWriteThem() {
+		// when
+		StoreUri uri = StoreUri.parse("redis-sentinel://ops:p%40ss@s1.example:26380,s2.example,[::1]:26381/3#orders");
+		StoreUri.Sentinel sentinel = uri.sentinel();
+
+		// then
+		assertThat(uri.kind()).isEqualTo(StoreUri.Kind.REDIS);
+		assertThat(uri.isSentinel()).isTrue();
+		assertThat(sentinel.tls()).isFalse();
+		assertThat(sentinel.rawUserInfo()).isEqualTo("ops:p%40ss");
+		assertThat(sentinel.sentinels()).containsExactly(new StoreUri.HostPort("s1.example", 26380),
+				new StoreUri.HostPort("s2.example", 26379), new StoreUri.HostPort("::1", 26381));
+		assertThat(sentinel.db()).isEqualTo(3);
+		assertThat(sentinel.master()).isEqualTo("orders");
+		assertThat(uri.masked())
+			.isEqualTo("redis-sentinel://ops:****@s1.example:26380,s2.example,[::1]:26381/3#orders");
+		assertThat(StoreUri.parse("rediss-sentinel://h:26379#m").sentinel())
+			.isEqualTo(new StoreUri.Sentinel(true, null, List.of(new StoreUri.HostPort("h", 26379)), null, "m"));
+		assertThat(StoreUri.parse("redis://h:6379/0").isSentinel()).isFalse();
+	}
+
+	@Test
+	void shouldRejectASentinelAddressWithoutMasterOrWithABadPartInOneLine() {
+		assertThatIllegalArgumentException().isThrownBy(() -> StoreUri.parse("redis-sentinel://:pw@h:26379/0"))
+			.withMessageContaining("names no master")
+			.withMessageContaining("#mymaster")
+			.withMessageNotContaining("pw@");
+		assertThatIllegalArgumentException().isThrownBy(() -> StoreUri.parse("redis-sentinel://h:26379/0#"))
+			.withMessageContaining("names no master");
+		assertThatIllegalArgumentException().isThrownBy(() -> StoreUri.parse("redis-sentinel://h:26379/x#m"))
+			.withMessageContaining("the database must be a number");
+		assertThatIllegalArgumentException().isThrownBy(() -> StoreUri.parse("redis-sentinel://h:port/0#m"))
+			.withMessageContaining("the port of Sentinel h must be a number");
+		assertThatIllegalArgumentException().isThrownBy(() -> StoreUri.parse("redis-sentinel://h:1,/0#m"))
+			.withMessageContaining("names a Sentinel without a host");
 	}
 
 }

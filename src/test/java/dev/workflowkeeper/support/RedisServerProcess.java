@@ -194,7 +194,7 @@ public final class RedisServerProcess implements AutoCloseable {
 		}
 	}
 
-	private static Path binary(Version version) {
+	static Path binary(Version version) {
 		if (version == Version.DEFAULT) {
 			for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
 				Path candidate = Path.of(dir, "redis-server");

@@ -78,7 +78,8 @@ class RedisHealthIndicator implements HealthIndicator {
 	private static KeeperProperties.Redis probeSettings(KeeperProperties.Redis redis) {
 		return new KeeperProperties.Redis(redis.url(), redis.useRedis(), redis.password(), redis.db(), 1,
 				min(redis.socketTimeout(), PROBE_TIMEOUT), min(redis.connectTimeout(), PROBE_TIMEOUT),
-				redis.scanCount(), redis.pipelineSize(), 0, KeeperProperties.Redis.Retry.never(), redis.pace());
+				redis.scanCount(), redis.pipelineSize(), 0, KeeperProperties.Redis.Retry.never(), redis.pace(),
+				redis.tls(), redis.sentinel());
 	}
 
 	/**

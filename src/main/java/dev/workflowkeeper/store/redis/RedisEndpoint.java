@@ -4,8 +4,10 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-
-import javax.net.ssl.SSLParameters;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.store.StoreUri;
@@ -17,11 +19,11 @@ import redis.clients.jedis.JedisClientConfig;
 import org.springframework.util.Assert;
 
 /**
- * Where and how to connect to one Redis server: resolved from a {@code redis://} or
- * {@code rediss://} address and the worker's Redis settings. The address's own password
- * and database win; {@code REDIS_PASSWORD} fills in when the address has none and
- * {@code REDIS_DB} applies when it names no database, so that a URL copied from the
- * service's deployment means the same thing here.
+ * Where and how to connect to one Redis server: resolved from a {@code redis://},
+ * {@code rediss://} or Sentinel address and the worker's Redis settings. The address's
+ * own password and database win; {@code REDIS_PASSWORD} fills in when the address has
+ * none and {@code REDIS_DB} applies when it names no database, so that a URL copied from
+ * the service's deployment means the same thing here.
  *
  * @param host the host name or IP address (without IPv6 brackets)
  * @param port the port, 6379 when the address names none
@@ -29,10 +31,22 @@ import org.springframework.util.Assert;
  * @param user the ACL user, or {@code null} for the default user
  * @param password the password, or {@code null} for none
  * @param db the database index
+ * @param sentinels the Sentinels that name the master, empty for a server addressed
+ * directly; then {@code host} and {@code port} are the first Sentinel's
+ * @param master the name under which the Sentinels monitor the master, or {@code null}
  */
-record RedisEndpoint(String host, int port, boolean tls, String user, String password, int db) {
+record RedisEndpoint(String host, int port, boolean tls, String user, String password, int db,
+		List<HostAndPort> sentinels, String master) {
 
 	private static final int DEFAULT_PORT = 6379;
+
+	RedisEndpoint {
+		sentinels = List.copyOf(sentinels);
+	}
+
+	RedisEndpoint(String host, int port, boolean tls, String user, String password, int db) {
+		this(host, port, tls, user, password, db, List.of(), null);
+	}
 
 	/**
 	 * Resolves the endpoint that an address names. A user-info without a colon
@@ -41,6 +55,9 @@ record RedisEndpoint(String host, int port, boolean tls, String user, String pas
 	 */
 	static RedisEndpoint of(StoreUri address, KeeperProperties.Redis settings) {
 		Assert.isTrue(address.kind() == StoreUri.Kind.REDIS, () -> address.masked() + " is not a Redis address");
+		if (address.isSentinel()) {
+			return ofSentinel(address.sentinel(), settings);
+		}
 		URI uri = address.redisUri();
 		String host = uri.getHost();
 		if (host.startsWith("[") && host.endsWith("]")) {
@@ -71,6 +88,37 @@ record RedisEndpoint(String host, int port, boolean tls, String user, String pas
 		return new RedisEndpoint(host, port, tls, user, password, db);
 	}
 
+	private static RedisEndpoint ofSentinel(StoreUri.Sentinel address, KeeperProperties.Redis settings) {
+		String user = null;
+		String password = null;
+		String userInfo = address.rawUserInfo();
+		if (userInfo != null) {
+			int colon = userInfo.indexOf(':');
+			user = decode((colon < 0) ? userInfo : userInfo.substring(0, colon));
+			password = (colon < 0) ? null : decode(userInfo.substring(colon + 1));
+		}
+		if (password == null && settings.password() != null && !settings.password().isEmpty()) {
+			password = settings.password();
+		}
+		int db = (address.db() != null) ? address.db() : ((settings.db() != null) ? settings.db() : 0);
+		List<HostAndPort> sentinels = address.sentinels()
+			.stream()
+			.map((sentinel) -> new HostAndPort(sentinel.host(), sentinel.port()))
+			.toList();
+		return new RedisEndpoint(sentinels.get(0).getHost(), sentinels.get(0).getPort(), address.tls(), user, password,
+				db, sentinels, address.master());
+	}
+
+	/** Whether the master is found through Sentinels. */
+	boolean isSentinel() {
+		return this.master != null;
+	}
+
+	/** The Sentinels, in the order of the address. */
+	Set<HostAndPort> sentinelSet() {
+		return new LinkedHashSet<>(this.sentinels);
+	}
+
 	HostAndPort hostAndPort() {
 		return new HostAndPort(this.host, this.port);
 	}
@@ -92,11 +140,30 @@ record RedisEndpoint(String host, int port, boolean tls, String user, String pas
 			builder.password(this.password);
 		}
 		if (this.tls) {
-			// without an identification algorithm, Java's TLS accepts a certificate of
-			// any host
-			SSLParameters parameters = new SSLParameters();
-			parameters.setEndpointIdentificationAlgorithm("HTTPS");
-			builder.ssl(true).sslParameters(parameters);
+			RedisTls.configure(builder, settings.tls());
+		}
+		return builder.build();
+	}
+
+	/**
+	 * The Jedis client configuration of the Sentinels: timeouts, TLS as for the master,
+	 * and the Sentinels' own credentials ({@code keeper.redis.sentinel.*}), never the
+	 * master's.
+	 */
+	JedisClientConfig sentinelClientConfig(KeeperProperties.Redis settings) {
+		DefaultJedisClientConfig.Builder builder = DefaultJedisClientConfig.builder()
+			.connectionTimeoutMillis(toMillis(settings.connectTimeout()))
+			.socketTimeoutMillis(toMillis(settings.socketTimeout()))
+			.clientName("workflow-keeper");
+		KeeperProperties.Redis.Sentinel sentinel = settings.sentinel();
+		if (sentinel.user() != null && !sentinel.user().isEmpty()) {
+			builder.user(sentinel.user());
+		}
+		if (sentinel.password() != null && !sentinel.password().isEmpty()) {
+			builder.password(sentinel.password());
+		}
+		if (this.tls) {
+			RedisTls.configure(builder, settings.tls());
 		}
 		return builder.build();
 	}
@@ -105,6 +172,12 @@ record RedisEndpoint(String host, int port, boolean tls, String user, String pas
 	public String toString() {
 		// never the password: endpoints end up in logs and exception messages
 		String credentials = ((this.user != null) ? this.user : "") + ((this.password != null) ? ":****" : "");
+		if (isSentinel()) {
+			return (this.tls ? "rediss-sentinel://" : "redis-sentinel://")
+					+ (credentials.isEmpty() ? "" : credentials + "@")
+					+ this.sentinels.stream().map(HostAndPort::toString).collect(Collectors.joining(",")) + "/"
+					+ this.db + "#" + this.master;
+		}
 		return (this.tls ? "rediss://" : "redis://") + (credentials.isEmpty() ? "" : credentials + "@") + this.host
 				+ ":" + this.port + "/" + this.db;
 	}

@@ -326,7 +326,7 @@ final class RedisKeyPages<T> implements AutoCloseable {
 				(jedis) -> jedis.scan(cursor.getBytes(StandardCharsets.US_ASCII), params));
 		if (this.node.restarts() != this.restartsAtStart) {
 			throw new StoreAccessException("Redis at " + this.node.address()
-					+ " restarted during the scan, so its SCAN position no longer holds; the scan starts over when the run is resumed");
+					+ " restarted or failed over during the scan, so its SCAN position no longer holds; the scan starts over when the run is resumed");
 		}
 		byte[] afterBytes = (after != null) ? after.getBytes(StandardCharsets.UTF_8) : null;
 		List<byte[]> keys = new ArrayList<>(result.getResult().size());

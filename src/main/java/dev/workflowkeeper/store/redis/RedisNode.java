@@ -10,11 +10,15 @@ import dev.workflowkeeper.config.KeeperProperties;
 import dev.workflowkeeper.pace.PaceMeter;
 import dev.workflowkeeper.store.StoreAccessException;
 
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.JedisPoolConfig;
+import redis.clients.jedis.JedisSentinelPool;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.util.Pool;
 
 /**
  * One Redis server the worker talks to: a connection pool sized by
@@ -24,13 +28,21 @@ import redis.clients.jedis.exceptions.JedisException;
  * meets a passing trouble (see {@link RedisRetry}) is run again on a fresh connection,
  * within the bounds of {@code keeper.redis.retry.*}.
  * <p>
+ * Behind a Sentinel address the node is whichever server is the master: the pool follows
+ * {@code +switch-master}, and the first connection to a new master counts as a restart
+ * (its {@code run_id} differs), so that a scan starts over there rather than carry a
+ * cursor of another server. A connection that still reaches the former master, now a
+ * replica, is a passing trouble: the command runs again on the new one.
+ * <p>
  * Thread-safe: the pool hands each call its own connection.
  */
 final class RedisNode implements AutoCloseable {
 
 	private static final Pattern RUN_ID = Pattern.compile("(?m)^run_id:(\\w+)");
 
-	private final JedisPool pool;
+	private static final Pattern ROLE = Pattern.compile("(?m)^role:(\\w+)");
+
+	private final Pool<Jedis> pool;
 
 	private final RedisErrors errors;
 
@@ -53,13 +65,20 @@ final class RedisNode implements AutoCloseable {
 	/** How many restarts of the server the node has seen. */
 	private final AtomicInteger restarts = new AtomicInteger();
 
-	private RedisNode(JedisPool pool, RedisErrors errors, String address, RedisRetry retry) {
+	/**
+	 * The master whose {@code run_id} the node holds, behind a Sentinel address;
+	 * {@code null} otherwise.
+	 */
+	private volatile HostAndPort master;
+
+	private RedisNode(Pool<Jedis> pool, RedisErrors errors, String address, RedisRetry retry) {
 		this.pool = pool;
 		this.maxConnections = pool.getMaxTotal();
 		this.errors = errors;
 		this.address = address;
 		this.retry = retry;
 		this.pace = RedisPace.unlimited(Integer.MAX_VALUE, Integer.MAX_VALUE);
+		this.master = (pool instanceof JedisSentinelPool sentinels) ? sentinels.getCurrentHostMaster() : null;
 		// a server that refuses the connection (a wrong address) fails at once
 		String info = execute((jedis) -> jedis.info("server"), true);
 		this.version = RedisServerVersion.fromInfo(info);
@@ -95,8 +114,9 @@ final class RedisNode implements AutoCloseable {
 		// clash
 		poolConfig.setJmxEnabled(false);
 		JedisClientConfig clientConfig = endpoint.clientConfig(settings);
-		JedisPool pool = new JedisPool(poolConfig, new TlsHandshakeSocketFactory(endpoint.hostAndPort(), clientConfig),
-				clientConfig);
+		Pool<Jedis> pool = endpoint.isSentinel() ? sentinelPool(endpoint, address, settings, poolConfig, clientConfig)
+				: new JedisPool(poolConfig, new TlsHandshakeSocketFactory(endpoint.hostAndPort(), clientConfig),
+						clientConfig);
 		try {
 			RedisNode node = new RedisNode(pool, new RedisErrors(address, endpoint.password()), address,
 					new RedisRetry(settings.retry()));
@@ -104,7 +124,7 @@ final class RedisNode implements AutoCloseable {
 				// the scan and the pipelines in flight ahead of it
 				node.pace = RedisPace.of(address, meter, settings.pipelineSize(), settings.pipelinesInFlight() + 1,
 						settings.pace().probeInterval(),
-						() -> new Jedis(new TlsHandshakeSocketFactory(endpoint.hostAndPort(), clientConfig),
+						() -> new Jedis(new TlsHandshakeSocketFactory(currentServer(pool, endpoint), clientConfig),
 								clientConfig));
 			}
 			return node;
@@ -113,6 +133,32 @@ final class RedisNode implements AutoCloseable {
 			pool.close();
 			throw ex;
 		}
+	}
+
+	/**
+	 * The pool of the master that the Sentinels of {@code endpoint} name; it subscribes
+	 * to their {@code +switch-master} and moves to the new master on a failover.
+	 * @throws StoreAccessException when no Sentinel answers or none knows the master
+	 */
+	private static Pool<Jedis> sentinelPool(RedisEndpoint endpoint, String address, KeeperProperties.Redis settings,
+			JedisPoolConfig poolConfig, JedisClientConfig clientConfig) {
+		try {
+			return new JedisSentinelPool(endpoint.master(), endpoint.sentinelSet(), poolConfig, clientConfig,
+					endpoint.sentinelClientConfig(settings));
+		}
+		catch (JedisException ex) {
+			String reason = (ex instanceof JedisConnectionException)
+					? "no Sentinel answered or none of them knows a master named '" + endpoint.master() + "'"
+					: "the Sentinels do not name a master '" + endpoint.master() + "'";
+			throw new StoreAccessException("cannot reach Redis at " + address + ": " + reason
+					+ ": check the Sentinel addresses, the name after '#' and keeper.redis.sentinel.password");
+		}
+	}
+
+	/** The server a new connection of {@code pool} goes to: the current master. */
+	private static HostAndPort currentServer(Pool<Jedis> pool, RedisEndpoint endpoint) {
+		return (pool instanceof JedisSentinelPool sentinels) ? sentinels.getCurrentHostMaster()
+				: endpoint.hostAndPort();
 	}
 
 	/**
@@ -152,16 +198,20 @@ final class RedisNode implements AutoCloseable {
 				if (reconnected) {
 					checkRestart(jedis);
 				}
+				checkMaster(jedis);
 				return action.apply(jedis);
 			}
 			catch (JedisException ex) {
-				boolean passing = RedisRetry.isPassing(ex) && !(connecting && RedisRetry.isRefused(ex));
+				// behind Sentinels a replica answering READONLY is the master of a moment
+				// ago
+				boolean passing = (RedisRetry.isPassing(ex) || (this.master != null && RedisRetry.isReadOnly(ex)))
+						&& !(connecting && RedisRetry.isRefused(ex));
 				Duration pause = passing ? this.retry.backoff(attempt, started) : null;
 				if (pause == null) {
 					throw (attempt == 1) ? this.errors.translate(ex) : this.errors.translate(ex, attempt, started);
 				}
-				reconnected = reconnected || RedisRetry.isConnectionLoss(ex);
-				if (RedisRetry.isConnectionLoss(ex)) {
+				reconnected = reconnected || RedisRetry.isConnectionLoss(ex) || RedisRetry.isReadOnly(ex);
+				if (RedisRetry.isConnectionLoss(ex) || RedisRetry.isReadOnly(ex)) {
 					// a dropped connection (a restart, CLIENT KILL) often took the idle
 					// ones with it: do not try them one by one
 					this.pool.clear();
@@ -191,6 +241,37 @@ final class RedisNode implements AutoCloseable {
 		if (current != null && !current.equals(this.runId)) {
 			this.runId = current;
 			this.restarts.incrementAndGet();
+		}
+	}
+
+	/**
+	 * Behind Sentinels, notes the first connection to a new master: a server with another
+	 * {@code run_id} holds none of the cursors of the one before. A connection that still
+	 * reaches a server that is no longer the master fails as a lost one, to be tried
+	 * again.
+	 */
+	private void checkMaster(Jedis jedis) {
+		if (!(this.pool instanceof JedisSentinelPool sentinels)) {
+			return;
+		}
+		HostAndPort current = sentinels.getCurrentHostMaster();
+		if (current.equals(this.master)) {
+			return;
+		}
+		synchronized (this) {
+			if (current.equals(this.master)) {
+				return;
+			}
+			// INFO rather than ROLE: the worker needs INFO anyway, and ACLs that allow it
+			// may not allow ROLE
+			Matcher role = ROLE.matcher(jedis.info("replication"));
+			String name = role.find() ? role.group(1) : "unknown";
+			if (!"master".equals(name)) {
+				throw new JedisConnectionException(
+						"the connection reaches a former master of " + this.address + ", now a " + name);
+			}
+			checkRestart(jedis);
+			this.master = current;
 		}
 	}
 

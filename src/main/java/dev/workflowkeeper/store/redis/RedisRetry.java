@@ -65,6 +65,14 @@ final class RedisRetry {
 		return false;
 	}
 
+	/**
+	 * Whether a write reached a replica: a master demoted by a failover, whose clients
+	 * have not yet moved to the new one.
+	 */
+	static boolean isReadOnly(JedisException ex) {
+		return ex.getMessage() != null && ex.getMessage().startsWith("READONLY");
+	}
+
 	/** Whether no connection could be opened at all: nothing listens, or no route. */
 	static boolean isRefused(JedisException ex) {
 		return causedBy(ex, ConnectException.class) || causedBy(ex, NoRouteToHostException.class);

@@ -164,7 +164,7 @@ class RedisBackoffIntegrationTests {
 					while (reader.read() != null) {
 						// reading on
 					}
-				}).withMessageContaining("restarted during the scan");
+				}).withMessageContaining("restarted or failed over during the scan");
 				reader.close();
 
 				// when: resumed from the last checkpoint

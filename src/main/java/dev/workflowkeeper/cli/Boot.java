@@ -43,6 +43,9 @@ public record Boot(PrintWriter out, PrintWriter err, Map<String, Object> overrid
 	public ConfigurableApplicationContext oneOff() {
 		Map<String, Object> properties = new LinkedHashMap<>(this.overrides);
 		properties.putIfAbsent("keeper.scheduling.enabled", "false");
+		// the check of the health groups would create every health indicator, and what
+		// they use, at start; a one-off command serves no health endpoint
+		properties.putIfAbsent("management.endpoint.health.validate-group-membership", "false");
 		Map<String, Object> logging = new LinkedHashMap<>();
 		logging.put(STACK_TRACES, Boolean.toString(this.debug));
 		if (!this.debug) {

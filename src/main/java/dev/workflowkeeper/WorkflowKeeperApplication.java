@@ -1,7 +1,6 @@
 package dev.workflowkeeper;
 
 import dev.workflowkeeper.cli.KeeperCommandLine;
-import dev.workflowkeeper.pace.CoreShare;
 
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -15,9 +14,6 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class WorkflowKeeperApplication {
 
 	public static void main(String[] args) {
-		// before anything else starts threads: the JVM's start keeps off the spare cores
-		// too
-		CoreShare.atStart();
 		System.exit(KeeperCommandLine.run(args));
 	}
 

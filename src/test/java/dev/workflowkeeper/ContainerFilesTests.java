@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -69,7 +70,7 @@ class ContainerFilesTests {
 	}
 
 	@Test
-	void shouldCopyTheJarTheBuildMakesAndRunIt() throws Exception {
+	void shouldExtractTheJarTheBuildMakesAndRunItWithTheArchiveOfItsTrainingRun() throws Exception {
 		// given
 		Document pom = DocumentBuilderFactory.newInstance()
 			.newDocumentBuilder()
@@ -79,18 +80,46 @@ class ContainerFilesTests {
 		Stage runtime = dockerfile.runtime();
 
 		// when
-		List<String> jarCopy = runtime.all("COPY")
+		List<String> extract = build.all("RUN")
 			.stream()
-			.filter((args) -> args.startsWith("--from="))
+			.filter((run) -> run.contains("-Djarmode=tools"))
 			.findFirst()
 			.map(ContainerFilesTests::words)
 			.orElseThrow();
+		String extracted = build.last("WORKDIR") + "/" + extract.get(extract.indexOf("--destination") + 1);
+		List<List<String>> layerCopies = runtime.all("COPY")
+			.stream()
+			.filter((args) -> args.startsWith("--from="))
+			.map(ContainerFilesTests::words)
+			.toList();
+		String app = runtime.last("WORKDIR") + "/";
+		String jar = app + finalName + ".jar";
+		int trainingIndex = runtime.indexOf("RUN", (run) -> run.contains("-XX:ArchiveClassesAtExit="));
+		String training = runtime.instructions().get(trainingIndex)[1];
+		Matcher archive = Pattern.compile("-XX:ArchiveClassesAtExit=(\\S+)").matcher(training);
+		assertThat(archive.find()).isTrue();
 
-		// then
-		assertThat(jarCopy.get(0)).isEqualTo("--from=" + build.name());
-		assertThat(jarCopy.get(1)).isEqualTo(build.last("WORKDIR") + "/target/" + finalName + ".jar");
+		// then: the jar the build packages, extracted with Spring Boot's default layers,
+		// each layer into the application's folder
 		assertThat(build.all("RUN")).anyMatch((run) -> run.contains("./mvnw") && run.contains("package"));
-		assertThat(json(runtime.last("ENTRYPOINT"))).containsExactly("java", "-jar", jarCopy.get(2));
+		assertThat(extract).containsSequence("java", "-Djarmode=tools", "-jar", "target/" + finalName + ".jar",
+				"extract", "--layers");
+		assertThat(layerCopies).allSatisfy((copy) -> {
+			assertThat(copy.get(0)).isEqualTo("--from=" + build.name());
+			assertThat(copy.get(2)).isEqualTo(app);
+		});
+		assertThat(layerCopies).extracting((copy) -> copy.get(1))
+			.containsExactly(extracted + "/dependencies/", extracted + "/spring-boot-loader/",
+					extracted + "/snapshot-dependencies/", extracted + "/application/");
+		// and: the training run starts the worker on that jar once every file is in place
+		// (the archive holds the class path it was made with), and the entry point maps
+		// its
+		// archive
+		assertThat(training).contains("-Dspring.context.exit=onRefresh", "-jar " + jar + " serve",
+				"test -s " + archive.group(1));
+		assertThat(runtime.lastIndexOf("COPY")).isLessThan(trainingIndex);
+		assertThat(json(runtime.last("ENTRYPOINT"))).containsExactly("java",
+				"-XX:SharedArchiveFile=" + archive.group(1), "-jar", jar);
 	}
 
 	@Test
@@ -395,6 +424,27 @@ class ContainerFilesTests {
 
 		List<String> all(String keyword) {
 			return this.instructions.stream().filter((i) -> i[0].equals(keyword)).map((i) -> i[1]).toList();
+		}
+
+		/** The position of the first {@code keyword} instruction that matches. */
+		int indexOf(String keyword, Predicate<String> matching) {
+			for (int i = 0; i < this.instructions.size(); i++) {
+				String[] instruction = this.instructions.get(i);
+				if (instruction[0].equals(keyword) && matching.test(instruction[1])) {
+					return i;
+				}
+			}
+			throw new AssertionError("no matching " + keyword);
+		}
+
+		/** The position of the last {@code keyword} instruction. */
+		int lastIndexOf(String keyword) {
+			for (int i = this.instructions.size() - 1; i >= 0; i--) {
+				if (this.instructions.get(i)[0].equals(keyword)) {
+					return i;
+				}
+			}
+			throw new AssertionError("no " + keyword);
 		}
 
 		String last(String keyword) {

@@ -17,6 +17,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.sql.init.AbstractScriptDatabaseInitializer.Scripts;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.core.env.Environment;
 
 /**
@@ -76,7 +77,12 @@ class HistoryDatabaseConfiguration {
 		};
 	}
 
+	/**
+	 * Created at start even where beans are created lazily (one-off commands): nothing
+	 * uses it, its work is done when the application closes.
+	 */
 	@Bean
+	@Lazy(false)
 	SharedHistoryHost sharedHistoryHost(DataSource dataSource, Environment environment) {
 		Binder binder = Binder.get(environment);
 		return new SharedHistoryHost(dataSource, binder.bind("spring.datasource.url", String.class).orElse(""),

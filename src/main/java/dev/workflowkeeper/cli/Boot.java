@@ -34,10 +34,18 @@ public record Boot(PrintWriter out, PrintWriter err, Map<String, Object> overrid
 	private static final String[] FAILURE_LOGGERS = { "org.springframework.batch.core.step.AbstractStep",
 			"org.springframework.batch.core.job.AbstractJob" };
 
-	/** Starts the application without a web server, for a one-off command. */
+	/**
+	 * Starts the application for a one-off command: without a web server, and with its
+	 * beans created lazily, when the command first needs them, since a command runs one
+	 * job and most of what the worker holds (the actuator, the dashboard, the schedules)
+	 * would only lengthen its start.
+	 */
 	public ConfigurableApplicationContext oneOff() {
 		Map<String, Object> properties = new LinkedHashMap<>(this.overrides);
 		properties.putIfAbsent("keeper.scheduling.enabled", "false");
+		// the check of the health groups would create every health indicator, and what
+		// they use, at start; a one-off command serves no health endpoint
+		properties.putIfAbsent("management.endpoint.health.validate-group-membership", "false");
 		Map<String, Object> logging = new LinkedHashMap<>();
 		logging.put(STACK_TRACES, Boolean.toString(this.debug));
 		if (!this.debug) {
@@ -45,7 +53,7 @@ public record Boot(PrintWriter out, PrintWriter err, Map<String, Object> overrid
 				logging.put("logging.level." + logger, "OFF");
 			}
 		}
-		return builder(properties, logging).web(WebApplicationType.NONE).run();
+		return builder(properties, logging).web(WebApplicationType.NONE).lazyInitialization(true).run();
 	}
 
 	/** Starts the long-running worker: its logs keep whole stack traces. */

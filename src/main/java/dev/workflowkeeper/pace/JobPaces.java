@@ -50,7 +50,6 @@ public class JobPaces implements JobExecutionListener {
 	public JobPaces(KeeperProperties properties, ObjectProvider<MeterRegistry> registry) {
 		this.defaults = properties.redis().pace();
 		this.registry = registry;
-		CoreShare.configure(this.defaults.spareCores());
 	}
 
 	/**
@@ -104,10 +103,12 @@ public class JobPaces implements JobExecutionListener {
 	 */
 	/**
 	 * A job with its limits off may use every core while it runs; any other keeps off the
-	 * spare ones ({@link CoreShare}).
+	 * spare ones ({@link CoreShare}). The process keeps off them from its first job on:
+	 * its start, which touches no Redis, uses every core and so ends sooner.
 	 */
 	@Override
 	public void beforeJob(JobExecution execution) {
+		CoreShare.configure(this.defaults.spareCores());
 		if (unlimited(execution)) {
 			CoreShare.widen();
 		}

@@ -5,6 +5,10 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 import javax.net.ssl.SSLException;
 
 import dev.workflowkeeper.store.StoreAccessException;
@@ -23,15 +27,29 @@ final class RedisErrors {
 
 	private final String address;
 
+	private static final Pattern REFUSED_COMMAND = Pattern.compile("'([^']+)' command");
+
 	private final String password;
+
+	private final String user;
 
 	/**
 	 * @param address the server's address, already masked
 	 * @param password the password in use, to scrub from messages; {@code null} when none
 	 */
 	RedisErrors(String address, String password) {
+		this(address, password, null);
+	}
+
+	/**
+	 * @param address the server's address, already masked
+	 * @param password the password in use, to scrub from messages; {@code null} when none
+	 * @param user the ACL user, {@code null} for the default one
+	 */
+	RedisErrors(String address, String password, String user) {
 		this.address = address;
 		this.password = password;
+		this.user = (user != null) ? user : "default";
 	}
 
 	StoreAccessException translate(RuntimeException ex) {
@@ -79,9 +97,8 @@ final class RedisErrors {
 				return "Redis at " + this.address + " requires a password: " + server
 						+ "; set REDIS_PASSWORD or put it in the URL";
 			}
-			if (server.startsWith("NOPERM")) {
-				return "Redis at " + this.address + " denied a command to this user: " + server
-						+ "; grant the ACL user the commands and keys the worker needs";
+			if (server.contains("NOPERM")) {
+				return refused(server);
 			}
 			if (server.startsWith("WRONGPASS") || server.contains("invalid password") || server.startsWith("ERR AUTH")
 					|| server.contains("no password is set") || find(ex, JedisAccessControlException.class) != null) {
@@ -101,6 +118,27 @@ final class RedisErrors {
 			return "lost the connection to Redis at " + this.address + ": " + firstLine(cause.getMessage());
 		}
 		return "Redis at " + this.address + " failed: " + firstLine(cause.getMessage());
+	}
+
+	/**
+	 * A {@code NOPERM} reply in one line: the command (or the key) the user lacks and the
+	 * ACL rule that grants it. Redis 6.2 names the command ({@code 'memory'} … or its
+	 * subcommand), 7.0 and later name it with its subcommand ({@code 'memory|usage'}); a
+	 * script's reply names the command the script called.
+	 */
+	private String refused(String server) {
+		Matcher command = REFUSED_COMMAND.matcher(server);
+		if (command.find()) {
+			String name = command.group(1).toLowerCase(Locale.ROOT);
+			return "Redis at " + this.address + " refused " + name.replace('|', ' ').toUpperCase(Locale.ROOT)
+					+ " to user " + this.user + ": grant it with +" + name + " (see README, ACL rules)";
+		}
+		if (server.contains("key")) {
+			return "Redis at " + this.address + " refused user " + this.user
+					+ " access to a key: grant the key pattern of the states, such as ~document_workflow:* (see README, ACL rules)";
+		}
+		return "Redis at " + this.address + " refused a command to user " + this.user + " (" + server
+				+ "): grant it (see README, ACL rules)";
 	}
 
 	/** The text of the first error reply from the server along the causes, if any. */

@@ -20,6 +20,7 @@ import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.Transaction;
 import redis.clients.jedis.args.ExpiryOption;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
@@ -107,12 +108,37 @@ final class RedisMaintenance implements MaintainableStore {
 		for (TtlChange change : changes) {
 			checkKey(change.key());
 		}
-		boolean expireOptions = this.node.version().hasPexpireTime();
 		List<TtlOutcome> outcomes = new ArrayList<>(changes.size());
 		for (List<TtlChange> batch : batches(changes)) {
-			outcomes.addAll(this.node.execute(batch.size(), (jedis) -> enforceBatch(jedis, batch, expireOptions)));
+			outcomes.addAll(this.node.execute(batch.size(),
+					(jedis) -> enforceBatch(jedis, batch, hasPexpireTime(jedis, batch.get(0).key()))));
 		}
 		return outcomes;
+	}
+
+	/**
+	 * Whether the node runs {@code PEXPIRETIME} for the user: asked once, with a key of
+	 * the first batch, as a refusal inside {@code MULTI} would abort the transaction
+	 * without naming the command.
+	 */
+	private boolean hasPexpireTime(Jedis jedis, String key) {
+		RedisCommands commands = this.node.commands();
+		if (!this.node.hasPexpireTime()) {
+			return false;
+		}
+		if (!commands.confirmed(RedisCommands.Command.PEXPIRETIME)) {
+			try {
+				jedis.pexpireTime(utf8(key));
+				commands.confirm(RedisCommands.Command.PEXPIRETIME);
+			}
+			catch (JedisDataException ex) {
+				if (commands.missing(RedisCommands.Command.PEXPIRETIME, ex)) {
+					return false;
+				}
+				throw ex;
+			}
+		}
+		return true;
 	}
 
 	private List<TtlOutcome> enforceBatch(Jedis jedis, List<TtlChange> batch, boolean expireOptions) {
@@ -163,11 +189,12 @@ final class RedisMaintenance implements MaintainableStore {
 			}
 		}
 		if (!scripted.isEmpty()) {
-			List<Object> replies = runScript(jedis, TTL_SCRIPT, TTL_SCRIPT_SHA,
-					scripted.stream().map(batch::get).toList(), (change) -> ttlArgs(change, expireOptions),
-					TtlChange::key);
+			List<TtlChange> changes = scripted.stream().map(batch::get).toList();
+			List<Object> replies = runScript(jedis, TTL_SCRIPT, TTL_SCRIPT_SHA, changes,
+					(change) -> ttlArgs(change, expireOptions), TtlChange::key);
+			List<TtlOutcome> watched = (replies != null) ? null : RedisWatchedWrites.enforceTtl(jedis, changes);
 			for (int j = 0; j < scripted.size(); j++) {
-				outcomes[scripted.get(j)] = scriptOutcome((Long) replies.get(j));
+				outcomes[scripted.get(j)] = (replies != null) ? scriptOutcome((Long) replies.get(j)) : watched.get(j);
 			}
 		}
 		return Arrays.asList(outcomes);
@@ -245,6 +272,9 @@ final class RedisMaintenance implements MaintainableStore {
 				boolean again = ++attempts[0] > 1;
 				List<Object> sent = runScript(jedis, DELETE_SCRIPT, DELETE_SCRIPT_SHA, batch,
 						(entry) -> List.of(entry.value()), KeyValue::key);
+				if (sent == null) {
+					sent = RedisWatchedWrites.deleteIfUnchanged(jedis, batch);
+				}
 				return again ? countOwnDeletes(jedis, batch, sent) : sent;
 			});
 			for (Object reply : replies) {
@@ -385,21 +415,46 @@ final class RedisMaintenance implements MaintainableStore {
 
 	/**
 	 * Runs a script once per item in one pipeline, by {@code EVALSHA}; the items whose
-	 * reply is {@code NOSCRIPT} are sent again by {@code EVAL} in a second pipeline,
-	 * which caches the script again.
+	 * reply is {@code NOSCRIPT} (first use, a restart, {@code SCRIPT FLUSH}, a failover
+	 * to a replica that never had it) are sent again by {@code EVAL} in a second
+	 * pipeline, which caches the script again. A node that does not run {@code EVALSHA}
+	 * for the user gets every script by {@code EVAL}; one that does not run {@code EVAL}
+	 * either gets none: then this returns {@code null} and the caller goes without
+	 * scripts.
 	 */
-	private static <T> List<Object> runScript(Jedis jedis, byte[] source, byte[] sha, List<T> items,
+	private <T> List<Object> runScript(Jedis jedis, byte[] source, byte[] sha, List<T> items,
 			Function<T, List<byte[]>> args, Function<T, String> key) {
-		List<Response<Object>> replies = new ArrayList<>(items.size());
-		send(jedis, items, (pipeline, item) -> pipeline.evalsha(sha, List.of(utf8(key.apply(item))), args.apply(item)),
-				replies);
+		RedisCommands commands = this.node.commands();
+		if (!commands.has(RedisCommands.Command.EVAL)) {
+			return null;
+		}
 		List<Object> results = new ArrayList<>(items.size());
 		List<Integer> lost = new ArrayList<>();
-		for (int i = 0; i < items.size(); i++) {
-			try {
-				results.add(replies.get(i).get());
+		if (commands.has(RedisCommands.Command.EVALSHA)) {
+			List<Response<Object>> replies = new ArrayList<>(items.size());
+			send(jedis, items,
+					(pipeline, item) -> pipeline.evalsha(sha, List.of(utf8(key.apply(item))), args.apply(item)),
+					replies);
+			for (int i = 0; i < items.size(); i++) {
+				try {
+					results.add(replies.get(i).get());
+				}
+				catch (JedisNoScriptException ex) {
+					results.add(null);
+					lost.add(i);
+				}
+				catch (JedisDataException ex) {
+					if (!commands.missing(RedisCommands.Command.EVALSHA, ex)) {
+						throw ex;
+					}
+					// refused without running: every item goes by EVAL
+					results.add(null);
+					lost.add(i);
+				}
 			}
-			catch (JedisNoScriptException ex) {
+		}
+		else {
+			for (int i = 0; i < items.size(); i++) {
 				results.add(null);
 				lost.add(i);
 			}
@@ -411,7 +466,16 @@ final class RedisMaintenance implements MaintainableStore {
 					(pipeline, item) -> pipeline.eval(source, List.of(utf8(key.apply(item))), args.apply(item)),
 					retried);
 			for (int j = 0; j < lost.size(); j++) {
-				results.set(lost.get(j), retried.get(j).get());
+				try {
+					results.set(lost.get(j), retried.get(j).get());
+				}
+				catch (JedisDataException ex) {
+					if (commands.missing(RedisCommands.Command.EVAL, ex)) {
+						// refused without running: none of them ran
+						return null;
+					}
+					throw ex;
+				}
 			}
 		}
 		return results;

@@ -336,21 +336,55 @@ final class RedisMaintenance implements MaintainableStore {
 	 * {@code maxmemory}, {@code totalSystemMemory}, {@code expiredKeys},
 	 * {@code evictedKeys}, {@code dbKeys} (every key of the database) as {@link Long};
 	 * {@code fragmentationRatio} as {@link Double}. A field the server does not report is
-	 * left out.
+	 * left out; without the memory section {@code memory} is {@code unavailable}, and
+	 * without {@code INFO} at all (refused, renamed away) the view is {@code info}
+	 * {@code unavailable} and {@code dbKeys}: the eviction guard then has no figures to
+	 * check (see {@code TargetMemoryLimit#limit}).
 	 */
 	@Override
 	public Map<String, Object> serverInfo() {
+		RedisCommands commands = this.node.commands();
 		return this.node.execute((jedis) -> {
-			Response<Object> info;
-			Response<Long> dbSize;
+			Response<Object> reply = null;
+			Response<Long> dbKeys;
 			try (Pipeline pipeline = jedis.pipelined()) {
-				info = pipeline.sendCommand(Protocol.Command.INFO, new String[0]);
-				dbSize = pipeline.dbSize();
+				if (commands.has(RedisCommands.Command.INFO)) {
+					reply = pipeline.sendCommand(Protocol.Command.INFO, new String[0]);
+				}
+				dbKeys = pipeline.dbSize();
 				pipeline.sync();
 			}
-			return serverInfo(parseInfo(new String((byte[]) info.get(), StandardCharsets.UTF_8)), dbSize.get());
+			long dbSize = dbKeys.get();
+			String info = null;
+			try {
+				info = (reply != null) ? new String((byte[]) reply.get(), StandardCharsets.UTF_8) : null;
+			}
+			catch (JedisDataException ex) {
+				if (!commands.missing(RedisCommands.Command.INFO, ex)) {
+					throw ex;
+				}
+			}
+			if (info == null) {
+				Map<String, Object> unavailable = new LinkedHashMap<>();
+				unavailable.put("info", UNAVAILABLE);
+				unavailable.put("dbKeys", dbSize);
+				return unavailable;
+			}
+			return serverInfo(parseInfo(info), dbSize);
 		});
 	}
+
+	/**
+	 * {@inheritDoc} Estimated from each value's length ({@link RedisMemoryEstimate}) once
+	 * the node turned out not to run {@code MEMORY USAGE}.
+	 */
+	@Override
+	public boolean memoryEstimated() {
+		return !this.node.commands().has(RedisCommands.Command.MEMORY_USAGE);
+	}
+
+	/** What the server's view gives for what it cannot tell: INFO or its sections. */
+	static final String UNAVAILABLE = "unavailable";
 
 	static Map<String, Object> serverInfo(Map<String, String> fields, long dbKeys) {
 		Map<String, Object> result = new LinkedHashMap<>();
@@ -365,6 +399,10 @@ final class RedisMaintenance implements MaintainableStore {
 		putDouble(result, "fragmentationRatio", fields.get("mem_fragmentation_ratio"));
 		putLong(result, "expiredKeys", fields.get("expired_keys"));
 		putLong(result, "evictedKeys", fields.get("evicted_keys"));
+		if (!result.containsKey("usedMemory")) {
+			// a service that leaves INFO's memory section out
+			result.put("memory", UNAVAILABLE);
+		}
 		result.put("dbKeys", dbKeys);
 		return result;
 	}

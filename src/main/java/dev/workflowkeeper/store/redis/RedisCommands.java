@@ -124,10 +124,12 @@ final class RedisCommands {
 	/** Remembers that the node does not run {@code command}, logging once. */
 	void markMissing(Command command, Throwable ex) {
 		if (this.missing.add(command)) {
-			String reason = (message(ex).startsWith("NOPERM")) ? "refuses " + command.command + " to user " + this.user
-					: "does not know " + command.command + " (renamed or disabled)";
-			logger.warn("Redis at " + this.address + " " + reason + ": " + command.fallback + "; grant +" + command.rule
-					+ " for the full behaviour (see README, Managed services and ACL users)");
+			boolean refused = message(ex).startsWith("NOPERM");
+			logger.warn("Redis at " + this.address + " "
+					+ (refused ? "refuses " + command.command + " to user " + this.user
+							: "does not know " + command.command + " (renamed or disabled)")
+					+ ": " + command.fallback + (refused ? "; grant +" + command.rule + " for the full behaviour" : "")
+					+ " (see README, Managed services and ACL users)");
 		}
 	}
 

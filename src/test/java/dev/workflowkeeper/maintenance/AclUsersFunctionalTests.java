@@ -199,6 +199,29 @@ class AclUsersFunctionalTests {
 	}
 
 	@Test
+	void shouldReportWithoutTheServersViewForAUserRefusedInfo() throws Exception {
+		// given: neither INFO nor HELLO, so the server's version is unknown too
+		MaintenanceJobsIntegrationTests.loadKnownKeyspace(server);
+		try (Jedis jedis = new Jedis("127.0.0.1", server.port())) {
+			createUser(jedis, "keeper-no-info", RULES.get("report").replace(" +info", ""));
+		}
+		String uri = "redis://keeper-no-info:" + PASSWORD + "@127.0.0.1:" + server.port() + "/0";
+
+		// when
+		KeeperCli.Result json = this.cli.run("report", "--store", uri, "--format", "json");
+		KeeperCli.Result table = this.cli.run("report", "--store", uri);
+
+		// then
+		assertThat(json.exitCode()).as(json.toString()).isZero();
+		JsonNode report = JSON.readTree(json.out());
+		assertThat(report.get("keys").asLong()).isEqualTo(31);
+		assertThat(report.get("keysWithoutTtl").asLong()).isEqualTo(4);
+		assertThat(report.get("server").get("info").asString()).isEqualTo("unavailable");
+		assertThat(table.exitCode()).as(table.toString()).isZero();
+		assertThat(table.out()).contains("unavailable (no INFO)");
+	}
+
+	@Test
 	void readmeShouldGiveExactlyTheRulesTheseTestsCheck() throws Exception {
 		String readme = Files.readString(Path.of("README.md"));
 		RULES.forEach((job, rule) -> assertThat(readme).as(job).contains("| `" + job + "` | `" + rule + "` |"));

@@ -231,6 +231,68 @@ class ManagedRedisFunctionalTests {
 		}
 	}
 
+	@Test
+	void shouldFallBackToEvalWhenScriptsAreFlushedDuringAPurgeAndANewerMigration() throws Exception {
+		// given: 2,000 stale states, and the script cache flushed every few
+		// milliseconds, as a failover to a replica that never loaded the scripts does
+		try (Jedis jedis = new Jedis("127.0.0.1", plain.port())) {
+			jedis.flushAll();
+			var pipeline = jedis.pipelined();
+			for (int i = 0; i < 2_000; i++) {
+				pipeline.setex(P + "s" + i, 3_600, SampleStates.state("s" + i, "processing", 3 * 86_400));
+			}
+			pipeline.sync();
+			jedis.configResetStat();
+		}
+		Path snapshot = this.tmp.resolve("states.json");
+		assertThat(this.cli.run("generate", "--to", "snapshot:" + snapshot, "--count", "500").exitCode()).isZero();
+		AtomicBoolean running = new AtomicBoolean(true);
+		CompletableFuture<Long> flusher = CompletableFuture.supplyAsync(() -> {
+			long flushes = 0;
+			try (Jedis jedis = new Jedis("127.0.0.1", plain.port())) {
+				while (running.get()) {
+					jedis.scriptFlush();
+					flushes++;
+					Thread.sleep(5);
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			return flushes;
+		});
+
+		// when
+		KeeperCli.Result purge;
+		KeeperCli.Result newer;
+		try {
+			purge = this.cli.with("keeper.maintenance.chunk-size", 100).run("purge", "--store", plain.uri(), "--force");
+			newer = this.cli.run("migrate", "--from", "snapshot:" + snapshot, "--to", plain.uri(1), "--on-conflict",
+					"newer");
+		}
+		finally {
+			running.set(false);
+		}
+
+		// then
+		assertThat(flusher.get()).isPositive();
+		assertThat(purge.exitCode()).as(purge.toString()).isZero();
+		assertThat(newer.exitCode()).as(newer.toString()).isZero();
+		assertThat(dbSize(plain)).isZero();
+		try (Jedis jedis = new Jedis("127.0.0.1", plain.port())) {
+			// more than the first EVAL of each of the two scripts: NOSCRIPT met mid-run
+			assertThat(evalCalls(jedis.info("commandstats"))).isGreaterThan(2);
+			jedis.select(1);
+			assertThat(jedis.dbSize()).isEqualTo(500);
+		}
+	}
+
+	private static long evalCalls(String commandStats) {
+		java.util.regex.Matcher calls = java.util.regex.Pattern.compile("cmdstat_eval:calls=(\\d+)")
+			.matcher(commandStats);
+		return calls.find() ? Long.parseLong(calls.group(1)) : 0;
+	}
+
 	private static long dbSize(RedisServerProcess server) {
 		try (Jedis jedis = new Jedis("127.0.0.1", server.port())) {
 			return jedis.dbSize();

@@ -128,6 +128,34 @@ class ManagedRedisFunctionalTests {
 	}
 
 	@Test
+	void shouldEnforceTtlAndPurgeWithoutScriptsOnRedis62() throws Exception {
+		// given: Redis 6.2, where every TTL change is a script's, without EVAL
+		try (RedisServerProcess old = RedisServerProcess.start(Version.V6_2, "--rename-command", "MEMORY", "",
+				"--rename-command", "EVAL", "", "--rename-command", "EVALSHA", "")) {
+			MaintenanceJobsIntegrationTests.loadKnownKeyspace(old);
+
+			// when
+			KeeperCli.Result ttl = this.cli.run("enforce-ttl", "--store", old.uri());
+			Map<String, Object> ttlRun = History.latest(this.cli);
+			KeeperCli.Result purge = this.cli.run("purge", "--store", old.uri());
+			Map<String, Object> purgeRun = History.latest(this.cli);
+
+			// then
+			assertThat(ttl.exitCode()).as(ttl.toString()).isZero();
+			assertThat(History.figure(ttlRun, "ttl.fixedMissing")).isEqualTo(4);
+			assertThat(History.figure(ttlRun, "ttl.capped")).isEqualTo(3);
+			assertThat(purge.exitCode()).as(purge.toString()).isZero();
+			assertThat(History.figure(purgeRun, "purge.deleted")).isEqualTo(11);
+			try (Jedis jedis = new Jedis("127.0.0.1", old.port())) {
+				assertThat(jedis.ttl(P + "nottl0")).isBetween(82_800L - 60, 86_400L);
+				assertThat(jedis.ttl(P + "long0")).isBetween(82_800L - 60, 86_400L);
+				assertThat(jedis.ttl(P + "fresh0")).isBetween(3_000L, 3_600L);
+				assertThat(jedis.exists(P + "stale0", P + "done0")).isZero();
+			}
+		}
+	}
+
+	@Test
 	void shouldPurgeWithoutScriptsAndDryRunWithoutDeleting() throws Exception {
 		// given
 		MaintenanceJobsIntegrationTests.loadKnownKeyspace(managed);

@@ -69,7 +69,8 @@ final class RedisCommands {
 		 * the report sends beside it.
 		 */
 		boolean namedIn(String reply) {
-			String text = reply.toLowerCase(Locale.ROOT);
+			// Redis 6.2 quotes names with backticks, 7 with apostrophes
+			String text = reply.toLowerCase(Locale.ROOT).replace('`', '\'');
 			String name = this.rule.split("\\|")[0];
 			return text.contains("'" + name + "'") || text.contains("'" + name + "|")
 					|| (this == PEXPIRETIME && text.contains("'time'"));

@@ -33,7 +33,7 @@ final class RedisErrors {
 
 	private final String address;
 
-	private static final Pattern REFUSED_COMMAND = Pattern.compile("'([^']+)' command");
+	private static final Pattern REFUSED_COMMAND = Pattern.compile("['`]([^'`]+)['`] command");
 
 	/** Redis 7.0's reply when a script calls a command the user may not run. */
 	private static final Pattern REFUSED_IN_SCRIPT = Pattern

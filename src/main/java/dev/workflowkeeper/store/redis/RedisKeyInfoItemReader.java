@@ -27,6 +27,12 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * when values are; a {@code WRONGTYPE} reply to {@code GET} is followed by one
  * {@code TYPE} for that key.
  * <p>
+ * On a node that does not run {@code MEMORY USAGE} for the user, memory is estimated
+ * ({@link RedisMemoryEstimate}) from the value, or from {@code STRLEN} when values are
+ * not read; on one that does not run {@code PEXPIRETIME} or {@code TIME}, expiries are
+ * read with {@code PTTL}. The batch that meets the refusal is inspected again without the
+ * command (see {@link RedisCommands}).
+ * <p>
  * Expiries are reported on the worker's clock (the reader's {@link Clock}), the one the
  * jobs judge them by ({@link KeyInfo#expireAtMillis}), not on the server's: the worker's
  * clock is read just before a pipeline leaves; on Redis 7 the pipeline starts with one

@@ -44,9 +44,13 @@ import org.springframework.util.Assert;
  * </ul>
  * Scripts go by {@code EVALSHA} of their SHA1, computed here, falling back to
  * {@code EVAL} when the server does not have them (first use, a restart,
- * {@code SCRIPT FLUSH}), which caches them again; a {@code NOSCRIPT} reply means the
- * script did not run, so sending it again is safe. Nothing is loaded up front: a job that
- * only reads needs no scripting rights.
+ * {@code SCRIPT FLUSH}, a failover: Redis 7 does not copy loaded scripts to replicas),
+ * which caches them again; a {@code NOSCRIPT} reply means the script did not run, so
+ * sending it again is safe. Nothing is loaded up front: a job that only reads needs no
+ * scripting rights. A node that does not run {@code EVALSHA} for the user gets every
+ * script by {@code EVAL}; one that runs neither gets the same judgements through
+ * {@code WATCH} and {@code MULTI}/{@code EXEC} ({@link RedisWatchedWrites}). Without
+ * {@code PEXPIRETIME} the TTL changes go as on Redis 6.2.
  * <p>
  * Thread-safe: each call borrows its own pooled connection.
  */

@@ -223,7 +223,8 @@ final class RedisKeyInfoItemReader extends RedisScanItemReader<RedisKeyInfoItemR
 		List<Inspected> inspected = new ArrayList<>(keys.size());
 		for (int i = 0; i < keys.size(); i++) {
 			long expiry = expiryOf[i];
-			Long memory = memoryUsage ? memoryOf[i] : estimate(keys.get(i), values ? valueOf[i] : memories.get(i));
+			Long memory = memoryUsage ? memoryOf[i]
+					: Long.valueOf(estimate(keys.get(i), values ? valueOf[i] : memories.get(i)));
 			boolean gone = memory == null || expiry == -2 || "none".equals(typeOf[i]) || (values && typeOf[i] == null);
 			if (gone) {
 				inspected.add(new Inspected(keys.get(i), true, null, 0, 0, null, null));

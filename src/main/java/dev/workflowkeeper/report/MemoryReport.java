@@ -7,9 +7,11 @@ import java.util.Map;
 
 /**
  * The figures of one memory report: what {@code report --format json} prints and what the
- * history keeps. Bytes are {@code MEMORY USAGE} figures. A report made without the values
- * ({@code --no-values}) cannot know the statuses, ages, stale states, unparseable values
- * or the write rate: its JSON form gives them as {@code null} (unknown), never as 0.
+ * history keeps. Bytes are {@code MEMORY USAGE} figures, or estimates from the values'
+ * lengths on a Redis that does not run it for the user (the JSON's
+ * {@code memoryEstimated}). A report made without the values ({@code --no-values}) cannot
+ * know the statuses, ages, stale states, unparseable values or the write rate: its JSON
+ * form gives them as {@code null} (unknown), never as 0.
  *
  * @param values whether the values were read
  * @param keys state keys under the prefix (of any type)

@@ -111,7 +111,9 @@ class ReportCommand implements Callable<Integer>, JobCommand {
 		}
 		out.println();
 		row(out, "keys", count(r, intervals, "keys"));
-		row(out, "memory", bytes(r, intervals, "memoryBytes"));
+		row(out, "memory",
+				bytes(r, intervals, "memoryBytes") + (Boolean.TRUE.equals(r.get(ReportSaver.MEMORY_ESTIMATED))
+						? " (estimated: no MEMORY USAGE, see README)" : ""));
 		Map<String, Object> p = (Map<String, Object>) r.get("sizePercentiles");
 		row(out, "key size p50/p90/p99/max", HumanUnits.bytes(n(p, "p50")) + " / " + HumanUnits.bytes(n(p, "p90"))
 				+ " / " + HumanUnits.bytes(n(p, "p99")) + " / " + HumanUnits.bytes(n(p, "max")));
@@ -134,13 +136,19 @@ class ReportCommand implements Callable<Integer>, JobCommand {
 		if (server != null) {
 			out.println();
 			out.println("server");
-			row(out, "used memory", HumanUnits.bytes(n(server, "usedMemory")));
-			row(out, "maxmemory / policy",
-					((n(server, "maxmemory") > 0) ? HumanUnits.bytes(n(server, "maxmemory")) : "none") + " / "
-							+ server.get("maxmemoryPolicy"));
-			row(out, "fragmentation", String.valueOf(server.get("fragmentationRatio")));
-			row(out, "expired / evicted keys",
-					HumanUnits.count(n(server, "expiredKeys")) + " / " + HumanUnits.count(n(server, "evictedKeys")));
+			if (server.get("usedMemory") == null) {
+				// INFO, or its memory section, refused by a managed service or an ACL
+				row(out, "server view", "unavailable (no INFO)");
+			}
+			else {
+				row(out, "used memory", HumanUnits.bytes(n(server, "usedMemory")));
+				row(out, "maxmemory / policy",
+						((n(server, "maxmemory") > 0) ? HumanUnits.bytes(n(server, "maxmemory")) : "none") + " / "
+								+ server.get("maxmemoryPolicy"));
+				row(out, "fragmentation", String.valueOf(server.get("fragmentationRatio")));
+				row(out, "expired / evicted keys", HumanUnits.count(n(server, "expiredKeys")) + " / "
+						+ HumanUnits.count(n(server, "evictedKeys")));
+			}
 		}
 		Map<String, Object> forecast = (Map<String, Object>) r.get("forecast");
 		if (values && forecast != null) {

@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 import dev.workflowkeeper.maintenance.MaintenanceStores;
+import dev.workflowkeeper.store.MaintainableStore;
 import dev.workflowkeeper.store.WorkflowStore;
 
 import org.springframework.batch.core.BatchStatus;
@@ -38,6 +39,12 @@ class ReportSaver implements StepExecutionListener {
 	static final String KEYS = "report.keys";
 
 	static final String MEMORY_BYTES = "report.memoryBytes";
+
+	/**
+	 * In the report's JSON, {@code true} when its bytes are estimates from the values'
+	 * lengths, not {@code MEMORY USAGE} figures; absent when they are measured.
+	 */
+	static final String MEMORY_ESTIMATED = "memoryEstimated";
 
 	static final String KEYS_WITHOUT_TTL = "report.keysWithoutTtl";
 
@@ -86,13 +93,18 @@ class ReportSaver implements StepExecutionListener {
 		if (stepExecution.getStatus() != BatchStatus.COMPLETED) {
 			return null;
 		}
-		Map<String, Object> server = MaintenanceStores.maintenance(this.store).serverInfo();
+		MaintainableStore maintenance = MaintenanceStores.maintenance(this.store);
+		Map<String, Object> server = maintenance.serverInfo();
 		ExecutionContext step = stepExecution.getExecutionContext();
 		Double visited = step.containsKey(this.visitedKey) ? step.getDouble(this.visitedKey) : null;
 		MemoryReport report = this.accumulator.report(server, visited);
 		boolean estimate = report.intervals() != null;
 		Map<String, Object> json = report.toMap(this.ttl);
 		Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+		if (maintenance.memoryEstimated()) {
+			// the server would not tell (MEMORY USAGE renamed away or refused)
+			json.put(MEMORY_ESTIMATED, true);
+		}
 		json.put("store", this.store.describe());
 		json.put("createdAt", now.toString());
 		Map<String, Object> trend = this.reports.trend(this.store.describe(), now, report.keys(), report.memoryBytes());

@@ -128,6 +128,15 @@ public interface MaintainableStore {
 	Map<String, Object> serverInfo();
 
 	/**
+	 * Whether the memory figures the key readers gave were estimated rather than measured
+	 * (a Redis that does not run {@code MEMORY USAGE} for the user), as far as the
+	 * readers have gone; {@code false} by default.
+	 */
+	default boolean memoryEstimated() {
+		return false;
+	}
+
+	/**
 	 * One key as a maintenance scan sees it. Like every record here that holds bytes, its
 	 * {@code equals} compares the arrays by identity.
 	 *

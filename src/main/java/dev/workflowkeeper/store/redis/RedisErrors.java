@@ -5,6 +5,16 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 import javax.net.ssl.SSLException;
 
 import dev.workflowkeeper.store.StoreAccessException;
@@ -23,15 +33,40 @@ final class RedisErrors {
 
 	private final String address;
 
+	private static final Pattern REFUSED_COMMAND = Pattern.compile("['`]([^'`]+)['`] command");
+
+	/** Redis 7.0's reply when a script calls a command the user may not run. */
+	private static final Pattern REFUSED_IN_SCRIPT = Pattern
+		.compile("can't run this command or subcommand script: (\\w+), on @user_script:(\\d+)");
+
+	private static final Pattern SCRIPT_CALL = Pattern.compile("redis\\.p?call\\('([A-Za-z]+)'");
+
+	/** The worker's scripts by SHA1, to name the command a refused script line calls. */
+	private static final Map<String, String> SCRIPTS = Map.of(sha1(TtlScript.SOURCE), TtlScript.SOURCE,
+			sha1(DeleteIfUnchangedScript.SOURCE), DeleteIfUnchangedScript.SOURCE, sha1(NewerStateScript.SOURCE),
+			NewerStateScript.SOURCE);
+
 	private final String password;
+
+	private final String user;
 
 	/**
 	 * @param address the server's address, already masked
 	 * @param password the password in use, to scrub from messages; {@code null} when none
 	 */
 	RedisErrors(String address, String password) {
+		this(address, password, null);
+	}
+
+	/**
+	 * @param address the server's address, already masked
+	 * @param password the password in use, to scrub from messages; {@code null} when none
+	 * @param user the ACL user, {@code null} for the default one
+	 */
+	RedisErrors(String address, String password, String user) {
 		this.address = address;
 		this.password = password;
+		this.user = (user != null) ? user : "default";
 	}
 
 	StoreAccessException translate(RuntimeException ex) {
@@ -74,14 +109,16 @@ final class RedisErrors {
 					+ " did not answer in time; check the address, the server's load and REDIS_SOCKET_TIMEOUT";
 		}
 		String server = serverError(ex);
+		String refusal = refusal(ex, 0);
+		if (refusal != null) {
+			// inside MULTI a refused command aborts EXEC, its NOPERM attached to the
+			// abort
+			return refused(firstLine(refusal));
+		}
 		if (server != null) {
 			if (server.startsWith("NOAUTH")) {
 				return "Redis at " + this.address + " requires a password: " + server
 						+ "; set REDIS_PASSWORD or put it in the URL";
-			}
-			if (server.startsWith("NOPERM")) {
-				return "Redis at " + this.address + " denied a command to this user: " + server
-						+ "; grant the ACL user the commands and keys the worker needs";
 			}
 			if (server.startsWith("WRONGPASS") || server.contains("invalid password") || server.startsWith("ERR AUTH")
 					|| server.contains("no password is set") || find(ex, JedisAccessControlException.class) != null) {
@@ -101,6 +138,80 @@ final class RedisErrors {
 			return "lost the connection to Redis at " + this.address + ": " + firstLine(cause.getMessage());
 		}
 		return "Redis at " + this.address + " failed: " + firstLine(cause.getMessage());
+	}
+
+	/**
+	 * A {@code NOPERM} reply in one line: the command (or the key) the user lacks and the
+	 * ACL rule that grants it. Redis 6.2 names the command ({@code 'memory'} … or its
+	 * subcommand), 7.0 and later name it with its subcommand ({@code 'memory|usage'}); a
+	 * script's reply names the command the script called.
+	 */
+	private String refused(String server) {
+		Matcher inScript = REFUSED_IN_SCRIPT.matcher(server);
+		if (inScript.find()) {
+			String called = calledAt(inScript.group(1), Integer.parseInt(inScript.group(2)));
+			if (called != null) {
+				return "Redis at " + this.address + " refused " + called.toUpperCase(Locale.ROOT) + " to user "
+						+ this.user + " in the worker's script: grant it with +" + called.toLowerCase(Locale.ROOT)
+						+ " (see README, ACL rules)";
+			}
+		}
+		Matcher command = REFUSED_COMMAND.matcher(server);
+		if (command.find()) {
+			String name = command.group(1).toLowerCase(Locale.ROOT);
+			return "Redis at " + this.address + " refused " + name.replace('|', ' ').toUpperCase(Locale.ROOT)
+					+ " to user " + this.user + ": grant it with +" + name + " (see README, ACL rules)";
+		}
+		if (server.contains("key")) {
+			return "Redis at " + this.address + " refused user " + this.user
+					+ " access to a key: grant the key pattern of the states, such as ~document_workflow:* (see README, ACL rules)";
+		}
+		return "Redis at " + this.address + " refused a command to user " + this.user + " (" + server
+				+ "): grant it (see README, ACL rules)";
+	}
+
+	/**
+	 * The command that line {@code line} of the worker's script {@code sha} calls;
+	 * {@code null} when the script is not one of the worker's or the line calls none.
+	 */
+	private static String calledAt(String sha, int line) {
+		String source = SCRIPTS.get(sha.toLowerCase(Locale.ROOT));
+		List<String> lines = (source != null) ? source.lines().toList() : List.of();
+		if (line < 1 || line > lines.size()) {
+			return null;
+		}
+		Matcher call = SCRIPT_CALL.matcher(lines.get(line - 1));
+		return call.find() ? call.group(1) : null;
+	}
+
+	private static String sha1(String source) {
+		try {
+			return HexFormat.of()
+				.formatHex(MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("this JVM has no SHA-1, which every Java platform must provide", ex);
+		}
+	}
+
+	/**
+	 * The first ACL refusal among the causes and the suppressed exceptions, if any.
+	 */
+	private static String refusal(Throwable ex, int depth) {
+		for (Throwable t = ex; t != null && depth < 8; t = t.getCause(), depth++) {
+			String message = t.getMessage();
+			if (t instanceof JedisDataException && message != null
+					&& (message.startsWith("NOPERM") || REFUSED_IN_SCRIPT.matcher(message).find())) {
+				return message;
+			}
+			for (Throwable suppressed : t.getSuppressed()) {
+				String found = refusal(suppressed, depth + 1);
+				if (found != null) {
+					return found;
+				}
+			}
+		}
+		return null;
 	}
 
 	/** The text of the first error reply from the server along the causes, if any. */

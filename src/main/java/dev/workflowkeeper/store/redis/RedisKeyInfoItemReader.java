@@ -27,6 +27,12 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * when values are; a {@code WRONGTYPE} reply to {@code GET} is followed by one
  * {@code TYPE} for that key.
  * <p>
+ * On a node that does not run {@code MEMORY USAGE} for the user, memory is estimated
+ * ({@link RedisMemoryEstimate}) from the value, or from {@code STRLEN} when values are
+ * not read; on one that does not run {@code PEXPIRETIME} or {@code TIME}, expiries are
+ * read with {@code PTTL}. The batch that meets the refusal is inspected again without the
+ * command (see {@link RedisCommands}).
+ * <p>
  * Expiries are reported on the worker's clock (the reader's {@link Clock}), the one the
  * jobs judge them by ({@link KeyInfo#expireAtMillis}), not on the server's: the worker's
  * clock is read just before a pipeline leaves; on Redis 7 the pipeline starts with one
@@ -76,8 +82,7 @@ final class RedisKeyInfoItemReader extends RedisScanItemReader<RedisKeyInfoItemR
 	RedisKeyInfoItemReader(String name, RedisNode node, String keyPrefix, int scanCount, int pipelineSize,
 			int pipelinesInFlight, KeyDetail detail, Clock clock) {
 		super(name, node, keyPrefix, scanCount, pipelineSize, pipelinesInFlight,
-				(jedis, keys) -> inspect(jedis, keys, node.version().hasPexpireTime(), detail, clock), "read",
-				"vanished");
+				(jedis, keys) -> inspect(jedis, keys, node, detail, clock), "read", "vanished");
 	}
 
 	@Override
@@ -97,11 +102,48 @@ final class RedisKeyInfoItemReader extends RedisScanItemReader<RedisKeyInfoItemR
 				next.fields(), page());
 	}
 
-	private static List<Inspected> inspect(Jedis jedis, List<byte[]> keys, boolean absolute, KeyDetail detail,
+	/**
+	 * Inspects a batch with the commands the node runs; a batch that meets a command the
+	 * node turns out not to run ({@link RedisCommands}) is inspected again without it.
+	 */
+	private static List<Inspected> inspect(Jedis jedis, List<byte[]> keys, RedisNode node, KeyDetail detail,
 			Clock clock) {
+		RedisCommands commands = node.commands();
+		for (;;) {
+			try {
+				return inspect(jedis, keys, node.hasPexpireTime(), commands.has(RedisCommands.Command.MEMORY_USAGE),
+						detail, clock, commands);
+			}
+			catch (MissingCommandException ex) {
+				// remembered: the next attempt goes without it
+			}
+		}
+	}
+
+	private static <T> T reply(Response<T> response, RedisCommands commands, RedisCommands.Command command) {
+		try {
+			return response.get();
+		}
+		catch (JedisDataException ex) {
+			if (commands.missing(command, ex)) {
+				throw new MissingCommandException();
+			}
+			throw ex;
+		}
+	}
+
+	/**
+	 * @param absolute whether expiries are read with {@code PEXPIRETIME} (and
+	 * {@code TIME}), else {@code PTTL}
+	 * @param memoryUsage whether memory is read with {@code MEMORY USAGE}, else estimated
+	 * from the value's length ({@code STRLEN} when the value is not read)
+	 */
+	private static List<Inspected> inspect(Jedis jedis, List<byte[]> keys, boolean absolute, boolean memoryUsage,
+			KeyDetail detail, Clock clock, RedisCommands commands) {
 		boolean types = detail == KeyDetail.TYPE;
 		boolean values = detail == KeyDetail.VALUE;
 		List<Response<String>> typeReplies = new ArrayList<>(types ? keys.size() : 0);
+		// MEMORY USAGE, or STRLEN for an estimate
 		List<Response<Long>> memories = new ArrayList<>(keys.size());
 		List<Response<Long>> expiries = new ArrayList<>(keys.size());
 		List<Response<byte[]>> valueReplies = new ArrayList<>(values ? keys.size() : 0);
@@ -120,7 +162,12 @@ final class RedisKeyInfoItemReader extends RedisScanItemReader<RedisKeyInfoItemR
 				if (types) {
 					typeReplies.add(pipeline.type(key));
 				}
-				memories.add(pipeline.memoryUsage(key));
+				if (memoryUsage) {
+					memories.add(pipeline.memoryUsage(key));
+				}
+				else if (!values) {
+					memories.add(pipeline.strlen(key));
+				}
 				expiries.add(absolute ? pipeline.pexpireTime(key) : pipeline.pttl(key));
 				if (values) {
 					valueReplies.add(pipeline.get(key));
@@ -128,8 +175,20 @@ final class RedisKeyInfoItemReader extends RedisScanItemReader<RedisKeyInfoItemR
 			}
 			pipeline.sync();
 		}
-		// PEXPIRETIME is on the server's clock: moved onto the worker's
-		long workerAhead = absolute ? sentAt - serverMillis(serverTime.get()) : 0;
+		// PEXPIRETIME is on the server's clock: moved onto the worker's. A user refused
+		// TIME reads expiries with PTTL as one refused PEXPIRETIME does
+		long workerAhead = absolute
+				? sentAt - serverMillis(reply(serverTime, commands, RedisCommands.Command.PEXPIRETIME)) : 0;
+		Long[] memoryOf = new Long[keys.size()];
+		long[] expiryOf = new long[keys.size()];
+		for (int i = 0; i < keys.size(); i++) {
+			// the optional commands' replies first: one the node does not run sends the
+			// batch again without it
+			if (memoryUsage) {
+				memoryOf[i] = reply(memories.get(i), commands, RedisCommands.Command.MEMORY_USAGE);
+			}
+			expiryOf[i] = reply(expiries.get(i), commands, RedisCommands.Command.PEXPIRETIME);
+		}
 		String[] typeOf = new String[keys.size()];
 		byte[][] valueOf = new byte[keys.size()][];
 		List<Integer> otherTypes = new ArrayList<>();
@@ -163,8 +222,9 @@ final class RedisKeyInfoItemReader extends RedisScanItemReader<RedisKeyInfoItemR
 		}
 		List<Inspected> inspected = new ArrayList<>(keys.size());
 		for (int i = 0; i < keys.size(); i++) {
-			Long memory = memories.get(i).get();
-			long expiry = expiries.get(i).get();
+			long expiry = expiryOf[i];
+			Long memory = memoryUsage ? memoryOf[i]
+					: Long.valueOf(estimate(keys.get(i), values ? valueOf[i] : memories.get(i)));
 			boolean gone = memory == null || expiry == -2 || "none".equals(typeOf[i]) || (values && typeOf[i] == null);
 			if (gone) {
 				inspected.add(new Inspected(keys.get(i), true, null, 0, 0, null, null));
@@ -178,6 +238,28 @@ final class RedisKeyInfoItemReader extends RedisScanItemReader<RedisKeyInfoItemR
 			}
 		}
 		return inspected;
+	}
+
+	/**
+	 * What a key costs without {@code MEMORY USAGE}: from its value when read, else from
+	 * the reply to {@code STRLEN} ({@code WRONGTYPE} for another type: its key alone).
+	 */
+	private static long estimate(byte[] key, Object valueOrLength) {
+		if (valueOrLength instanceof byte[] value) {
+			return RedisMemoryEstimate.bytes(key.length, value.length);
+		}
+		long length = 0;
+		if (valueOrLength instanceof Response<?> reply) {
+			try {
+				length = (Long) reply.get();
+			}
+			catch (JedisDataException ex) {
+				if (ex.getMessage() == null || !ex.getMessage().startsWith("WRONGTYPE")) {
+					throw ex;
+				}
+			}
+		}
+		return RedisMemoryEstimate.bytes(key.length, length);
 	}
 
 	/** The server's clock, in epoch millis, from the reply of {@code TIME}. */
@@ -201,6 +283,15 @@ final class RedisKeyInfoItemReader extends RedisScanItemReader<RedisKeyInfoItemR
 			}
 			throw ex;
 		}
+	}
+
+	/** A command the node turned out not to run, now remembered: inspect again. */
+	private static final class MissingCommandException extends RuntimeException {
+
+		MissingCommandException() {
+			super(null, null, false, false);
+		}
+
 	}
 
 	/** What inspecting one key found. */

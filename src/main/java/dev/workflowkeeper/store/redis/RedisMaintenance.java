@@ -20,6 +20,7 @@ import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.Transaction;
 import redis.clients.jedis.args.ExpiryOption;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
@@ -43,9 +44,13 @@ import org.springframework.util.Assert;
  * </ul>
  * Scripts go by {@code EVALSHA} of their SHA1, computed here, falling back to
  * {@code EVAL} when the server does not have them (first use, a restart,
- * {@code SCRIPT FLUSH}), which caches them again; a {@code NOSCRIPT} reply means the
- * script did not run, so sending it again is safe. Nothing is loaded up front: a job that
- * only reads needs no scripting rights.
+ * {@code SCRIPT FLUSH}, a failover: Redis 7 does not copy loaded scripts to replicas),
+ * which caches them again; a {@code NOSCRIPT} reply means the script did not run, so
+ * sending it again is safe. Nothing is loaded up front: a job that only reads needs no
+ * scripting rights. A node that does not run {@code EVALSHA} for the user gets every
+ * script by {@code EVAL}; one that runs neither gets the same judgements through
+ * {@code WATCH} and {@code MULTI}/{@code EXEC} ({@link RedisWatchedWrites}). Without
+ * {@code PEXPIRETIME} the TTL changes go as on Redis 6.2.
  * <p>
  * Thread-safe: each call borrows its own pooled connection.
  */
@@ -107,12 +112,37 @@ final class RedisMaintenance implements MaintainableStore {
 		for (TtlChange change : changes) {
 			checkKey(change.key());
 		}
-		boolean expireOptions = this.node.version().hasPexpireTime();
 		List<TtlOutcome> outcomes = new ArrayList<>(changes.size());
 		for (List<TtlChange> batch : batches(changes)) {
-			outcomes.addAll(this.node.execute(batch.size(), (jedis) -> enforceBatch(jedis, batch, expireOptions)));
+			outcomes.addAll(this.node.execute(batch.size(),
+					(jedis) -> enforceBatch(jedis, batch, hasPexpireTime(jedis, batch.get(0).key()))));
 		}
 		return outcomes;
+	}
+
+	/**
+	 * Whether the node runs {@code PEXPIRETIME} for the user: asked once, with a key of
+	 * the first batch, as a refusal inside {@code MULTI} would abort the transaction
+	 * without naming the command.
+	 */
+	private boolean hasPexpireTime(Jedis jedis, String key) {
+		RedisCommands commands = this.node.commands();
+		if (!this.node.hasPexpireTime()) {
+			return false;
+		}
+		if (!commands.confirmed(RedisCommands.Command.PEXPIRETIME)) {
+			try {
+				jedis.pexpireTime(utf8(key));
+				commands.confirm(RedisCommands.Command.PEXPIRETIME);
+			}
+			catch (JedisDataException ex) {
+				if (commands.missing(RedisCommands.Command.PEXPIRETIME, ex)) {
+					return false;
+				}
+				throw ex;
+			}
+		}
+		return true;
 	}
 
 	private List<TtlOutcome> enforceBatch(Jedis jedis, List<TtlChange> batch, boolean expireOptions) {
@@ -163,11 +193,12 @@ final class RedisMaintenance implements MaintainableStore {
 			}
 		}
 		if (!scripted.isEmpty()) {
-			List<Object> replies = runScript(jedis, TTL_SCRIPT, TTL_SCRIPT_SHA,
-					scripted.stream().map(batch::get).toList(), (change) -> ttlArgs(change, expireOptions),
-					TtlChange::key);
+			List<TtlChange> changes = scripted.stream().map(batch::get).toList();
+			List<Object> replies = runScript(jedis, TTL_SCRIPT, TTL_SCRIPT_SHA, changes,
+					(change) -> ttlArgs(change, expireOptions), TtlChange::key);
+			List<TtlOutcome> watched = (replies != null) ? null : RedisWatchedWrites.enforceTtl(jedis, changes);
 			for (int j = 0; j < scripted.size(); j++) {
-				outcomes[scripted.get(j)] = scriptOutcome((Long) replies.get(j));
+				outcomes[scripted.get(j)] = (replies != null) ? scriptOutcome((Long) replies.get(j)) : watched.get(j);
 			}
 		}
 		return Arrays.asList(outcomes);
@@ -245,6 +276,9 @@ final class RedisMaintenance implements MaintainableStore {
 				boolean again = ++attempts[0] > 1;
 				List<Object> sent = runScript(jedis, DELETE_SCRIPT, DELETE_SCRIPT_SHA, batch,
 						(entry) -> List.of(entry.value()), KeyValue::key);
+				if (sent == null) {
+					sent = RedisWatchedWrites.deleteIfUnchanged(jedis, batch);
+				}
 				return again ? countOwnDeletes(jedis, batch, sent) : sent;
 			});
 			for (Object reply : replies) {
@@ -306,21 +340,55 @@ final class RedisMaintenance implements MaintainableStore {
 	 * {@code maxmemory}, {@code totalSystemMemory}, {@code expiredKeys},
 	 * {@code evictedKeys}, {@code dbKeys} (every key of the database) as {@link Long};
 	 * {@code fragmentationRatio} as {@link Double}. A field the server does not report is
-	 * left out.
+	 * left out; without the memory section {@code memory} is {@code unavailable}, and
+	 * without {@code INFO} at all (refused, renamed away) the view is {@code info}
+	 * {@code unavailable} and {@code dbKeys}: the eviction guard then has no figures to
+	 * check (see {@code TargetMemoryLimit#limit}).
 	 */
 	@Override
 	public Map<String, Object> serverInfo() {
+		RedisCommands commands = this.node.commands();
 		return this.node.execute((jedis) -> {
-			Response<Object> info;
-			Response<Long> dbSize;
+			Response<Object> reply = null;
+			Response<Long> dbKeys;
 			try (Pipeline pipeline = jedis.pipelined()) {
-				info = pipeline.sendCommand(Protocol.Command.INFO, new String[0]);
-				dbSize = pipeline.dbSize();
+				if (commands.has(RedisCommands.Command.INFO)) {
+					reply = pipeline.sendCommand(Protocol.Command.INFO, new String[0]);
+				}
+				dbKeys = pipeline.dbSize();
 				pipeline.sync();
 			}
-			return serverInfo(parseInfo(new String((byte[]) info.get(), StandardCharsets.UTF_8)), dbSize.get());
+			long dbSize = dbKeys.get();
+			String info = null;
+			try {
+				info = (reply != null) ? new String((byte[]) reply.get(), StandardCharsets.UTF_8) : null;
+			}
+			catch (JedisDataException ex) {
+				if (!commands.missing(RedisCommands.Command.INFO, ex)) {
+					throw ex;
+				}
+			}
+			if (info == null) {
+				Map<String, Object> unavailable = new LinkedHashMap<>();
+				unavailable.put("info", UNAVAILABLE);
+				unavailable.put("dbKeys", dbSize);
+				return unavailable;
+			}
+			return serverInfo(parseInfo(info), dbSize);
 		});
 	}
+
+	/**
+	 * {@inheritDoc} Estimated from each value's length ({@link RedisMemoryEstimate}) once
+	 * the node turned out not to run {@code MEMORY USAGE}.
+	 */
+	@Override
+	public boolean memoryEstimated() {
+		return !this.node.commands().has(RedisCommands.Command.MEMORY_USAGE);
+	}
+
+	/** What the server's view gives for what it cannot tell: INFO or its sections. */
+	static final String UNAVAILABLE = "unavailable";
 
 	static Map<String, Object> serverInfo(Map<String, String> fields, long dbKeys) {
 		Map<String, Object> result = new LinkedHashMap<>();
@@ -335,6 +403,10 @@ final class RedisMaintenance implements MaintainableStore {
 		putDouble(result, "fragmentationRatio", fields.get("mem_fragmentation_ratio"));
 		putLong(result, "expiredKeys", fields.get("expired_keys"));
 		putLong(result, "evictedKeys", fields.get("evicted_keys"));
+		if (!result.containsKey("usedMemory")) {
+			// a service that leaves INFO's memory section out
+			result.put("memory", UNAVAILABLE);
+		}
 		result.put("dbKeys", dbKeys);
 		return result;
 	}
@@ -385,21 +457,46 @@ final class RedisMaintenance implements MaintainableStore {
 
 	/**
 	 * Runs a script once per item in one pipeline, by {@code EVALSHA}; the items whose
-	 * reply is {@code NOSCRIPT} are sent again by {@code EVAL} in a second pipeline,
-	 * which caches the script again.
+	 * reply is {@code NOSCRIPT} (first use, a restart, {@code SCRIPT FLUSH}, a failover
+	 * to a replica that never had it) are sent again by {@code EVAL} in a second
+	 * pipeline, which caches the script again. A node that does not run {@code EVALSHA}
+	 * for the user gets every script by {@code EVAL}; one that does not run {@code EVAL}
+	 * either gets none: then this returns {@code null} and the caller goes without
+	 * scripts.
 	 */
-	private static <T> List<Object> runScript(Jedis jedis, byte[] source, byte[] sha, List<T> items,
+	private <T> List<Object> runScript(Jedis jedis, byte[] source, byte[] sha, List<T> items,
 			Function<T, List<byte[]>> args, Function<T, String> key) {
-		List<Response<Object>> replies = new ArrayList<>(items.size());
-		send(jedis, items, (pipeline, item) -> pipeline.evalsha(sha, List.of(utf8(key.apply(item))), args.apply(item)),
-				replies);
+		RedisCommands commands = this.node.commands();
+		if (!commands.has(RedisCommands.Command.EVAL)) {
+			return null;
+		}
 		List<Object> results = new ArrayList<>(items.size());
 		List<Integer> lost = new ArrayList<>();
-		for (int i = 0; i < items.size(); i++) {
-			try {
-				results.add(replies.get(i).get());
+		if (commands.has(RedisCommands.Command.EVALSHA)) {
+			List<Response<Object>> replies = new ArrayList<>(items.size());
+			send(jedis, items,
+					(pipeline, item) -> pipeline.evalsha(sha, List.of(utf8(key.apply(item))), args.apply(item)),
+					replies);
+			for (int i = 0; i < items.size(); i++) {
+				try {
+					results.add(replies.get(i).get());
+				}
+				catch (JedisNoScriptException ex) {
+					results.add(null);
+					lost.add(i);
+				}
+				catch (JedisDataException ex) {
+					if (!commands.missing(RedisCommands.Command.EVALSHA, ex)) {
+						throw ex;
+					}
+					// refused without running: every item goes by EVAL
+					results.add(null);
+					lost.add(i);
+				}
 			}
-			catch (JedisNoScriptException ex) {
+		}
+		else {
+			for (int i = 0; i < items.size(); i++) {
 				results.add(null);
 				lost.add(i);
 			}
@@ -411,7 +508,16 @@ final class RedisMaintenance implements MaintainableStore {
 					(pipeline, item) -> pipeline.eval(source, List.of(utf8(key.apply(item))), args.apply(item)),
 					retried);
 			for (int j = 0; j < lost.size(); j++) {
-				results.set(lost.get(j), retried.get(j).get());
+				try {
+					results.set(lost.get(j), retried.get(j).get());
+				}
+				catch (JedisDataException ex) {
+					if (commands.missing(RedisCommands.Command.EVAL, ex)) {
+						// refused without running: none of them ran
+						return null;
+					}
+					throw ex;
+				}
 			}
 		}
 		return results;

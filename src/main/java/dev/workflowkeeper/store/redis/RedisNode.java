@@ -1,6 +1,7 @@
 package dev.workflowkeeper.store.redis;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -16,9 +17,12 @@ import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.JedisPoolConfig;
 import redis.clients.jedis.JedisSentinelPool;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.Pool;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * One Redis server the worker talks to: a connection pool sized by
@@ -46,6 +50,9 @@ final class RedisNode implements AutoCloseable {
 
 	private final RedisErrors errors;
 
+	/** The optional commands this node turned out not to run, and their fallbacks. */
+	private final RedisCommands commands;
+
 	private final String address;
 
 	private final RedisServerVersion version;
@@ -71,16 +78,17 @@ final class RedisNode implements AutoCloseable {
 	 */
 	private volatile HostAndPort master;
 
-	private RedisNode(Pool<Jedis> pool, RedisErrors errors, String address, RedisRetry retry) {
+	private RedisNode(Pool<Jedis> pool, RedisErrors errors, String address, RedisRetry retry, String user) {
 		this.pool = pool;
 		this.maxConnections = pool.getMaxTotal();
 		this.errors = errors;
 		this.address = address;
 		this.retry = retry;
+		this.commands = new RedisCommands(address, user);
 		this.pace = RedisPace.unlimited(Integer.MAX_VALUE, Integer.MAX_VALUE);
 		this.master = (pool instanceof JedisSentinelPool sentinels) ? sentinels.getCurrentHostMaster() : null;
 		// a server that refuses the connection (a wrong address) fails at once
-		String info = execute((jedis) -> jedis.info("server"), true);
+		String info = execute(this::serverSection, true);
 		this.version = RedisServerVersion.fromInfo(info);
 		this.runId = runId(info);
 	}
@@ -118,8 +126,8 @@ final class RedisNode implements AutoCloseable {
 				: new JedisPool(poolConfig, new TlsHandshakeSocketFactory(endpoint.hostAndPort(), clientConfig),
 						clientConfig);
 		try {
-			RedisNode node = new RedisNode(pool, new RedisErrors(address, endpoint.password()), address,
-					new RedisRetry(settings.retry()));
+			RedisNode node = new RedisNode(pool, new RedisErrors(address, endpoint.password(), endpoint.user()),
+					address, new RedisRetry(settings.retry()), endpoint.user());
 			if (meter.settings().limited()) {
 				// the scan and the pipelines in flight ahead of it
 				node.pace = RedisPace.of(address, meter, settings.pipelineSize(), settings.pipelinesInFlight() + 1,
@@ -237,7 +245,7 @@ final class RedisNode implements AutoCloseable {
 	 * before do not hold in the new one.
 	 */
 	private void checkRestart(Jedis jedis) {
-		String current = runId(jedis.info("server"));
+		String current = runId(serverSection(jedis));
 		if (current != null && !current.equals(this.runId)) {
 			this.runId = current;
 			this.restarts.incrementAndGet();
@@ -275,6 +283,38 @@ final class RedisNode implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * {@code INFO server}; without {@code INFO} (refused, renamed) only the version, from
+	 * {@code HELLO} when the user may send it, else none: then the version is unknown and
+	 * restarts go unseen.
+	 */
+	private String serverSection(Jedis jedis) {
+		if (this.commands.has(RedisCommands.Command.INFO)) {
+			try {
+				return jedis.info("server");
+			}
+			catch (JedisDataException ex) {
+				if (!this.commands.missing(RedisCommands.Command.INFO, ex)) {
+					throw ex;
+				}
+			}
+		}
+		try {
+			List<?> hello = (List<?>) jedis.sendCommand(Protocol.Command.HELLO);
+			for (int i = 0; i + 1 < hello.size(); i += 2) {
+				if ("version".equals(SafeEncoder.encodeObject(hello.get(i)))) {
+					return "redis_version:" + SafeEncoder.encodeObject(hello.get(i + 1)) + "\n";
+				}
+			}
+		}
+		catch (JedisDataException ex) {
+			if (!RedisCommands.isMissingCommand(ex)) {
+				throw ex;
+			}
+		}
+		return "";
+	}
+
 	private static String runId(String info) {
 		Matcher matcher = RUN_ID.matcher(info);
 		return matcher.find() ? matcher.group(1) : null;
@@ -298,6 +338,19 @@ final class RedisNode implements AutoCloseable {
 	/** The most connections the pool opens at once ({@code REDIS_MAX_CONNECTIONS}). */
 	int maxConnections() {
 		return this.maxConnections;
+	}
+
+	/** The optional commands this node turned out not to run. */
+	RedisCommands commands() {
+		return this.commands;
+	}
+
+	/**
+	 * Whether expiries are read with {@code PEXPIRETIME}: Redis 7, unless the user may
+	 * not send it.
+	 */
+	boolean hasPexpireTime() {
+		return this.version.hasPexpireTime() && this.commands.has(RedisCommands.Command.PEXPIRETIME);
 	}
 
 	RedisServerVersion version() {

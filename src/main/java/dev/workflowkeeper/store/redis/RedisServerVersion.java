@@ -29,16 +29,28 @@ record RedisServerVersion(int major, int minor, String text) {
 	}
 
 	/**
-	 * {@code PEXPIRETIME} answers a key's absolute expiry; older servers only have the
-	 * relative {@code PTTL}.
+	 * Whether the server told its version: one that does not let the user read
+	 * {@code INFO} or send {@code HELLO} does not.
 	 */
-	boolean hasPexpireTime() {
-		return this.major >= 7;
+	boolean known() {
+		return this.major > 0;
 	}
 
-	/** {@code SET … PXAT} sets an absolute expiry with the value, in one command. */
+	/**
+	 * {@code PEXPIRETIME} answers a key's absolute expiry; older servers only have the
+	 * relative {@code PTTL}. An unknown version is tried, its error reply telling (see
+	 * {@link RedisCommands}).
+	 */
+	boolean hasPexpireTime() {
+		return this.major >= 7 || !known();
+	}
+
+	/**
+	 * {@code SET … PXAT} sets an absolute expiry with the value, in one command; an
+	 * unknown version is taken to have it, as every supported one has.
+	 */
 	boolean hasSetPxat() {
-		return this.major > 6 || (this.major == 6 && this.minor >= 2);
+		return this.major > 6 || (this.major == 6 && this.minor >= 2) || !known();
 	}
 
 	@Override

@@ -49,7 +49,7 @@ final class RedisWorkflowItemReader extends RedisScanItemReader<RedisWorkflowIte
 	RedisWorkflowItemReader(String name, RedisNode node, String keyPrefix, int scanCount, int pipelineSize,
 			int pipelinesInFlight) {
 		super(name, node, keyPrefix, scanCount, pipelineSize, pipelinesInFlight,
-				(jedis, keys) -> fetch(jedis, keys, node.version().hasPexpireTime()), "read", "otherType", "vanished");
+				(jedis, keys) -> fetch(jedis, keys, node), "read", "otherType", "vanished");
 	}
 
 	@Override
@@ -68,6 +68,23 @@ final class RedisWorkflowItemReader extends RedisScanItemReader<RedisWorkflowIte
 					"the key is not valid UTF-8, so it names no thread id");
 		}
 		return null;
+	}
+
+	/**
+	 * Fetches a batch; when the node turns out not to run {@code PEXPIRETIME} for the
+	 * user, fetches it again with {@code PTTL} (see {@link RedisCommands}).
+	 */
+	private static List<Fetched> fetch(Jedis jedis, List<byte[]> keys, RedisNode node) {
+		boolean absolute = node.hasPexpireTime();
+		try {
+			return fetch(jedis, keys, absolute);
+		}
+		catch (JedisDataException ex) {
+			if (absolute && node.commands().missing(RedisCommands.Command.PEXPIRETIME, ex)) {
+				return fetch(jedis, keys, false);
+			}
+			throw ex;
+		}
 	}
 
 	private static List<Fetched> fetch(Jedis jedis, List<byte[]> keys, boolean absolute) {

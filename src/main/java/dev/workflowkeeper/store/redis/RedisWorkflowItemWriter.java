@@ -1,18 +1,23 @@
 package dev.workflowkeeper.store.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 
 import dev.workflowkeeper.store.ConflictPolicy;
 import dev.workflowkeeper.store.StateFields;
+import dev.workflowkeeper.store.StoreAccessException;
 import dev.workflowkeeper.store.WorkflowEntry;
 import dev.workflowkeeper.store.WorkflowItemWriter;
 
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.SetParams;
 
@@ -29,7 +34,9 @@ import org.springframework.util.Assert;
  * <li>{@link ConflictPolicy#OVERWRITE}: {@code SET key value PXAT t}.</li>
  * <li>{@link ConflictPolicy#NEWER}: the {@link NewerStateScript}, by {@code EVALSHA},
  * falling back to {@code EVAL} when the server has lost the script (a restart,
- * {@code SCRIPT FLUSH}).</li>
+ * {@code SCRIPT FLUSH}, a failover: Redis 7 does not copy loaded scripts to replicas) or
+ * does not run {@code EVALSHA} for the user; a node that does not run {@code EVAL} either
+ * is refused in one line naming {@code EVAL} and the other policies.</li>
  * </ul>
  * Every entry must carry an expiry: the worker never writes a state without TTL. An entry
  * whose expiry has passed by the time of the write is not written and is counted as
@@ -50,11 +57,13 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 
 	private final int pipelineSize;
 
+	private static final byte[] NEWER_SCRIPT = NewerStateScript.SOURCE.getBytes(StandardCharsets.UTF_8);
+
 	/**
-	 * The SHA1 of the loaded {@link NewerStateScript}; only for
-	 * {@link ConflictPolicy#NEWER}.
+	 * The SHA1 of the {@link NewerStateScript}, computed here: nothing is loaded up
+	 * front, so the user needs no {@code SCRIPT LOAD}.
 	 */
-	private final byte[] scriptSha;
+	private static final byte[] NEWER_SCRIPT_SHA = sha1Hex(NEWER_SCRIPT);
 
 	/** Retries counted before this open, and the node's own count at open. */
 	private long retriesBefore;
@@ -67,8 +76,6 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 		this.keyPrefix = keyPrefix;
 		this.policy = policy;
 		this.pipelineSize = pipelineSize;
-		this.scriptSha = (policy == ConflictPolicy.NEWER) ? this.node
-			.execute((jedis) -> jedis.scriptLoad(NewerStateScript.SOURCE.getBytes(StandardCharsets.UTF_8))) : null;
 	}
 
 	@Override
@@ -87,6 +94,9 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 
 	@Override
 	public void write(Chunk<? extends WorkflowEntry> chunk) {
+		if (this.policy == ConflictPolicy.NEWER && !this.node.commands().has(RedisCommands.Command.EVAL)) {
+			throw scriptsRefused();
+		}
 		List<? extends WorkflowEntry> entries = chunk.getItems();
 		for (WorkflowEntry entry : entries) {
 			Assert.state(entry.hasExpiry(), () -> "state " + entry.threadId()
@@ -127,11 +137,20 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 			pipeline.sync();
 		}
 		List<WorkflowEntry> lostScript = new ArrayList<>();
+		RedisCommands commands = this.node.commands();
 		for (int i = 0; i < sent.size(); i++) {
 			try {
 				tally(counts, sent.get(i), replies.get(i).get(), kept);
 			}
 			catch (JedisNoScriptException ex) {
+				lostScript.add(sent.get(i));
+			}
+			catch (JedisDataException ex) {
+				if (!commands.missing(RedisCommands.Command.EVALSHA, ex)
+						&& !commands.missing(RedisCommands.Command.EVAL, ex)) {
+					throw ex;
+				}
+				// refused without running: sent again by EVAL, or refused below
 				lostScript.add(sent.get(i));
 			}
 		}
@@ -146,7 +165,15 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 				pipeline.sync();
 			}
 			for (int i = 0; i < lostScript.size(); i++) {
-				tally(counts, lostScript.get(i), retried.get(i).get(), kept);
+				try {
+					tally(counts, lostScript.get(i), retried.get(i).get(), kept);
+				}
+				catch (JedisDataException ex) {
+					if (commands.missing(RedisCommands.Command.EVAL, ex)) {
+						throw scriptsRefused();
+					}
+					throw ex;
+				}
 			}
 		}
 		if (again && !kept.isEmpty()) {
@@ -183,6 +210,16 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 		}
 	}
 
+	/**
+	 * {@code --on-conflict newer} without scripts: refused in one line, naming the
+	 * command and the other policies.
+	 */
+	private StoreAccessException scriptsRefused() {
+		return new StoreAccessException("Redis at " + this.node.address()
+				+ " does not run EVAL for this user (renamed away or refused by its ACL), and --on-conflict newer"
+				+ " needs it to compare updated_at atomically: grant +eval +evalsha, or use --on-conflict skip or overwrite");
+	}
+
 	private Response<?> send(Pipeline pipeline, WorkflowEntry entry, boolean evalSource) {
 		byte[] key = (this.keyPrefix + entry.threadId()).getBytes(StandardCharsets.UTF_8);
 		SetParams expiry = SetParams.setParams().pxAt(entry.expireAtMillis());
@@ -192,9 +229,9 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 			case NEWER -> {
 				List<byte[]> args = List.of(entry.value(), ascii(Long.toString(entry.expireAtMillis())),
 						ascii(incomingUpdatedAt(entry.value())));
-				yield evalSource
-						? pipeline.eval(NewerStateScript.SOURCE.getBytes(StandardCharsets.UTF_8), List.of(key), args)
-						: pipeline.evalsha(this.scriptSha, List.of(key), args);
+				yield (evalSource || !this.node.commands().has(RedisCommands.Command.EVALSHA))
+						? pipeline.eval(NEWER_SCRIPT, List.of(key), args)
+						: pipeline.evalsha(NEWER_SCRIPT_SHA, List.of(key), args);
 			}
 		};
 	}
@@ -213,6 +250,15 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 	 */
 	private static boolean isWritten(Object reply) {
 		return reply != null && !Long.valueOf(0).equals(reply);
+	}
+
+	private static byte[] sha1Hex(byte[] source) {
+		try {
+			return ascii(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(source)));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("this JVM has no SHA-1, which every Java platform must provide", ex);
+		}
 	}
 
 	private static byte[] ascii(String text) {

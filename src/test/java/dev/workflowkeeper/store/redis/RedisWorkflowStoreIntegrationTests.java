@@ -181,20 +181,25 @@ class RedisWorkflowStoreIntegrationTests {
 
 	@Test
 	void shouldFailClearlyWhenTheAclUserMayNotRunACommand() {
-		// given: a user without INFO, which the store needs to learn the server's version
+		// given: a user without INFO nor HELLO, whose store learns no version, and
+		// without DBSIZE, which has no fallback
 		RedisDatabase server = servers.fresh(Version.DEFAULT);
 		this.aclServers.add(server);
 		try (Jedis jedis = server.jedis()) {
-			jedis.aclSetUser("limited", "on", ">" + PASSWORD, "~*", "+@all", "-info");
+			jedis.aclSetUser("limited", "on", ">" + PASSWORD, "~*", "+@all", "-info", "-hello", "-dbsize");
 		}
 
-		// when
-		StoreAccessException ex = connectFailure(
-				"redis://limited:" + PASSWORD + "@127.0.0.1:" + server.port() + "/" + server.db(), properties(""));
+		// when: it connects, and DBSIZE is refused
+		String address = "redis://limited:" + PASSWORD + "@127.0.0.1:" + server.port() + "/" + server.db();
+		StoreAccessException ex;
+		try (RedisWorkflowStore store = new RedisWorkflowStore(StoreUri.parse(address), PREFIX,
+				properties("").redis())) {
+			ex = catchThrowableOfType(StoreAccessException.class, store::estimateCount);
+		}
 
 		// then
-		assertThat(ex.getMessage()).startsWith("Redis at redis://limited:****@127.0.0.1:" + server.port() + "/"
-				+ server.db() + " denied a command to this user: NOPERM");
+		assertThat(ex.getMessage()).isEqualTo("Redis at redis://limited:****@127.0.0.1:" + server.port() + "/"
+				+ server.db() + " refused DBSIZE to user limited: grant it with +dbsize (see README, ACL rules)");
 		assertThat(messages(ex)).noneMatch((message) -> message.contains(PASSWORD));
 	}
 

@@ -36,16 +36,16 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * ExecutionContext, written by {@link JobOwnerListener}).
  * <p>
  * An execution is <em>gone</em> (left running by nobody) when no job thread of this
- * process runs it while it names this worker, or when the worker it names has no row or
- * has not heartbeated for {@code keeper.workers.takeover-after}. At every heartbeat a
- * worker settles its own gone executions: one whose end it could not record (the history
- * was unreachable) gets the end that really happened, one with no job thread behind it
- * ends FAILED (STOPPED when it was asked to stop). The worker that serves ({@code serve})
- * also takes over the runs of dead workers: one survivor claims a dead worker's row with
- * a conditional UPDATE, marks its running executions FAILED and, when the dead worker was
- * serving too (its runs are schedule slots and HTTP launches), restarts them from their
- * checkpoints ({@link TakenOverRuns}); one-off commands are resumed by running them
- * again.
+ * process runs it while it names this worker, when the worker it names ran on this host
+ * and its process has ended, or when that worker has no row or has not heartbeated for
+ * {@code keeper.workers.takeover-after}. At every heartbeat a worker settles its own gone
+ * executions: one whose end it could not record (the history was unreachable) gets the
+ * end that really happened, one with no job thread behind it ends FAILED (STOPPED when it
+ * was asked to stop). The worker that serves ({@code serve}) also takes over the runs of
+ * dead workers: one survivor claims a dead worker's row with a conditional UPDATE, marks
+ * its running executions FAILED and, when the dead worker was serving too (its runs are
+ * schedule slots and HTTP launches), restarts them from their checkpoints
+ * ({@link TakenOverRuns}); one-off commands are resumed by running them again.
  * <p>
  * Heartbeat failures keep the state of the history for its health indicator: DOWN as soon
  * as a heartbeat fails or is late, without waiting for a connection of its own; the
@@ -162,7 +162,9 @@ public class WorkerRegistry implements SmartLifecycle {
 	 */
 	public boolean isGone(JobExecution execution) {
 		String worker = execution.getExecutionContext().getString(WORKER, null);
-		if (worker == null) {
+		if (worker == null || JobOwnerListener.ownerIsGone(execution)) {
+			// Before workers had ids; or a process of this host that is known to be
+			// gone, which need not wait for its heartbeat to go stale.
 			return JobOwnerListener.ownerIsGone(execution);
 		}
 		if (worker.equals(this.id)) {

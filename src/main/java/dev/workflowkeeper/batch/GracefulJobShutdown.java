@@ -59,8 +59,12 @@ public class GracefulJobShutdown implements SmartLifecycle {
 
 	private final ApplicationContext context;
 
+	private final WorkerRegistry workers;
+
 	public GracefulJobShutdown(JobStopper jobStopper, JobRepository jobRepository,
-			@Value("${keeper.scheduling.shutdown-timeout:30s}") Duration timeout, ApplicationContext context) {
+			@Value("${keeper.scheduling.shutdown-timeout:30s}") Duration timeout, ApplicationContext context,
+			WorkerRegistry workers) {
+		this.workers = workers;
 		this.jobStopper = jobStopper;
 		this.jobRepository = jobRepository;
 		this.timeout = timeout;
@@ -192,21 +196,13 @@ public class GracefulJobShutdown implements SmartLifecycle {
 		return this.signalled || !this.running;
 	}
 
-	/**
-	 * The executions that this process runs now, per the owner its
-	 * {@link JobOwnerListener} recorded.
-	 */
+	/** The executions that a job thread of this process runs now. */
 	List<JobExecution> ownRunningExecutions() {
 		List<JobExecution> own = new ArrayList<>();
-		String pid = Long.toString(ProcessHandle.current().pid());
-		for (String job : this.jobRepository.getJobNames()) {
-			for (JobExecution execution : this.jobRepository.findRunningJobExecutions(job)) {
-				var context = execution.getExecutionContext();
-				if (context.containsKey(JobOwnerListener.PID)
-						&& pid.equals(String.valueOf(context.get(JobOwnerListener.PID)))
-						&& JobOwnerListener.hostName().equals(context.getString(JobOwnerListener.HOST, ""))) {
-					own.add(execution);
-				}
+		for (Long id : this.workers.liveExecutionIds()) {
+			JobExecution execution = this.jobRepository.getJobExecution(id);
+			if (execution != null && execution.isRunning()) {
+				own.add(execution);
 			}
 		}
 		return own;

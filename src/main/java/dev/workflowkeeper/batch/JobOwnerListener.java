@@ -12,10 +12,11 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.stereotype.Component;
 
 /**
- * Records which process runs a job execution (host and pid) in its ExecutionContext, as
- * soon as it starts, so that an execution left STARTED by a killed process can be told
- * from a running one; and logs one line when a job starts and one when it ends, with its
- * counts. Every job registers it.
+ * Records which worker runs a job execution (its {@link WorkerRegistry} id, host and pid)
+ * in its ExecutionContext, as soon as it starts, so that an execution left STARTED by a
+ * dead worker or by a job thread that gave up can be told from a running one; tells the
+ * registry when the job thread starts and ends it; and logs one line when a job starts
+ * and one when it ends, with its counts. Every job registers it.
  */
 @Component
 public class JobOwnerListener implements JobExecutionListener {
@@ -28,8 +29,11 @@ public class JobOwnerListener implements JobExecutionListener {
 
 	private final JobRepository jobRepository;
 
-	public JobOwnerListener(JobRepository jobRepository) {
+	private final WorkerRegistry workers;
+
+	public JobOwnerListener(JobRepository jobRepository, WorkerRegistry workers) {
 		this.jobRepository = jobRepository;
+		this.workers = workers;
 	}
 
 	private static final Log logger = LogFactory.getLog(JobOwnerListener.class);
@@ -38,13 +42,16 @@ public class JobOwnerListener implements JobExecutionListener {
 	public void beforeJob(JobExecution jobExecution) {
 		logger.info("Job " + jobExecution.getJobInstance().getJobName() + " execution " + jobExecution.getId()
 				+ " started with " + ExecutionHistory.summarize(jobExecution).parameters());
+		this.workers.started(jobExecution);
 		jobExecution.getExecutionContext().putString(HOST, hostName());
 		jobExecution.getExecutionContext().putLong(PID, ProcessHandle.current().pid());
+		jobExecution.getExecutionContext().putString(WorkerRegistry.WORKER, this.workers.id());
 		this.jobRepository.updateExecutionContext(jobExecution);
 	}
 
 	@Override
 	public void afterJob(JobExecution jobExecution) {
+		this.workers.ended(jobExecution);
 		ExecutionHistory.ExecutionSummary summary = ExecutionHistory.summarize(jobExecution);
 		logger.info("Job " + summary.job() + " execution " + summary.id() + " ended " + summary.status() + " ("
 				+ summary.exitCode() + ") in "
@@ -54,10 +61,11 @@ public class JobOwnerListener implements JobExecutionListener {
 	}
 
 	/**
-	 * Whether the process that ran an execution is known to be gone (same host, pid not
-	 * alive).
+	 * Whether the process that ran an execution recorded before workers had ids is known
+	 * to be gone (same host, pid not alive); {@link WorkerRegistry#isGone} asks it for
+	 * those.
 	 */
-	public static boolean ownerIsGone(JobExecution jobExecution) {
+	static boolean ownerIsGone(JobExecution jobExecution) {
 		var context = jobExecution.getExecutionContext();
 		if (!context.containsKey(PID) || !hostName().equals(context.getString(HOST, ""))) {
 			return false;

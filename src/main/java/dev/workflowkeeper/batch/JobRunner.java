@@ -45,10 +45,14 @@ public class JobRunner {
 
 	private final JobDefinitions definitions;
 
-	public JobRunner(JobOperator jobOperator, JobRepository jobRepository, JobDefinitions definitions) {
+	private final WorkerRegistry workers;
+
+	public JobRunner(JobOperator jobOperator, JobRepository jobRepository, JobDefinitions definitions,
+			WorkerRegistry workers) {
 		this.jobOperator = jobOperator;
 		this.jobRepository = jobRepository;
 		this.definitions = definitions;
+		this.workers = workers;
 	}
 
 	/**
@@ -68,13 +72,13 @@ public class JobRunner {
 			lastRun = Math.max(lastRun, (run != null) ? run : 0);
 			BatchStatus status = last.getStatus();
 			if (status.isRunning()) {
-				if (!JobOwnerListener.ownerIsGone(last)) {
+				if (!this.workers.isGone(last)) {
 					throw new JobAlreadyRunningException(last);
 				}
 				logger.info("Execution " + last.getId() + " was left " + status
-						+ " by a process that is gone: recovering it");
-				this.jobOperator.recover(last);
-				return resume(job, last, options);
+						+ " by a worker that is gone: recovering it");
+				this.workers.settle(last, "nobody ran it any more (" + WorkerRegistry.ownerOf(last) + ")");
+				return resume(job, this.jobRepository.getJobExecution(last.getId()), options);
 			}
 			if (status == BatchStatus.FAILED || status == BatchStatus.STOPPED) {
 				return resume(job, last, options);
@@ -98,7 +102,7 @@ public class JobRunner {
 				continue;
 			}
 			BatchStatus status = last.getStatus();
-			return (status.isRunning() && JobOwnerListener.ownerIsGone(last)) || status == BatchStatus.FAILED
+			return (status.isRunning() && this.workers.isGone(last)) || status == BatchStatus.FAILED
 					|| status == BatchStatus.STOPPED;
 		}
 		return false;
@@ -145,8 +149,7 @@ public class JobRunner {
 
 		JobAlreadyRunningException(JobExecution execution) {
 			super("the same " + execution.getJobInstance().getJobName() + " is already running as execution "
-					+ execution.getId() + " (pid " + execution.getExecutionContext().get(JobOwnerListener.PID) + " on "
-					+ execution.getExecutionContext().get(JobOwnerListener.HOST) + "); wait for it or stop it first");
+					+ execution.getId() + " (" + WorkerRegistry.ownerOf(execution) + "); wait for it or stop it first");
 			this.execution = execution;
 		}
 

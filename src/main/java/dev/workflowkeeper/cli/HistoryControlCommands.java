@@ -123,7 +123,8 @@ final class HistoryControlCommands {
 	/** {@code history abandon <id>}. */
 	@Command(name = "abandon", mixinStandardHelpOptions = true, description = {
 			"Mark a STOPPED or FAILED execution ABANDONED, so that it is never resumed.",
-			"The next run of its job starts afresh. An execution left running by a process that is gone can be abandoned too." },
+			"The next run of its job starts afresh. An execution left running by nobody (its worker is gone) is abandoned too.",
+			"One that still runs is asked to stop first, and abandoned once it has." },
 			footer = { "", "Examples:", "  history abandon 42" })
 	static class Abandon extends ExecutionCommand {
 

@@ -9,9 +9,10 @@ import java.util.TreeMap;
 
 import dev.workflowkeeper.batch.GracefulJobShutdown;
 import dev.workflowkeeper.batch.HistoryQueries;
-import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.JobRunner;
 import dev.workflowkeeper.batch.JobStopper;
+import dev.workflowkeeper.batch.TakenOverRuns;
+import dev.workflowkeeper.batch.WorkerRegistry;
 import dev.workflowkeeper.cli.CommandErrors;
 import dev.workflowkeeper.job.JobDefinitions;
 import dev.workflowkeeper.job.JobOptionException;
@@ -53,7 +54,7 @@ import org.springframework.stereotype.Component;
  * addresses are recorded masked, as the commands do.
  */
 @Component
-public class JobControl {
+public class JobControl implements TakenOverRuns {
 
 	private static final Log logger = LogFactory.getLog(JobControl.class);
 
@@ -82,11 +83,14 @@ public class JobControl {
 
 	private final ObjectProvider<WorkflowStores> stores;
 
+	private final WorkerRegistry workers;
+
 	public JobControl(List<Job> jobs, JobOperator jobOperator, JobRepository jobRepository, HistoryQueries history,
 			ObjectProvider<ScheduleRegistry> schedules, JobDefinitions definitions, StoreAddresses addresses,
 			GracefulJobShutdown shutdown, JobStopper jobStopper,
 			@Qualifier(JobControlConfiguration.BACKGROUND_JOB_OPERATOR) JobOperator backgroundOperator,
-			ObjectProvider<WorkflowStores> stores) {
+			ObjectProvider<WorkflowStores> stores, WorkerRegistry workers) {
+		this.workers = workers;
 		jobs.forEach((job) -> this.jobs.put(job.getName(), job));
 		this.jobOperator = jobOperator;
 		this.jobRepository = jobRepository;
@@ -174,9 +178,16 @@ public class JobControl {
 			throw new ExecutionStateException(
 					"execution " + executionId + " is " + execution.getStatus() + ", not running");
 		}
-		if (JobOwnerListener.ownerIsGone(execution)) {
+		if (this.workers.isOwnAndGone(execution)) {
+			JobExecution stopping = this.jobRepository.getJobExecution(executionId);
+			stopping.setStatus(BatchStatus.STOPPING);
+			this.workers.settle(stopping, "stopped by hand; no job thread of this worker ran it any more");
+			logger.info("Stopped execution " + executionId + " of " + jobName(execution) + ", which nobody ran");
+			return;
+		}
+		if (this.workers.isGone(execution)) {
 			throw new ExecutionStateException("execution " + executionId + " was left " + execution.getStatus()
-					+ " by a process that is gone (" + owner(execution) + "): abandon it, or restart it");
+					+ " by a worker that is gone (" + owner(execution) + "): abandon it, or restart it");
 		}
 		if (!this.jobStopper.stop(executionId)) {
 			throw new ExecutionStateException("execution " + executionId + " is not running");
@@ -231,15 +242,17 @@ public class JobControl {
 	 * Marks an execution ABANDONED, so that it is never restarted and the next run of its
 	 * job starts afresh: one that is STOPPED or FAILED, or one left running by a process
 	 * that is gone.
-	 * @throws UnknownExecutionException no such execution
-	 * @throws ExecutionStateException it runs in a live process (stop it first), or it
-	 * completed or was abandoned already
+	 * @throws UnknownExecutionException no such execution One that a live worker runs is
+	 * asked to stop first and abandoned once it has stopped, which its worker records at
+	 * its next chunk boundary, or at its next heartbeat when no job thread runs it any
+	 * more.
+	 * @throws ExecutionStateException it still runs after that, or it completed or was
+	 * abandoned already
 	 */
 	public synchronized void abandon(long executionId) {
 		JobExecution execution = execution(executionId);
-		if (execution.isRunning() && !JobOwnerListener.ownerIsGone(execution)) {
-			throw new ExecutionStateException("execution " + executionId + " is " + execution.getStatus()
-					+ " in a live process (" + owner(execution) + "): stop it first, then abandon it");
+		if (execution.isRunning() && !this.workers.isGone(execution)) {
+			execution = stopAndAwait(execution);
 		}
 		execution = recoverIfOwnerGone(execution);
 		BatchStatus status = execution.getStatus();
@@ -258,6 +271,44 @@ public class JobControl {
 		catch (JobExecutionAlreadyRunningException ex) {
 			throw new ExecutionStateException("execution " + executionId + " is running: stop it first", ex);
 		}
+	}
+
+	/**
+	 * Asks a running execution to stop and waits for its worker to record that it did, at
+	 * most three heartbeats and the owner's backoff.
+	 */
+	private JobExecution stopAndAwait(JobExecution execution) {
+		long executionId = execution.getId();
+		if (this.workers.isOwnAndGone(execution)) {
+			return execution;
+		}
+		this.jobStopper.stop(executionId);
+		long deadline = System.nanoTime()
+				+ this.workers.properties().heartbeatInterval().multipliedBy(6).plusSeconds(5).toNanos();
+		while (execution.isRunning() && !this.workers.isGone(execution)) {
+			if (System.nanoTime() > deadline) {
+				throw new ExecutionStateException("execution " + executionId + " is " + execution.getStatus() + " in "
+						+ owner(execution) + ", asked to stop: abandon it once it has stopped");
+			}
+			try {
+				Thread.sleep(POLL.toMillis());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new ExecutionStateException(
+						"execution " + executionId + " was asked to stop; abandon it once it has stopped", ex);
+			}
+			execution = execution(executionId);
+		}
+		return execution;
+	}
+
+	/** Restarts a run taken over from a dead worker (see {@link WorkerRegistry}). */
+	@Override
+	public void restartTakenOver(long executionId) {
+		LaunchedJob restarted = restart(executionId);
+		logger.info("Restarted execution " + executionId + ", taken over from a dead worker, as execution "
+				+ restarted.executionId());
 	}
 
 	/**
@@ -300,7 +351,7 @@ public class JobControl {
 	/** Refuses when the job runs; recovers an execution whose process is gone. */
 	private void checkNotRunning(String jobName) {
 		for (JobExecution running : this.jobRepository.findRunningJobExecutions(jobName)) {
-			if (JobOwnerListener.ownerIsGone(running)) {
+			if (this.workers.isGone(running)) {
 				recoverIfOwnerGone(running);
 			}
 			else {
@@ -353,12 +404,12 @@ public class JobControl {
 	}
 
 	private JobExecution recoverIfOwnerGone(JobExecution execution) {
-		if (!execution.isRunning() || !JobOwnerListener.ownerIsGone(execution)) {
+		if (!execution.isRunning() || !this.workers.isGone(execution)) {
 			return execution;
 		}
 		logger.info("Execution " + execution.getId() + " was left " + execution.getStatus()
-				+ " by a process that is gone: recovering it");
-		this.jobOperator.recover(execution);
+				+ " by nobody running it: recovering it");
+		this.workers.settle(execution, "nobody ran it any more (" + owner(execution) + ")");
 		return this.jobRepository.getJobExecution(execution.getId());
 	}
 
@@ -379,10 +430,7 @@ public class JobControl {
 	}
 
 	private static String owner(JobExecution execution) {
-		var context = execution.getExecutionContext();
-		return context.containsKey(JobOwnerListener.PID)
-				? "pid " + context.get(JobOwnerListener.PID) + " on " + context.get(JobOwnerListener.HOST)
-				: "owner unknown";
+		return WorkerRegistry.ownerOf(execution);
 	}
 
 }

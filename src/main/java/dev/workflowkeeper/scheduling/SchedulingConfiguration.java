@@ -2,6 +2,7 @@ package dev.workflowkeeper.scheduling;
 
 import java.time.Clock;
 
+import dev.workflowkeeper.batch.WorkerRegistry;
 import dev.workflowkeeper.job.JobDefinitions;
 
 import org.springframework.batch.core.job.Job;
@@ -30,11 +31,13 @@ class SchedulingConfiguration {
 	}
 
 	@Bean
-	SlotLauncher slotLauncher(JobOperator jobOperator, JobRepository jobRepository, ListableBeanFactory beanFactory) {
+	SlotLauncher slotLauncher(JobOperator jobOperator, JobRepository jobRepository, ListableBeanFactory beanFactory,
+			WorkerRegistry workerRegistry) {
 		// Not a bean: an Executor bean would make Boot's applicationTaskExecutor back
 		// off.
 		SimpleAsyncTaskExecutor launchExecutor = new SimpleAsyncTaskExecutor("keeper-job-");
-		return new SlotLauncher(jobOperator, jobRepository, beanFactory.getBeansOfType(Job.class), launchExecutor);
+		return new SlotLauncher(jobOperator, jobRepository, beanFactory.getBeansOfType(Job.class), launchExecutor,
+				workerRegistry);
 	}
 
 	@Bean

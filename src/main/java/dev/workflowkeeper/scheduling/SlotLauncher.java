@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import dev.workflowkeeper.batch.HistoryQueries;
-import dev.workflowkeeper.batch.JobOwnerListener;
 import dev.workflowkeeper.batch.JobStopper;
+import dev.workflowkeeper.batch.WorkerRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -22,10 +22,7 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.job.parameters.JobParameters;
-import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
-import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
 import org.springframework.batch.core.launch.JobOperator;
-import org.springframework.batch.core.launch.JobRestartException;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.core.task.TaskExecutor;
@@ -37,11 +34,17 @@ import org.springframework.dao.DataAccessException;
  * <p>
  * The slot's fire time is the job instance's only identifying parameter
  * ({@value JobSchedule#SLOT}), so the history database decides which worker runs it: the
- * others find the instance there, or lose the race inside the repository
- * ({@link JobInstanceAlreadyCompleteException}, an execution already running, a duplicate
- * key), and record nothing. A slot that fires while an earlier run of the same job still
- * runs is not stacked: its instance is recorded as {@link BatchStatus#ABANDONED} with the
- * exit code {@value #SKIPPED_OVERLAP}.
+ * worker whose insert of the slot's instance commits first takes it (the
+ * {@code JOB_INST_UN} constraint; instances are created at read-committed isolation,
+ * {@code spring.batch.jdbc.isolation-level-for-create}), creates its execution and runs
+ * the job; the others find the instance there, or lose the insert with a duplicate key,
+ * log that the slot was taken by another worker, and record nothing. The launch does not
+ * go through {@code JobOperator.start}: it would create an execution for an instance that
+ * another worker has just created (Spring Batch 6 creates the instance and its execution
+ * in separate transactions), or restart the slot of another worker's run that failed. A
+ * slot that fires while an earlier run of the same job still runs is not stacked: its
+ * instance is recorded as {@link BatchStatus#ABANDONED} with the exit code
+ * {@value #SKIPPED_OVERLAP}.
  * <p>
  * Runs are launched on {@code launchExecutor}, so that the timer thread is free to see
  * the next slot come while a run goes on.
@@ -66,11 +69,14 @@ class SlotLauncher {
 
 	private final JobStopper jobStopper;
 
+	private final WorkerRegistry workers;
+
 	/** The run each job has in flight in this worker, by job name. */
 	private final Map<String, Launch> launches = new ConcurrentHashMap<>();
 
 	SlotLauncher(JobOperator jobOperator, JobRepository jobRepository, Map<String, Job> jobs,
-			TaskExecutor launchExecutor) {
+			TaskExecutor launchExecutor, WorkerRegistry workers) {
+		this.workers = workers;
 		this.jobOperator = jobOperator;
 		this.jobRepository = jobRepository;
 		this.jobs = Map.copyOf(jobs);
@@ -194,34 +200,32 @@ class SlotLauncher {
 	 */
 	private JobExecution start(Job job, JobParameters parameters, Instant slot) throws Exception {
 		String name = job.getName();
+		JobInstance instance;
 		try {
-			JobExecution execution = this.jobOperator.start(job, parameters);
-			logger.info(name + " slot " + slot + " ran as execution " + execution.getId() + ": " + execution.getStatus()
-					+ " (" + execution.getExitStatus().getExitCode() + ")");
-			return execution;
-		}
-		catch (JobInstanceAlreadyCompleteException | JobExecutionAlreadyRunningException | JobRestartException ex) {
-			logger
-				.info(name + " slot " + slot + " was taken by another worker (" + ex.getClass().getSimpleName() + ")");
-			return null;
+			if (job.getJobParametersValidator() != null) {
+				job.getJobParametersValidator().validate(parameters);
+			}
+			instance = this.jobRepository.createJobInstance(name, parameters);
 		}
 		catch (DataAccessException | IllegalStateException ex) {
-			// A concurrent start in another worker: a duplicate key or a failed
-			// serialization on the
-			// instance, or its instance seen before its first execution. The slot's
-			// instance tells.
+			// The insert lost to another worker's (a duplicate key), or the instance was
+			// there already: the slot's instance tells.
 			if (!slotInstanceAppears(name, parameters)) {
 				logger.error(name + " slot " + slot + " could not be launched: " + ex.getMessage(), ex);
 				throw ex;
 			}
-			logger
-				.info(name + " slot " + slot + " was taken by another worker (" + ex.getClass().getSimpleName() + ")");
+			logger.info(name + " slot " + slot + " was taken by another worker");
 			return null;
 		}
 		catch (Exception ex) {
 			logger.error(name + " slot " + slot + " could not be launched: " + ex.getMessage(), ex);
 			throw ex;
 		}
+		JobExecution execution = this.jobRepository.createJobExecution(instance, parameters, new ExecutionContext());
+		job.execute(execution);
+		logger.info(name + " slot " + slot + " ran as execution " + execution.getId() + ": " + execution.getStatus()
+				+ " (" + execution.getExitStatus().getExitCode() + ")");
+		return execution;
 	}
 
 	/**
@@ -231,10 +235,10 @@ class SlotLauncher {
 	private JobExecution runningExecution(String name) {
 		JobExecution running = null;
 		for (JobExecution execution : this.jobRepository.findRunningJobExecutions(name)) {
-			if (JobOwnerListener.ownerIsGone(execution)) {
+			if (this.workers.isGone(execution)) {
 				logger.info(name + " execution " + execution.getId() + " was left " + execution.getStatus()
-						+ " by a process that is gone: recovering it");
-				this.jobOperator.recover(execution);
+						+ " by nobody running it (" + WorkerRegistry.ownerOf(execution) + "): recovering it");
+				this.workers.settle(execution, "nobody ran it any more (" + WorkerRegistry.ownerOf(execution) + ")");
 			}
 			else if (running == null || execution.getId() < running.getId()) {
 				running = execution;

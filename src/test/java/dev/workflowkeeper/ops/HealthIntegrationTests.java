@@ -123,7 +123,7 @@ class HealthIntegrationTests {
 
 		// then
 		assertThat(names(liveness.get("components"))).containsExactly("livenessState");
-		assertThat(names(readiness.get("components"))).containsExactlyInAnyOrder("readinessState", "db", "redis");
+		assertThat(names(readiness.get("components"))).containsExactlyInAnyOrder("readinessState", "history", "redis");
 		assertThat(readiness.get("status").asString()).isEqualTo("UP");
 	}
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.workflowkeeper.batch.JobOwnerListener;
+import dev.workflowkeeper.batch.WorkerRegistry;
 import dev.workflowkeeper.batch.JobRunner;
 import dev.workflowkeeper.job.JobDefinitions;
 import dev.workflowkeeper.support.KeeperCli;
@@ -93,6 +94,9 @@ class JobControlIntegrationTests {
 	@Autowired
 	ApplicationContext applicationContext;
 
+	@Autowired
+	WorkerRegistry workerRegistry;
+
 	HttpClient client = HttpClient.newHttpClient();
 
 	@DynamicPropertySource
@@ -101,6 +105,9 @@ class JobControlIntegrationTests {
 		registry.add("keeper.ops.admin-password", () -> ADMIN_PASSWORD);
 		// Small chunks: a long generation stops within a moment of being asked.
 		registry.add("keeper.migration.chunk-size", () -> "100");
+		// No heartbeat settles an execution nobody runs before a test acts on it.
+		registry.add("keeper.workers.heartbeat-interval", () -> "10m");
+		registry.add("keeper.workers.takeover-after", () -> "30m");
 	}
 
 	@BeforeAll
@@ -417,34 +424,33 @@ class JobControlIntegrationTests {
 	}
 
 	@Test
-	void shouldAbandonAnExecutionLeftStartedByAProcessThatIsGoneSoThatANewRunStarts() throws Exception {
-		// given: reportMemoryJob left STARTED by a process that is gone, and another by
-		// this live one
-		long gone = leftStarted(deadPid());
-		long live = leftStarted(ProcessHandle.current().pid());
+	void shouldStopAndAbandonExecutionsThatNobodyRunsSoThatANewRunStarts() throws Exception {
+		// given: reportMemoryJob left STARTED by a process that is gone, and another
+		// naming this live worker with no job thread of it behind (one that gave up
+		// while the history was unreachable)
+		long gone = leftStarted(deadPid(), null);
+		long stuck = leftStarted(ProcessHandle.current().pid(), this.workerRegistry.id());
 
-		// then: the live one cannot be abandoned
-		assertRefused(post("/actuator/workflowjobs/executions/" + live + "/abandon", ""), 409, "stop it first");
-		JobExecution failed = this.jobRepository.getJobExecution(live);
-		failed.setStatus(BatchStatus.FAILED);
-		failed.setEndTime(LocalDateTime.now());
-		this.jobRepository.update(failed);
-
-		// when: the gone one is abandoned over HTTP, the failed one from the command line
+		// when: the gone one is abandoned over HTTP; the stuck one is stopped over HTTP,
+		// then abandoned from the command line
 		HttpResponse<String> abandon = post("/actuator/workflowjobs/executions/" + gone + "/abandon", "");
+		HttpResponse<String> stop = post("/actuator/workflowjobs/executions/" + stuck + "/stop", "");
+		BatchStatus stopped = this.jobRepository.getJobExecution(stuck).getStatus();
 		KeeperCli cli = new KeeperCli(tmp.resolve("data"));
-		KeeperCli.Result result = cli.run("history", "abandon", Long.toString(live));
+		KeeperCli.Result result = cli.run("history", "abandon", Long.toString(stuck));
 
 		// then
 		assertThat(abandon.statusCode()).as(abandon.body()).isEqualTo(200);
 		assertThat(OpsHttp.json(abandon).get("status").asString()).isEqualTo("ABANDONED");
 		assertThat(this.jobRepository.getJobExecution(gone).getStatus()).isEqualTo(BatchStatus.ABANDONED);
+		assertThat(stop.statusCode()).as(stop.body()).isEqualTo(200);
+		assertThat(stopped).isEqualTo(BatchStatus.STOPPED);
 		assertThat(result.exitCode()).as(result.toString()).isZero();
-		assertThat(result.out()).contains("ABANDONED (was FAILED)");
-		assertThat(this.jobRepository.getJobExecution(live).getStatus()).isEqualTo(BatchStatus.ABANDONED);
-		KeeperCli.Result again = cli.run("history", "abandon", Long.toString(live));
+		assertThat(result.out()).contains("ABANDONED (was STOPPED)");
+		assertThat(this.jobRepository.getJobExecution(stuck).getStatus()).isEqualTo(BatchStatus.ABANDONED);
+		KeeperCli.Result again = cli.run("history", "abandon", Long.toString(stuck));
 		assertThat(again.exitCode()).as(again.toString()).isEqualTo(1);
-		assertThat(again.err()).startsWith("error: execution " + live + " is ABANDONED: nothing to abandon");
+		assertThat(again.err()).startsWith("error: execution " + stuck + " is ABANDONED: nothing to abandon");
 		KeeperCli.Result unknown = cli.run("history", "stop", "999999");
 		assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(2);
 
@@ -582,7 +588,7 @@ class JobControlIntegrationTests {
 		return failed;
 	}
 
-	private long leftStarted(long pid) throws Exception {
+	private long leftStarted(long pid, String worker) throws Exception {
 		JobParameters parameters = new JobParametersBuilder().addString("store", "memory:")
 			.addString("values", "true")
 			.addLong("run", System.nanoTime())
@@ -591,6 +597,9 @@ class JobControlIntegrationTests {
 		ExecutionContext context = new ExecutionContext();
 		context.putLong(JobOwnerListener.PID, pid);
 		context.putString(JobOwnerListener.HOST, java.net.InetAddress.getLocalHost().getHostName());
+		if (worker != null) {
+			context.putString(WorkerRegistry.WORKER, worker);
+		}
 		JobExecution execution = this.jobRepository.createJobExecution(instance, parameters, context);
 		execution.setStartTime(LocalDateTime.now());
 		execution.setStatus(BatchStatus.STARTED);

@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import dev.workflowkeeper.batch.JobOwnerListener;
+import dev.workflowkeeper.batch.WorkersConfiguration;
 import dev.workflowkeeper.support.WorkerSettings;
 
 import dev.workflowkeeper.job.JobDefinitions;
@@ -54,7 +55,7 @@ public final class TestBatchContexts {
 			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
 					DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
 					BatchAutoConfiguration.class, BatchJdbcAutoConfiguration.class))
-			.withUserConfiguration(JobOwnerListener.class, TestJobs.class)
+			.withUserConfiguration(WorkersConfiguration.class, JobOwnerListener.class, TestJobs.class)
 			.withBean(JobDefinitions.class, () -> SimpleJobDefinition.definitions("quickJob", "slowJob"))
 			.withPropertyValues("spring.datasource.url=" + url, "spring.batch.jdbc.initialize-schema=always",
 					"spring.batch.job.enabled=false");

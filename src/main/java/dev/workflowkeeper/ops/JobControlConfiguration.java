@@ -1,9 +1,12 @@
 package dev.workflowkeeper.ops;
 
+import java.util.Set;
+
 import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.batch.core.configuration.JobRegistry;
 import org.springframework.batch.core.configuration.support.MapJobRegistry;
+import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.launch.support.TaskExecutorJobOperator;
 import org.springframework.batch.core.repository.JobRepository;
@@ -29,7 +32,7 @@ class JobControlConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	JobRegistry jobRegistry() {
-		return new MapJobRegistry();
+		return new FillingJobRegistry();
 	}
 
 	@Bean(name = BACKGROUND_JOB_OPERATOR, defaultCandidate = false)
@@ -42,6 +45,38 @@ class JobControlConfiguration {
 		operator.setTaskExecutor(new SimpleAsyncTaskExecutor("keeper-control-"));
 		operator.afterPropertiesSet();
 		return operator;
+	}
+
+	/**
+	 * A {@link MapJobRegistry} that registers the context's jobs when it is first asked,
+	 * too, not only once every singleton exists: a one-off command creates its beans
+	 * lazily, and a registry created lazily (for a restart) never hears that the
+	 * singletons are there.
+	 */
+	static final class FillingJobRegistry extends MapJobRegistry {
+
+		private boolean filled;
+
+		@Override
+		public synchronized void afterSingletonsInstantiated() {
+			if (!this.filled) {
+				this.filled = true;
+				super.afterSingletonsInstantiated();
+			}
+		}
+
+		@Override
+		public Job getJob(String name) {
+			afterSingletonsInstantiated();
+			return super.getJob(name);
+		}
+
+		@Override
+		public Set<String> getJobNames() {
+			afterSingletonsInstantiated();
+			return super.getJobNames();
+		}
+
 	}
 
 }

@@ -3,13 +3,21 @@ package dev.workflowkeeper.store;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The address of a workflow store, as given on the command line or in configuration:
- * {@code redis://[user:password@]host:port/db}, {@code rediss://…} (TLS),
+ * {@code redis://[user:password@]host:port/db}, {@code rediss://…} (TLS), several seed
+ * nodes of a Redis Cluster as {@code redis://host1:port1,host2:port2},
  * {@code snapshot:PATH} or {@code memory:}.
  */
 public record StoreUri(Kind kind, String value) {
+
+	/** scheme://, user-info@, the hosts (several with commas), the rest. */
+	private static final Pattern SEEDS = Pattern.compile("(rediss?://)([^@/]*@)?([^/?#]*)(.*)");
 
 	/** The kinds of store the worker knows. */
 	public enum Kind {
@@ -29,10 +37,12 @@ public record StoreUri(Kind kind, String value) {
 		}
 		String trimmed = text.trim();
 		if (trimmed.startsWith("redis://") || trimmed.startsWith("rediss://")) {
-			URI uri = toUri(trimmed);
-			if (uri.getHost() == null) {
-				throw new IllegalArgumentException("store address " + mask(trimmed) + " names no host");
+			for (URI uri : seeds(trimmed)) {
+				if (uri.getHost() == null) {
+					throw new IllegalArgumentException("store address " + mask(trimmed) + " names no host");
+				}
 			}
+			URI uri = toUri(firstSeed(trimmed));
 			String path = uri.getPath();
 			if (path != null && !path.isEmpty() && !path.equals("/") && !path.substring(1).matches("\\d+")) {
 				throw new IllegalArgumentException("store address " + mask(trimmed)
@@ -54,9 +64,38 @@ public record StoreUri(Kind kind, String value) {
 				+ "': expected redis://host:port/db, rediss://…, snapshot:PATH or memory:");
 	}
 
-	/** The Redis address as a URI; only for {@link Kind#REDIS}. */
+	/**
+	 * The Redis address as a URI; only for {@link Kind#REDIS}. Of an address with several
+	 * seeds, the first.
+	 */
 	public URI redisUri() {
-		return toUri(this.value);
+		return toUri(firstSeed(this.value));
+	}
+
+	/**
+	 * One URI per seed node of a Redis address: {@code redis://user:pw@h1:p1,h2:p2/0}
+	 * names two, with the same scheme, credentials and database; only for
+	 * {@link Kind#REDIS}.
+	 */
+	public List<URI> redisSeeds() {
+		return seeds(this.value);
+	}
+
+	private static List<URI> seeds(String text) {
+		Matcher matcher = SEEDS.matcher(text);
+		if (!matcher.matches() || !matcher.group(3).contains(",")) {
+			return List.of(toUri(text));
+		}
+		List<URI> seeds = new ArrayList<>();
+		for (String host : matcher.group(3).split(",")) {
+			seeds.add(toUri(matcher.group(1) + (matcher.group(2) != null ? matcher.group(2) : "") + host.trim()
+					+ matcher.group(4)));
+		}
+		return seeds;
+	}
+
+	private static String firstSeed(String text) {
+		return seeds(text).get(0).toString();
 	}
 
 	/** The snapshot file; only for {@link Kind#SNAPSHOT}. */

@@ -41,7 +41,14 @@ record RedisEndpoint(String host, int port, boolean tls, String user, String pas
 	 */
 	static RedisEndpoint of(StoreUri address, KeeperProperties.Redis settings) {
 		Assert.isTrue(address.kind() == StoreUri.Kind.REDIS, () -> address.masked() + " is not a Redis address");
-		URI uri = address.redisUri();
+		return of(address, address.redisUri(), settings);
+	}
+
+	/**
+	 * Resolves the endpoint of one seed of an address that names several
+	 * ({@code redis://h1:p1,h2:p2}), as {@link #of(StoreUri, KeeperProperties.Redis)}.
+	 */
+	static RedisEndpoint of(StoreUri address, URI uri, KeeperProperties.Redis settings) {
 		String host = uri.getHost();
 		if (host.startsWith("[") && host.endsWith("]")) {
 			host = host.substring(1, host.length() - 1);
@@ -69,6 +76,19 @@ record RedisEndpoint(String host, int port, boolean tls, String user, String pas
 			db = (settings.db() != null) ? settings.db() : 0;
 		}
 		return new RedisEndpoint(host, port, tls, user, password, db);
+	}
+
+	/**
+	 * The same credentials, TLS and timeouts at another node of a Cluster, database 0
+	 * (the only one a Cluster has).
+	 */
+	RedisEndpoint at(String host, int port) {
+		return new RedisEndpoint(host, port, this.tls, this.user, this.password, 0);
+	}
+
+	/** The node's address for messages, without credentials. */
+	String address() {
+		return (this.tls ? "rediss://" : "redis://") + this.host + ":" + this.port;
 	}
 
 	HostAndPort hostAndPort() {

@@ -13,6 +13,7 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import dev.workflowkeeper.store.MaintainableStore;
+import dev.workflowkeeper.store.StoreAccessException;
 
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
@@ -55,6 +56,9 @@ final class RedisMaintenance implements MaintainableStore {
 
 	private static final byte[] DELETE_SCRIPT = DeleteIfUnchangedScript.SOURCE.getBytes(StandardCharsets.UTF_8);
 
+	private final RedisTopology topology;
+
+	/** The seed node: the server, or the Cluster node the address names. */
 	private final RedisNode node;
 
 	private final String keyPrefix;
@@ -69,19 +73,22 @@ final class RedisMaintenance implements MaintainableStore {
 
 	private static final byte[] DELETE_SCRIPT_SHA = sha1Hex(DELETE_SCRIPT);
 
-	RedisMaintenance(RedisNode node, String keyPrefix, int scanCount, int pipelineSize, int pipelinesInFlight) {
-		this.node = node;
+	RedisMaintenance(RedisTopology topology, String keyPrefix, int scanCount, int pipelineSize, int pipelinesInFlight) {
+		this.topology = topology;
+		this.node = topology.seed();
 		this.pipelinesInFlight = pipelinesInFlight;
 		this.keyPrefix = keyPrefix;
 		this.scanCount = scanCount;
 		this.pipelineSize = pipelineSize;
 	}
 
-	/** One reader for the standalone server, named {@code name}. */
+	/**
+	 * One reader for a standalone server, named {@code name}; one per master of a
+	 * Cluster, named {@code name.<slot ranges>}.
+	 */
 	@Override
 	public List<ItemStreamReader<KeyInfo>> keyReaders(String name, KeyDetail detail) {
-		return List.of(new RedisKeyInfoItemReader(name, this.node, this.keyPrefix, this.scanCount, this.pipelineSize,
-				this.pipelinesInFlight, detail));
+		return keyReaders(name, detail, KeySample.WHOLE);
 	}
 
 	/**
@@ -90,12 +97,17 @@ final class RedisMaintenance implements MaintainableStore {
 	 */
 	@Override
 	public List<ItemStreamReader<KeyInfo>> keyReaders(String name, KeyDetail detail, KeySample sample) {
-		RedisKeyInfoItemReader reader = new RedisKeyInfoItemReader(name, this.node, this.keyPrefix, this.scanCount,
-				this.pipelineSize, this.pipelinesInFlight, detail);
-		if (!sample.whole()) {
-			reader.sample(sample);
+		List<ItemStreamReader<KeyInfo>> readers = new ArrayList<>();
+		for (RedisTopology.Shard shard : this.topology.shards()) {
+			RedisKeyInfoItemReader reader = new RedisKeyInfoItemReader(RedisWorkflowStore.readerName(name, shard),
+					shard.node(), this.keyPrefix, this.scanCount, this.pipelineSize, this.pipelinesInFlight, detail);
+			RedisWorkflowStore.partition(reader, this.topology, shard);
+			if (!sample.whole()) {
+				reader.sample(sample);
+			}
+			readers.add(reader);
 		}
-		return List.of(reader);
+		return readers;
 	}
 
 	/**
@@ -108,15 +120,16 @@ final class RedisMaintenance implements MaintainableStore {
 			checkKey(change.key());
 		}
 		boolean expireOptions = this.node.version().hasPexpireTime();
-		List<TtlOutcome> outcomes = new ArrayList<>(changes.size());
-		for (List<TtlChange> batch : batches(changes)) {
-			outcomes.addAll(this.node.execute(batch.size(), (jedis) -> enforceBatch(jedis, batch, expireOptions)));
-		}
-		return outcomes;
+		return route(changes, TtlChange::key, (node, batch, asking) -> node.execute(batch.size(),
+				(jedis) -> enforceBatch(jedis, batch, expireOptions, asking)));
 	}
 
-	private List<TtlOutcome> enforceBatch(Jedis jedis, List<TtlChange> batch, boolean expireOptions) {
-		TtlOutcome[] outcomes = new TtlOutcome[batch.size()];
+	/**
+	 * @param asking whether each command is to be preceded by {@code ASKING} (a key
+	 * migrating to the node)
+	 */
+	private List<Object> enforceBatch(Jedis jedis, List<TtlChange> batch, boolean expireOptions, boolean asking) {
+		Object[] outcomes = new Object[batch.size()];
 		List<Integer> scripted = new ArrayList<>();
 		List<Integer> single = new ArrayList<>();
 		for (int i = 0; i < batch.size(); i++) {
@@ -124,6 +137,12 @@ final class RedisMaintenance implements MaintainableStore {
 			// one bound only: PEXPIRE and PEXPIREAT cannot be combined in one command
 			boolean plain = expireOptions && change.expectedValue() == null && change.fillsToMaximum()
 					&& (change.maxTtl() == null || change.maxExpireAtMillis() == TtlChange.UNBOUNDED);
+			// a Cluster refuses a transaction over several slots: each key goes alone,
+			// through the script, which is exact on its own
+			if (this.topology.cluster()) {
+				scripted.add(i);
+				continue;
+			}
 			(plain || spreadFill(change, expireOptions) ? single : scripted).add(i);
 		}
 		if (!single.isEmpty()) {
@@ -165,9 +184,10 @@ final class RedisMaintenance implements MaintainableStore {
 		if (!scripted.isEmpty()) {
 			List<Object> replies = runScript(jedis, TTL_SCRIPT, TTL_SCRIPT_SHA,
 					scripted.stream().map(batch::get).toList(), (change) -> ttlArgs(change, expireOptions),
-					TtlChange::key);
+					TtlChange::key, asking);
 			for (int j = 0; j < scripted.size(); j++) {
-				outcomes[scripted.get(j)] = scriptOutcome((Long) replies.get(j));
+				Object reply = replies.get(j);
+				outcomes[scripted.get(j)] = (reply instanceof Redirect) ? reply : scriptOutcome((Long) reply);
 			}
 		}
 		return Arrays.asList(outcomes);
@@ -238,20 +258,15 @@ final class RedisMaintenance implements MaintainableStore {
 			Assert.notNull(entry.value(),
 					() -> "no judged value for " + entry.key() + ": nothing to compare before deleting");
 		}
-		List<Boolean> deleted = new ArrayList<>(judged.size());
-		for (List<KeyValue> batch : batches(judged)) {
+		return route(judged, KeyValue::key, (node, batch, asking) -> {
 			int[] attempts = { 0 };
-			List<Object> replies = this.node.execute(batch.size(), (jedis) -> {
+			return node.execute(batch.size(), (jedis) -> {
 				boolean again = ++attempts[0] > 1;
 				List<Object> sent = runScript(jedis, DELETE_SCRIPT, DELETE_SCRIPT_SHA, batch,
-						(entry) -> List.of(entry.value()), KeyValue::key);
+						(entry) -> List.of(entry.value()), KeyValue::key, asking);
 				return again ? countOwnDeletes(jedis, batch, sent) : sent;
 			});
-			for (Object reply : replies) {
-				deleted.add(Long.valueOf(1).equals(reply));
-			}
-		}
-		return deleted;
+		}).stream().map((reply) -> Long.valueOf(1).equals(reply)).toList();
 	}
 
 	/**
@@ -269,7 +284,8 @@ final class RedisMaintenance implements MaintainableStore {
 		}
 		List<Object> counted = new ArrayList<>(replies);
 		for (int i = 0; i < counted.size(); i++) {
-			if (!Long.valueOf(1).equals(counted.get(i)) && !exists.get(i).get()) {
+			if (!Long.valueOf(1).equals(counted.get(i)) && !(counted.get(i) instanceof Redirect)
+					&& !exists.get(i).get()) {
 				counted.set(i, 1L);
 			}
 		}
@@ -283,20 +299,23 @@ final class RedisMaintenance implements MaintainableStore {
 	@Override
 	public List<Boolean> exist(List<String> keys) {
 		keys.forEach(this::checkKey);
-		List<Boolean> exist = new ArrayList<>(keys.size());
-		for (List<String> batch : batches(keys)) {
-			exist.addAll(this.node.execute(batch.size(), (jedis) -> {
-				List<Response<Boolean>> replies = new ArrayList<>(batch.size());
-				try (Pipeline pipeline = jedis.pipelined()) {
-					for (String key : batch) {
-						replies.add(pipeline.exists(key));
+		return route(keys, (key) -> key, (node, batch, asking) -> node.execute(batch.size(), (jedis) -> {
+			List<Response<Boolean>> replies = new ArrayList<>(batch.size());
+			try (Pipeline pipeline = jedis.pipelined()) {
+				for (String key : batch) {
+					if (asking) {
+						pipeline.sendCommand(Protocol.Command.ASKING, new byte[0][]);
 					}
-					pipeline.sync();
+					replies.add(pipeline.exists(key));
 				}
-				return replies.stream().map(Response::get).toList();
-			}));
-		}
-		return exist;
+				pipeline.sync();
+			}
+			List<Object> exist = new ArrayList<>(batch.size());
+			for (Response<Boolean> reply : replies) {
+				exist.add(Redirect.reply(reply));
+			}
+			return exist;
+		})).stream().map(Boolean.class::cast).toList();
 	}
 
 	/**
@@ -389,15 +408,15 @@ final class RedisMaintenance implements MaintainableStore {
 	 * which caches the script again.
 	 */
 	private static <T> List<Object> runScript(Jedis jedis, byte[] source, byte[] sha, List<T> items,
-			Function<T, List<byte[]>> args, Function<T, String> key) {
+			Function<T, List<byte[]>> args, Function<T, String> key, boolean asking) {
 		List<Response<Object>> replies = new ArrayList<>(items.size());
 		send(jedis, items, (pipeline, item) -> pipeline.evalsha(sha, List.of(utf8(key.apply(item))), args.apply(item)),
-				replies);
+				replies, asking);
 		List<Object> results = new ArrayList<>(items.size());
 		List<Integer> lost = new ArrayList<>();
 		for (int i = 0; i < items.size(); i++) {
 			try {
-				results.add(replies.get(i).get());
+				results.add(Redirect.reply(replies.get(i)));
 			}
 			catch (JedisNoScriptException ex) {
 				results.add(null);
@@ -409,18 +428,21 @@ final class RedisMaintenance implements MaintainableStore {
 			List<Response<Object>> retried = new ArrayList<>(again.size());
 			send(jedis, again,
 					(pipeline, item) -> pipeline.eval(source, List.of(utf8(key.apply(item))), args.apply(item)),
-					retried);
+					retried, asking);
 			for (int j = 0; j < lost.size(); j++) {
-				results.set(lost.get(j), retried.get(j).get());
+				results.set(lost.get(j), Redirect.reply(retried.get(j)));
 			}
 		}
 		return results;
 	}
 
 	private static <T> void send(Jedis jedis, List<T> items, BiFunction<Pipeline, T, Response<Object>> command,
-			List<Response<Object>> replies) {
+			List<Response<Object>> replies, boolean asking) {
 		try (Pipeline pipeline = jedis.pipelined()) {
 			for (T item : items) {
+				if (asking) {
+					pipeline.sendCommand(Protocol.Command.ASKING, new byte[0][]);
+				}
 				replies.add(command.apply(pipeline, item));
 			}
 			pipeline.sync();
@@ -433,13 +455,54 @@ final class RedisMaintenance implements MaintainableStore {
 						+ ": maintenance leaves it alone");
 	}
 
-	private <T> List<List<T>> batches(List<T> items) {
-		List<List<T>> batches = new ArrayList<>();
-		int size = this.node.batch(this.pipelineSize);
-		for (int from = 0; from < items.size(); from += size) {
-			batches.add(items.subList(from, Math.min(items.size(), from + size)));
+	/**
+	 * Runs {@code batch} on {@code items} split by the master that owns each key, in
+	 * batches of {@code pipelineSize} per node, and returns the replies in the order of
+	 * {@code items} (a standalone server is one master). A key whose reply names another
+	 * node ({@code MOVED}, {@code ASK}: a failover or a resharding) is sent again alone
+	 * to that node, after the slot table is read again.
+	 */
+	@SuppressWarnings("unchecked")
+	private <T, R> List<R> route(List<T> items, Function<T, String> key, NodeBatch<T> batch) {
+		Object[] replies = new Object[items.size()];
+		Map<RedisNode, List<Integer>> byNode = new LinkedHashMap<>();
+		for (int i = 0; i < items.size(); i++) {
+			byNode.computeIfAbsent(this.topology.owner(utf8(key.apply(items.get(i)))), (node) -> new ArrayList<>())
+				.add(i);
 		}
-		return batches;
+		byNode.forEach((node, indexes) -> {
+			int size = node.batch(this.pipelineSize);
+			for (int from = 0; from < indexes.size(); from += size) {
+				List<Integer> part = indexes.subList(from, Math.min(indexes.size(), from + size));
+				List<Object> sent = batch.run(node, part.stream().map(items::get).toList(), false);
+				for (int j = 0; j < part.size(); j++) {
+					replies[part.get(j)] = sent.get(j);
+				}
+			}
+		});
+		for (int i = 0; i < replies.length; i++) {
+			for (int attempt = 1; replies[i] instanceof Redirect redirect; attempt++) {
+				if (attempt > Redirect.MAX_FOLLOWED) {
+					throw new StoreAccessException("the Redis Cluster at " + this.node.address()
+							+ " kept redirecting key " + key.apply(items.get(i))
+							+ " (MOVED/ASK): run the job again once the cluster is stable");
+				}
+				if (!redirect.ask()) {
+					this.topology.refresh();
+				}
+				replies[i] = batch.run(this.topology.node(redirect.target()), List.of(items.get(i)), redirect.ask())
+					.get(0);
+			}
+		}
+		return (List<R>) Arrays.asList(replies);
+	}
+
+	/** A batch of items on one node; one reply per item, a {@link Redirect} included. */
+	@FunctionalInterface
+	private interface NodeBatch<T> {
+
+		List<Object> run(RedisNode node, List<T> batch, boolean asking);
+
 	}
 
 	private static byte[] utf8(String text) {

@@ -3,15 +3,19 @@ package dev.workflowkeeper.store.redis;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.workflowkeeper.store.ConflictPolicy;
 import dev.workflowkeeper.store.StateFields;
+import dev.workflowkeeper.store.StoreAccessException;
 import dev.workflowkeeper.store.WorkflowEntry;
 import dev.workflowkeeper.store.WorkflowItemWriter;
 
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.SetParams;
@@ -21,8 +25,10 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.util.Assert;
 
 /**
- * Writes workflow states to one Redis node, each with its absolute expiry ({@code PXAT},
- * Redis 6.2 and later), in pipelines of {@code pipelineSize} entries:
+ * Writes workflow states to Redis — a standalone server, or each to the master of a
+ * Cluster that owns its key (a redirected key is written again alone where the reply
+ * names) — each with its absolute expiry ({@code PXAT}, Redis 6.2 and later), in
+ * pipelines of {@code pipelineSize} entries:
  * <ul>
  * <li>{@link ConflictPolicy#SKIP}: {@code SET key value PXAT t NX}; an existing key is
  * kept.</li>
@@ -42,7 +48,7 @@ import org.springframework.util.Assert;
  */
 final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 
-	private final RedisNode node;
+	private final RedisTopology topology;
 
 	private final String keyPrefix;
 
@@ -61,28 +67,34 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 
 	private long retriesAtOpen;
 
-	RedisWorkflowItemWriter(String name, RedisNode node, String keyPrefix, ConflictPolicy policy, int pipelineSize) {
+	RedisWorkflowItemWriter(String name, RedisTopology topology, String keyPrefix, ConflictPolicy policy,
+			int pipelineSize) {
 		super(name);
-		this.node = node;
+		this.topology = topology;
 		this.keyPrefix = keyPrefix;
 		this.policy = policy;
 		this.pipelineSize = pipelineSize;
-		this.scriptSha = (policy == ConflictPolicy.NEWER) ? this.node
-			.execute((jedis) -> jedis.scriptLoad(NewerStateScript.SOURCE.getBytes(StandardCharsets.UTF_8))) : null;
+		// loaded on the seed only: on another master the first EVALSHA answers NOSCRIPT
+		// and
+		// EVAL loads it there
+		this.scriptSha = (policy == ConflictPolicy.NEWER)
+				? topology.seed()
+					.execute((jedis) -> jedis.scriptLoad(NewerStateScript.SOURCE.getBytes(StandardCharsets.UTF_8)))
+				: null;
 	}
 
 	@Override
 	public void open(ExecutionContext context) {
 		super.open(context);
 		this.retriesBefore = context.getLong(getExecutionContextKey("retries"), 0);
-		this.retriesAtOpen = this.node.retries();
+		this.retriesAtOpen = this.topology.retries();
 	}
 
 	@Override
 	public void update(ExecutionContext context) {
 		super.update(context);
 		context.putLong(getExecutionContextKey("retries"),
-				this.retriesBefore + this.node.retries() - this.retriesAtOpen);
+				this.retriesBefore + this.topology.retries() - this.retriesAtOpen);
 	}
 
 	@Override
@@ -93,12 +105,38 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 					+ " has no expiry: the worker never writes a state without TTL; give it one before writing");
 		}
 		Counts counts = new Counts();
-		int size = this.node.batch(this.pipelineSize);
-		for (int from = 0; from < entries.size(); from += size) {
-			List<? extends WorkflowEntry> batch = entries.subList(from, Math.min(entries.size(), from + size));
-			// counted apart: a pipeline the node runs again must not count twice
-			int[] attempts = { 0 };
-			counts.add(this.node.execute(batch.size(), (jedis) -> writeBatch(jedis, batch, ++attempts[0] > 1)));
+		// a Cluster's masters each take the entries of their slots; a standalone server
+		// takes them all
+		Map<RedisNode, List<WorkflowEntry>> byNode = new LinkedHashMap<>();
+		for (WorkflowEntry entry : entries) {
+			byNode.computeIfAbsent(this.topology.owner(key(entry)), (node) -> new ArrayList<>()).add(entry);
+		}
+		byNode.forEach((node, nodeEntries) -> {
+			int size = node.batch(this.pipelineSize);
+			for (int from = 0; from < nodeEntries.size(); from += size) {
+				List<WorkflowEntry> batch = nodeEntries.subList(from, Math.min(nodeEntries.size(), from + size));
+				counts.add(write(node, batch, false));
+			}
+		});
+		for (int i = 0; i < counts.redirected.size(); i++) {
+			WorkflowEntry entry = counts.redirected.get(i);
+			Redirect redirect = counts.redirects.get(i);
+			for (int attempt = 1;; attempt++) {
+				if (attempt > Redirect.MAX_FOLLOWED) {
+					throw new StoreAccessException("the Redis Cluster at " + this.topology.seed().address()
+							+ " kept redirecting key " + this.keyPrefix + entry.threadId()
+							+ " (MOVED/ASK): run the job again once the cluster is stable");
+				}
+				if (!redirect.ask()) {
+					this.topology.refresh();
+				}
+				Counts single = write(this.topology.node(redirect.target()), List.of(entry), redirect.ask());
+				if (single.redirected.isEmpty()) {
+					counts.add(single);
+					break;
+				}
+				redirect = single.redirects.get(0);
+			}
 		}
 		this.written.addAndGet(counts.written);
 		this.keptExisting.addAndGet(counts.kept);
@@ -106,10 +144,26 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 	}
 
 	/**
+	 * Writes one batch on {@code node}; the entries whose reply named another node are
+	 * left in {@link Counts#redirected}, not counted.
+	 */
+	private Counts write(RedisNode node, List<WorkflowEntry> batch, boolean asking) {
+		// counted apart: a pipeline the node runs again must not count twice
+		int[] attempts = { 0 };
+		return node.execute(batch.size(), (jedis) -> writeBatch(jedis, batch, ++attempts[0] > 1, asking));
+	}
+
+	private byte[] key(WorkflowEntry entry) {
+		return (this.keyPrefix + entry.threadId()).getBytes(StandardCharsets.UTF_8);
+	}
+
+	/**
 	 * @param again whether an earlier attempt of this batch failed part way: it may have
 	 * written states that this one then finds in place
+	 * @param asking whether each command is preceded by {@code ASKING} (a key migrating
+	 * to the node)
 	 */
-	private Counts writeBatch(Jedis jedis, List<? extends WorkflowEntry> batch, boolean again) {
+	private Counts writeBatch(Jedis jedis, List<? extends WorkflowEntry> batch, boolean again, boolean asking) {
 		Counts counts = new Counts();
 		List<WorkflowEntry> kept = new ArrayList<>();
 		long now = System.currentTimeMillis();
@@ -122,6 +176,9 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 					continue;
 				}
 				sent.add(entry);
+				if (asking) {
+					pipeline.sendCommand(Protocol.Command.ASKING, new byte[0][]);
+				}
 				replies.add(send(pipeline, entry, false));
 			}
 			pipeline.sync();
@@ -129,7 +186,7 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 		List<WorkflowEntry> lostScript = new ArrayList<>();
 		for (int i = 0; i < sent.size(); i++) {
 			try {
-				tally(counts, sent.get(i), replies.get(i).get(), kept);
+				tally(counts, sent.get(i), replies.get(i), kept);
 			}
 			catch (JedisNoScriptException ex) {
 				lostScript.add(sent.get(i));
@@ -141,12 +198,15 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 			List<Response<?>> retried = new ArrayList<>(lostScript.size());
 			try (Pipeline pipeline = jedis.pipelined()) {
 				for (WorkflowEntry entry : lostScript) {
+					if (asking) {
+						pipeline.sendCommand(Protocol.Command.ASKING, new byte[0][]);
+					}
 					retried.add(send(pipeline, entry, true));
 				}
 				pipeline.sync();
 			}
 			for (int i = 0; i < lostScript.size(); i++) {
-				tally(counts, lostScript.get(i), retried.get(i).get(), kept);
+				tally(counts, lostScript.get(i), retried.get(i), kept);
 			}
 		}
 		if (again && !kept.isEmpty()) {
@@ -155,7 +215,13 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 		return counts;
 	}
 
-	private static void tally(Counts counts, WorkflowEntry entry, Object reply, List<WorkflowEntry> kept) {
+	private static void tally(Counts counts, WorkflowEntry entry, Response<?> response, List<WorkflowEntry> kept) {
+		Object reply = Redirect.reply(response);
+		if (reply instanceof Redirect redirect) {
+			counts.redirected.add(entry);
+			counts.redirects.add(redirect);
+			return;
+		}
 		boolean written = isWritten(reply);
 		counts.add(written);
 		if (!written) {
@@ -231,10 +297,17 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 
 		long expired;
 
+		/** Entries whose reply named another node, and where. */
+		final List<WorkflowEntry> redirected = new ArrayList<>();
+
+		final List<Redirect> redirects = new ArrayList<>();
+
 		void add(Counts batch) {
 			this.written += batch.written;
 			this.kept += batch.kept;
 			this.expired += batch.expired;
+			this.redirected.addAll(batch.redirected);
+			this.redirects.addAll(batch.redirects);
 		}
 
 		void add(boolean written) {

@@ -325,11 +325,48 @@ final class RedisMaintenance implements MaintainableStore {
 	 * {@code maxmemory}, {@code totalSystemMemory}, {@code expiredKeys},
 	 * {@code evictedKeys}, {@code dbKeys} (every key of the database) as {@link Long};
 	 * {@code fragmentationRatio} as {@link Double}. A field the server does not report is
-	 * left out.
+	 * left out. Of a Cluster: the memory, key and eviction figures summed over the
+	 * masters ({@code maxmemory} only when each has one, else 0), the others the first
+	 * master's, and {@code masters}: each master's own figures with its {@code address}
+	 * and {@code slots}, and {@code topologyChanged}: whether the masters or their slots
+	 * changed since the store was opened (a failover, a resharding during the run).
 	 */
 	@Override
 	public Map<String, Object> serverInfo() {
-		return this.node.execute((jedis) -> {
+		if (!this.topology.cluster()) {
+			return serverInfo(this.node);
+		}
+		// a Cluster: the masters' figures summed, and each master's own under "masters",
+		// so that a memory guard judges the headroom of each
+		List<Map<String, Object>> masters = new ArrayList<>();
+		for (RedisTopology.Shard shard : this.topology.shards()) {
+			Map<String, Object> master = new LinkedHashMap<>();
+			master.put("address", shard.node().address());
+			master.put("slots", shard.name());
+			master.putAll(serverInfo(shard.node()));
+			masters.add(master);
+		}
+		Map<String, Object> result = new LinkedHashMap<>(masters.get(0));
+		result.remove("address");
+		result.remove("slots");
+		for (String summed : List.of("usedMemory", "usedMemoryRss", "usedMemoryPeak", "expiredKeys", "evictedKeys",
+				"dbKeys")) {
+			result.put(summed, masters.stream().mapToLong((master) -> number(master.get(summed))).sum());
+		}
+		boolean everyMaxmemory = masters.stream().allMatch((master) -> number(master.get("maxmemory")) > 0);
+		result.put("maxmemory",
+				everyMaxmemory ? masters.stream().mapToLong((master) -> number(master.get("maxmemory"))).sum() : 0L);
+		result.put("masters", masters);
+		result.put("topologyChanged", this.topology.changedSinceConnect());
+		return result;
+	}
+
+	private static long number(Object value) {
+		return (value instanceof Number number) ? number.longValue() : 0;
+	}
+
+	private static Map<String, Object> serverInfo(RedisNode node) {
+		return node.execute((jedis) -> {
 			Response<Object> info;
 			Response<Long> dbSize;
 			try (Pipeline pipeline = jedis.pipelined()) {

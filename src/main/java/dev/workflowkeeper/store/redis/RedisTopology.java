@@ -150,6 +150,15 @@ final class RedisTopology implements AutoCloseable {
 		return "";
 	}
 
+	/**
+	 * Whether the slot table differs from the one read at connection (a failover, a
+	 * resharding since), once read again now.
+	 */
+	boolean changedSinceConnect() {
+		refresh();
+		return this.layout.generation > 0;
+	}
+
 	/** The slot table as last known, for telling whether it changed: ranges and nodes. */
 	String describe() {
 		StringBuilder text = new StringBuilder();

@@ -24,6 +24,7 @@ import java.util.function.Supplier;
 import dev.workflowkeeper.store.StoreAccessException;
 
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
@@ -353,9 +354,7 @@ final class RedisKeyPages<T> implements AutoCloseable {
 					+ " restarted during the scan, so its SCAN position no longer holds; the scan starts over when the run is resumed");
 		}
 		if (!this.slots.get().equals(this.slotsAtStart)) {
-			throw new StoreAccessException("the slots of Redis at " + this.node.address()
-					+ " changed during the scan (a failover or a resharding), so its SCAN position no longer holds;"
-					+ " the scan of this master starts over when the run is resumed");
+			throw slotsChanged(null);
 		}
 		byte[] afterBytes = (after != null) ? after.getBytes(StandardCharsets.UTF_8) : null;
 		List<byte[]> keys = new ArrayList<>(result.getResult().size());
@@ -382,12 +381,25 @@ final class RedisKeyPages<T> implements AutoCloseable {
 		int size = this.node.batch(this.pipelineSize);
 		for (int from = 0; from < keys.size(); from += size) {
 			List<byte[]> batch = keys.subList(from, Math.min(keys.size(), from + size));
-			Callable<List<T>> inspect = () -> this.node.execute(batch.size(),
-					(jedis) -> this.inspection.apply(jedis, batch));
+			Callable<List<T>> inspect = () -> {
+				try {
+					return this.node.execute(batch.size(), (jedis) -> this.inspection.apply(jedis, batch));
+				}
+				catch (StoreAccessException ex) {
+					// a key of the page answered MOVED or ASK: the node no longer owns it
+					throw (ex.getCause() instanceof JedisRedirectionException) ? slotsChanged(ex) : ex;
+				}
+			};
 			page.batches.add((this.inspectors != null) ? this.inspectors.submit(inspect) : null);
 			page.pending.add(inspect);
 		}
 		return page;
+	}
+
+	private StoreAccessException slotsChanged(Throwable cause) {
+		return new StoreAccessException("the slots of Redis at " + this.node.address()
+				+ " changed during the scan (a failover or a resharding), so its SCAN position no longer holds;"
+				+ " run the same command again: the scan of this master starts over", cause);
 	}
 
 	/** The keys one {@code SCAN} gave, and the cursor it returned. */

@@ -93,7 +93,7 @@ final class RedisMaintenance implements MaintainableStore {
 
 	/**
 	 * {@inheritDoc} The scan ends after the page that takes the share of the hash table
-	 * its cursor visited, or the keys read, to the sample's.
+	 * its cursor visited, or the keys read, to the sample's; a Cluster is read whole.
 	 */
 	@Override
 	public List<ItemStreamReader<KeyInfo>> keyReaders(String name, KeyDetail detail, KeySample sample) {
@@ -102,7 +102,9 @@ final class RedisMaintenance implements MaintainableStore {
 			RedisKeyInfoItemReader reader = new RedisKeyInfoItemReader(RedisWorkflowStore.readerName(name, shard),
 					shard.node(), this.keyPrefix, this.scanCount, this.pipelineSize, this.pipelinesInFlight, detail);
 			RedisWorkflowStore.partition(reader, this.topology, shard);
-			if (!sample.whole()) {
+			// the estimate takes the shares of one hash table: a Cluster's masters are
+			// read whole, and its report is exact
+			if (!sample.whole() && !this.topology.cluster()) {
 				reader.sample(sample);
 			}
 			readers.add(reader);

@@ -134,6 +134,8 @@ class RedisClusterFunctionalTests {
 		KeeperCli.Result onServer = this.cli.run("report", "--store", server.uri(), "--format", "json");
 		KeeperCli.Result onCluster = this.cli.run("report", "--store", cluster.uri(), "--format", "json");
 		KeeperCli.Result bySeeds = this.cli.run("report", "--store", cluster.seedsUri(), "--format", "json");
+		KeeperCli.Result sampled = this.cli.run("report", "--store", cluster.uri(), "--format", "json", "--sample",
+				"10%");
 
 		// then
 		assertThat(onServer.exitCode()).as(onServer.toString()).isZero();
@@ -141,7 +143,14 @@ class RedisClusterFunctionalTests {
 		assertThat(bySeeds.exitCode()).as(bySeeds.toString()).isZero();
 		JsonNode expected = JSON.readTree(onServer.out());
 		assertThat(expected.get("keys").asLong()).isEqualTo(KEYS);
-		for (JsonNode report : List.of(JSON.readTree(onCluster.out()), JSON.readTree(bySeeds.out()))) {
+		assertThat(sampled.exitCode()).as(sampled.toString()).isZero();
+		JsonNode server = JSON.readTree(onCluster.out()).get("server");
+		assertThat(server.get("masters")).hasSize(3);
+		assertThat(server.get("dbKeys").asLong()).isEqualTo(KEYS + 3);
+		assertThat(server.get("topologyChanged").asBoolean()).isFalse();
+		// a sample of a cluster reads it whole: exact figures
+		for (JsonNode report : List.of(JSON.readTree(onCluster.out()), JSON.readTree(bySeeds.out()),
+				JSON.readTree(sampled.out()))) {
 			for (String figure : List.of("keys", "keysWithoutTtl", "keysAboveMaxTtl", "staleKeys", "unparseable")) {
 				assertThat(report.get(figure)).as(figure).isEqualTo(expected.get(figure));
 			}

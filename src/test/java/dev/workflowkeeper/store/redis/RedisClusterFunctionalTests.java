@@ -265,6 +265,23 @@ class RedisClusterFunctionalTests {
 		assertThat(clusterKeys()).isEqualTo(500);
 	}
 
+	@Test
+	void shouldGenerateOnAClusterTheStatesItGeneratesOnOneServer() throws Exception {
+		// when: the same seed on both
+		run("generate", "--to", server.uri(), "--count", "2000", "--seed", "7");
+		run("generate", "--to", cluster.uri(), "--count", "2000", "--seed", "7");
+		KeeperCli.Result serverReport = this.cli.run("report", "--store", server.uri(), "--format", "json");
+		KeeperCli.Result clusterReport = this.cli.run("report", "--store", cluster.uri(), "--format", "json");
+
+		// then
+		assertThat(clusterKeys()).isEqualTo(2000);
+		JsonNode expected = JSON.readTree(serverReport.out());
+		JsonNode report = JSON.readTree(clusterReport.out());
+		assertThat(report.get("keys").asLong()).isEqualTo(expected.get("keys").asLong()).isEqualTo(2000);
+		assertThat(keysOf(report.get("byStatus"))).isEqualTo(keysOf(expected.get("byStatus")));
+		assertThat(keysOf(report.get("ageBuckets"))).isEqualTo(keysOf(expected.get("ageBuckets")));
+	}
+
 	private static Map<String, Long> keysOf(JsonNode buckets) {
 		Map<String, Long> keys = new TreeMap<>();
 		buckets.properties().forEach((bucket) -> keys.put(bucket.getKey(), bucket.getValue().get("keys").asLong()));

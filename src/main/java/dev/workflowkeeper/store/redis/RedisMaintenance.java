@@ -506,7 +506,7 @@ final class RedisMaintenance implements MaintainableStore {
 		Object[] replies = new Object[items.size()];
 		Map<RedisNode, List<Integer>> byNode = new LinkedHashMap<>();
 		for (int i = 0; i < items.size(); i++) {
-			byNode.computeIfAbsent(this.topology.owner(utf8(key.apply(items.get(i)))), (node) -> new ArrayList<>())
+			byNode.computeIfAbsent(this.topology.writeOwner(utf8(key.apply(items.get(i)))), (node) -> new ArrayList<>())
 				.add(i);
 		}
 		byNode.forEach((node, indexes) -> {

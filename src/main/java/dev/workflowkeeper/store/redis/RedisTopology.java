@@ -135,6 +135,19 @@ final class RedisTopology implements AutoCloseable {
 	}
 
 	/**
+	 * The master that owns {@code key}, to write it.
+	 * @throws StoreAccessException when no master serves its slot
+	 */
+	RedisNode writeOwner(byte[] key) {
+		RedisNode owner = owner(key);
+		if (owner == null) {
+			throw new StoreAccessException("no master of the Redis Cluster at " + seed().address() + " serves slot "
+					+ JedisClusterCRC16.getSlot(key) + ": run the same command again once every slot has a master");
+		}
+		return owner;
+	}
+
+	/**
 	 * The slot ranges {@code node} owns, as known at most a second ago (read again when
 	 * older); empty when none.
 	 */
@@ -194,7 +207,7 @@ final class RedisTopology implements AutoCloseable {
 		for (RedisNode node : asked) {
 			Map<String, List<int[]>> masters;
 			try {
-				masters = node.execute(RedisTopology::masters);
+				masters = node.execute((jedis) -> masters(jedis, this.seed.tls()));
 			}
 			catch (StoreAccessException ex) {
 				failure = ex;
@@ -216,6 +229,7 @@ final class RedisTopology implements AutoCloseable {
 					+ " tells no master with slots: assign its slots (CLUSTER ADDSLOTS) before running jobs on it");
 		}
 		RedisNode[] owners = new RedisNode[SLOTS];
+		int[] served = { 0 };
 		List<Shard> shards = new ArrayList<>();
 		masters.forEach((hostAndPort, ranges) -> {
 			int colon = hostAndPort.lastIndexOf(':');
@@ -227,10 +241,17 @@ final class RedisTopology implements AutoCloseable {
 				for (int slot = range[0]; slot <= range[1]; slot++) {
 					owners[slot] = node;
 				}
+				served[0] += range[1] - range[0] + 1;
 				name.append((name.length() > 0) ? "," : "").append(range[0]).append('-').append(range[1]);
 			}
 			shards.add(new Shard(name.toString(), node, ranges.get(0)[0]));
 		});
+		if (served[0] < SLOTS) {
+			// its keys would be missed by every scan
+			throw new StoreAccessException(
+					"the Redis Cluster at " + seed().address() + " has no master for " + (SLOTS - served[0])
+							+ " of its 16384 slots (see CLUSTER INFO): run the job once every slot" + " has a master");
+		}
 		shards.sort(Comparator.comparingInt(Shard::firstSlot));
 		return new Layout(List.copyOf(shards), owners, 0);
 	}
@@ -239,7 +260,7 @@ final class RedisTopology implements AutoCloseable {
 	 * The masters with slots, as host:port, and their slot ranges: {@code CLUSTER SHARDS}
 	 * where the server knows it (7.0), else {@code CLUSTER SLOTS}.
 	 */
-	private static Map<String, List<int[]>> masters(Jedis jedis) {
+	private static Map<String, List<int[]>> masters(Jedis jedis, boolean tls) {
 		Map<String, List<int[]>> masters = new TreeMap<>();
 		List<ClusterShardInfo> shards;
 		try {
@@ -257,8 +278,10 @@ final class RedisTopology implements AutoCloseable {
 				if ("master".equals(node.getRole()) && !"fail".equals(node.getHealth())) {
 					String host = (node.getEndpoint() != null && !node.getEndpoint().isEmpty()
 							&& !"?".equals(node.getEndpoint())) ? node.getEndpoint() : node.getIp();
-					List<int[]> ranges = masters.computeIfAbsent(key(host, node.getPort().intValue()),
-							(k) -> new ArrayList<>());
+					// a TLS-only node tells its tls-port alone
+					Long port = (tls && node.getTlsPort() != null || node.getPort() == null) ? node.getTlsPort()
+							: node.getPort();
+					List<int[]> ranges = masters.computeIfAbsent(key(host, port.intValue()), (k) -> new ArrayList<>());
 					for (List<Long> range : slots) {
 						ranges.add(new int[] { range.get(0).intValue(), range.get(1).intValue() });
 					}

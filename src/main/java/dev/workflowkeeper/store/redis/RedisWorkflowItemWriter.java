@@ -109,7 +109,7 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 		// takes them all
 		Map<RedisNode, List<WorkflowEntry>> byNode = new LinkedHashMap<>();
 		for (WorkflowEntry entry : entries) {
-			byNode.computeIfAbsent(this.topology.owner(key(entry)), (node) -> new ArrayList<>()).add(entry);
+			byNode.computeIfAbsent(this.topology.writeOwner(key(entry)), (node) -> new ArrayList<>()).add(entry);
 		}
 		byNode.forEach((node, nodeEntries) -> {
 			int size = node.batch(this.pipelineSize);

@@ -1,5 +1,6 @@
 package dev.workflowkeeper.headroom;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -77,22 +78,33 @@ public class EvictionGuard implements StepExecutionListener, ChunkListener<Objec
 		if (this.limit.off()) {
 			return;
 		}
-		Map<String, Object> server = this.serverInfo.get();
-		long used = TargetMemoryLimit.number(server.get("usedMemory"));
-		long allowed = this.limit.limit(server);
-		long evicted = TargetMemoryLimit.number(server.get("evictedKeys"));
+		Map<String, Object> info = this.serverInfo.get();
+		long evicted = TargetMemoryLimit.number(info.get("evictedKeys"));
 		if (this.evictedAtStart >= 0 && evicted > this.evictedAtStart) {
 			throw new TargetMemoryExceededException(String.format(
 					"stopped before more eviction: target %s evicted %,d keys since the step began (policy %s, used %s of %s maxmemory); raise maxmemory",
-					this.target, evicted - this.evictedAtStart, server.getOrDefault("maxmemoryPolicy", "unknown"),
-					HumanUnits.bytes(used), HumanUnits.bytes(TargetMemoryLimit.number(server.get("maxmemory")))));
+					this.target, evicted - this.evictedAtStart, info.getOrDefault("maxmemoryPolicy", "unknown"),
+					HumanUnits.bytes(TargetMemoryLimit.number(info.get("usedMemory"))),
+					HumanUnits.bytes(TargetMemoryLimit.number(info.get("maxmemory")))));
 		}
+		// each master of a Cluster is judged on its own: one full master evicts
+		List<Map<String, Object>> servers = TargetMemoryLimit.servers(info);
+		for (Map<String, Object> server : servers) {
+			String target = (servers.size() == 1) ? this.target
+					: this.target + " (master " + server.get("address") + ")";
+			checkServer(server, target, when);
+		}
+	}
+
+	private void checkServer(Map<String, Object> server, String target, String when) {
+		long used = TargetMemoryLimit.number(server.get("usedMemory"));
+		long allowed = this.limit.limit(server);
 		if (allowed >= 0 && used > allowed) {
 			long capacity = TargetMemoryLimit.capacity(server);
 			throw new TargetMemoryExceededException(
 					String.format("stopped before eviction: target %s uses %s of %s %s, past %s; raise maxmemory or %s",
-							this.target, HumanUnits.bytes(used), HumanUnits.bytes((capacity > 0) ? capacity : allowed),
-							when, this.limit.describe(server), TargetMemoryLimit.SETTING));
+							target, HumanUnits.bytes(used), HumanUnits.bytes((capacity > 0) ? capacity : allowed), when,
+							this.limit.describe(server), TargetMemoryLimit.SETTING));
 		}
 	}
 

@@ -3,6 +3,7 @@ package dev.workflowkeeper.headroom;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import dev.workflowkeeper.cli.HumanUnits;
@@ -61,11 +62,32 @@ public final class TargetHeadroom {
 	}
 
 	/**
-	 * Checks a Redis's {@code serverInfo()} as {@link #checkMemory} does.
+	 * Checks a Redis's {@code serverInfo()} as {@link #checkMemory} does; of a Cluster,
+	 * each master with its share of the addition.
 	 * @throws StoreAccessException with the figures, in one line
 	 */
 	public static void checkRedis(Map<String, Object> server, StoreUri uri, Addition addition, TargetMemoryLimit limit,
 			String what, String fewer) {
+		List<Map<String, Object>> servers = TargetMemoryLimit.servers(server);
+		if (servers.size() == 1) {
+			checkServer(server, uri.masked(), addition, limit, what, fewer);
+			return;
+		}
+		// a Cluster spreads the keys evenly over its masters by their hash: each takes
+		// its share, and each must have room for it
+		Addition share = new Addition(ceilDiv(addition.states(), servers.size()),
+				ceilDiv(addition.bytes(), servers.size()));
+		for (Map<String, Object> master : servers) {
+			checkServer(master, uri.masked() + " (master " + master.get("address") + ")", share, limit, what, fewer);
+		}
+	}
+
+	private static long ceilDiv(long value, int parts) {
+		return (value + parts - 1) / parts;
+	}
+
+	private static void checkServer(Map<String, Object> server, String target, Addition addition,
+			TargetMemoryLimit limit, String what, String fewer) {
 		long allowed = limit.limit(server);
 		if (allowed < 0 || addition.states() <= 0) {
 			return;
@@ -77,7 +99,7 @@ public final class TargetHeadroom {
 		long capacity = TargetMemoryLimit.capacity(server);
 		throw new StoreAccessException(String.format(
 				"target %s would pass %s: it uses %s of %s and %s adds about %s (%,d states); raise maxmemory or %s, or %s",
-				uri.masked(), limit.describe(server), HumanUnits.bytes(used),
+				target, limit.describe(server), HumanUnits.bytes(used),
 				HumanUnits.bytes((capacity > 0) ? capacity : allowed), what, HumanUnits.bytes(addition.bytes()),
 				addition.states(), TargetMemoryLimit.SETTING, fewer));
 	}

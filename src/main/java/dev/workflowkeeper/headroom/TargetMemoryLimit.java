@@ -1,5 +1,6 @@
 package dev.workflowkeeper.headroom;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -99,6 +100,16 @@ public record TargetMemoryLimit(double share, long bytes) {
 	static long capacity(Map<String, Object> server) {
 		long maxmemory = number(server.get("maxmemory"));
 		return (maxmemory > 0) ? maxmemory : number(server.get("totalSystemMemory"));
+	}
+
+	/**
+	 * The servers whose memory is judged: each master of a Redis Cluster (its
+	 * {@code serverInfo()} lists them under {@code masters}), else the one server.
+	 */
+	@SuppressWarnings("unchecked")
+	static List<Map<String, Object>> servers(Map<String, Object> server) {
+		return (server.get("masters") instanceof List<?> masters && !masters.isEmpty())
+				? (List<Map<String, Object>>) masters : List.of(server);
 	}
 
 	static long number(Object value) {

@@ -149,6 +149,10 @@ class ReportCommand implements Callable<Integer>, JobCommand {
 				row(out, "expired / evicted keys", HumanUnits.count(n(server, "expiredKeys")) + " / "
 						+ HumanUnits.count(n(server, "evictedKeys")));
 			}
+			if (server.get("masters") instanceof List<?> masters) {
+				row(out, "cluster", masters.size() + " masters" + (Boolean.TRUE.equals(server.get("topologyChanged"))
+						? ", changed during the run (a failover or a resharding)" : ""));
+			}
 		}
 		Map<String, Object> forecast = (Map<String, Object>) r.get("forecast");
 		if (values && forecast != null) {

@@ -5,10 +5,13 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The address of a workflow store, as given on the command line or in configuration:
- * {@code redis://[user:password@]host:port/db}, {@code rediss://…} (TLS),
+ * {@code redis://[user:password@]host:port/db}, {@code rediss://…} (TLS), several seed
+ * nodes of a Redis Cluster as {@code redis://host1:port1,host2:port2},
  * {@code redis-sentinel://[user:password@]host:port[,host:port…][/db]#master} (a master
  * that Redis Sentinels name, as Lettuce and Spring write it; the credentials are the
  * master's), {@code rediss-sentinel://…} (the same over TLS), {@code snapshot:PATH} or
@@ -20,6 +23,9 @@ public record StoreUri(Kind kind, String value) {
 	private static final String SENTINEL = "redis-sentinel://";
 
 	private static final String SENTINEL_TLS = "rediss-sentinel://";
+
+	/** scheme://, user-info@, the hosts (several with commas), the rest. */
+	private static final Pattern SEEDS = Pattern.compile("(rediss?://)([^@/]*@)?([^/?#]*)(.*)");
 
 	/** The kinds of store the worker knows. */
 	public enum Kind {
@@ -43,10 +49,12 @@ public record StoreUri(Kind kind, String value) {
 			return new StoreUri(Kind.REDIS, trimmed);
 		}
 		if (trimmed.startsWith("redis://") || trimmed.startsWith("rediss://")) {
-			URI uri = toUri(trimmed);
-			if (uri.getHost() == null) {
-				throw new IllegalArgumentException("store address " + mask(trimmed) + " names no host");
+			for (URI uri : seeds(trimmed)) {
+				if (uri.getHost() == null) {
+					throw new IllegalArgumentException("store address " + mask(trimmed) + " names no host");
+				}
 			}
+			URI uri = toUri(firstSeed(trimmed));
 			String path = uri.getPath();
 			if (path != null && !path.isEmpty() && !path.equals("/") && !path.substring(1).matches("\\d+")) {
 				throw new IllegalArgumentException("store address " + mask(trimmed)
@@ -80,10 +88,36 @@ public record StoreUri(Kind kind, String value) {
 
 	/**
 	 * The Redis address as a URI; only for {@link Kind#REDIS} addresses that are not
-	 * {@link #isSentinel() Sentinel} ones.
+	 * {@link #isSentinel() Sentinel} ones. Of an address with several seeds, the first.
 	 */
 	public URI redisUri() {
-		return toUri(this.value);
+		return toUri(firstSeed(this.value));
+	}
+
+	/**
+	 * One URI per seed node of a Redis address: {@code redis://user:pw@h1:p1,h2:p2/0}
+	 * names two, with the same scheme, credentials and database; only for
+	 * {@link Kind#REDIS}.
+	 */
+	public List<URI> redisSeeds() {
+		return seeds(this.value);
+	}
+
+	private static List<URI> seeds(String text) {
+		Matcher matcher = SEEDS.matcher(text);
+		if (!matcher.matches() || !matcher.group(3).contains(",")) {
+			return List.of(toUri(text));
+		}
+		List<URI> seeds = new ArrayList<>();
+		for (String host : matcher.group(3).split(",")) {
+			seeds.add(toUri(matcher.group(1) + (matcher.group(2) != null ? matcher.group(2) : "") + host.trim()
+					+ matcher.group(4)));
+		}
+		return seeds;
+	}
+
+	private static String firstSeed(String text) {
+		return seeds(text).get(0).toString();
 	}
 
 	/** The snapshot file; only for {@link Kind#SNAPSHOT}. */

@@ -1,6 +1,7 @@
 package dev.workflowkeeper.headroom;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.workflowkeeper.headroom.EvictionGuard.TargetMemoryExceededException;
@@ -64,6 +65,28 @@ class EvictionGuardTests {
 		assertThatExceptionOfType(TargetMemoryExceededException.class)
 			.isThrownBy(() -> this.guard.beforeChunk(this.chunk))
 			.withMessageContaining("before writing");
+	}
+
+	@Test
+	void shouldStopOnceOneMasterOfAClusterPassesItsLimitThoughTheClusterIsUnderIts() {
+		// given: three masters of 64 MB, 100 MB used of 192 MB in all
+		Map<String, Object> full = new HashMap<>(
+				Map.of("address", "127.0.0.1:7001", "usedMemory", 20 * MB, "maxmemory", 64 * MB));
+		Map<String, Object> cluster = new HashMap<>(Map.of("usedMemory", 100 * MB, "maxmemory", 192 * MB, "evictedKeys",
+				0L, "masters", List.of(Map.of("address", "127.0.0.1:7000", "usedMemory", 40 * MB, "maxmemory", 64 * MB),
+						full, Map.of("address", "127.0.0.1:7002", "usedMemory", 40 * MB, "maxmemory", 64 * MB))));
+		EvictionGuard guard = new EvictionGuard(() -> cluster, "redis://127.0.0.1:7000/0",
+				TargetMemoryLimit.parse("90%"));
+		guard.beforeStep(null);
+		guard.beforeChunk(this.chunk);
+
+		// when: one master fills up
+		full.put("usedMemory", 58 * MB);
+
+		// then
+		assertThatExceptionOfType(TargetMemoryExceededException.class).isThrownBy(() -> guard.afterChunk(this.chunk))
+			.withMessageStartingWith(
+					"stopped before eviction: target redis://127.0.0.1:7000/0 (master 127.0.0.1:7001) uses 58.0 MiB");
 	}
 
 	@Test

@@ -1,5 +1,6 @@
 package dev.workflowkeeper.headroom;
 
+import java.util.List;
 import java.util.Map;
 
 import dev.workflowkeeper.headroom.TargetHeadroom.Addition;
@@ -39,6 +40,26 @@ class TargetHeadroomTests {
 			.withMessage("target redis://:****@127.0.0.1:6390/0 would pass 90% of its maxmemory: it uses 41.0 MiB"
 					+ " of 64.0 MiB and the migration adds about 20.0 MiB (200,000 states); raise maxmemory or"
 					+ " keeper.migration.max-target-memory, or migrate fewer states");
+	}
+
+	@Test
+	void shouldJudgeEachMasterOfAClusterWithItsShareOfTheAddition() {
+		// given: three masters of 64 MB; the fullest uses 40 MB, the cluster 60 of 192
+		Map<String, Object> cluster = Map.of("usedMemory", 60 * MB, "maxmemory", 192 * MB, "masters",
+				List.of(master("127.0.0.1:7000", 10 * MB), master("127.0.0.1:7001", 40 * MB),
+						master("127.0.0.1:7002", 10 * MB)));
+
+		// then: 30 MB over three masters fits (40 + 10 < 57.6); 60 MB does not (40 + 20)
+		assertThatNoException().isThrownBy(() -> check(cluster, new Addition(30_000, 30 * MB), DEFAULT));
+		assertThatExceptionOfType(StoreAccessException.class)
+			.isThrownBy(() -> check(cluster, new Addition(60_000, 60 * MB), DEFAULT))
+			.withMessageStartingWith("target redis://:****@127.0.0.1:6390/0 (master 127.0.0.1:7001) would pass 90%"
+					+ " of its maxmemory: it uses 40.0 MiB of 64.0 MiB and the migration adds about 20.0 MiB"
+					+ " (20,000 states)");
+	}
+
+	private static Map<String, Object> master(String address, long used) {
+		return Map.of("address", address, "usedMemory", used, "maxmemory", 64 * MB);
 	}
 
 	@Test

@@ -27,6 +27,21 @@ class StoreUriTests {
 	}
 
 	@Test
+	void shouldReadTheSeedNodesOfAClusterWithTheSameCredentialsAndDatabase() {
+		StoreUri uri = StoreUri.parse("redis://ops:s3cret@h1:7000,h2:7001,[::1]:7002/0");
+
+		assertThat(uri.redisSeeds()).extracting(Object::toString)
+			.containsExactly("redis://ops:s3cret@h1:7000/0", "redis://ops:s3cret@h2:7001/0",
+					"redis://ops:s3cret@[::1]:7002/0");
+		assertThat(uri.redisUri().getHost()).isEqualTo("h1");
+		assertThat(uri.masked()).isEqualTo("redis://ops:****@h1:7000,h2:7001,[::1]:7002/0");
+		assertThat(StoreUri.parse("rediss://h1:7000").redisSeeds()).extracting(Object::toString)
+			.containsExactly("rediss://h1:7000");
+		assertThatIllegalArgumentException().isThrownBy(() -> StoreUri.parse("redis://h1:7000,:7001/0"))
+			.withMessageContaining("names no host");
+	}
+
+	@Test
 	void shouldRejectUnknownAddressesWithOneClearLine() {
 		assertThatIllegalArgumentException().isThrownBy(() -> StoreUri.parse("mongodb://x"))
 			.withMessageStartingWith("unknown store address 'mongodb://x'");

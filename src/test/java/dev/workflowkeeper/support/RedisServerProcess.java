@@ -65,6 +65,16 @@ public final class RedisServerProcess implements AutoCloseable {
 	}
 
 	/**
+	 * Starts a server without persistence on {@code port} (a Cluster node needs its bus
+	 * port, {@code port + 10000}, free too).
+	 */
+	public static RedisServerProcess startOnPort(Version version, int port, String... extraArgs) {
+		RedisServerProcess server = new RedisServerProcess(binary(version), tempDir(), port, List.of(extraArgs));
+		server.launch();
+		return server;
+	}
+
+	/**
 	 * Starts a server that logs every write to an append-only file, so it survives a
 	 * kill.
 	 */

@@ -1,6 +1,7 @@
 package dev.workflowkeeper.ops.health;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import dev.workflowkeeper.config.KeeperProperties;
@@ -50,6 +51,9 @@ class RedisHealthIndicator implements HealthIndicator {
 					.withDetail("version", probe.serverVersion());
 				if (info.get("role") != null) {
 					health.withDetail("role", info.get("role"));
+				}
+				if (info.get("masters") instanceof List<?> masters) {
+					health.withDetail("clusterMasters", masters.size());
 				}
 				return health.build();
 			}

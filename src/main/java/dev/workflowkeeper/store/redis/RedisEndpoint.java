@@ -58,7 +58,14 @@ record RedisEndpoint(String host, int port, boolean tls, String user, String pas
 		if (address.isSentinel()) {
 			return ofSentinel(address.sentinel(), settings);
 		}
-		URI uri = address.redisUri();
+		return of(address, address.redisUri(), settings);
+	}
+
+	/**
+	 * Resolves the endpoint of one seed of an address that names several
+	 * ({@code redis://h1:p1,h2:p2}), as {@link #of(StoreUri, KeeperProperties.Redis)}.
+	 */
+	static RedisEndpoint of(StoreUri address, URI uri, KeeperProperties.Redis settings) {
 		String host = uri.getHost();
 		if (host.startsWith("[") && host.endsWith("]")) {
 			host = host.substring(1, host.length() - 1);
@@ -117,6 +124,19 @@ record RedisEndpoint(String host, int port, boolean tls, String user, String pas
 	/** The Sentinels, in the order of the address. */
 	Set<HostAndPort> sentinelSet() {
 		return new LinkedHashSet<>(this.sentinels);
+	}
+
+	/**
+	 * The same credentials, TLS and timeouts at another node of a Cluster, database 0
+	 * (the only one a Cluster has).
+	 */
+	RedisEndpoint at(String host, int port) {
+		return new RedisEndpoint(host, port, this.tls, this.user, this.password, 0);
+	}
+
+	/** The node's address for messages, without credentials. */
+	String address() {
+		return (this.tls ? "rediss://" : "redis://") + this.host + ":" + this.port;
 	}
 
 	HostAndPort hostAndPort() {

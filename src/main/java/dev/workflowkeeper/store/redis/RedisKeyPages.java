@@ -19,10 +19,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import dev.workflowkeeper.store.StoreAccessException;
 
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
@@ -117,6 +119,17 @@ final class RedisKeyPages<T> implements AutoCloseable {
 	/** The node's restarts when the scan started: a SCAN cursor holds within one. */
 	private int restartsAtStart;
 
+	/**
+	 * Whether the node owns a key's slot (a Cluster master may still return keys of slots
+	 * it gave away); every key by default.
+	 */
+	private Predicate<byte[]> owned = (key) -> true;
+
+	/** The node's slots, when a Cluster master's: they must hold during the scan. */
+	private Supplier<String> slots = () -> "";
+
+	private String slotsAtStart = "";
+
 	/** Whether the scan ends before the page at a cursor (a sample); never by default. */
 	private Predicate<String> stopBefore = (next) -> false;
 
@@ -151,6 +164,7 @@ final class RedisKeyPages<T> implements AutoCloseable {
 		this.resuming = true;
 		this.handedOut.clear();
 		this.restartsAtStart = this.node.restarts();
+		this.slotsAtStart = this.slots.get();
 		this.scanCursor = cursor;
 		this.scanEnded = false;
 		this.exhausted = false;
@@ -162,6 +176,17 @@ final class RedisKeyPages<T> implements AutoCloseable {
 				return thread;
 			});
 		}
+	}
+
+	/**
+	 * Passes over the keys {@code owned} refuses, and ends the scan with a
+	 * {@link StoreAccessException} when the node's {@code slots} change during it (a
+	 * failover, a resharding): its position no longer covers the keys it must. Set before
+	 * {@link #start}.
+	 */
+	void owned(Predicate<byte[]> owned, Supplier<String> slots) {
+		this.owned = owned;
+		this.slots = slots;
 	}
 
 	/**
@@ -328,13 +353,17 @@ final class RedisKeyPages<T> implements AutoCloseable {
 			throw new StoreAccessException("Redis at " + this.node.address()
 					+ " restarted or failed over during the scan, so its SCAN position no longer holds; the scan starts over when the run is resumed");
 		}
+		if (!this.slots.get().equals(this.slotsAtStart)) {
+			throw slotsChanged(null);
+		}
 		byte[] afterBytes = (after != null) ? after.getBytes(StandardCharsets.UTF_8) : null;
 		List<byte[]> keys = new ArrayList<>(result.getResult().size());
 		for (byte[] key : result.getResult()) {
 			if (key.length > this.prefix.length
 					&& Arrays.equals(key, 0, this.prefix.length, this.prefix, 0, this.prefix.length)
 					&& (afterBytes == null || Arrays.compareUnsigned(key, afterBytes) > 0)
-					&& (this.handedOut.isEmpty() || !this.handedOut.contains(ByteBuffer.wrap(key)))) {
+					&& (this.handedOut.isEmpty() || !this.handedOut.contains(ByteBuffer.wrap(key)))
+					&& this.owned.test(key)) {
 				keys.add(key);
 			}
 		}
@@ -352,12 +381,25 @@ final class RedisKeyPages<T> implements AutoCloseable {
 		int size = this.node.batch(this.pipelineSize);
 		for (int from = 0; from < keys.size(); from += size) {
 			List<byte[]> batch = keys.subList(from, Math.min(keys.size(), from + size));
-			Callable<List<T>> inspect = () -> this.node.execute(batch.size(),
-					(jedis) -> this.inspection.apply(jedis, batch));
+			Callable<List<T>> inspect = () -> {
+				try {
+					return this.node.execute(batch.size(), (jedis) -> this.inspection.apply(jedis, batch));
+				}
+				catch (StoreAccessException ex) {
+					// a key of the page answered MOVED or ASK: the node no longer owns it
+					throw (ex.getCause() instanceof JedisRedirectionException) ? slotsChanged(ex) : ex;
+				}
+			};
 			page.batches.add((this.inspectors != null) ? this.inspectors.submit(inspect) : null);
 			page.pending.add(inspect);
 		}
 		return page;
+	}
+
+	private StoreAccessException slotsChanged(Throwable cause) {
+		return new StoreAccessException("the slots of Redis at " + this.node.address()
+				+ " changed during the scan (a failover or a resharding), so its SCAN position no longer holds;"
+				+ " run the same command again: the scan of this master starts over", cause);
 	}
 
 	/** The keys one {@code SCAN} gave, and the cursor it returned. */

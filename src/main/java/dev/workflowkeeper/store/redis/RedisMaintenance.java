@@ -13,6 +13,7 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import dev.workflowkeeper.store.MaintainableStore;
+import dev.workflowkeeper.store.StoreAccessException;
 
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
@@ -49,8 +50,9 @@ import org.springframework.util.Assert;
  * sending it again is safe. Nothing is loaded up front: a job that only reads needs no
  * scripting rights. A node that does not run {@code EVALSHA} for the user gets every
  * script by {@code EVAL}; one that runs neither gets the same judgements through
- * {@code WATCH} and {@code MULTI}/{@code EXEC} ({@link RedisWatchedWrites}). Without
- * {@code PEXPIRETIME} the TTL changes go as on Redis 6.2.
+ * {@code WATCH} and {@code MULTI}/{@code EXEC} ({@link RedisWatchedWrites}; one server
+ * only: a Cluster refuses a transaction over several slots). Without {@code PEXPIRETIME}
+ * the TTL changes go as on Redis 6.2.
  * <p>
  * Thread-safe: each call borrows its own pooled connection.
  */
@@ -60,6 +62,9 @@ final class RedisMaintenance implements MaintainableStore {
 
 	private static final byte[] DELETE_SCRIPT = DeleteIfUnchangedScript.SOURCE.getBytes(StandardCharsets.UTF_8);
 
+	private final RedisTopology topology;
+
+	/** The seed node: the server, or the Cluster node the address names. */
 	private final RedisNode node;
 
 	private final String keyPrefix;
@@ -74,33 +79,43 @@ final class RedisMaintenance implements MaintainableStore {
 
 	private static final byte[] DELETE_SCRIPT_SHA = sha1Hex(DELETE_SCRIPT);
 
-	RedisMaintenance(RedisNode node, String keyPrefix, int scanCount, int pipelineSize, int pipelinesInFlight) {
-		this.node = node;
+	RedisMaintenance(RedisTopology topology, String keyPrefix, int scanCount, int pipelineSize, int pipelinesInFlight) {
+		this.topology = topology;
+		this.node = topology.seed();
 		this.pipelinesInFlight = pipelinesInFlight;
 		this.keyPrefix = keyPrefix;
 		this.scanCount = scanCount;
 		this.pipelineSize = pipelineSize;
 	}
 
-	/** One reader for the standalone server, named {@code name}. */
+	/**
+	 * One reader for a standalone server, named {@code name}; one per master of a
+	 * Cluster, named {@code name.<slot ranges>}.
+	 */
 	@Override
 	public List<ItemStreamReader<KeyInfo>> keyReaders(String name, KeyDetail detail) {
-		return List.of(new RedisKeyInfoItemReader(name, this.node, this.keyPrefix, this.scanCount, this.pipelineSize,
-				this.pipelinesInFlight, detail));
+		return keyReaders(name, detail, KeySample.WHOLE);
 	}
 
 	/**
 	 * {@inheritDoc} The scan ends after the page that takes the share of the hash table
-	 * its cursor visited, or the keys read, to the sample's.
+	 * its cursor visited, or the keys read, to the sample's; a Cluster is read whole.
 	 */
 	@Override
 	public List<ItemStreamReader<KeyInfo>> keyReaders(String name, KeyDetail detail, KeySample sample) {
-		RedisKeyInfoItemReader reader = new RedisKeyInfoItemReader(name, this.node, this.keyPrefix, this.scanCount,
-				this.pipelineSize, this.pipelinesInFlight, detail);
-		if (!sample.whole()) {
-			reader.sample(sample);
+		List<ItemStreamReader<KeyInfo>> readers = new ArrayList<>();
+		for (RedisTopology.Shard shard : this.topology.shards()) {
+			RedisKeyInfoItemReader reader = new RedisKeyInfoItemReader(RedisWorkflowStore.readerName(name, shard),
+					shard.node(), this.keyPrefix, this.scanCount, this.pipelineSize, this.pipelinesInFlight, detail);
+			RedisWorkflowStore.partition(reader, this.topology, shard);
+			// the estimate takes the shares of one hash table: a Cluster's masters are
+			// read whole, and its report is exact
+			if (!sample.whole() && !this.topology.cluster()) {
+				reader.sample(sample);
+			}
+			readers.add(reader);
 		}
-		return List.of(reader);
+		return readers;
 	}
 
 	/**
@@ -112,12 +127,8 @@ final class RedisMaintenance implements MaintainableStore {
 		for (TtlChange change : changes) {
 			checkKey(change.key());
 		}
-		List<TtlOutcome> outcomes = new ArrayList<>(changes.size());
-		for (List<TtlChange> batch : batches(changes)) {
-			outcomes.addAll(this.node.execute(batch.size(),
-					(jedis) -> enforceBatch(jedis, batch, hasPexpireTime(jedis, batch.get(0).key()))));
-		}
-		return outcomes;
+		return route(changes, TtlChange::key, (node, batch, asking) -> node.execute(batch.size(),
+				(jedis) -> enforceBatch(node, jedis, batch, hasPexpireTime(node, jedis, batch.get(0).key()), asking)));
 	}
 
 	/**
@@ -125,9 +136,9 @@ final class RedisMaintenance implements MaintainableStore {
 	 * the first batch, as a refusal inside {@code MULTI} would abort the transaction
 	 * without naming the command.
 	 */
-	private boolean hasPexpireTime(Jedis jedis, String key) {
-		RedisCommands commands = this.node.commands();
-		if (!this.node.hasPexpireTime()) {
+	private static boolean hasPexpireTime(RedisNode node, Jedis jedis, String key) {
+		RedisCommands commands = node.commands();
+		if (!node.hasPexpireTime()) {
 			return false;
 		}
 		if (!commands.confirmed(RedisCommands.Command.PEXPIRETIME)) {
@@ -145,8 +156,13 @@ final class RedisMaintenance implements MaintainableStore {
 		return true;
 	}
 
-	private List<TtlOutcome> enforceBatch(Jedis jedis, List<TtlChange> batch, boolean expireOptions) {
-		TtlOutcome[] outcomes = new TtlOutcome[batch.size()];
+	/**
+	 * @param asking whether each command is to be preceded by {@code ASKING} (a key
+	 * migrating to the node)
+	 */
+	private List<Object> enforceBatch(RedisNode node, Jedis jedis, List<TtlChange> batch, boolean expireOptions,
+			boolean asking) {
+		Object[] outcomes = new Object[batch.size()];
 		List<Integer> scripted = new ArrayList<>();
 		List<Integer> single = new ArrayList<>();
 		for (int i = 0; i < batch.size(); i++) {
@@ -154,6 +170,12 @@ final class RedisMaintenance implements MaintainableStore {
 			// one bound only: PEXPIRE and PEXPIREAT cannot be combined in one command
 			boolean plain = expireOptions && change.expectedValue() == null && change.fillsToMaximum()
 					&& (change.maxTtl() == null || change.maxExpireAtMillis() == TtlChange.UNBOUNDED);
+			// a Cluster refuses a transaction over several slots: each key goes alone,
+			// through the script, which is exact on its own
+			if (this.topology.cluster()) {
+				scripted.add(i);
+				continue;
+			}
 			(plain || spreadFill(change, expireOptions) ? single : scripted).add(i);
 		}
 		if (!single.isEmpty()) {
@@ -194,11 +216,13 @@ final class RedisMaintenance implements MaintainableStore {
 		}
 		if (!scripted.isEmpty()) {
 			List<TtlChange> changes = scripted.stream().map(batch::get).toList();
-			List<Object> replies = runScript(jedis, TTL_SCRIPT, TTL_SCRIPT_SHA, changes,
-					(change) -> ttlArgs(change, expireOptions), TtlChange::key);
+			List<Object> replies = runScript(node.commands(), jedis, TTL_SCRIPT, TTL_SCRIPT_SHA, changes,
+					(change) -> ttlArgs(change, expireOptions), TtlChange::key, asking);
 			List<TtlOutcome> watched = (replies != null) ? null : RedisWatchedWrites.enforceTtl(jedis, changes);
 			for (int j = 0; j < scripted.size(); j++) {
-				outcomes[scripted.get(j)] = (replies != null) ? scriptOutcome((Long) replies.get(j)) : watched.get(j);
+				Object reply = (replies != null) ? replies.get(j) : watched.get(j);
+				outcomes[scripted.get(j)] = (replies == null || reply instanceof Redirect) ? reply
+						: scriptOutcome((Long) reply);
 			}
 		}
 		return Arrays.asList(outcomes);
@@ -269,23 +293,18 @@ final class RedisMaintenance implements MaintainableStore {
 			Assert.notNull(entry.value(),
 					() -> "no judged value for " + entry.key() + ": nothing to compare before deleting");
 		}
-		List<Boolean> deleted = new ArrayList<>(judged.size());
-		for (List<KeyValue> batch : batches(judged)) {
+		return route(judged, KeyValue::key, (node, batch, asking) -> {
 			int[] attempts = { 0 };
-			List<Object> replies = this.node.execute(batch.size(), (jedis) -> {
+			return node.execute(batch.size(), (jedis) -> {
 				boolean again = ++attempts[0] > 1;
-				List<Object> sent = runScript(jedis, DELETE_SCRIPT, DELETE_SCRIPT_SHA, batch,
-						(entry) -> List.of(entry.value()), KeyValue::key);
+				List<Object> sent = runScript(node.commands(), jedis, DELETE_SCRIPT, DELETE_SCRIPT_SHA, batch,
+						(entry) -> List.of(entry.value()), KeyValue::key, asking);
 				if (sent == null) {
 					sent = RedisWatchedWrites.deleteIfUnchanged(jedis, batch);
 				}
 				return again ? countOwnDeletes(jedis, batch, sent) : sent;
 			});
-			for (Object reply : replies) {
-				deleted.add(Long.valueOf(1).equals(reply));
-			}
-		}
-		return deleted;
+		}).stream().map((reply) -> Long.valueOf(1).equals(reply)).toList();
 	}
 
 	/**
@@ -303,7 +322,8 @@ final class RedisMaintenance implements MaintainableStore {
 		}
 		List<Object> counted = new ArrayList<>(replies);
 		for (int i = 0; i < counted.size(); i++) {
-			if (!Long.valueOf(1).equals(counted.get(i)) && !exists.get(i).get()) {
+			if (!Long.valueOf(1).equals(counted.get(i)) && !(counted.get(i) instanceof Redirect)
+					&& !exists.get(i).get()) {
 				counted.set(i, 1L);
 			}
 		}
@@ -317,20 +337,23 @@ final class RedisMaintenance implements MaintainableStore {
 	@Override
 	public List<Boolean> exist(List<String> keys) {
 		keys.forEach(this::checkKey);
-		List<Boolean> exist = new ArrayList<>(keys.size());
-		for (List<String> batch : batches(keys)) {
-			exist.addAll(this.node.execute(batch.size(), (jedis) -> {
-				List<Response<Boolean>> replies = new ArrayList<>(batch.size());
-				try (Pipeline pipeline = jedis.pipelined()) {
-					for (String key : batch) {
-						replies.add(pipeline.exists(key));
+		return route(keys, (key) -> key, (node, batch, asking) -> node.execute(batch.size(), (jedis) -> {
+			List<Response<Boolean>> replies = new ArrayList<>(batch.size());
+			try (Pipeline pipeline = jedis.pipelined()) {
+				for (String key : batch) {
+					if (asking) {
+						pipeline.sendCommand(Protocol.Command.ASKING, new byte[0][]);
 					}
-					pipeline.sync();
+					replies.add(pipeline.exists(key));
 				}
-				return replies.stream().map(Response::get).toList();
-			}));
-		}
-		return exist;
+				pipeline.sync();
+			}
+			List<Object> exist = new ArrayList<>(batch.size());
+			for (Response<Boolean> reply : replies) {
+				exist.add(Redirect.reply(reply));
+			}
+			return exist;
+		})).stream().map(Boolean.class::cast).toList();
 	}
 
 	/**
@@ -343,12 +366,50 @@ final class RedisMaintenance implements MaintainableStore {
 	 * left out; without the memory section {@code memory} is {@code unavailable}, and
 	 * without {@code INFO} at all (refused, renamed away) the view is {@code info}
 	 * {@code unavailable} and {@code dbKeys}: the eviction guard then has no figures to
-	 * check (see {@code TargetMemoryLimit#limit}).
+	 * check (see {@code TargetMemoryLimit#limit}). Of a Cluster: the memory, key and
+	 * eviction figures summed over the masters ({@code maxmemory} only when each has one,
+	 * else 0), the others the first master's, and {@code masters}: each master's own
+	 * figures with its {@code address} and {@code slots}, and {@code topologyChanged}:
+	 * whether the masters or their slots changed since the store was opened (a failover,
+	 * a resharding during the run).
 	 */
 	@Override
 	public Map<String, Object> serverInfo() {
-		RedisCommands commands = this.node.commands();
-		return this.node.execute((jedis) -> {
+		if (!this.topology.cluster()) {
+			return serverInfo(this.node);
+		}
+		// a Cluster: the masters' figures summed, and each master's own under "masters",
+		// so that a memory guard judges the headroom of each
+		List<Map<String, Object>> masters = new ArrayList<>();
+		for (RedisTopology.Shard shard : this.topology.shards()) {
+			Map<String, Object> master = new LinkedHashMap<>();
+			master.put("address", shard.node().address());
+			master.put("slots", shard.name());
+			master.putAll(serverInfo(shard.node()));
+			masters.add(master);
+		}
+		Map<String, Object> result = new LinkedHashMap<>(masters.get(0));
+		result.remove("address");
+		result.remove("slots");
+		for (String summed : List.of("usedMemory", "usedMemoryRss", "usedMemoryPeak", "expiredKeys", "evictedKeys",
+				"dbKeys")) {
+			result.put(summed, masters.stream().mapToLong((master) -> number(master.get(summed))).sum());
+		}
+		boolean everyMaxmemory = masters.stream().allMatch((master) -> number(master.get("maxmemory")) > 0);
+		result.put("maxmemory",
+				everyMaxmemory ? masters.stream().mapToLong((master) -> number(master.get("maxmemory"))).sum() : 0L);
+		result.put("masters", masters);
+		result.put("topologyChanged", this.topology.changedSinceConnect());
+		return result;
+	}
+
+	private static long number(Object value) {
+		return (value instanceof Number number) ? number.longValue() : 0;
+	}
+
+	private static Map<String, Object> serverInfo(RedisNode node) {
+		RedisCommands commands = node.commands();
+		return node.execute((jedis) -> {
 			Response<Object> reply = null;
 			Response<Long> dbKeys;
 			try (Pipeline pipeline = jedis.pipelined()) {
@@ -380,10 +441,15 @@ final class RedisMaintenance implements MaintainableStore {
 
 	/**
 	 * {@inheritDoc} Estimated from each value's length ({@link RedisMemoryEstimate}) once
-	 * the node turned out not to run {@code MEMORY USAGE}.
+	 * a node turned out not to run {@code MEMORY USAGE}.
 	 */
 	@Override
 	public boolean memoryEstimated() {
+		if (this.topology.cluster()) {
+			return this.topology.shards()
+				.stream()
+				.anyMatch((shard) -> !shard.node().commands().has(RedisCommands.Command.MEMORY_USAGE));
+		}
 		return !this.node.commands().has(RedisCommands.Command.MEMORY_USAGE);
 	}
 
@@ -462,11 +528,11 @@ final class RedisMaintenance implements MaintainableStore {
 	 * pipeline, which caches the script again. A node that does not run {@code EVALSHA}
 	 * for the user gets every script by {@code EVAL}; one that does not run {@code EVAL}
 	 * either gets none: then this returns {@code null} and the caller goes without
-	 * scripts.
+	 * scripts. A reply redirecting the key to another node of a Cluster is a
+	 * {@link Redirect}.
 	 */
-	private <T> List<Object> runScript(Jedis jedis, byte[] source, byte[] sha, List<T> items,
-			Function<T, List<byte[]>> args, Function<T, String> key) {
-		RedisCommands commands = this.node.commands();
+	private static <T> List<Object> runScript(RedisCommands commands, Jedis jedis, byte[] source, byte[] sha,
+			List<T> items, Function<T, List<byte[]>> args, Function<T, String> key, boolean asking) {
 		if (!commands.has(RedisCommands.Command.EVAL)) {
 			return null;
 		}
@@ -476,10 +542,10 @@ final class RedisMaintenance implements MaintainableStore {
 			List<Response<Object>> replies = new ArrayList<>(items.size());
 			send(jedis, items,
 					(pipeline, item) -> pipeline.evalsha(sha, List.of(utf8(key.apply(item))), args.apply(item)),
-					replies);
+					replies, asking);
 			for (int i = 0; i < items.size(); i++) {
 				try {
-					results.add(replies.get(i).get());
+					results.add(Redirect.reply(replies.get(i)));
 				}
 				catch (JedisNoScriptException ex) {
 					results.add(null);
@@ -506,10 +572,10 @@ final class RedisMaintenance implements MaintainableStore {
 			List<Response<Object>> retried = new ArrayList<>(again.size());
 			send(jedis, again,
 					(pipeline, item) -> pipeline.eval(source, List.of(utf8(key.apply(item))), args.apply(item)),
-					retried);
+					retried, asking);
 			for (int j = 0; j < lost.size(); j++) {
 				try {
-					results.set(lost.get(j), retried.get(j).get());
+					results.set(lost.get(j), Redirect.reply(retried.get(j)));
 				}
 				catch (JedisDataException ex) {
 					if (commands.missing(RedisCommands.Command.EVAL, ex)) {
@@ -524,9 +590,12 @@ final class RedisMaintenance implements MaintainableStore {
 	}
 
 	private static <T> void send(Jedis jedis, List<T> items, BiFunction<Pipeline, T, Response<Object>> command,
-			List<Response<Object>> replies) {
+			List<Response<Object>> replies, boolean asking) {
 		try (Pipeline pipeline = jedis.pipelined()) {
 			for (T item : items) {
+				if (asking) {
+					pipeline.sendCommand(Protocol.Command.ASKING, new byte[0][]);
+				}
 				replies.add(command.apply(pipeline, item));
 			}
 			pipeline.sync();
@@ -539,13 +608,54 @@ final class RedisMaintenance implements MaintainableStore {
 						+ ": maintenance leaves it alone");
 	}
 
-	private <T> List<List<T>> batches(List<T> items) {
-		List<List<T>> batches = new ArrayList<>();
-		int size = this.node.batch(this.pipelineSize);
-		for (int from = 0; from < items.size(); from += size) {
-			batches.add(items.subList(from, Math.min(items.size(), from + size)));
+	/**
+	 * Runs {@code batch} on {@code items} split by the master that owns each key, in
+	 * batches of {@code pipelineSize} per node, and returns the replies in the order of
+	 * {@code items} (a standalone server is one master). A key whose reply names another
+	 * node ({@code MOVED}, {@code ASK}: a failover or a resharding) is sent again alone
+	 * to that node, after the slot table is read again.
+	 */
+	@SuppressWarnings("unchecked")
+	private <T, R> List<R> route(List<T> items, Function<T, String> key, NodeBatch<T> batch) {
+		Object[] replies = new Object[items.size()];
+		Map<RedisNode, List<Integer>> byNode = new LinkedHashMap<>();
+		for (int i = 0; i < items.size(); i++) {
+			byNode.computeIfAbsent(this.topology.writeOwner(utf8(key.apply(items.get(i)))), (node) -> new ArrayList<>())
+				.add(i);
 		}
-		return batches;
+		byNode.forEach((node, indexes) -> {
+			int size = node.batch(this.pipelineSize);
+			for (int from = 0; from < indexes.size(); from += size) {
+				List<Integer> part = indexes.subList(from, Math.min(indexes.size(), from + size));
+				List<Object> sent = batch.run(node, part.stream().map(items::get).toList(), false);
+				for (int j = 0; j < part.size(); j++) {
+					replies[part.get(j)] = sent.get(j);
+				}
+			}
+		});
+		for (int i = 0; i < replies.length; i++) {
+			for (int attempt = 1; replies[i] instanceof Redirect redirect; attempt++) {
+				if (attempt > Redirect.MAX_FOLLOWED) {
+					throw new StoreAccessException("the Redis Cluster at " + this.node.address()
+							+ " kept redirecting key " + key.apply(items.get(i))
+							+ " (MOVED/ASK): run the job again once the cluster is stable");
+				}
+				if (!redirect.ask()) {
+					this.topology.refresh();
+				}
+				replies[i] = batch.run(this.topology.node(redirect.target()), List.of(items.get(i)), redirect.ask())
+					.get(0);
+			}
+		}
+		return (List<R>) Arrays.asList(replies);
+	}
+
+	/** A batch of items on one node; one reply per item, a {@link Redirect} included. */
+	@FunctionalInterface
+	private interface NodeBatch<T> {
+
+		List<Object> run(RedisNode node, List<T> batch, boolean asking);
+
 	}
 
 	private static byte[] utf8(String text) {

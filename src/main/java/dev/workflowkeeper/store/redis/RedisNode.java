@@ -28,9 +28,9 @@ import redis.clients.jedis.util.SafeEncoder;
  * One Redis server the worker talks to: a connection pool sized by
  * {@code REDIS_MAX_CONNECTIONS}, the server's version, read once at connection, and the
  * translation of every failure into a {@link StoreAccessException}. A standalone Redis is
- * one node; a Cluster would be one per master, each with its own reader. A command that
- * meets a passing trouble (see {@link RedisRetry}) is run again on a fresh connection,
- * within the bounds of {@code keeper.redis.retry.*}.
+ * one node; a Cluster is one per master (see {@link RedisTopology}), each with its own
+ * reader. A command that meets a passing trouble (see {@link RedisRetry}) is run again on
+ * a fresh connection, within the bounds of {@code keeper.redis.retry.*}.
  * <p>
  * Behind a Sentinel address the node is whichever server is the master: the pool follows
  * {@code +switch-master}, and the first connection to a new master counts as a restart

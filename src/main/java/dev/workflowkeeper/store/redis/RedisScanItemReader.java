@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import dev.workflowkeeper.store.MaintainableStore.KeySample;
 import dev.workflowkeeper.store.MaintainableStore.ScanPage;
@@ -50,6 +52,9 @@ abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements It
 
 	private final RedisNode node;
 
+	/** The slots of the node read, when it is a Cluster master. */
+	private Supplier<String> slots = () -> null;
+
 	/** The sample the scan ends at; {@code null} for the whole keyspace. */
 	private KeySample sample;
 
@@ -75,6 +80,16 @@ abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements It
 		this.node = node;
 	}
 
+	/**
+	 * Reads one master of a Cluster: keys of slots the node does not own are passed over,
+	 * and a position saved while the node owned other {@code slots} (a failover, a
+	 * resharding) is not resumed: the scan starts over.
+	 */
+	void owned(Predicate<byte[]> owned, Supplier<String> slots) {
+		this.slots = slots;
+		this.pages.owned(owned, slots);
+	}
+
 	/** Ends the scan early, after the page that takes it to {@code sample}. */
 	void sample(KeySample sample) {
 		this.sample = sample;
@@ -96,6 +111,14 @@ abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements It
 		this.retriesBefore = context.getLong(getExecutionContextKey("retries"), 0);
 		this.retriesAtOpen = this.node.retries();
 		String savedRunId = optional(context, "runId");
+		String savedSlots = optional(context, "slots");
+		if (savedSlots != null && !savedSlots.equals(this.slots.get())) {
+			logger.warn("the slots of Redis at " + this.node.address()
+					+ " changed since the last checkpoint: the scan of this master starts over from the beginning");
+			Arrays.fill(this.counts, 0);
+			this.pages.start(ScanParams.SCAN_POINTER_START, null, null);
+			return;
+		}
 		if (savedRunId != null && !savedRunId.equals(this.node.runId())) {
 			// SCAN cursors are positions in one server process's hash table: after a
 			// restart the saved one means nothing, and resuming at it would miss keys
@@ -113,6 +136,7 @@ abstract class RedisScanItemReader<T, R> extends ItemStreamSupport implements It
 	public void update(ExecutionContext context) {
 		context.putString(getExecutionContextKey("cursor"), this.pages.cursor());
 		putOptional(context, "runId", this.node.runId());
+		putOptional(context, "slots", this.slots.get());
 		putOptional(context, "lastKey", this.pages.lastKey());
 		putOptional(context, "pageEnd", this.pages.pageEnd());
 		for (int i = 0; i < this.countNames.length; i++) {

@@ -6,7 +6,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.workflowkeeper.store.ConflictPolicy;
 import dev.workflowkeeper.store.StateFields;
@@ -16,6 +18,7 @@ import dev.workflowkeeper.store.WorkflowItemWriter;
 
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
@@ -26,8 +29,10 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.util.Assert;
 
 /**
- * Writes workflow states to one Redis node, each with its absolute expiry ({@code PXAT},
- * Redis 6.2 and later), in pipelines of {@code pipelineSize} entries:
+ * Writes workflow states to Redis — a standalone server, or each to the master of a
+ * Cluster that owns its key (a redirected key is written again alone where the reply
+ * names) — each with its absolute expiry ({@code PXAT}, Redis 6.2 and later), in
+ * pipelines of {@code pipelineSize} entries:
  * <ul>
  * <li>{@link ConflictPolicy#SKIP}: {@code SET key value PXAT t NX}; an existing key is
  * kept.</li>
@@ -49,7 +54,7 @@ import org.springframework.util.Assert;
  */
 final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 
-	private final RedisNode node;
+	private final RedisTopology topology;
 
 	private final String keyPrefix;
 
@@ -70,9 +75,10 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 
 	private long retriesAtOpen;
 
-	RedisWorkflowItemWriter(String name, RedisNode node, String keyPrefix, ConflictPolicy policy, int pipelineSize) {
+	RedisWorkflowItemWriter(String name, RedisTopology topology, String keyPrefix, ConflictPolicy policy,
+			int pipelineSize) {
 		super(name);
-		this.node = node;
+		this.topology = topology;
 		this.keyPrefix = keyPrefix;
 		this.policy = policy;
 		this.pipelineSize = pipelineSize;
@@ -82,33 +88,56 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 	public void open(ExecutionContext context) {
 		super.open(context);
 		this.retriesBefore = context.getLong(getExecutionContextKey("retries"), 0);
-		this.retriesAtOpen = this.node.retries();
+		this.retriesAtOpen = this.topology.retries();
 	}
 
 	@Override
 	public void update(ExecutionContext context) {
 		super.update(context);
 		context.putLong(getExecutionContextKey("retries"),
-				this.retriesBefore + this.node.retries() - this.retriesAtOpen);
+				this.retriesBefore + this.topology.retries() - this.retriesAtOpen);
 	}
 
 	@Override
 	public void write(Chunk<? extends WorkflowEntry> chunk) {
-		if (this.policy == ConflictPolicy.NEWER && !this.node.commands().has(RedisCommands.Command.EVAL)) {
-			throw scriptsRefused();
-		}
 		List<? extends WorkflowEntry> entries = chunk.getItems();
 		for (WorkflowEntry entry : entries) {
 			Assert.state(entry.hasExpiry(), () -> "state " + entry.threadId()
 					+ " has no expiry: the worker never writes a state without TTL; give it one before writing");
 		}
 		Counts counts = new Counts();
-		int size = this.node.batch(this.pipelineSize);
-		for (int from = 0; from < entries.size(); from += size) {
-			List<? extends WorkflowEntry> batch = entries.subList(from, Math.min(entries.size(), from + size));
-			// counted apart: a pipeline the node runs again must not count twice
-			int[] attempts = { 0 };
-			counts.add(this.node.execute(batch.size(), (jedis) -> writeBatch(jedis, batch, ++attempts[0] > 1)));
+		// a Cluster's masters each take the entries of their slots; a standalone server
+		// takes them all
+		Map<RedisNode, List<WorkflowEntry>> byNode = new LinkedHashMap<>();
+		for (WorkflowEntry entry : entries) {
+			byNode.computeIfAbsent(this.topology.writeOwner(key(entry)), (node) -> new ArrayList<>()).add(entry);
+		}
+		byNode.forEach((node, nodeEntries) -> {
+			int size = node.batch(this.pipelineSize);
+			for (int from = 0; from < nodeEntries.size(); from += size) {
+				List<WorkflowEntry> batch = nodeEntries.subList(from, Math.min(nodeEntries.size(), from + size));
+				counts.add(write(node, batch, false));
+			}
+		});
+		for (int i = 0; i < counts.redirected.size(); i++) {
+			WorkflowEntry entry = counts.redirected.get(i);
+			Redirect redirect = counts.redirects.get(i);
+			for (int attempt = 1;; attempt++) {
+				if (attempt > Redirect.MAX_FOLLOWED) {
+					throw new StoreAccessException("the Redis Cluster at " + this.topology.seed().address()
+							+ " kept redirecting key " + this.keyPrefix + entry.threadId()
+							+ " (MOVED/ASK): run the job again once the cluster is stable");
+				}
+				if (!redirect.ask()) {
+					this.topology.refresh();
+				}
+				Counts single = write(this.topology.node(redirect.target()), List.of(entry), redirect.ask());
+				if (single.redirected.isEmpty()) {
+					counts.add(single);
+					break;
+				}
+				redirect = single.redirects.get(0);
+			}
 		}
 		this.written.addAndGet(counts.written);
 		this.keptExisting.addAndGet(counts.kept);
@@ -116,10 +145,30 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 	}
 
 	/**
+	 * Writes one batch on {@code node}; the entries whose reply named another node are
+	 * left in {@link Counts#redirected}, not counted.
+	 */
+	private Counts write(RedisNode node, List<WorkflowEntry> batch, boolean asking) {
+		if (this.policy == ConflictPolicy.NEWER && !node.commands().has(RedisCommands.Command.EVAL)) {
+			throw scriptsRefused(node);
+		}
+		// counted apart: a pipeline the node runs again must not count twice
+		int[] attempts = { 0 };
+		return node.execute(batch.size(), (jedis) -> writeBatch(node, jedis, batch, ++attempts[0] > 1, asking));
+	}
+
+	private byte[] key(WorkflowEntry entry) {
+		return (this.keyPrefix + entry.threadId()).getBytes(StandardCharsets.UTF_8);
+	}
+
+	/**
 	 * @param again whether an earlier attempt of this batch failed part way: it may have
 	 * written states that this one then finds in place
+	 * @param asking whether each command is preceded by {@code ASKING} (a key migrating
+	 * to the node)
 	 */
-	private Counts writeBatch(Jedis jedis, List<? extends WorkflowEntry> batch, boolean again) {
+	private Counts writeBatch(RedisNode node, Jedis jedis, List<? extends WorkflowEntry> batch, boolean again,
+			boolean asking) {
 		Counts counts = new Counts();
 		List<WorkflowEntry> kept = new ArrayList<>();
 		long now = System.currentTimeMillis();
@@ -132,15 +181,18 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 					continue;
 				}
 				sent.add(entry);
-				replies.add(send(pipeline, entry, false));
+				if (asking) {
+					pipeline.sendCommand(Protocol.Command.ASKING, new byte[0][]);
+				}
+				replies.add(send(node, pipeline, entry, false));
 			}
 			pipeline.sync();
 		}
 		List<WorkflowEntry> lostScript = new ArrayList<>();
-		RedisCommands commands = this.node.commands();
+		RedisCommands commands = node.commands();
 		for (int i = 0; i < sent.size(); i++) {
 			try {
-				tally(counts, sent.get(i), replies.get(i).get(), kept);
+				tally(counts, sent.get(i), replies.get(i), kept);
 			}
 			catch (JedisNoScriptException ex) {
 				lostScript.add(sent.get(i));
@@ -160,17 +212,20 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 			List<Response<?>> retried = new ArrayList<>(lostScript.size());
 			try (Pipeline pipeline = jedis.pipelined()) {
 				for (WorkflowEntry entry : lostScript) {
-					retried.add(send(pipeline, entry, true));
+					if (asking) {
+						pipeline.sendCommand(Protocol.Command.ASKING, new byte[0][]);
+					}
+					retried.add(send(node, pipeline, entry, true));
 				}
 				pipeline.sync();
 			}
 			for (int i = 0; i < lostScript.size(); i++) {
 				try {
-					tally(counts, lostScript.get(i), retried.get(i).get(), kept);
+					tally(counts, lostScript.get(i), retried.get(i), kept);
 				}
 				catch (JedisDataException ex) {
 					if (commands.missing(RedisCommands.Command.EVAL, ex)) {
-						throw scriptsRefused();
+						throw scriptsRefused(node);
 					}
 					throw ex;
 				}
@@ -182,7 +237,13 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 		return counts;
 	}
 
-	private static void tally(Counts counts, WorkflowEntry entry, Object reply, List<WorkflowEntry> kept) {
+	private static void tally(Counts counts, WorkflowEntry entry, Response<?> response, List<WorkflowEntry> kept) {
+		Object reply = Redirect.reply(response);
+		if (reply instanceof Redirect redirect) {
+			counts.redirected.add(entry);
+			counts.redirects.add(redirect);
+			return;
+		}
 		boolean written = isWritten(reply);
 		counts.add(written);
 		if (!written) {
@@ -214,13 +275,13 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 	 * {@code --on-conflict newer} without scripts: refused in one line, naming the
 	 * command and the other policies.
 	 */
-	private StoreAccessException scriptsRefused() {
-		return new StoreAccessException("Redis at " + this.node.address()
+	private static StoreAccessException scriptsRefused(RedisNode node) {
+		return new StoreAccessException("Redis at " + node.address()
 				+ " does not run EVAL for this user (renamed away or refused by its ACL), and --on-conflict newer"
 				+ " needs it to compare updated_at atomically: grant +eval +evalsha, or use --on-conflict skip or overwrite");
 	}
 
-	private Response<?> send(Pipeline pipeline, WorkflowEntry entry, boolean evalSource) {
+	private Response<?> send(RedisNode node, Pipeline pipeline, WorkflowEntry entry, boolean evalSource) {
 		byte[] key = (this.keyPrefix + entry.threadId()).getBytes(StandardCharsets.UTF_8);
 		SetParams expiry = SetParams.setParams().pxAt(entry.expireAtMillis());
 		return switch (this.policy) {
@@ -229,7 +290,7 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 			case NEWER -> {
 				List<byte[]> args = List.of(entry.value(), ascii(Long.toString(entry.expireAtMillis())),
 						ascii(incomingUpdatedAt(entry.value())));
-				yield (evalSource || !this.node.commands().has(RedisCommands.Command.EVALSHA))
+				yield (evalSource || !node.commands().has(RedisCommands.Command.EVALSHA))
 						? pipeline.eval(NEWER_SCRIPT, List.of(key), args)
 						: pipeline.evalsha(NEWER_SCRIPT_SHA, List.of(key), args);
 			}
@@ -277,10 +338,17 @@ final class RedisWorkflowItemWriter extends WorkflowItemWriter {
 
 		long expired;
 
+		/** Entries whose reply named another node, and where. */
+		final List<WorkflowEntry> redirected = new ArrayList<>();
+
+		final List<Redirect> redirects = new ArrayList<>();
+
 		void add(Counts batch) {
 			this.written += batch.written;
 			this.kept += batch.kept;
 			this.expired += batch.expired;
+			this.redirected.addAll(batch.redirected);
+			this.redirects.addAll(batch.redirects);
 		}
 
 		void add(boolean written) {

@@ -19,11 +19,12 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.util.Assert;
 
 /**
- * The workflow states of a standalone Redis: keys {@code keyPrefix + threadId} holding
- * the state as a JSON string with a TTL. Connects when created, so that a wrong address
- * or password fails at once with one clear line ({@link StoreAccessException}), and reads
- * the server's version to choose its commands. Closing the store closes its connection
- * pool; readers and writers it handed out stop working.
+ * The workflow states of a Redis, standalone or a Cluster (see {@link RedisTopology}):
+ * keys {@code keyPrefix + threadId} holding the state as a JSON string with a TTL.
+ * Connects when created, so that a wrong address or password fails at once with one clear
+ * line ({@link StoreAccessException}), and reads the server's version to choose its
+ * commands. Closing the store closes its connection pool; readers and writers it handed
+ * out stop working.
  * <p>
  * Thread-safe: readers and writers each borrow pooled connections; each of them is used
  * by one thread.
@@ -36,6 +37,9 @@ public class RedisWorkflowStore implements WorkflowStore {
 
 	private final KeeperProperties.Redis settings;
 
+	private final RedisTopology topology;
+
+	/** The seed node: the server, or the Cluster node the address names. */
 	private final RedisNode node;
 
 	/**
@@ -63,7 +67,8 @@ public class RedisWorkflowStore implements WorkflowStore {
 		Assert.isTrue(this.settings.pipelineSize() > 0, "keeper.redis.pipeline-size must be positive");
 		Assert.isTrue(this.settings.maxConnections() > 0, "keeper.redis.max-connections must be positive");
 		Assert.isTrue(this.settings.retry().maxAttempts() > 0, "keeper.redis.retry.max-attempts must be positive");
-		this.node = RedisNode.connect(RedisEndpoint.of(uri, this.settings), uri.masked(), this.settings, pace);
+		this.topology = RedisTopology.connect(uri, this.settings, pace);
+		this.node = this.topology.seed();
 	}
 
 	@Override
@@ -77,13 +82,36 @@ public class RedisWorkflowStore implements WorkflowStore {
 	}
 
 	/**
-	 * One reader for the standalone server. The list leaves room for a Cluster, where
-	 * each master would have its own reader, named after {@code name} and the node.
+	 * One reader for a standalone server, named {@code name}; one per master of a
+	 * Cluster, named {@code name.<slot ranges>} ({@code source.0-5460}), which reads the
+	 * keys of the slots its master owns.
 	 */
 	@Override
 	public List<ItemStreamReader<WorkflowEntry>> readers(String name) {
-		return List.of(new RedisWorkflowItemReader(name, this.node, this.keyPrefix, this.settings.scanCount(),
-				this.settings.pipelineSize(), this.settings.pipelinesInFlight()));
+		return this.topology.shards().stream().map((shard) -> {
+			RedisWorkflowItemReader reader = new RedisWorkflowItemReader(readerName(name, shard), shard.node(),
+					this.keyPrefix, this.settings.scanCount(), this.settings.pipelineSize(),
+					this.settings.pipelinesInFlight());
+			partition(reader, shard);
+			return (ItemStreamReader<WorkflowEntry>) reader;
+		}).toList();
+	}
+
+	/** The name of a shard's reader: {@code name} alone for a standalone server. */
+	static String readerName(String name, RedisTopology.Shard shard) {
+		return shard.name().isEmpty() ? name : name + "." + shard.name();
+	}
+
+	/** Limits a Cluster master's reader to the keys of its slots. */
+	static void partition(RedisScanItemReader<?, ?> reader, RedisTopology topology, RedisTopology.Shard shard) {
+		if (topology.cluster()) {
+			RedisNode node = shard.node();
+			reader.owned((key) -> topology.owner(key) == node, () -> topology.slotsOf(node));
+		}
+	}
+
+	private void partition(RedisScanItemReader<?, ?> reader, RedisTopology.Shard shard) {
+		partition(reader, this.topology, shard);
 	}
 
 	/**
@@ -98,7 +126,7 @@ public class RedisWorkflowStore implements WorkflowStore {
 			throw new StoreAccessException("Redis at " + describe() + " runs version " + version
 					+ ", which cannot store a state with its absolute expiry (SET … PXAT); write to Redis 6.2 or later");
 		}
-		return new RedisWorkflowItemWriter(name, this.node, this.keyPrefix, policy, this.settings.pipelineSize());
+		return new RedisWorkflowItemWriter(name, this.topology, this.keyPrefix, policy, this.settings.pipelineSize());
 	}
 
 	/**
@@ -107,17 +135,22 @@ public class RedisWorkflowStore implements WorkflowStore {
 	 */
 	@Override
 	public Optional<MaintainableStore> maintenance() {
-		return Optional.of(new RedisMaintenance(this.node, this.keyPrefix, this.settings.scanCount(),
+		return Optional.of(new RedisMaintenance(this.topology, this.keyPrefix, this.settings.scanCount(),
 				this.settings.pipelineSize(), this.settings.pipelinesInFlight()));
 	}
 
 	/**
-	 * {@code DBSIZE}: every key of the database, so an upper bound when other keys share
-	 * it.
+	 * {@code DBSIZE}, summed over the masters of a Cluster: every key of the database, so
+	 * an upper bound when other keys share it.
 	 */
 	@Override
 	public long estimateCount() {
-		return this.node.execute(Jedis::dbSize);
+		return this.topology.shards().stream().mapToLong((shard) -> shard.node().execute(Jedis::dbSize)).sum();
+	}
+
+	/** Whether the store is a Redis Cluster. */
+	public boolean cluster() {
+		return this.topology.cluster();
 	}
 
 	/** The server's version as it reports it, for logs and reports. */
@@ -127,7 +160,7 @@ public class RedisWorkflowStore implements WorkflowStore {
 
 	@Override
 	public void close() {
-		this.node.close();
+		this.topology.close();
 	}
 
 	@Override

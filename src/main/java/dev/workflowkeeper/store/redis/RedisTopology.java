@@ -23,6 +23,9 @@ import redis.clients.jedis.resps.ClusterShardNodeInfo;
 import redis.clients.jedis.util.JedisClusterCRC16;
 import redis.clients.jedis.util.SafeEncoder;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 /**
  * The masters the worker talks to behind one Redis address: a standalone server is one
  * master owning every key; a Redis Cluster (detected by {@code INFO cluster}) is one
@@ -39,6 +42,8 @@ import redis.clients.jedis.util.SafeEncoder;
  * Thread-safe: the layout is replaced whole on a refresh.
  */
 final class RedisTopology implements AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(RedisTopology.class);
 
 	static final int SLOTS = 16384;
 
@@ -76,6 +81,14 @@ final class RedisTopology implements AutoCloseable {
 	 * master
 	 */
 	static RedisTopology connect(StoreUri uri, KeeperProperties.Redis settings, PaceMeter meter) {
+		if (uri.isSentinel()) {
+			// the master the Sentinels name: one server at a time, never a Cluster node
+			RedisEndpoint endpoint = RedisEndpoint.of(uri, settings);
+			RedisNode node = RedisNode.connect(endpoint, uri.masked(), settings, meter);
+			RedisTopology topology = new RedisTopology(settings, meter, endpoint, node, false);
+			topology.layout = Layout.standalone(node);
+			return topology;
+		}
 		List<URI> seeds = uri.redisSeeds();
 		StoreAccessException failure = null;
 		for (URI seedUri : seeds) {
@@ -90,7 +103,7 @@ final class RedisTopology implements AutoCloseable {
 				continue;
 			}
 			try {
-				boolean cluster = node.execute((jedis) -> jedis.info("cluster")).contains("cluster_enabled:1");
+				boolean cluster = node.execute((jedis) -> isClusterNode(node, jedis));
 				RedisTopology topology = new RedisTopology(settings, meter, endpoint, node, cluster);
 				if (cluster) {
 					topology.refresh();
@@ -106,6 +119,42 @@ final class RedisTopology implements AutoCloseable {
 			}
 		}
 		throw Objects.requireNonNull(failure);
+	}
+
+	/**
+	 * Whether the node runs in cluster mode: {@code INFO cluster} tells; without
+	 * {@code INFO} for the user, {@code CLUSTER SLOTS}, which a server without cluster
+	 * mode refuses; when both are refused the node is taken for one server, with a
+	 * warning.
+	 */
+	private static boolean isClusterNode(RedisNode node, Jedis jedis) {
+		RedisCommands commands = node.commands();
+		if (commands.has(RedisCommands.Command.INFO)) {
+			try {
+				return jedis.info("cluster").contains("cluster_enabled:1");
+			}
+			catch (JedisDataException ex) {
+				if (!commands.missing(RedisCommands.Command.INFO, ex)) {
+					throw ex;
+				}
+			}
+		}
+		try {
+			jedis.clusterSlots();
+			return true;
+		}
+		catch (JedisDataException ex) {
+			if (String.valueOf(ex.getMessage()).contains("cluster support disabled")) {
+				return false;
+			}
+			if (!RedisCommands.isMissingCommand(ex)) {
+				throw ex;
+			}
+			logger.warn("Cannot tell whether Redis at " + node.address()
+					+ " is a node of a Redis Cluster (INFO and CLUSTER SLOTS refused to the user): taken for one"
+					+ " server; on a Cluster grant +info or +cluster|slots, or the jobs see one master only");
+			return false;
+		}
 	}
 
 	/** Whether this is a Redis Cluster. */

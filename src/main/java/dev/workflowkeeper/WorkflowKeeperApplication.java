@@ -1,6 +1,7 @@
 package dev.workflowkeeper;
 
 import dev.workflowkeeper.cli.KeeperCommandLine;
+import dev.workflowkeeper.pace.CoreShare;
 
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -14,6 +15,10 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class WorkflowKeeperApplication {
 
 	public static void main(String[] args) {
+		// before anything else starts threads: the application's start keeps off the
+		// spare
+		// cores too
+		CoreShare.atStart();
 		System.exit(KeeperCommandLine.run(args));
 	}
 

@@ -103,8 +103,7 @@ public class JobPaces implements JobExecutionListener {
 	 */
 	/**
 	 * A job with its limits off may use every core while it runs; any other keeps off the
-	 * spare ones ({@link CoreShare}). The process keeps off them from its first job on:
-	 * its start, which touches no Redis, uses every core and so ends sooner.
+	 * spare ones ({@link CoreShare}), as the configuration sets them.
 	 */
 	@Override
 	public void beforeJob(JobExecution execution) {

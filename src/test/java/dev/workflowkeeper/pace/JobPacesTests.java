@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * When the process keeps off the spare cores: from its first job on, so that its start
- * (the JVM's and the application's, which touch no Redis) has every core.
+ * The configured spare cores apply when a job starts (the process starts keeping off them
+ * at {@code main}, from its system property or environment: {@link CoreShare#atStart}).
  */
 class JobPacesTests {
 
@@ -30,12 +30,12 @@ class JobPacesTests {
 	}
 
 	@Test
-	void shouldKeepOffTheSpareCoreFromTheFirstJobOnNotFromTheStart() {
+	void shouldKeepOffTheConfiguredSpareCoreOnceAJobStarts() {
 		CoreShare.configure(0);
 		BitSet all = CoreShare.current();
 		assumeTrue(all.cardinality() >= 2, "a machine with one core has none to spare");
 
-		// given: the application started, one core to spare
+		// given: the application's configuration, one core to spare
 		JobPaces paces = new JobPaces(spareCores(1),
 				new StaticListableBeanFactory().getBeanProvider(MeterRegistry.class));
 		assertThat(CoreShare.current()).isEqualTo(all);

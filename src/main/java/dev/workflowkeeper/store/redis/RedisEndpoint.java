@@ -72,18 +72,8 @@ record RedisEndpoint(String host, int port, boolean tls, String user, String pas
 		}
 		int port = (uri.getPort() != -1) ? uri.getPort() : DEFAULT_PORT;
 		boolean tls = "rediss".equalsIgnoreCase(uri.getScheme());
-		String user = null;
-		String password = null;
 		// the raw form, so that an encoded ':' (%3A) inside a password does not split it
-		String userInfo = uri.getRawUserInfo();
-		if (userInfo != null) {
-			int colon = userInfo.indexOf(':');
-			user = decode((colon < 0) ? userInfo : userInfo.substring(0, colon));
-			password = (colon < 0) ? null : decode(userInfo.substring(colon + 1));
-		}
-		if (password == null && settings.password() != null && !settings.password().isEmpty()) {
-			password = settings.password();
-		}
+		String[] credentials = credentials(uri.getRawUserInfo(), settings);
 		String path = uri.getPath();
 		int db;
 		if (path != null && path.length() > 1) {
@@ -92,13 +82,16 @@ record RedisEndpoint(String host, int port, boolean tls, String user, String pas
 		else {
 			db = (settings.db() != null) ? settings.db() : 0;
 		}
-		return new RedisEndpoint(host, port, tls, user, password, db);
+		return new RedisEndpoint(host, port, tls, credentials[0], credentials[1], db);
 	}
 
-	private static RedisEndpoint ofSentinel(StoreUri.Sentinel address, KeeperProperties.Redis settings) {
+	/**
+	 * The user and the password of a raw user-info ({@code user:password}, {@code user}
+	 * or none); {@code REDIS_PASSWORD} when it names no password.
+	 */
+	private static String[] credentials(String userInfo, KeeperProperties.Redis settings) {
 		String user = null;
 		String password = null;
-		String userInfo = address.rawUserInfo();
 		if (userInfo != null) {
 			int colon = userInfo.indexOf(':');
 			user = decode((colon < 0) ? userInfo : userInfo.substring(0, colon));
@@ -107,13 +100,18 @@ record RedisEndpoint(String host, int port, boolean tls, String user, String pas
 		if (password == null && settings.password() != null && !settings.password().isEmpty()) {
 			password = settings.password();
 		}
+		return new String[] { user, password };
+	}
+
+	private static RedisEndpoint ofSentinel(StoreUri.Sentinel address, KeeperProperties.Redis settings) {
+		String[] credentials = credentials(address.rawUserInfo(), settings);
 		int db = (address.db() != null) ? address.db() : ((settings.db() != null) ? settings.db() : 0);
 		List<HostAndPort> sentinels = address.sentinels()
 			.stream()
 			.map((sentinel) -> new HostAndPort(sentinel.host(), sentinel.port()))
 			.toList();
-		return new RedisEndpoint(sentinels.get(0).getHost(), sentinels.get(0).getPort(), address.tls(), user, password,
-				db, sentinels, address.master());
+		return new RedisEndpoint(sentinels.get(0).getHost(), sentinels.get(0).getPort(), address.tls(), credentials[0],
+				credentials[1], db, sentinels, address.master());
 	}
 
 	/** Whether the master is found through Sentinels. */

@@ -297,7 +297,7 @@ class ContainerFilesTests {
 	}
 
 	/** The defaults of the {@code keeper.*} properties in the configuration metadata. */
-	private static Map<String, String> recordDefaults(Path metadata) throws IOException {
+	static Map<String, String> recordDefaults(Path metadata) throws IOException {
 		assertThat(metadata).as("the configuration processor's output").exists();
 		Map<String, String> defaults = new LinkedHashMap<>();
 		for (JsonNode property : JsonMapper.builder()
@@ -314,7 +314,7 @@ class ContainerFilesTests {
 	}
 
 	/** The names of the {@code ${NAME…}} placeholders in a YAML tree. */
-	private static Set<String> placeholders(Object tree) {
+	static Set<String> placeholders(Object tree) {
 		Set<String> names = new LinkedHashSet<>();
 		Matcher matcher = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)").matcher(String.valueOf(tree));
 		while (matcher.find()) {
@@ -324,7 +324,7 @@ class ContainerFilesTests {
 	}
 
 	/** The default of a {@code ${NAME:default}} value, or the value itself. */
-	private static String defaultOf(Object value) {
+	static String defaultOf(Object value) {
 		String text = String.valueOf(value);
 		Matcher matcher = Pattern.compile("^\\$\\{[A-Z0-9_]+:(.*)}$").matcher(text);
 		return matcher.matches() ? matcher.group(1) : text;
@@ -334,7 +334,7 @@ class ContainerFilesTests {
 		return path.startsWith("/") ? path : Path.of(workdir).resolve(path).normalize().toString();
 	}
 
-	private static Map<String, String> environment(Object environment) {
+	static Map<String, String> environment(Object environment) {
 		Map<String, String> variables = new LinkedHashMap<>();
 		if (environment instanceof Map<?, ?> map) {
 			map.forEach((name, value) -> variables.put(name.toString(), String.valueOf(value)));
@@ -348,7 +348,7 @@ class ContainerFilesTests {
 		return variables;
 	}
 
-	private static Object get(Map<String, Object> tree, String path) {
+	static Object get(Map<String, Object> tree, String path) {
 		Object node = tree;
 		for (String key : path.split("\\.")) {
 			if (!(node instanceof Map<?, ?> map)) {
@@ -359,7 +359,7 @@ class ContainerFilesTests {
 		return node;
 	}
 
-	private static Map<String, Object> yaml(Path file) throws IOException {
+	static Map<String, Object> yaml(Path file) throws IOException {
 		return new Yaml().load(Files.readString(file));
 	}
 

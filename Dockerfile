@@ -12,7 +12,8 @@ RUN java -Djarmode=tools -jar target/workflow-keeper.jar extract --layers --dest
 
 FROM eclipse-temurin:17-jre
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
-RUN groupadd --system keeper && useradd --system --gid keeper --home-dir /app keeper
+# a fixed id, so that an orchestrator can check it runs as non-root (runAsUser in deploy/kubernetes)
+RUN groupadd --system --gid 10001 keeper && useradd --system --uid 10001 --gid keeper --home-dir /app keeper
 WORKDIR /app
 COPY --from=build /src/target/extracted/dependencies/ /app/
 COPY --from=build /src/target/extracted/spring-boot-loader/ /app/

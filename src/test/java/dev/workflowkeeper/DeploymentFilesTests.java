@@ -36,6 +36,8 @@ class DeploymentFilesTests {
 
 	static final Path KUBERNETES = ROOT.resolve("deploy/kubernetes/workflow-keeper.yaml");
 
+	private static String dockerfile;
+
 	static Map<String, Object> compose;
 
 	static Map<String, Map<String, Object>> kubernetes;
@@ -48,6 +50,7 @@ class DeploymentFilesTests {
 
 	@BeforeAll
 	static void readFiles() throws IOException {
+		dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
 		compose = ContainerFilesTests.yaml(ROOT.resolve("docker-compose.workers.yml"));
 		kubernetes = new LinkedHashMap<>();
 		for (Object document : new Yaml().loadAll(Files.readString(KUBERNETES))) {
@@ -218,12 +221,13 @@ class DeploymentFilesTests {
 			Map<String, Object> pod = kubernetes.get(kind);
 			Map<String, Object> container = container(kind);
 
-			// then: the image's user is a name, which Kubernetes cannot check without a
-			// number
+			// then: as the image's own user, whose fixed id Kubernetes can check
 			assertThat(get(pod, "spec.template.spec.securityContext.runAsNonRoot")).as(kind).isEqualTo(true);
 			assertThat(get(pod, "spec.template.spec.securityContext.runAsUser")).as(kind)
 				.isInstanceOf(Integer.class)
 				.isNotEqualTo(0);
+			assertThat(dockerfile).as(kind)
+				.contains("useradd --system --uid " + get(pod, "spec.template.spec.securityContext.runAsUser"));
 			assertThat(get(container, "resources.requests.memory")).as(kind).isNotNull();
 			assertThat(get(container, "resources.limits.memory")).as(kind).isNotNull();
 		}

@@ -97,7 +97,8 @@ class MemoryStoreOwnershipFunctionalTests {
 		long committed = 0;
 		if (!recorded.out().strip().equals("[]")) {
 			Map<String, Object> killed = History.latest(cli);
-			assertThat(killed.get("status")).as(killed.toString()).isEqualTo("STARTED");
+			// STARTING: the execution's creation committed, the update to STARTED lost
+			assertThat(killed.get("status")).as(killed.toString()).isIn("STARTING", "STARTED");
 			committed = ((Number) killed.get("written")).longValue();
 		}
 		assertThat(committed).isLessThan(count);
